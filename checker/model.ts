@@ -1,0 +1,127 @@
+// The contract between a model and the search engine. Nothing here knows about kernels:
+// the same engine checks a water-jug puzzle, Peterson's mutex or a unix GC design.
+
+/** A transition system. `steps` must be deterministic: the same state gives the same list in the
+ *  same order, because counterexamples are stored as indices into that list and rebuilt by replay. */
+export interface Model<S, A> {
+  initial(): readonly S[];
+  /** The enabled actions of `s`, in a deterministic order. */
+  steps(s: S): readonly A[];
+  /** The successor of `s` under `a` (`a` is one of `steps(s)`). Must not mutate `s`. */
+  next(s: S, a: A): S;
+  /** A canonical encoding: equal keys mean equivalent states. Symmetry reduction is the model's
+   *  business (renumber interchangeable things inside `key`). */
+  key(s: S): ArrayLike<number>;
+}
+
+/** A named check. `check` returns a string when the property "fires":
+ *  - `always`: the string is the violation message (undefined = the state/step is fine);
+ *  - `sometimes`: the string describes the witness (undefined = not a witness).
+ *  `on: 'state'` checks every distinct state once when it is discovered (initial states too);
+ *  `on: 'step'` checks every generated transition (s, a, s'), also those into visited states. */
+export type Property<S, A> =
+  | { readonly name: string; readonly kind: 'always' | 'sometimes'; readonly on: 'state';
+      readonly check: (s: S) => string | undefined }
+  | { readonly name: string; readonly kind: 'always' | 'sometimes'; readonly on: 'step';
+      readonly check: (s: S, a: A, t: S) => string | undefined };
+
+// The state helpers return the `on: 'state'` member only: it is assignable to `Property<S, A>` for every A
+// (a `Property<S, never>` is not, because its step member's `check` would take `a: never`).
+export const always = <S>(name: string, check: (s: S) => string | undefined): Extract<Property<S, never>, { on: 'state' }> =>
+  ({ name, kind: 'always', on: 'state', check });
+export const sometimes = <S>(name: string, check: (s: S) => string | undefined): Extract<Property<S, never>, { on: 'state' }> =>
+  ({ name, kind: 'sometimes', on: 'state', check });
+export const alwaysStep = <S, A>(name: string, check: (s: S, a: A, t: S) => string | undefined): Property<S, A> =>
+  ({ name, kind: 'always', on: 'step', check });
+export const sometimesStep = <S, A>(name: string, check: (s: S, a: A, t: S) => string | undefined): Property<S, A> =>
+  ({ name, kind: 'sometimes', on: 'step', check });
+
+/** Limits of one search. Reaching any of them makes undecided properties `bounded`, never `holds`. */
+export interface Limits {
+  /** Explore states at distance <= maxDepth from an initial state; 0 or undefined = no limit. */
+  readonly maxDepth?: number;
+  /** Stop after this many distinct states; undefined = no limit. */
+  readonly maxStates?: number;
+  /** Stop after this many seconds of wall time; undefined = no limit. */
+  readonly maxSeconds?: number;
+}
+
+export interface Progress {
+  readonly distinct: number;
+  readonly generated: number;
+  /** The depth of the level being expanded. */
+  readonly depth: number;
+  /** States discovered but not yet expanded. */
+  readonly queue: number;
+  readonly seconds: number;
+}
+
+export interface CheckOptions<S, A> extends Limits {
+  readonly properties: readonly Property<S, A>[];
+  /** Called about every `progressEvery` seconds (default 0.5) and once at the end. */
+  readonly onProgress?: (p: Progress) => void;
+  readonly progressEvery?: number;
+  /** Polled between expansions; returning true stops the search as `interrupted`. */
+  readonly shouldStop?: () => boolean;
+  /** Keep the visited set in the result, for tests that ask "was this state reached?". */
+  readonly keepVisited?: boolean;
+}
+
+/** A path from an initial state: `init` indexes `initial()`, `steps[i]` indexes `steps(s_i)`. */
+export interface Path {
+  readonly init: number;
+  readonly steps: readonly number[];
+}
+
+export type PropertyStatus = 'holds' | 'violated' | 'bounded';
+export type WitnessStatus = 'found' | 'not-found' | 'bounded';
+
+export interface PropertyOutcome {
+  readonly name: string;
+  readonly status: PropertyStatus;
+  /** For `violated`: the shortest path to the violating state (or to the source of the violating step,
+   *  followed by the violating step) and the property's message. */
+  readonly path?: Path;
+  readonly message?: string;
+}
+
+export interface WitnessOutcome {
+  readonly name: string;
+  readonly status: WitnessStatus;
+  readonly path?: Path;
+  readonly message?: string;
+}
+
+export type StopReason =
+  | 'exhausted'    // every reachable state (within maxDepth if there were no deeper states) was explored
+  | 'decided'      // every property got its verdict before the state space was exhausted
+  | 'depth' | 'states' | 'time' | 'interrupted';
+
+export interface Stats {
+  readonly distinct: number;
+  readonly generated: number;
+  /** The deepest level whose states were all discovered. */
+  readonly depth: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  /** distinct * (generated - distinct) / 2^64: the chance that two distinct states shared a fingerprint. */
+  readonly collisionProbability: number;
+  /** Discovered states left unexpanded when the search stopped. */
+  readonly queue: number;
+  /** Bytes used by the visited set and parent links, divided by distinct states. */
+  readonly bytesPerState: number;
+}
+
+export interface VisitedSet {
+  has(key: ArrayLike<number>): boolean;
+  readonly size: number;
+}
+
+export interface CheckResult {
+  readonly properties: readonly PropertyOutcome[];
+  readonly witnesses: readonly WitnessOutcome[];
+  readonly stats: Stats;
+  readonly stop: StopReason;
+  /** Present only with `keepVisited`. */
+  readonly visited?: VisitedSet;
+}

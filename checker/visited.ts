@@ -1,0 +1,155 @@
+// Flat typed-array storage for the search: the set of visited fingerprints and the parent links.
+
+/** At most 2^30 slots (8 GiB, about 805 M fingerprints at load 0.75), so slot * 2 stays an int32. */
+const MAX_SLOTS = 2 ** 30;
+
+/** A set of 64-bit fingerprints given as (hi, lo) uint32 halves: open addressing over one interleaved
+ *  `Uint32Array` [hi0, lo0, hi1, lo1, ...], power-of-two capacity, linear probing, doubling at load 0.75.
+ *  (0, 0) marks an empty slot; it is stored as (0, 1) (the engine's `fingerprint` never produces (0, 0)). */
+export class FingerprintSet {
+  private table: Uint32Array;
+  private mask: number; // capacity - 1 (capacity in slots)
+  private count = 0;
+  private limit: number; // grow when count reaches this
+
+  /** `capacity`: initial number of slots (rounded up to a power of two, at least 16). */
+  constructor(capacity = 1 << 12) {
+    let cap = 16;
+    while (cap < capacity && cap < MAX_SLOTS) cap *= 2;
+    this.table = new Uint32Array(cap * 2);
+    this.mask = cap - 1;
+    this.limit = Math.floor(cap * 0.75);
+  }
+
+  /** Number of fingerprints in the set. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Number of slots. */
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
+  /** Bytes used by the table. */
+  get bytes(): number {
+    return this.table.byteLength;
+  }
+
+  /** Adds (hi, lo); returns true if it was not in the set. */
+  insert(hi: number, lo: number): boolean {
+    hi >>>= 0;
+    lo >>>= 0;
+    if ((hi | lo) === 0) lo = 1;
+    const table = this.table;
+    const mask = this.mask;
+    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    for (;;) {
+      const p = i << 1;
+      const h = table[p]!;
+      const l = table[p + 1]!;
+      if ((h | l) === 0) {
+        table[p] = hi;
+        table[p + 1] = lo;
+        if (++this.count >= this.limit) this.grow();
+        return true;
+      }
+      if (h === hi && l === lo) return false;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Is (hi, lo) in the set? */
+  has(hi: number, lo: number): boolean {
+    hi >>>= 0;
+    lo >>>= 0;
+    if ((hi | lo) === 0) lo = 1;
+    const table = this.table;
+    const mask = this.mask;
+    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    for (;;) {
+      const p = i << 1;
+      const h = table[p]!;
+      const l = table[p + 1]!;
+      if ((h | l) === 0) return false;
+      if (h === hi && l === lo) return true;
+      i = (i + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.table;
+    const cap = (this.mask + 1) * 2;
+    if (cap > MAX_SLOTS) throw new RangeError(`FingerprintSet: cannot grow beyond 2^30 slots (${this.count} entries)`);
+    const table = new Uint32Array(cap * 2);
+    const mask = cap - 1;
+    for (let p = 0; p < old.length; p += 2) {
+      const hi = old[p]!;
+      const lo = old[p + 1]!;
+      if ((hi | lo) === 0) continue;
+      let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+      while ((table[i << 1]! | table[(i << 1) + 1]!) !== 0) i = (i + 1) & mask;
+      table[i << 1] = hi;
+      table[(i << 1) + 1] = lo;
+    }
+    this.table = table;
+    this.mask = mask;
+    this.limit = Math.floor(cap * 0.75);
+  }
+}
+
+const CHUNK_BITS = 18; // 256 Ki elements = 1 MiB per chunk
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+
+/** A growable list of int32. The first chunk grows by doubling up to 1 MiB; after that whole 1 MiB chunks are
+ *  added, so growing never copies a large array (no old + new copy alive at once). */
+export class Int32List {
+  private chunks: Int32Array[];
+  private last: Int32Array; // chunks[chunks.length - 1]
+  private len = 0;
+
+  constructor(initialCapacity = 1024) {
+    let cap = 16;
+    while (cap < initialCapacity && cap < CHUNK) cap *= 2;
+    this.last = new Int32Array(cap);
+    this.chunks = [this.last];
+  }
+
+  get length(): number {
+    return this.len;
+  }
+
+  /** Bytes allocated. */
+  get bytes(): number {
+    let b = 0;
+    for (const c of this.chunks) b += c.byteLength;
+    return b;
+  }
+
+  push(v: number): void {
+    const j = this.len & CHUNK_MASK;
+    if (j === 0 && this.len > 0) {
+      // the last chunk is full (a full chunk has CHUNK elements)
+      this.last = new Int32Array(CHUNK);
+      this.chunks.push(this.last);
+    } else if (j === this.last.length) {
+      // only the first chunk can be short: double it
+      const bigger = new Int32Array(Math.min(CHUNK, this.last.length * 2));
+      bigger.set(this.last);
+      this.last = bigger;
+      this.chunks[0] = bigger;
+    }
+    this.last[j] = v;
+    this.len++;
+  }
+
+  /** The element at `i` (0 <= i < length; not checked). */
+  get(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK]!;
+  }
+
+  set(i: number, v: number): void {
+    this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK] = v;
+  }
+}

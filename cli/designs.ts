@@ -1,0 +1,30 @@
+// Finding a design: a built-in name, or a path to a module whose default export is a DesignSpec.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { resolveDesign, type Design } from '../model/design.js';
+import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
+import { oneLine, UserError } from './errors.js';
+
+const looksLikePath = (s: string): boolean => /[\\/]/.test(s) || /\.(ts|mts|js|mjs)$/.test(s);
+
+export async function loadDesign(nameOrPath: string): Promise<Design> {
+  const builtin = builtinDesign(nameOrPath);
+  if (builtin) return builtin;
+  if (!looksLikePath(nameOrPath)) {
+    throw new UserError('E_DESIGN_UNKNOWN', `unknown design '${nameOrPath}' (built-in: ${builtinDesigns.map((d) => d.name).join(', ')}; or give a path to a .ts module)`);
+  }
+  const file = resolve(nameOrPath);
+  if (!existsSync(file)) throw new UserError('E_DESIGN_UNKNOWN', `design file not found: ${nameOrPath}`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new UserError('E_DESIGN_LOAD', `cannot load design ${nameOrPath}: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+  }
+  const spec = mod['default'] ?? mod['design'];
+  if (spec === undefined) throw new UserError('E_DESIGN_INVALID', `${nameOrPath} has no default export (export default defineDesign({...}))`);
+  const d = resolveDesign(spec, builtinDesign);
+  if (typeof d === 'string') throw new UserError('E_DESIGN_INVALID', `${nameOrPath}: ${d}`);
+  return d;
+}

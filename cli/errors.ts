@@ -1,0 +1,19 @@
+// User-facing errors: each has a stable code, and the CLI prints it as one line and exits 2.
+export type ErrorCode =
+  | 'E_USAGE'          // unknown command or option, missing argument
+  | 'E_BOUNDS'         // impossible bounds
+  | 'E_DESIGN_UNKNOWN' // not a built-in design and not a file
+  | 'E_DESIGN_LOAD'    // the design module could not be loaded (syntax error, throws on load)
+  | 'E_DESIGN_INVALID' // the module loaded but does not export a valid design
+  | 'E_DESIGN_THROWS'  // the design threw during exploration
+  | 'E_TRACE_READ'     // the trace file cannot be read
+  | 'E_TRACE_INVALID'  // the trace file is malformed
+  | 'E_PROPERTY_UNKNOWN'
+  | 'E_OUTPUT';        // an output file cannot be written
+
+export class UserError extends Error {
+  constructor(readonly code: ErrorCode, message: string) { super(message); }
+}
+
+/** One line, whatever the message held. */
+export const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();

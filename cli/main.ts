@@ -1,0 +1,293 @@
+// The command line. `main` takes argv and an output sink and returns the exit status, so that tests
+// run it in-process; bin/inflight.mjs wires it to the real process.
+//   0  no property violated (within the bounds)     1  a property is violated
+//   2  usage or input error (one line on stderr)     130  interrupted (SIGINT) before a violation
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Progress } from '../checker/model.js';
+import { checkBounds, DEFAULT_BOUNDS, SYSCALLS, type Bounds, type SyscallName } from '../model/bounds.js';
+import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
+import { formatStep } from '../model/apply.js';
+import { formatResult } from '../model/step.js';
+import { PROPERTIES, propertyByName } from '../properties/index.js';
+import { parseTrace, traceToJson, type TraceFile } from '../traces/format.js';
+import { replayTrace } from '../traces/replay.js';
+import { renderSteps, actorName } from '../traces/text.js';
+import { traceStepToStep } from '../traces/build.js';
+import { loadDesign } from './designs.js';
+import { oneLine, UserError } from './errors.js';
+import { fmtInt, formatBounds, renderReport, reportJson } from './render.js';
+import { runCheck, surprises, type Report } from './run.js';
+
+export interface Io {
+  out(s: string): void;
+  err(s: string): void;
+  /** Is stderr a terminal (progress lines are drawn only then)? */
+  readonly tty?: boolean;
+  /** Polled during a run; true = stop as interrupted. */
+  readonly interrupted?: () => boolean;
+}
+
+export const EXIT = { ok: 0, violated: 1, usage: 2, interrupted: 130 } as const;
+
+const USAGE = `usage: inflight <command> [options]
+
+commands:
+  check --design NAME|FILE.ts [bounds] [--json] [--trace-out FILE] [--full]
+                               check a design against every property
+  matrix [--designs a,b,...] [bounds] [--json]
+                               check several designs (default: all built-in) and print the verdict table
+  designs [--json]             list the built-in designs
+  explain [PROPERTY]           what a property means, in kernel words
+  replay TRACE.json [--design NAME|FILE.ts] [--json]
+                               re-run a saved trace against a design (default: the trace's own)
+
+bounds:
+  --tasks N      task slots (default ${DEFAULT_BOUNDS.tasks}; fork fills them)
+  --files N      struct files alive at once (default ${DEFAULT_BOUNDS.files})
+  --fds N        fd table size per task (default ${DEFAULT_BOUNDS.fds})
+  --skbs N       skbs per receive queue (default ${DEFAULT_BOUNDS.skbs})
+  --msg-fds N    fds per SCM_RIGHTS message / per registration (default ${DEFAULT_BOUNDS.msgFds})
+  --depth N      steps from the start; 0 = no limit (default ${DEFAULT_BOUNDS.depth})
+  --ops a,b,...  syscalls to explore (default all: ${SYSCALLS.join(',')})
+  --max-states N, --timeout SECONDS   stop early (verdicts then say 'bounded')
+  --no-symmetry  do not treat tasks as interchangeable`;
+
+const BOUND_OPTIONS = {
+  tasks: { type: 'string' }, files: { type: 'string' }, fds: { type: 'string' }, skbs: { type: 'string' },
+  'msg-fds': { type: 'string' }, depth: { type: 'string' }, ops: { type: 'string' },
+  'max-states': { type: 'string' }, timeout: { type: 'string' }, 'no-symmetry': { type: 'boolean' },
+} as const;
+
+type Values = Record<string, string | boolean | undefined>;
+
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>, positionals: number) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UserError('E_USAGE', oneLine((e as Error).message).replace(/\. To specify a positional.*$/, ''));
+  }
+  if (parsed.positionals.length > positionals) throw new UserError('E_USAGE', `unexpected argument '${parsed.positionals[positionals]}'`);
+  return { values: parsed.values as Values, positionals: parsed.positionals };
+}
+
+function wholeNumber(v: Values, flag: string): number | undefined {
+  const raw = v[flag];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw)) throw new UserError('E_BOUNDS', `--${flag} expects a whole number, got '${String(raw)}'`);
+  return Number(raw);
+}
+
+function boundsFrom(v: Values): Bounds {
+  let ops: readonly SyscallName[] = DEFAULT_BOUNDS.ops;
+  if (typeof v['ops'] === 'string') {
+    const names = v['ops'].split(',').map((s) => s.trim()).filter(Boolean);
+    for (const n of names) if (!(SYSCALLS as readonly string[]).includes(n)) throw new UserError('E_BOUNDS', `unknown syscall '${n}' in --ops (known: ${SYSCALLS.join(', ')})`);
+    ops = SYSCALLS.filter((s) => names.includes(s));
+  }
+  const b: Bounds = {
+    tasks: wholeNumber(v, 'tasks') ?? DEFAULT_BOUNDS.tasks,
+    files: wholeNumber(v, 'files') ?? DEFAULT_BOUNDS.files,
+    fds: wholeNumber(v, 'fds') ?? DEFAULT_BOUNDS.fds,
+    skbs: wholeNumber(v, 'skbs') ?? DEFAULT_BOUNDS.skbs,
+    msgFds: wholeNumber(v, 'msg-fds') ?? DEFAULT_BOUNDS.msgFds,
+    depth: wholeNumber(v, 'depth') ?? DEFAULT_BOUNDS.depth,
+    ops,
+  };
+  const bad = checkBounds(b);
+  if (bad) throw new UserError('E_BOUNDS', bad);
+  return b;
+}
+
+function limitsFrom(v: Values) {
+  const maxStates = wholeNumber(v, 'max-states');
+  const timeout = wholeNumber(v, 'timeout');
+  if (maxStates === 0) throw new UserError('E_BOUNDS', '--max-states must be at least 1');
+  if (timeout === 0) throw new UserError('E_BOUNDS', '--timeout must be at least 1 second');
+  return { ...(maxStates !== undefined ? { maxStates } : {}), ...(timeout !== undefined ? { maxSeconds: timeout } : {}),
+    symmetry: v['no-symmetry'] !== true };
+}
+
+function progressLine(io: Io, enabled: boolean, label: string) {
+  if (!enabled) return {};
+  return {
+    onProgress: (p: Progress) => {
+      io.err(`\r\x1b[K${label}: ${fmtInt(p.distinct)} distinct, ${fmtInt(p.generated)} generated, depth ${p.depth}, ` +
+        `queue ${fmtInt(p.queue)}, ${fmtInt(Math.round(p.distinct / Math.max(p.seconds, 1e-9)))} states/s, ${p.seconds.toFixed(1)} s`);
+    },
+  };
+}
+const clearLine = (io: Io, enabled: boolean): void => { if (enabled) io.err('\r\x1b[K'); };
+
+const exitFor = (r: Report): number =>
+  r.properties.some((p) => p.status === 'violated') ? EXIT.violated : r.stop === 'interrupted' ? EXIT.interrupted : EXIT.ok;
+
+async function cmdCheck(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { ...BOUND_OPTIONS, design: { type: 'string' }, json: { type: 'boolean' },
+    'trace-out': { type: 'string' }, full: { type: 'boolean' } }, 0);
+  if (typeof values['design'] !== 'string') throw new UserError('E_USAGE', 'check needs --design NAME (see: inflight designs) or --design ./file.ts');
+  const bounds = boundsFrom(values);
+  const limits = limitsFrom(values);
+  const design = await loadDesign(values['design']);
+  const json = values['json'] === true;
+  const live = io.tty === true && !json;
+  const report = runCheck(design, bounds, { ...limits, ...progressLine(io, live, design.name),
+    ...(io.interrupted ? { shouldStop: io.interrupted } : {}) });
+  clearLine(io, live);
+  const out = values['trace-out'];
+  if (typeof out === 'string') {
+    const first = report.properties.find((p) => p.trace);
+    if (first?.trace) {
+      try { writeFileSync(out, traceToJson(first.trace)); } catch (e) {
+        throw new UserError('E_OUTPUT', `cannot write ${out}: ${oneLine((e as Error).message)}`);
+      }
+    }
+    if (!json) io.err(first?.trace ? `trace of ${first.name} written to ${out}` : `no property is violated: ${out} not written`);
+  }
+  io.out(json ? JSON.stringify(reportJson(report), null, 2) : renderReport(report, { full: values['full'] === true }));
+  return exitFor(report);
+}
+
+async function cmdMatrix(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { ...BOUND_OPTIONS, designs: { type: 'string' }, json: { type: 'boolean' } }, 0);
+  const bounds = boundsFrom(values);
+  const limits = limitsFrom(values);
+  const names = typeof values['designs'] === 'string' ? values['designs'].split(',').map((s) => s.trim()).filter(Boolean) : builtinDesigns.map((d) => d.name);
+  if (names.length === 0) throw new UserError('E_USAGE', '--designs names no design');
+  const designs = [];
+  for (const n of names) designs.push(await loadDesign(n));
+  const json = values['json'] === true;
+  const live = io.tty === true && !json;
+  const reports: Report[] = [];
+  for (const d of designs) {
+    reports.push(runCheck(d, bounds, { ...limits, ...progressLine(io, live, d.name), ...(io.interrupted ? { shouldStop: io.interrupted } : {}) }));
+    clearLine(io, live);
+  }
+  if (json) {
+    io.out(JSON.stringify({ bounds, designs: reports.map((r) => ({
+      design: r.design.name, stop: r.stop, stats: r.stats, surprises: surprises(r),
+      verdicts: Object.fromEntries([...r.properties, ...r.witnesses].map((v) => [v.name, { status: v.status, ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
+    })) }, null, 2));
+  } else {
+    io.out(renderMatrix(reports, bounds));
+  }
+  return reports.some((r) => exitFor(r) === EXIT.violated) ? EXIT.violated : reports.some((r) => r.stop === 'interrupted') ? EXIT.interrupted : EXIT.ok;
+}
+
+function renderMatrix(reports: Report[], bounds: Bounds): string {
+  const props = PROPERTIES.map((p) => p.name);
+  const cell = (r: Report, name: string): string => {
+    const v = [...r.properties, ...r.witnesses].find((x) => x.name === name);
+    if (!v) return '-';
+    const text = v.status === 'violated' ? `VIOLATED/${v.trace?.steps.length}` : v.status === 'found' ? `found/${v.trace?.steps.length}` : v.status;
+    const exp = r.design.expected[name];
+    const surprising = exp !== undefined && v.status !== 'bounded' && exp !== v.status;
+    return surprising ? `${text}!` : text;
+  };
+  const header = ['design', ...props, 'states', 'seconds'];
+  const rows = reports.map((r) => [r.design.name, ...props.map((p) => cell(r, p)), fmtInt(r.stats.distinct), r.stats.seconds.toFixed(1)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const out = [`bounds: ${formatBounds(bounds)}`, '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  out.push('', 'VIOLATED/n and found/n: the shortest trace has n steps; a trailing ! marks a verdict the design does not expect;',
+    "'bounded': a limit stopped the search before the property got a verdict.");
+  return out.join('\n');
+}
+
+function cmdDesigns(args: string[], io: Io): number {
+  const { values } = parse(args, { json: { type: 'boolean' } }, 0);
+  if (values['json'] === true) {
+    io.out(JSON.stringify(builtinDesigns.map((d) => ({ name: d.name, summary: d.summary, switches: d.switches, expected: d.expected, ...(d.source ? { source: d.source } : {}) })), null, 2));
+  } else {
+    const w = Math.max(...builtinDesigns.map((d) => d.name.length));
+    io.out(builtinDesigns.map((d) => `${d.name.padEnd(w)}  ${d.summary}`).join('\n'));
+  }
+  return EXIT.ok;
+}
+
+function cmdExplain(args: string[], io: Io): number {
+  const { positionals } = parse(args, {}, 1);
+  const name = positionals[0];
+  if (name === undefined) {
+    const w = Math.max(...PROPERTIES.map((p) => p.name.length));
+    io.out(PROPERTIES.map((p) => `${p.name.padEnd(w)}  ${p.kind === 'sometimes' ? '(witness) ' : ''}${p.title}`).join('\n'));
+    return EXIT.ok;
+  }
+  const p = propertyByName(name);
+  if (!p) throw new UserError('E_PROPERTY_UNKNOWN', `unknown property '${name}' (known: ${PROPERTIES.map((x) => x.name).join(', ')})`);
+  io.out(`${p.name} — ${p.title}${p.kind === 'sometimes' ? ' (a witness: it must be found)' : ''}\n\n${wrap(p.explain, 96)}`);
+  return EXIT.ok;
+}
+
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of text.split(/\s+/)) {
+    if (cur && cur.length + 1 + word.length > width) { lines.push(cur); cur = word; } else cur = cur ? `${cur} ${word}` : word;
+  }
+  if (cur) lines.push(cur);
+  return lines.join('\n');
+}
+
+async function cmdReplay(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { design: { type: 'string' }, json: { type: 'boolean' }, full: { type: 'boolean' } }, 1);
+  const file = positionals[0];
+  if (file === undefined) throw new UserError('E_USAGE', 'replay needs a trace file: inflight replay trace.json');
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (e) {
+    throw new UserError('E_TRACE_READ', `cannot read ${file}: ${oneLine((e as Error).message)}`);
+  }
+  const parsed = parseTrace(text);
+  if (!parsed.ok) throw new UserError('E_TRACE_INVALID', `${file}: ${parsed.error}`);
+  const trace: TraceFile = parsed.value;
+  const designName = typeof values['design'] === 'string' ? values['design'] : trace.design;
+  if (typeof values['design'] !== 'string' && !builtinDesign(designName)) {
+    throw new UserError('E_DESIGN_UNKNOWN', `the trace was made with design '${designName}', which is not built in: give it with --design FILE.ts`);
+  }
+  const design = await loadDesign(designName);
+  const r = replayTrace(trace, design);
+  const violated = r.findings.filter((f) => f.kind === 'always');
+  if (values['json'] === true) {
+    io.out(JSON.stringify({
+      design: design.name, trace: { design: trace.design, property: trace.property, steps: trace.steps.length },
+      steps: r.steps.map((s, i) => ({ step: i + 1, recorded: s.recorded, ...(s.actual ? { actual: s.actual } : {}), agrees: s.agrees })),
+      ...(r.impossibleAt !== undefined ? { impossibleAt: r.impossibleAt } : {}),
+      findings: r.findings,
+    }, null, 2));
+  } else {
+    const out: string[] = [`replaying ${file} (${trace.steps.length} steps, made with ${trace.design} for ${trace.property}) against design ${design.name}`, ''];
+    out.push(renderSteps(trace.steps.slice(0, r.worlds.length - 1).map((s, i) => ({ ...s, result: r.steps[i]!.actual ?? s.result })), r.worlds, { full: values['full'] === true }));
+    r.steps.forEach((s, i) => {
+      if (s.agrees) return;
+      const st = trace.steps[i]!;
+      out.push(s.actual
+        ? `  step ${i + 1}: ${actorName(st.task)} ${formatStep(traceStepToStep(st))} returns ${formatResult(s.actual)} here; the trace recorded ${formatResult(s.recorded)}`
+        : `  step ${i + 1}: ${actorName(st.task)} ${formatStep(traceStepToStep(st))} cannot be made in this model (dead task or a bound): replay stopped`);
+    });
+    out.push('');
+    if (violated.length === 0) out.push(`no property is violated along this trace under ${design.name}`);
+    for (const f of r.findings) out.push(`${f.kind === 'always' ? 'violated' : 'witness'}: ${f.property} after step ${f.step}: ${f.message}`);
+    io.out(out.join('\n'));
+  }
+  return violated.length > 0 ? EXIT.violated : EXIT.ok;
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'check': return await cmdCheck(rest, io);
+      case 'matrix': return await cmdMatrix(rest, io);
+      case 'designs': return cmdDesigns(rest, io);
+      case 'explain': return cmdExplain(rest, io);
+      case 'replay': return await cmdReplay(rest, io);
+      case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
+      case undefined: io.err(USAGE); return EXIT.usage;
+      default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: check, matrix, designs, explain, replay, help)`);
+    }
+  } catch (e) {
+    if (e instanceof UserError) { io.err(`inflight: ${e.code}: ${oneLine(e.message)}`); return EXIT.usage; }
+    throw e;   // a bug in inflight itself: keep the stack
+  }
+}

@@ -1,0 +1,74 @@
+// Text for humans: verdict tables and traces.
+import type { Bounds } from '../model/bounds.js';
+import { SYSCALLS } from '../model/bounds.js';
+import { renderSteps } from '../traces/text.js';
+import { surprises, type Report, type Verdict, type WitnessVerdict } from './run.js';
+
+export const fmtInt = (n: number): string => n.toLocaleString('en-US');
+
+export function formatBounds(b: Bounds): string {
+  const ops = b.ops.length === SYSCALLS.length ? 'all' : b.ops.join(',');
+  return `tasks ${b.tasks}, files ${b.files}, fds ${b.fds}, skbs ${b.skbs}, msg-fds ${b.msgFds}, depth ${b.depth || 'unbounded'}, ops ${ops}`;
+}
+
+const STOP_TEXT: Record<Report['stop'], string> = {
+  exhausted: 'every reachable state explored',
+  decided: 'stopped once every property had its verdict',
+  depth: 'stopped at the depth bound (deeper states exist)',
+  states: 'stopped at --max-states',
+  time: 'stopped at --timeout',
+  interrupted: 'interrupted',
+};
+
+function verdictCell(v: Verdict | WitnessVerdict): string {
+  const n = v.trace ? ` (${v.trace.steps.length} step${v.trace.steps.length === 1 ? '' : 's'})` : '';
+  switch (v.status) {
+    case 'violated': return `VIOLATED${n}`;
+    case 'found': return `found${n}`;
+    case 'not-found': return 'not found';
+    default: return v.status;
+  }
+}
+
+export function renderReport(r: Report, opts: { full?: boolean } = {}): string {
+  const s = r.stats;
+  const out: string[] = [];
+  out.push(`design ${r.design.name}: ${r.design.summary}`);
+  out.push(`bounds: ${formatBounds(r.bounds)}`);
+  out.push(`${fmtInt(s.distinct)} distinct states, ${fmtInt(s.generated)} generated, depth ${s.depth}, ` +
+    `${s.seconds.toFixed(2)} s (${fmtInt(Math.round(s.statesPerSecond))} states/s); ${STOP_TEXT[r.stop]}` +
+    (s.queue ? `, ${fmtInt(s.queue)} states left on the queue` : ''));
+  out.push(`fingerprint collision probability ${s.collisionProbability.toExponential(1)}`);
+  out.push('');
+  const width = Math.max(...[...r.properties, ...r.witnesses].map((v) => v.name.length));
+  for (const v of r.properties) out.push(`  ${v.name.padEnd(width)}  ${verdictCell(v)}`);
+  for (const v of r.witnesses) out.push(`  ${v.name.padEnd(width)}  ${verdictCell(v)}  (witness)`);
+  const odd = surprises(r);
+  if (odd.length) {
+    out.push('');
+    for (const x of odd) out.push(`  note: design ${r.design.name} expects ${x.name} to be ${x.expected}, it is ${x.actual}`);
+  }
+  for (const v of [...r.properties, ...r.witnesses]) {
+    if (!v.trace || !v.worlds) continue;
+    out.push('');
+    out.push(`${v.name}: ${v.message ?? ''}`);
+    out.push(renderSteps(v.trace.steps, v.worlds, opts));
+  }
+  return out.join('\n');
+}
+
+export function reportJson(r: Report): object {
+  return {
+    design: r.design.name,
+    summary: r.design.summary,
+    bounds: r.bounds,
+    stop: r.stop,
+    properties: r.properties.map((v) => ({ name: v.name, status: v.status,
+      ...(v.message !== undefined ? { message: v.message } : {}), ...(v.trace ? { trace: v.trace } : {}) })),
+    witnesses: r.witnesses.map((v) => ({ name: v.name, found: v.found, status: v.status,
+      ...(v.message !== undefined ? { message: v.message } : {}), ...(v.trace ? { trace: v.trace } : {}) })),
+    stats: r.stats,
+    expected: r.design.expected,
+    surprises: surprises(r),
+  };
+}

@@ -1,0 +1,49 @@
+// The bounds a user sets. They limit what the checker explores, not what the kernel does: a step
+// beyond a bound is simply not taken (except where the bound is a kernel limit, like a full fd table).
+export const SYSCALLS = [
+  'open', 'close', 'dup', 'fork', 'exit', 'exec', 'socketpair', 'sendmsg', 'recvmsg',
+  'io_uring_setup', 'io_uring_register', 'io_uring_unregister', 'unix_gc',
+] as const;
+export type SyscallName = (typeof SYSCALLS)[number];
+
+export interface Bounds {
+  /** Task slots (processes); the first task exists at the start, fork fills the others. */
+  readonly tasks: number;
+  /** struct files alive at once. */
+  readonly files: number;
+  /** fd table size per task (fds 3 .. 3+fds-1; a full table gives EMFILE). */
+  readonly fds: number;
+  /** skbs per receive queue (a full queue would block the sender: not explored). */
+  readonly skbs: number;
+  /** fds per SCM_RIGHTS message, and per IORING_REGISTER_FILES call. */
+  readonly msgFds: number;
+  /** Steps from the initial state; 0 = no limit (the space is finite under the other bounds). */
+  readonly depth: number;
+  /** The syscalls explored. */
+  readonly ops: readonly SyscallName[];
+}
+
+/** Small enough that every built-in design is checked exhaustively in seconds, wide enough for Al
+ *  Viro's cycle (a ring and a socketpair: 3 files, 3 fds). Wider bounds grow fast: tasks 2 at
+ *  otherwise these bounds is ~0.7 M states. */
+export const DEFAULT_BOUNDS: Bounds = {
+  tasks: 1, files: 3, fds: 3, skbs: 1, msgFds: 1, depth: 0, ops: SYSCALLS,
+};
+
+/** Hard ceilings: beyond them a run cannot finish on this kind of machine, or the key overflows. */
+export const MAX_BOUNDS = { tasks: 6, files: 16, fds: 16, skbs: 8, msgFds: 4, depth: 1000 } as const;
+
+/** Validates user-given bounds; returns a one-line reason when they are impossible. */
+export function checkBounds(b: Bounds): string | undefined {
+  for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'depth'] as const) {
+    const v = b[k];
+    const min = k === 'depth' ? 0 : 1;
+    if (!Number.isInteger(v) || v < min) return `--${flagName(k)} must be an integer >= ${min} (got ${v})`;
+    if (v > MAX_BOUNDS[k]) return `--${flagName(k)} ${v} is beyond what the model supports (at most ${MAX_BOUNDS[k]})`;
+  }
+  if (b.ops.length === 0) return '--ops names no syscall';
+  for (const op of b.ops) if (!(SYSCALLS as readonly string[]).includes(op)) return `unknown syscall '${op}' in --ops (known: ${SYSCALLS.join(', ')})`;
+  return undefined;
+}
+
+export const flagName = (k: string): string => (k === 'msgFds' ? 'msg-fds' : k);

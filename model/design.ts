@@ -1,0 +1,115 @@
+// A design is a named set of choices about file lifetime: how registration holds references,
+// what ->flush does, what sendmsg accepts. Built-in designs live in model/designs/, one file each;
+// a user's design is a .ts module whose default export is a DesignSpec.
+import type { Draft } from 'immer';
+import type { FileId, World } from './world.js';
+import type { Kernel } from './kernel.js';
+
+export interface Switches {
+  /** How a registered file is held by the ring:
+   *  - `table`: the table slot owns a counted reference; the unix GC cannot see it (the 2019 patch);
+   *  - `ring_sock`: an skb on the ring's own unix socket owns it, accounted in flight, and to the GC the
+   *    ring file is that socket (Al Viro's proposal, what 5.1 merged). The table slot only borrows. */
+  readonly registration: 'table' | 'ring_sock';
+  /** ->flush tears the ring down (drops its registered files) on every close of a ring fd, not only
+   *  on the final fput (the rejected alternative: fork + exit/exec of a child kills the parent's rings). */
+  readonly flushTeardown: boolean;
+  /** A ring fd in an SCM_RIGHTS message: `allow`ed, or refused with `EINVAL` (6.7-rc5, 705318a99a13). */
+  readonly ringFdInScm: 'allow' | 'EINVAL';
+}
+
+/** Semantics a design may replace. Each hook is a recipe fragment over a draft world. */
+export interface Hooks {
+  /** ->flush of `file`, called by every close of an fd (close, exit, exec), before the fput. */
+  flush?(w: Draft<World>, file: FileId, k: Kernel): void;
+  /** ->release of an io_uring file: tear the ring down and drop what it holds. */
+  releaseRing?(w: Draft<World>, file: FileId, k: Kernel): void;
+}
+
+export type Expectation = 'holds' | 'violated' | 'found' | 'not-found';
+
+export interface DesignSpec {
+  readonly name: string;
+  /** One line for `inflight designs`. */
+  readonly summary: string;
+  /** A built-in design this one derives from; switches and hooks not given are taken from it. */
+  readonly base?: string;
+  readonly switches?: Partial<Switches>;
+  readonly hooks?: Hooks;
+  /** What the author expects of each property at the default bounds (property name → verdict). */
+  readonly expected?: Readonly<Record<string, Expectation>>;
+  /** Where the design comes from (a thread, a commit). */
+  readonly source?: string;
+}
+
+export interface Design {
+  readonly name: string;
+  readonly summary: string;
+  readonly switches: Switches;
+  readonly hooks: Hooks;
+  readonly expected: Readonly<Record<string, Expectation>>;
+  readonly source?: string;
+}
+
+export const defaultSwitches: Switches = { registration: 'table', flushTeardown: false, ringFdInScm: 'allow' };
+
+/** Identity helper so that a design module gets type checking: `export default defineDesign({...})`. */
+export const defineDesign = (spec: DesignSpec): DesignSpec => spec;
+
+const SWITCH_VALUES: { [K in keyof Switches]: readonly Switches[K][] } = {
+  registration: ['table', 'ring_sock'],
+  flushTeardown: [true, false],
+  ringFdInScm: ['allow', 'EINVAL'],
+};
+const EXPECTATIONS: readonly Expectation[] = ['holds', 'violated', 'found', 'not-found'];
+
+/** Checks an untrusted value (a user's module export) and resolves it against `base`.
+ *  Returns the design or a one-line reason. */
+export function resolveDesign(spec: unknown, lookupBase: (name: string) => Design | undefined): Design | string {
+  if (typeof spec !== 'object' || spec === null) return 'the design is not an object (export default defineDesign({...}))';
+  const s = spec as Record<string, unknown>;
+  if (typeof s['name'] !== 'string' || s['name'] === '') return 'the design has no name';
+  if (typeof s['summary'] !== 'string') return `design '${s['name']}' has no summary`;
+  let base: Design | undefined;
+  if (s['base'] !== undefined) {
+    if (typeof s['base'] !== 'string') return `design '${s['name']}': base must be a design name`;
+    base = lookupBase(s['base']);
+    if (!base) return `design '${s['name']}': unknown base design '${s['base']}'`;
+  }
+  const switches: Record<string, unknown> = { ...(base?.switches ?? defaultSwitches) };
+  if (s['switches'] !== undefined) {
+    if (typeof s['switches'] !== 'object' || s['switches'] === null) return `design '${s['name']}': switches must be an object`;
+    for (const [k, v] of Object.entries(s['switches'] as Record<string, unknown>)) {
+      const allowed = (SWITCH_VALUES as Record<string, readonly unknown[]>)[k];
+      if (!allowed) return `design '${s['name']}': unknown switch '${k}' (known: ${Object.keys(SWITCH_VALUES).join(', ')})`;
+      if (!allowed.includes(v)) return `design '${s['name']}': switch ${k} must be one of ${allowed.map(String).join(', ')}`;
+      switches[k] = v;
+    }
+  }
+  const hooks: Record<string, unknown> = { ...(base?.hooks ?? {}) };
+  if (s['hooks'] !== undefined) {
+    if (typeof s['hooks'] !== 'object' || s['hooks'] === null) return `design '${s['name']}': hooks must be an object`;
+    for (const [k, v] of Object.entries(s['hooks'] as Record<string, unknown>)) {
+      if (k !== 'flush' && k !== 'releaseRing') return `design '${s['name']}': unknown hook '${k}' (known: flush, releaseRing)`;
+      if (typeof v !== 'function') return `design '${s['name']}': hook ${k} must be a function`;
+      hooks[k] = v;
+    }
+  }
+  const expected: Record<string, Expectation> = {};
+  if (s['expected'] !== undefined) {
+    if (typeof s['expected'] !== 'object' || s['expected'] === null) return `design '${s['name']}': expected must be an object`;
+    for (const [k, v] of Object.entries(s['expected'] as Record<string, unknown>)) {
+      if (!EXPECTATIONS.includes(v as Expectation)) return `design '${s['name']}': expected.${k} must be one of ${EXPECTATIONS.join(', ')}`;
+      expected[k] = v as Expectation;
+    }
+  }
+  const design: Design = {
+    name: s['name'],
+    summary: s['summary'],
+    switches: switches as unknown as Switches,
+    hooks: hooks as Hooks,
+    expected,
+    ...(typeof s['source'] === 'string' ? { source: s['source'] } : {}),
+  };
+  return design;
+}

@@ -1,0 +1,20 @@
+// The alternative Al Viro rejected: keep counted registrations, but tear the ring down in ->flush,
+// which runs on *every* close of a ring fd — including the implicit closes when a forked child exits
+// or execs (a library calling system("/bin/date") would kill the parent's rings).
+import { defineDesign } from '../design.js';
+
+export default defineDesign({
+  name: 'flush-teardown',
+  summary: 'counted registrations, ring torn down on ->flush (every close of any copy of the fd)',
+  base: 'seed-2019',
+  switches: { flushTeardown: true },
+  expected: {
+    'no-leak': 'holds',
+    'no-double-free': 'holds',
+    'no-use-after-free': 'holds',
+    'teardown-on-final-fput': 'violated',
+    'refcount-exact': 'holds',
+    'gc-releases-ring-cycle': 'not-found',
+  },
+  source: 'linux-block, Jan 2019: Al Viro on ->flush vs ->release',
+});

@@ -1,0 +1,90 @@
+// Who holds a reference to which file. This is the one place that says what counts as a holder
+// (domain.md, Modeling notes A): properties compare it with f_count, follow it for reachability, and
+// renderers draw it.
+import type { Design } from './design.js';
+import { FD_BASE, type FileId, type World } from './world.js';
+
+export type Holder =
+  /** An fd table slot of a live task. */
+  | { readonly kind: 'fd'; readonly task: number; readonly fd: number }
+  /** An entry of the SCM_RIGHTS list of an skb on a unix socket's receive queue. */
+  | { readonly kind: 'skb'; readonly sock: FileId; readonly skb: number; readonly entry: number }
+  /** An entry of a registration skb on a ring's ring_sock queue (`ring_sock` registration). */
+  | { readonly kind: 'ring_sock_skb'; readonly ring: FileId; readonly skb: number; readonly entry: number }
+  /** A registered-file table slot that owns its reference (`table` registration). */
+  | { readonly kind: 'ring_table'; readonly ring: FileId; readonly slot: number }
+  /** An entry of an skb on the GC's hitlist, between collection and purge. */
+  | { readonly kind: 'gc_hitlist'; readonly skb: number; readonly entry: number };
+
+/** The file whose structure a holder belongs to (the reference graph's edge source), or undefined for
+ *  a root (fd slot) or a kernel-transient holder. */
+export function holderOwner(h: Holder): FileId | undefined {
+  switch (h.kind) {
+    case 'skb': return h.sock;
+    case 'ring_sock_skb': case 'ring_table': return h.ring;
+    default: return undefined;
+  }
+}
+
+/** Calls `cb(file, holder)` for every counted reference in w. */
+export function forEachHolder(w: World, design: Design, cb: (file: FileId, h: Holder) => void): void {
+  w.tasks.forEach((task, t) => {
+    if (!task.alive) return;
+    task.fds.forEach((slot, i) => { if (slot) cb(slot.file, { kind: 'fd', task: t, fd: i + FD_BASE }); });
+  });
+  w.files.forEach((f, id) => {
+    f.sock?.queue.forEach((skb, s) => skb.fds.forEach((x, e) => cb(x, { kind: 'skb', sock: id, skb: s, entry: e })));
+    const r = f.ring;
+    if (!r) return;
+    r.ringSock?.queue.forEach((skb, s) => skb.fds.forEach((x, e) => cb(x, { kind: 'ring_sock_skb', ring: id, skb: s, entry: e })));
+    if (r.table && design.switches.registration === 'table') r.table.forEach((x, i) => cb(x, { kind: 'ring_table', ring: id, slot: i }));
+  });
+  w.gc.hitlist.forEach((skb, s) => skb.fds.forEach((x, e) => cb(x, { kind: 'gc_hitlist', skb: s, entry: e })));
+}
+
+/** Pointers that do not own a reference but are dereferenced later: the registered-file table when
+ *  an skb owns the registrations. A live ring's borrowed pointer to a released file is dangling. */
+export function forEachBorrowed(w: World, design: Design, cb: (file: FileId, ring: FileId, slot: number) => void): void {
+  if (design.switches.registration !== 'ring_sock') return;
+  w.files.forEach((f, id) => {
+    if (f.released || !f.ring?.table) return;
+    f.ring.table.forEach((x, i) => cb(x, id, i));
+  });
+}
+
+export function describeHolder(h: Holder): string {
+  switch (h.kind) {
+    case 'fd': return `T${h.task} fd ${h.fd}`;
+    case 'skb': return `an skb on f${h.sock}'s receive queue`;
+    case 'ring_sock_skb': return `the registration skb on f${h.ring}'s ring_sock`;
+    case 'ring_table': return `f${h.ring}'s registered file table (slot ${h.slot})`;
+    case 'gc_hitlist': return `an skb on the GC's hitlist`;
+  }
+}
+
+/** The live files reachable from the roots (fd slots of live tasks), following what each reachable
+ *  file holds: its receive queue's SCM entries, its ring's registrations. */
+export function reachable(w: World, design: Design): Uint8Array {
+  const n = w.files.length;
+  const seen = new Uint8Array(n);
+  const edges: FileId[][] = Array.from({ length: n }, () => []);
+  const stack: FileId[] = [];
+  forEachHolder(w, design, (file, h) => {
+    const owner = holderOwner(h);
+    if (owner !== undefined) edges[owner]!.push(file);
+    else if (h.kind === 'fd' && !seen[file]) { seen[file] = 1; stack.push(file); }
+  });
+  forEachBorrowed(w, design, (file, ring) => edges[ring]!.push(file));
+  while (stack.length > 0) {
+    const f = stack.pop()!;
+    for (const g of edges[f]!) if (!seen[g]) { seen[g] = 1; stack.push(g); }
+  }
+  return seen;
+}
+
+/** Holders per file, for messages and pictures. */
+export function holdersOf(w: World, design: Design): Holder[][] {
+  const out: Holder[][] = w.files.map(() => []);
+  forEachHolder(w, design, (file, h) => out[file]!.push(h));
+  return out;
+}

@@ -1,0 +1,102 @@
+// A step is one syscall of one task (or one run of a kernel actor such as the unix GC), with the
+// result Linux would return. Each syscall is a guard (reads the world: can the call be made here,
+// and what does it return?) plus a recipe (mutates a draft world). Guards never run recipes.
+import type { Draft } from 'immer';
+import type { Bounds, SyscallName } from './bounds.js';
+import type { Design } from './design.js';
+import type { Kernel } from './kernel.js';
+import type { TaskId, World } from './world.js';
+
+export type Errno =
+  | 'EBADF' | 'EINVAL' | 'EBUSY' | 'ENXIO' | 'EMFILE' | 'EAGAIN' | 'ENOTSOCK' | 'EOPNOTSUPP'
+  | 'ECONNREFUSED' | 'EPIPE' | 'ENFILE';
+
+export type SockKind = 'dgram' | 'stream';
+
+/** Arguments of each syscall, as they appear in traces. fds are the task's fd numbers. */
+export interface ArgsOf {
+  open: Record<string, never>;
+  close: { fd: number };
+  dup: { fd: number };
+  fork: Record<string, never>;
+  exit: Record<string, never>;
+  exec: Record<string, never>;
+  socketpair: { type: SockKind };
+  /** sendmsg(fd, msg with one byte and SCM_RIGHTS carrying `rights`). */
+  sendmsg: { fd: number; rights: number[] };
+  recvmsg: { fd: number; peek: boolean };
+  io_uring_setup: Record<string, never>;
+  /** io_uring_register(fd, IORING_REGISTER_FILES, files, n). */
+  io_uring_register: { fd: number; files: number[] };
+  /** io_uring_register(fd, IORING_UNREGISTER_FILES). */
+  io_uring_unregister: { fd: number };
+  unix_gc: Record<string, never>;
+}
+
+export type Actor = TaskId | 'kernel';
+
+export interface Step<N extends SyscallName = SyscallName> {
+  readonly task: Actor;
+  readonly syscall: N;
+  readonly args: ArgsOf[N];
+}
+
+/** What the call returned: ret (-1 with errno on failure) and the fds it installed, if any. */
+export interface Result {
+  readonly ret: number;
+  readonly errno?: Errno;
+  readonly fds?: readonly number[];
+}
+
+export const ok = (ret = 0, fds?: readonly number[]): Result => (fds ? { ret, fds } : { ret });
+export const err = (errno: Errno): Result => ({ ret: -1, errno });
+
+/** A step with its result, as the checker sees it (the result is computed once, by the guard). */
+export interface Transition {
+  readonly step: Step;
+  readonly result: Result;
+}
+
+export interface Ctx {
+  readonly design: Design;
+  readonly bounds: Bounds;
+  readonly k: Kernel;
+}
+
+export interface Syscall<N extends SyscallName> {
+  readonly name: N;
+  readonly actor: 'task' | 'kernel';
+  /** The argument lists worth exploring for `task` in `w` (the checker's branching). Calls whose only
+   *  outcome is an uninteresting error (EBADF on a closed fd, EAGAIN on an empty queue) are left out;
+   *  a trace may still contain them, and the guard answers them. */
+  explore(w: World, task: TaskId, ctx: Ctx): ArgsOf[N][];
+  /** The result of the call in `w`, or undefined when the model cannot make it (a dead task, a bound). */
+  guard(w: World, task: TaskId, args: ArgsOf[N], ctx: Ctx): Result | undefined;
+  /** The effect of the call; `result` is what the guard returned. */
+  recipe(w: Draft<World>, task: TaskId, args: ArgsOf[N], result: Result, ctx: Ctx): void;
+  /** Validates arguments read from a trace file; returns them or a reason. */
+  parseArgs(raw: Record<string, unknown>): ArgsOf[N] | string;
+  /** `sendmsg(4, SCM_RIGHTS[3])` */
+  format(args: ArgsOf[N]): string;
+}
+
+export function formatResult(r: Result): string {
+  if (r.errno) return `-1 ${r.errno}`;
+  if (r.fds && r.fds.length > 0) return `${r.ret} [fds ${r.fds.join(', ')}]`;
+  return `${r.ret}`;
+}
+
+// Small validators for parseArgs.
+export function intArg(raw: Record<string, unknown>, name: string): number | string {
+  const v = raw[name];
+  return Number.isInteger(v) ? (v as number) : `argument '${name}' must be an integer`;
+}
+export function intListArg(raw: Record<string, unknown>, name: string): number[] | string {
+  const v = raw[name];
+  if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x))) return `argument '${name}' must be a list of integers`;
+  return v as number[];
+}
+export function noArgs(raw: Record<string, unknown>): Record<string, never> | string {
+  const keys = Object.keys(raw);
+  return keys.length === 0 ? {} : `unexpected argument '${keys[0]}'`;
+}

@@ -1,0 +1,21 @@
+// exit(): close_files() closes every fd in ascending order (each a filp_close: ->flush, fput).
+import { noArgs, ok, type Syscall } from '../step.js';
+import { taskAlive } from './util.js';
+
+export const exit: Syscall<'exit'> = {
+  name: 'exit',
+  actor: 'task',
+  explore: () => [{}],
+  guard: (w, t) => (taskAlive(w, t) ? ok(0) : undefined),
+  recipe(w, t, _a, _r, { k }) {
+    const task = w.tasks[t]!;
+    task.fds.forEach((slot, i) => {
+      if (!slot) return;
+      task.fds[i] = null;
+      k.filpClose(w, slot.file, `exit of T${t}`);
+    });
+    task.alive = false;
+  },
+  parseArgs: noArgs,
+  format: () => 'exit(0)',
+};

@@ -1,0 +1,69 @@
+// io_uring_register(fd, IORING_REGISTER_FILES, files, n) — io_sqe_files_register():
+// fget every fd into the table; a ring fd (or a closed one) fails the whole call with EBADF after
+// putting back every reference taken so far. With `ring_sock` registration the table's references
+// are then handed to an skb on the ring's own unix socket (__io_sqe_files_scm: get_file +
+// unix_inflight per file, queue the skb, fput the table's reference): the table only borrows.
+import { err, intArg, intListArg, ok, type Syscall } from '../step.js';
+import { fileIdOf, fileOf, multisets, openFds, taskAlive } from './util.js';
+import type { World } from '../world.js';
+
+const ringFds = (w: World, t: number): number[] => openFds(w, t).filter((fd) => fileOf(w, t, fd)!.kind === 'io_uring');
+
+export const io_uring_register: Syscall<'io_uring_register'> = {
+  name: 'io_uring_register',
+  actor: 'task',
+  explore(w, t, { bounds }) {
+    const rings = ringFds(w, t).filter((fd) => { const r = fileOf(w, t, fd)!.ring!; return !r.dead && r.table === null; });
+    if (rings.length === 0) return [];
+    const sets = multisets(openFds(w, t), bounds.msgFds);
+    return rings.flatMap((fd) => sets.map((files) => ({ fd, files })));
+  },
+  guard(w, t, { fd, files }) {
+    if (!taskAlive(w, t)) return undefined;
+    const f = fileOf(w, t, fd);
+    if (!f) return err('EBADF');
+    if (f.kind !== 'io_uring') return err('EOPNOTSUPP');
+    if (f.ring!.dead) return err('ENXIO');
+    if (f.ring!.table !== null) return err('EBUSY');
+    if (files.length === 0) return err('EINVAL');
+    for (const x of files) {
+      const xf = fileOf(w, t, x);
+      if (!xf || xf.kind === 'io_uring') return err('EBADF');
+    }
+    return ok(0);
+  },
+  recipe(w, t, { fd, files }, r, { k, design }) {
+    const why = `io_uring_register(${fd}) by T${t}`;
+    if (r.errno === 'EBADF' && fileIdOf(w, t, fd) !== undefined && w.files[fileIdOf(w, t, fd)!]!.kind === 'io_uring') {
+      // Rollback: every reference taken before the bad fd is put back.
+      const taken: number[] = [];
+      for (const x of files) {
+        const id = fileIdOf(w, t, x);
+        if (id === undefined) break;
+        k.fget(w, id, why);
+        if (w.files[id]!.kind === 'io_uring') { k.fput(w, id, why); break; }
+        taken.push(id);
+      }
+      for (const id of taken) k.fput(w, id, `${why}, rollback`);
+      return;
+    }
+    if (r.errno) return;
+    const ringId = fileIdOf(w, t, fd)!;
+    const table = files.map((x) => fileIdOf(w, t, x)!);
+    for (const id of table) k.fget(w, id, why);
+    const ring = w.files[ringId]!.ring!;
+    ring.table = table;
+    if (design.switches.registration === 'ring_sock') {
+      for (const id of table) { k.fget(w, id, why); k.unixInflight(w, id); }
+      ring.ringSock!.queue.unshift({ fds: table.slice() });
+      for (const id of table) k.fput(w, id, why);
+    }
+  },
+  parseArgs(raw) {
+    const fd = intArg(raw, 'fd');
+    if (typeof fd === 'string') return fd;
+    const files = intListArg(raw, 'files');
+    return typeof files === 'string' ? files : { fd, files };
+  },
+  format: ({ fd, files }) => `io_uring_register(${fd}, IORING_REGISTER_FILES, [${files.join(', ')}])`,
+};

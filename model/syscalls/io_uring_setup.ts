@@ -1,0 +1,26 @@
+// io_uring_setup(): the "[io_uring]" anon-inode file, O_RDWR|O_CLOEXEC. Where the design accounts
+// registered files in flight, the ring also gets its kernel-internal unix socket (ctx->ring_sock).
+import { liveFileCount } from '../world.js';
+import { err, noArgs, ok, type Syscall } from '../step.js';
+import { allocFile, freeFds, installFd, taskAlive } from './util.js';
+
+export const io_uring_setup: Syscall<'io_uring_setup'> = {
+  name: 'io_uring_setup',
+  actor: 'task',
+  explore: (w, t, { bounds }) => (liveFileCount(w) < bounds.files && freeFds(w, t, 1) ? [{}] : []),
+  guard(w, t, _a, { bounds }) {
+    if (!taskAlive(w, t) || liveFileCount(w) >= bounds.files) return undefined;
+    const fds = freeFds(w, t, 1);
+    return fds ? ok(fds[0]) : err('EMFILE');
+  },
+  recipe(w, t, _a, r, { design }) {
+    if (r.errno) return;
+    const ringSock = design.switches.registration === 'ring_sock'
+      ? { type: 'ring_sock' as const, peer: null, queue: [], inflight: 0 } : null;
+    const id = allocFile(w, { kind: 'io_uring', f_count: 1, released: false, sock: null,
+      ring: { table: null, ringSock, dead: false } });
+    installFd(w, t, r.ret, id, true);
+  },
+  parseArgs: noArgs,
+  format: () => 'io_uring_setup(8, &params)',
+};

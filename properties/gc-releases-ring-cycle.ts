@@ -1,0 +1,45 @@
+import { holderOwner, forEachHolder, forEachBorrowed } from '../model/holders.js';
+import { fileName, type World } from '../model/world.js';
+import type { Transition } from '../model/step.js';
+import type { Design } from '../model/design.js';
+import type { PropertyDef } from './property.js';
+
+/** Is file `id` on a cycle of the reference graph (owner → held)? */
+function onCycle(w: World, design: Design, id: number): boolean {
+  const edges: number[][] = w.files.map(() => []);
+  forEachHolder(w, design, (file, h) => { const o = holderOwner(h); if (o !== undefined) edges[o]!.push(file); });
+  forEachBorrowed(w, design, (file, ring) => edges[ring]!.push(file));
+  const seen = new Uint8Array(w.files.length);
+  const stack = [...edges[id]!];
+  while (stack.length) {
+    const f = stack.pop()!;
+    if (f === id) return true;
+    if (seen[f]) continue;
+    seen[f] = 1;
+    stack.push(...edges[f]!);
+  }
+  return false;
+}
+
+export const gcReleasesRingCycle: PropertyDef = {
+  name: 'gc-releases-ring-cycle',
+  kind: 'sometimes',
+  title: 'witness: the unix GC releases a reference cycle that runs through a ring',
+  explain:
+    'Some run of the unix GC releases an io_uring file that sat on a cycle of references (ring → registered ' +
+    'socket → skb carrying the ring\'s fd → ring). Finding it shows that the bounds are wide enough for Al ' +
+    'Viro\'s scenario to happen at all and that the design\'s GC can see through rings; a design whose GC is ' +
+    'blind to rings never produces it, so a "holds" for no-leak there would only mean the cycle never formed.',
+  make: ({ design }) => ({
+    name: 'gc-releases-ring-cycle', kind: 'sometimes', on: 'step',
+    check(s: World, a: Transition, t: World) {
+      if (a.step.syscall !== 'unix_gc') return undefined;
+      for (let id = 0; id < s.files.length; id++) {
+        const f = s.files[id]!;
+        if (f.kind !== 'io_uring' || f.released || !t.files[id]!.released) continue;
+        if (onCycle(s, design, id)) return `unix_gc released ${fileName(s, id)}, which was on a reference cycle`;
+      }
+      return undefined;
+    },
+  }),
+};

@@ -1,0 +1,23 @@
+// Every property, in the order verdicts are printed.
+import type { Property } from '../checker/model.js';
+import type { Ctx, Transition } from '../model/step.js';
+import type { World } from '../model/world.js';
+import { gcReleasesRingCycle } from './gc-releases-ring-cycle.js';
+import { noDoubleFree } from './no-double-free.js';
+import { noLeak } from './no-leak.js';
+import { noUseAfterFree } from './no-use-after-free.js';
+import type { PropertyDef } from './property.js';
+import { refcountExact } from './refcount-exact.js';
+import { teardownOnFinalFput } from './teardown-on-final-fput.js';
+
+export type { PropertyDef } from './property.js';
+
+export const PROPERTIES: readonly PropertyDef[] = [
+  noLeak, noDoubleFree, noUseAfterFree, teardownOnFinalFput, refcountExact, gcReleasesRingCycle,
+];
+
+export const propertyByName = (name: string): PropertyDef | undefined => PROPERTIES.find((p) => p.name === name);
+
+export function makeProperties(ctx: Ctx): Property<World, Transition>[] {
+  return PROPERTIES.map((p) => p.make(ctx));
+}

@@ -1,0 +1,30 @@
+import { forEachBorrowed, forEachHolder, describeHolder } from '../model/holders.js';
+import { fileName, type World } from '../model/world.js';
+import type { PropertyDef } from './property.js';
+
+export const noUseAfterFree: PropertyDef = {
+  name: 'no-use-after-free',
+  kind: 'always',
+  title: 'nothing holds, borrows or touches a released file',
+  explain:
+    'No holder (an fd slot, an SCM_RIGHTS entry on a queue, a registered-file slot) and no borrowed pointer ' +
+    '(a ring table slot whose reference an skb owns) points at a struct file after its ->release, and no ' +
+    'operation takes a reference to one. A dangling pointer is reported as soon as it exists, before ' +
+    'anything dereferences it: CVE-2022-2602 was a fixed-file pointer left behind when the unix GC put ' +
+    'the file that a ring\'s request still used.',
+  make: ({ design }) => ({
+    name: 'no-use-after-free', kind: 'always', on: 'state',
+    check(w: World) {
+      const r = w.reports.find((x) => x.kind === 'use-after-free');
+      if (r) return `use after free: ${r.what}`;
+      let msg: string | undefined;
+      forEachHolder(w, design, (file, h) => {
+        if (!msg && w.files[file]!.released) msg = `${describeHolder(h)} still points at released ${fileName(w, file)}`;
+      });
+      if (!msg) forEachBorrowed(w, design, (file, ring, slot) => {
+        if (!msg && w.files[file]!.released) msg = `f${ring}'s registered slot ${slot} borrows released ${fileName(w, file)}`;
+      });
+      return msg ? `dangling pointer: ${msg}` : undefined;
+    },
+  }),
+};

@@ -1,0 +1,110 @@
+// The trace file: a counterexample (or witness) as kernel-level steps, versioned and validated.
+import { SYSCALLS, checkBounds, DEFAULT_BOUNDS, type Bounds, type SyscallName } from '../model/bounds.js';
+import { parseStepArgs, syscallActor } from '../model/apply.js';
+import type { Errno, Result, Step } from '../model/step.js';
+
+export const TRACE_FORMAT = 'inflight-trace/1';
+
+export interface TraceStep {
+  /** A task number, or "kernel" for the kernel's own actors (the unix GC). */
+  readonly task: number | 'kernel';
+  readonly syscall: SyscallName;
+  readonly args: Step['args'];
+  readonly result: Result;
+}
+
+export interface TraceFile {
+  readonly format: typeof TRACE_FORMAT;
+  readonly design: string;
+  readonly bounds: Bounds;
+  /** The property the trace violates (or witnesses), and its message at the last step. */
+  readonly property: string;
+  readonly violation: string;
+  readonly steps: readonly TraceStep[];
+}
+
+const ERRNOS: readonly Errno[] = ['EBADF', 'EINVAL', 'EBUSY', 'ENXIO', 'EMFILE', 'EAGAIN', 'ENOTSOCK', 'EOPNOTSUPP', 'ECONNREFUSED', 'EPIPE', 'ENFILE'];
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
+
+/** Parses and validates a trace file's text. Every problem is one line naming where it is. */
+export function parseTrace(text: string): Parsed<TraceFile> {
+  let raw: unknown;
+  try { raw = JSON.parse(text); } catch (e) { return fail(`not JSON (${(e as Error).message})`); }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('not a trace object');
+  const o = raw as Record<string, unknown>;
+  if (o['format'] !== TRACE_FORMAT) {
+    return fail(typeof o['format'] === 'string' ? `unsupported format '${o['format']}' (this inflight reads ${TRACE_FORMAT})` : `no "format": "${TRACE_FORMAT}" field`);
+  }
+  if (typeof o['design'] !== 'string' || o['design'] === '') return fail('"design" must be a design name');
+  if (typeof o['property'] !== 'string') return fail('"property" must be a string');
+  if (typeof o['violation'] !== 'string') return fail('"violation" must be a string');
+  const bounds = parseBounds(o['bounds']);
+  if (!bounds.ok) return bounds;
+  if (!Array.isArray(o['steps'])) return fail('"steps" must be a list');
+  const steps: TraceStep[] = [];
+  for (let i = 0; i < o['steps'].length; i++) {
+    const s = parseStep(o['steps'][i]);
+    if (!s.ok) return fail(`step ${i + 1}: ${s.error}`);
+    steps.push(s.value);
+  }
+  return { ok: true, value: { format: TRACE_FORMAT, design: o['design'], bounds: bounds.value, property: o['property'], violation: o['violation'], steps } };
+}
+
+function parseBounds(raw: unknown): Parsed<Bounds> {
+  if (typeof raw !== 'object' || raw === null) return fail('"bounds" must be an object');
+  const r = raw as Record<string, unknown>;
+  const b: Record<string, unknown> = { ...DEFAULT_BOUNDS };
+  for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'depth'] as const) {
+    if (r[k] === undefined) continue;
+    if (!Number.isInteger(r[k])) return fail(`bounds.${k} must be an integer`);
+    b[k] = r[k];
+  }
+  if (r['ops'] !== undefined) {
+    if (!Array.isArray(r['ops']) || r['ops'].some((x) => typeof x !== 'string')) return fail('bounds.ops must be a list of syscall names');
+    b['ops'] = r['ops'];
+  }
+  const bad = checkBounds(b as unknown as Bounds);
+  return bad ? fail(`bounds: ${bad}`) : { ok: true, value: b as unknown as Bounds };
+}
+
+function parseStep(raw: unknown): Parsed<TraceStep> {
+  if (typeof raw !== 'object' || raw === null) return fail('not an object');
+  const r = raw as Record<string, unknown>;
+  const name = r['syscall'];
+  if (typeof name !== 'string' || !(SYSCALLS as readonly string[]).includes(name)) return fail(`unknown syscall ${JSON.stringify(name)}`);
+  const syscall = name as SyscallName;
+  const task = r['task'];
+  const actor = syscallActor(syscall);
+  if (actor === 'kernel' ? task !== 'kernel' : !(Number.isInteger(task) && (task as number) >= 0)) {
+    return fail(actor === 'kernel' ? `${syscall} is run by "kernel", not ${JSON.stringify(task)}` : `"task" must be a task number, not ${JSON.stringify(task)}`);
+  }
+  const rawArgs = r['args'] ?? {};
+  if (typeof rawArgs !== 'object' || rawArgs === null || Array.isArray(rawArgs)) return fail('"args" must be an object');
+  const args = parseStepArgs(syscall, rawArgs as Record<string, unknown>);
+  if (typeof args === 'string') return fail(`${syscall}: ${args}`);
+  const result = parseResult(r['result']);
+  if (!result.ok) return result;
+  return { ok: true, value: { task: task as number | 'kernel', syscall, args, result: result.value } };
+}
+
+function parseResult(raw: unknown): Parsed<Result> {
+  if (typeof raw !== 'object' || raw === null) return fail('"result" must be an object');
+  const r = raw as Record<string, unknown>;
+  if (!Number.isInteger(r['ret'])) return fail('result.ret must be an integer');
+  const out: { ret: number; errno?: Errno; fds?: number[] } = { ret: r['ret'] as number };
+  if (r['errno'] !== undefined) {
+    if (!ERRNOS.includes(r['errno'] as Errno)) return fail(`unknown errno ${JSON.stringify(r['errno'])}`);
+    out.errno = r['errno'] as Errno;
+  }
+  if (r['fds'] !== undefined) {
+    if (!Array.isArray(r['fds']) || r['fds'].some((x) => !Number.isInteger(x))) return fail('result.fds must be a list of fd numbers');
+    out.fds = r['fds'] as number[];
+  }
+  return { ok: true, value: out };
+}
+
+export function traceToJson(t: TraceFile): string {
+  return JSON.stringify(t, null, 2) + '\n';
+}
