@@ -48,10 +48,16 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
   const stateIds: number[] = [];
   const stepChecks: ((s: S, a: A, t: S) => string | undefined)[] = [];
   const stepIds: number[] = [];
+  const stateIsAlways: boolean[] = [];
+  /** With `pruneViolating`: the always-state checks that already fired, still run to decide pruning. */
+  const firedAlways: ((s: S) => string | undefined)[] = [];
+  const prune = options.pruneViolating === true;
+  let pruned = 0;
   props.forEach((p, i) => {
     if (p.on === 'state') {
       stateChecks.push(p.check);
       stateIds.push(i);
+      stateIsAlways.push(p.kind === 'always');
     } else {
       stepChecks.push(p.check);
       stepIds.push(i);
@@ -98,18 +104,26 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
     return { init: -p - 1, steps };
   };
 
-  /** Runs the undecided state properties on the new state `t` (index `idx`). */
-  const checkState = (t: S, idx: number): void => {
+  /** Runs the undecided state properties on the new state `t` (index `idx`); with `pruneViolating`, also
+   *  the decided `always` ones. Returns whether `t` is to be expanded. */
+  const checkState = (t: S, idx: number): boolean => {
+    let bad = false;
     for (let k = 0; k < stateChecks.length; k++) {
       const msg = stateChecks[k]!(t);
       if (msg !== undefined) {
         fired[stateIds[k]!] = { path: pathTo(idx, -1), message: msg };
+        if (stateIsAlways[k]) { bad = true; firedAlways.push(stateChecks[k]!); }
         stateChecks.splice(k, 1);
         stateIds.splice(k, 1);
+        stateIsAlways.splice(k, 1);
         undecided--;
         k--;
       }
     }
+    if (!prune) return true;
+    for (let k = 0; !bad && k < firedAlways.length; k++) if (firedAlways[k]!(t) !== undefined) bad = true;
+    if (bad) pruned++;
+    return !bad;
   };
 
   /** Runs the undecided step properties on (s, a, t), `s` being state `idx` and `a` its step `ai`. */
@@ -155,8 +169,7 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
     const idx = distinct++;
     parents.push(-(i + 1));
     stepTaken.push(-1);
-    cur.push(s);
-    if (stateChecks.length > 0) checkState(s, idx);
+    if (stateChecks.length + firedAlways.length === 0 || checkState(s, idx)) cur.push(s);
     if (hasProps && undecided === 0) {
       stop = 'decided';
       break;
@@ -234,10 +247,9 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
           const idx = distinct++;
           parents.push(sIdx);
           stepTaken.push(ai);
-          nxt.push(t);
-          if (stateChecks.length > 0) {
-            checkState(t, idx);
-            if (undecided === 0) {
+          if (stateChecks.length + firedAlways.length === 0 || checkState(t, idx)) nxt.push(t);
+          if (stateChecks.length > 0 || firedAlways.length > 0) {
+            if (hasProps && undecided === 0) {
               stop = 'decided';
               break search;
             }
@@ -293,6 +305,7 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
       collisionProbability: (distinct * (generated - distinct)) / 2 ** 64,
       queue,
       bytesPerState: distinct > 0 ? (visited.bytes + parents.bytes + stepTaken.bytes) / distinct : 0,
+      pruned,
     },
   };
   if (options.keepVisited === true) {

@@ -63,6 +63,11 @@ export interface CheckOptions<S, A> extends Limits {
   readonly progressEvery?: number;
   /** Polled between expansions; returning true stops the search as `interrupted`. */
   readonly shouldStop?: () => boolean;
+  /** Do not expand a state that violates an `always` state property (every such property is then
+   *  evaluated on every new state, decided or not). What a broken system does after the breakage is not
+   *  explored: this keeps the search finite when a bug makes a counter grow without bound. The other
+   *  verdicts then speak of the paths that avoid every violation; `stats.pruned` counts such states. */
+  readonly pruneViolating?: boolean;
   /** Keep the visited set in the result, for tests that ask "was this state reached?". */
   readonly keepVisited?: boolean;
 }
@@ -110,6 +115,8 @@ export interface Stats {
   readonly queue: number;
   /** Bytes used by the visited set and parent links, divided by distinct states. */
   readonly bytesPerState: number;
+  /** States not expanded because they violate a property (`pruneViolating`). */
+  readonly pruned: number;
 }
 
 export interface VisitedSet {

@@ -39,6 +39,7 @@ export function renderReport(r: Report, opts: { full?: boolean } = {}): string {
     `${s.seconds.toFixed(2)} s (${fmtInt(Math.round(s.statesPerSecond))} states/s); ${STOP_TEXT[r.stop]}` +
     (s.queue ? `, ${fmtInt(s.queue)} states left on the queue` : ''));
   out.push(`fingerprint collision probability ${s.collisionProbability.toExponential(1)}`);
+  if (s.pruned > 0) out.push(`${fmtInt(s.pruned)} states violate a property and were not expanded: the other verdicts speak of the paths that avoid every violation`);
   out.push('');
   const width = Math.max(...[...r.properties, ...r.witnesses].map((v) => v.name.length));
   for (const v of r.properties) out.push(`  ${v.name.padEnd(width)}  ${verdictCell(v)}`);

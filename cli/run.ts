@@ -59,6 +59,9 @@ export function runCheck(design: Design, bounds: Bounds, opts: RunOptions = {}):
   };
   const result: CheckResult = check(guarded, {
     properties: makeProperties(model.ctx),
+    // A violating state ends its path: a broken kernel's later life is not explored (and a bug that makes
+    // a count grow forever would otherwise make the space infinite).
+    pruneViolating: true,
     ...(bounds.depth > 0 ? { maxDepth: bounds.depth } : {}),
     ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
     ...(opts.maxSeconds !== undefined ? { maxSeconds: opts.maxSeconds } : {}),

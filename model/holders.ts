@@ -26,13 +26,16 @@ export function holderOwner(h: Holder): FileId | undefined {
   }
 }
 
-/** Calls `cb(file, holder)` for every counted reference in w. */
+/** Calls `cb(file, holder)` for every counted reference in w that lives in allocated memory. */
 export function forEachHolder(w: World, design: Design, cb: (file: FileId, h: Holder) => void): void {
   w.tasks.forEach((task, t) => {
     if (!task.alive) return;
     task.fds.forEach((slot, i) => { if (slot) cb(slot.file, { kind: 'fd', task: t, fd: i + FD_BASE }); });
   });
   w.files.forEach((f, id) => {
+    // A released file's structures are freed memory: whatever its queues or table still hold is a
+    // reference nobody can ever drop, so it does not count as a holder (refcount-exact then sees it).
+    if (f.released) return;
     f.sock?.queue.forEach((skb, s) => skb.fds.forEach((x, e) => cb(x, { kind: 'skb', sock: id, skb: s, entry: e })));
     const r = f.ring;
     if (!r) return;

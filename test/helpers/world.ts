@@ -1,0 +1,54 @@
+// Helpers for model tests: run a script of steps on the immutable path.
+import { applyStep, makeCtx } from '../../model/apply.js';
+import { DEFAULT_BOUNDS, type Bounds } from '../../model/bounds.js';
+import { builtinDesign } from '../../model/designs/index.js';
+import type { Design } from '../../model/design.js';
+import type { Ctx, Result, Step } from '../../model/step.js';
+import { initialWorld, type World } from '../../model/world.js';
+
+export const design = (name: string): Design => {
+  const d = builtinDesign(name);
+  if (!d) throw new Error(`no design ${name}`);
+  return d;
+};
+
+export function ctxFor(name: string | Design, bounds: Partial<Bounds> = {}): Ctx {
+  return makeCtx(typeof name === 'string' ? design(name) : name, { ...DEFAULT_BOUNDS, tasks: 2, files: 6, fds: 6, skbs: 4, msgFds: 3, ...bounds });
+}
+
+/** A tiny script language: "T0 socketpair dgram", "T0 sendmsg 3 5", "T0 close 3", "gc". */
+export function parseLine(line: string): Step {
+  const [who, name, ...rest] = line.trim().split(/\s+/);
+  if (who === 'gc') return { task: 'kernel', syscall: 'unix_gc', args: {} };
+  const task = Number(who!.slice(1));
+  const n = rest.map(Number);
+  switch (name) {
+    case 'open': case 'fork': case 'exit': case 'exec': case 'io_uring_setup':
+      return { task, syscall: name, args: {} } as Step;
+    case 'close': case 'dup': case 'io_uring_unregister':
+      return { task, syscall: name, args: { fd: n[0]! } } as Step;
+    case 'socketpair': return { task, syscall: 'socketpair', args: { type: rest[0] as 'dgram' | 'stream' } };
+    case 'sendmsg': return { task, syscall: 'sendmsg', args: { fd: n[0]!, rights: n.slice(1) } };
+    case 'recvmsg': return { task, syscall: 'recvmsg', args: { fd: n[0]!, peek: rest[1] === 'peek' } };
+    case 'peek': return { task, syscall: 'recvmsg', args: { fd: n[0]!, peek: true } };
+    case 'io_uring_register': return { task, syscall: 'io_uring_register', args: { fd: n[0]!, files: n.slice(1) } };
+    default: throw new Error(`bad script line ${line}`);
+  }
+}
+
+export interface Run { world: World; results: Result[]; worlds: World[] }
+
+/** Runs the lines in order from the initial world; throws if a step is impossible in the model. */
+export function run(ctx: Ctx, lines: readonly string[], from?: World): Run {
+  let world = from ?? initialWorld(ctx.bounds.tasks, ctx.bounds.fds);
+  const results: Result[] = [];
+  const worlds = [world];
+  for (const line of lines) {
+    const r = applyStep(world, parseLine(line), ctx);
+    if (!r) throw new Error(`impossible step: ${line}`);
+    world = r.world;
+    results.push(r.result);
+    worlds.push(world);
+  }
+  return { world, results, worlds };
+}
