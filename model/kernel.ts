@@ -32,20 +32,8 @@ export interface Kernel {
 export function makeKernel(design: Design): Kernel {
   const k: Kernel = {
     design,
-    unixGetSocket(w, id) {
-      const f = w.files[id];
-      if (!f) return null;
-      if (f.kind === 'unix') return f.sock;
-      if (f.kind === 'io_uring' && design.switches.registration === 'ring_sock') return f.ring?.ringSock ?? null;
-      return null;
-    },
-    unixGetSocketDraft(w, id) {
-      const f = w.files[id];
-      if (!f) return null;
-      if (f.kind === 'unix') return f.sock;
-      if (f.kind === 'io_uring' && design.switches.registration === 'ring_sock') return f.ring?.ringSock ?? null;
-      return null;
-    },
+    unixGetSocket: (w, id) => unixSockOf(w, id, design),
+    unixGetSocketDraft: (w, id) => unixSockOf(w, id, design),
     fget(w, id, why) {
       const f = w.files[id]!;
       if (f.released) {
@@ -126,6 +114,15 @@ export function makeKernel(design: Design): Kernel {
     }
   }
   return k;
+}
+
+/** unix_get_socket() over any world, plain or draft. */
+function unixSockOf<S extends UnixSock>(w: { readonly files: readonly { readonly kind: string; readonly sock: S | null; readonly ring: { readonly ringSock: S | null } | null }[] }, id: FileId, design: Design): S | null {
+  const f = w.files[id];
+  if (!f) return null;
+  if (f.kind === 'unix') return f.sock;
+  if (f.kind === 'io_uring' && design.switches.registration === 'ring_sock') return f.ring?.ringSock ?? null;
+  return null;
 }
 
 /** The file behind fd in task t, for recipes (the guard already checked it is open). */

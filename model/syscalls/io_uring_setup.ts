@@ -1,18 +1,13 @@
 // io_uring_setup(): the "[io_uring]" anon-inode file, O_RDWR|O_CLOEXEC. Where the design accounts
 // registered files in flight, the ring also gets its kernel-internal unix socket (ctx->ring_sock).
-import { liveFileCount } from '../world.js';
-import { err, noArgs, ok, type Syscall } from '../step.js';
-import { allocFile, freeFds, installFd, taskAlive } from './util.js';
+import { noArgs, type Syscall } from '../step.js';
+import { allocFile, canCreateFile, guardNewFile, installFd } from './util.js';
 
 export const io_uring_setup: Syscall<'io_uring_setup'> = {
   name: 'io_uring_setup',
   actor: 'task',
-  explore: (w, t, { bounds }) => (liveFileCount(w) < bounds.files && freeFds(w, t, 1) ? [{}] : []),
-  guard(w, t, _a, { bounds }) {
-    if (!taskAlive(w, t) || liveFileCount(w) >= bounds.files) return undefined;
-    const fds = freeFds(w, t, 1);
-    return fds ? ok(fds[0]) : err('EMFILE');
-  },
+  explore: (w, t, { bounds }) => (canCreateFile(w, t, bounds.files) ? [{}] : []),
+  guard: (w, t, _a, { bounds }) => guardNewFile(w, t, bounds.files),
   recipe(w, t, _a, r, { design }) {
     if (r.errno) return;
     const ringSock = design.switches.registration === 'ring_sock'

@@ -1,6 +1,7 @@
 // Helpers for guards and explorers: reading fd tables, allocating files.
 import type { Draft } from 'immer';
-import { FD_BASE, lowestFreeSlots, type File, type FileId, type TaskId, type World } from '../world.js';
+import { FD_BASE, liveFileCount, lowestFreeSlots, type File, type FileId, type TaskId, type World } from '../world.js';
+import { err, ok, type Result } from '../step.js';
 
 /** The open fd numbers of a task, ascending. */
 export function openFds(w: World, t: TaskId): number[] {
@@ -27,6 +28,15 @@ export function freeFds(w: World, t: TaskId, n: number): number[] | undefined {
   const slots = lowestFreeSlots(w.tasks[t]!, n);
   return slots.length < n ? undefined : slots.map((s) => s + FD_BASE);
 }
+
+/** The guard of a call that creates one file at the lowest free fd (open, io_uring_setup): not
+ *  possible beyond the files bound, EMFILE with a full table. */
+export function guardNewFile(w: World, t: TaskId, files: number): Result | undefined {
+  if (!taskAlive(w, t) || liveFileCount(w) >= files) return undefined;
+  const fds = freeFds(w, t, 1);
+  return fds ? ok(fds[0]) : err('EMFILE');
+}
+export const canCreateFile = (w: World, t: TaskId, files: number): boolean => liveFileCount(w) < files && freeFds(w, t, 1) !== undefined;
 
 /** Multisets of size 1..max drawn from `items` (nondecreasing index sequences), in a fixed order. */
 export function multisets(items: readonly number[], max: number): number[][] {
