@@ -248,11 +248,9 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
           parents.push(sIdx);
           stepTaken.push(ai);
           if (stateChecks.length + firedAlways.length === 0 || checkState(t, idx)) nxt.push(t);
-          if (stateChecks.length > 0 || firedAlways.length > 0) {
-            if (hasProps && undecided === 0) {
-              stop = 'decided';
-              break search;
-            }
+          if (hasProps && undecided === 0) {
+            stop = 'decided';
+            break search;
           }
           if (distinct >= maxStates) {
             stop = 'states';

@@ -9,6 +9,7 @@ import type { Progress } from '../checker/model.js';
 import { checkBounds, DEFAULT_BOUNDS, SYSCALLS, type Bounds, type SyscallName } from '../model/bounds.js';
 import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
 import { formatStep } from '../model/apply.js';
+import { DesignError } from '../model/design.js';
 import { formatResult } from '../model/step.js';
 import { PROPERTIES, propertyByName } from '../properties/index.js';
 import { parseTrace, traceToJson, type TraceFile } from '../traces/format.js';
@@ -250,23 +251,24 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   }
   const design = await loadDesign(designName);
   const r = replayTrace(trace, design);
+  if (r.impossibleAt !== undefined) {
+    const st = trace.steps[r.impossibleAt - 1]!;
+    throw new UserError('E_TRACE_INVALID', `${file}: step ${r.impossibleAt}: ${actorName(st.task)} ${formatStep(traceStepToStep(st))} cannot be made in design ${design.name} (no such task, or beyond the trace's bounds)`);
+  }
   const violated = r.findings.filter((f) => f.kind === 'always');
   if (values['json'] === true) {
     io.out(JSON.stringify({
       design: design.name, trace: { design: trace.design, property: trace.property, steps: trace.steps.length },
       steps: r.steps.map((s, i) => ({ step: i + 1, recorded: s.recorded, ...(s.actual ? { actual: s.actual } : {}), agrees: s.agrees })),
-      ...(r.impossibleAt !== undefined ? { impossibleAt: r.impossibleAt } : {}),
       findings: r.findings,
     }, null, 2));
   } else {
     const out: string[] = [`replaying ${file} (${trace.steps.length} steps, made with ${trace.design} for ${trace.property}) against design ${design.name}`, ''];
     out.push(renderSteps(trace.steps.slice(0, r.worlds.length - 1).map((s, i) => ({ ...s, result: r.steps[i]!.actual ?? s.result })), r.worlds, { full: values['full'] === true }));
     r.steps.forEach((s, i) => {
-      if (s.agrees) return;
+      if (s.agrees || !s.actual) return;
       const st = trace.steps[i]!;
-      out.push(s.actual
-        ? `  step ${i + 1}: ${actorName(st.task)} ${formatStep(traceStepToStep(st))} returns ${formatResult(s.actual)} here; the trace recorded ${formatResult(s.recorded)}`
-        : `  step ${i + 1}: ${actorName(st.task)} ${formatStep(traceStepToStep(st))} cannot be made in this model (dead task or a bound): replay stopped`);
+      out.push(`  step ${i + 1}: ${actorName(st.task)} ${formatStep(traceStepToStep(st))} returns ${formatResult(s.actual)} here; the trace recorded ${formatResult(s.recorded)}`);
     });
     out.push('');
     if (violated.length === 0) out.push(`no property is violated along this trace under ${design.name}`);
@@ -286,11 +288,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'explain': return cmdExplain(rest, io);
       case 'replay': return await cmdReplay(rest, io);
       case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
-      case undefined: io.err(USAGE); return EXIT.usage;
+      case undefined: throw new UserError('E_USAGE', 'no command (try: inflight help)');
       default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: check, matrix, designs, explain, replay, help)`);
     }
   } catch (e) {
     if (e instanceof UserError) { io.err(`inflight: ${e.code}: ${oneLine(e.message)}`); return EXIT.usage; }
+    // A design's hook threw (during a check, a trace or a replay): the design's fault, not ours.
+    if (e instanceof DesignError) { io.err(`inflight: E_DESIGN_THROWS: ${oneLine(e.message)}`); return EXIT.usage; }
     throw e;   // a bug in inflight itself: keep the stack
   }
 }

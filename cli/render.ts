@@ -5,6 +5,7 @@ import { renderSteps } from '../traces/text.js';
 import { surprises, type Report, type Verdict, type WitnessVerdict } from './run.js';
 
 export const fmtInt = (n: number): string => n.toLocaleString('en-US');
+const plural = (n: number, one: string, many = `${one}s`): string => `${fmtInt(n)} ${n === 1 ? one : many}`;
 
 export function formatBounds(b: Bounds): string {
   const ops = b.ops.length === SYSCALLS.length ? 'all' : b.ops.join(',');
@@ -35,11 +36,11 @@ export function renderReport(r: Report, opts: { full?: boolean } = {}): string {
   const out: string[] = [];
   out.push(`design ${r.design.name}: ${r.design.summary}`);
   out.push(`bounds: ${formatBounds(r.bounds)}`);
-  out.push(`${fmtInt(s.distinct)} distinct states, ${fmtInt(s.generated)} generated, depth ${s.depth}, ` +
+  out.push(`${plural(s.distinct, 'distinct state')}, ${fmtInt(s.generated)} generated, depth ${s.depth}, ` +
     `${s.seconds.toFixed(2)} s (${fmtInt(Math.round(s.statesPerSecond))} states/s); ${STOP_TEXT[r.stop]}` +
-    (s.queue ? `, ${fmtInt(s.queue)} states left on the queue` : ''));
+    (s.queue ? `, ${plural(s.queue, 'state')} left on the queue` : ''));
   out.push(`fingerprint collision probability ${s.collisionProbability.toExponential(1)}`);
-  if (s.pruned > 0) out.push(`${fmtInt(s.pruned)} states violate a property and were not expanded: the other verdicts speak of the paths that avoid every violation`);
+  if (s.pruned > 0) out.push(`${plural(s.pruned, 'state violates', 'states violate')} a property and ${s.pruned === 1 ? 'was' : 'were'} not expanded: the other verdicts speak of the paths that avoid every violation`);
   out.push('');
   const width = Math.max(...[...r.properties, ...r.witnesses].map((v) => v.name.length));
   for (const v of r.properties) out.push(`  ${v.name.padEnd(width)}  ${verdictCell(v)}`);

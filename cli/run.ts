@@ -5,12 +5,10 @@ import type { CheckResult, Progress, PropertyStatus, Stats, StopReason, WitnessS
 import type { Bounds } from '../model/bounds.js';
 import type { Design } from '../model/design.js';
 import { kernelModel } from '../model/model.js';
-import { formatStep } from '../model/apply.js';
 import type { World } from '../model/world.js';
 import { makeProperties } from '../properties/index.js';
 import { buildTrace } from '../traces/build.js';
 import type { TraceFile } from '../traces/format.js';
-import { oneLine, UserError } from './errors.js';
 
 export interface RunOptions {
   readonly symmetry?: boolean;
@@ -47,17 +45,7 @@ export interface Report {
 
 export function runCheck(design: Design, bounds: Bounds, opts: RunOptions = {}): Report {
   const model = kernelModel(design, bounds, { symmetry: opts.symmetry ?? true });
-  // A design hook that throws is the design's fault, not the checker's: name the step.
-  const guarded = {
-    ...model,
-    next(w: World, tr: Parameters<typeof model.next>[1]) {
-      try { return model.next(w, tr); } catch (e) {
-        const actor = tr.step.task === 'kernel' ? 'kernel' : `T${tr.step.task}`;
-        throw new UserError('E_DESIGN_THROWS', `design '${design.name}' threw in ${actor} ${formatStep(tr.step)}: ${oneLine(e instanceof Error ? e.message : String(e))}`);
-      }
-    },
-  };
-  const result: CheckResult = check(guarded, {
+  const result: CheckResult = check(model, {
     properties: makeProperties(model.ctx),
     // A violating state ends its path: a broken kernel's later life is not explored (and a bug that makes
     // a count grow forever would otherwise make the space infinite).

@@ -5,7 +5,7 @@
 // A test holds the two paths to identical results on random reachable worlds.
 import { produce, type Draft } from 'immer';
 import type { Bounds } from './bounds.js';
-import type { Design } from './design.js';
+import { DesignError, type Design } from './design.js';
 import { makeKernel } from './kernel.js';
 import type { Ctx, Result, Step, Transition } from './step.js';
 import { syscalls } from './syscalls/index.js';
@@ -32,7 +32,7 @@ export function guardStep(w: World, step: Step, ctx: Ctx): Result | undefined {
 export function applyStep(w: World, step: Step, ctx: Ctx): { world: World; result: Result } | undefined {
   const result = guardStep(w, step, ctx);
   if (!result) return undefined;
-  const world = produce(w, (d: Draft<World>) => { sys(step.syscall).recipe(d, taskOf(step), step.args, result, ctx); });
+  const world = blameStep(step, () => produce(w, (d: Draft<World>) => { sys(step.syscall).recipe(d, taskOf(step), step.args, result, ctx); }));
   return { world, result };
 }
 
@@ -81,7 +81,7 @@ function cloneFile(f: File): File {
 /** The checker's path: the same recipe on a mutable copy. */
 export function applyMutable(w: World, tr: Transition, ctx: Ctx): World {
   const copy = cloneWorld(w) as Draft<World>;
-  sys(tr.step.syscall).recipe(copy, taskOf(tr.step), tr.step.args, tr.result, ctx);
+  blameStep(tr.step, () => sys(tr.step.syscall).recipe(copy, taskOf(tr.step), tr.step.args, tr.result, ctx));
   return copy as World;
 }
 
@@ -111,6 +111,16 @@ export function enabledSteps(w: World, ctx: Ctx): Transition[] {
     }
   }
   return out;
+}
+
+/** A design hook that throws is reported with the step it threw in. */
+function blameStep<R>(step: Step, fn: () => R): R {
+  try { return fn(); } catch (e) {
+    if (e instanceof DesignError && e.step === undefined) {
+      throw new DesignError(e.design, e.cause, `${step.task === 'kernel' ? 'kernel' : `T${step.task}`} ${formatStep(step)}`);
+    }
+    throw e;
+  }
 }
 
 export function formatStep(step: Step): string {

@@ -26,6 +26,18 @@ export interface Hooks {
   releaseRing?(w: Draft<World>, file: FileId, k: Kernel): void;
 }
 
+/** A design's own code (a hook) threw. `step` says where, once the step is known. */
+export class DesignError extends Error {
+  constructor(readonly design: string, readonly cause: unknown, readonly step?: string) {
+    super(`design '${design}' threw${step ? ` in ${step}` : ''}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** Runs a design hook; whatever it throws becomes a DesignError, so that the design is blamed, not us. */
+export function callHook<R>(design: Design, fn: () => R): R {
+  try { return fn(); } catch (e) { throw e instanceof DesignError ? e : new DesignError(design.name, e); }
+}
+
 export type Expectation = 'holds' | 'violated' | 'found' | 'not-found';
 
 export interface DesignSpec {

@@ -1,7 +1,7 @@
 // Kernel primitives shared by every syscall: fget/fput, ->release, ->flush, in-flight accounting.
 // They mutate a draft world; each is the one place where its kernel function's semantics live.
 import type { Draft } from 'immer';
-import type { Design } from './design.js';
+import { callHook, type Design } from './design.js';
 import { FD_BASE, type FileId, type Skb, type TaskId, type UnixSock, type World } from './world.js';
 
 type W = Draft<World>;
@@ -52,7 +52,8 @@ export function makeKernel(design: Design): Kernel {
       if (f.f_count === 0) release(w, id);
     },
     filpClose(w, id, why) {
-      if (design.hooks.flush) design.hooks.flush(w, id, k);
+      const flush = design.hooks.flush;
+      if (flush) callHook(design, () => flush(w, id, k));
       else if (design.switches.flushTeardown && w.files[id]!.kind === 'io_uring' && !w.files[id]!.released) {
         k.unregisterFiles(w, id);
         w.files[id]!.ring!.dead = true;
@@ -105,7 +106,8 @@ export function makeKernel(design: Design): Kernel {
       }
       k.purgeQueue(w, sock, `release of f${id}`);
     } else if (f.kind === 'io_uring') {
-      if (design.hooks.releaseRing) design.hooks.releaseRing(w, id, k);
+      const releaseRing = design.hooks.releaseRing;
+      if (releaseRing) callHook(design, () => releaseRing(w, id, k));
       else {
         // io_ring_ctx_wait_and_kill → io_ring_ctx_free: drop the registered files, free the ring_sock.
         if (!f.ring!.dead) k.unregisterFiles(w, id);

@@ -502,3 +502,22 @@ test('Int32List: push/get across chunk boundaries', (t) => {
   l.set(5, -7);
   t.is(l.get(5), -7);
 });
+
+test('pruneViolating: a violating state is not expanded, which keeps an unbounded counter finite', (t) => {
+  // x counts up forever; the invariant x < 3 breaks at x = 3. Without pruning the space is infinite.
+  const counter: Model<number, 'inc'> = { initial: () => [0], steps: () => ['inc'], next: (x) => x + 1, key: (x) => [x] };
+  const below3 = always<number>('below-3', (x) => (x >= 3 ? `x=${x}` : undefined));
+  const below5 = always<number>('below-5', (x) => (x >= 5 ? `x=${x}` : undefined));
+  const r = check(counter, { properties: [below3, below5], pruneViolating: true });
+  t.is(r.stop, 'exhausted');
+  t.is(r.stats.distinct, 4);   // 0, 1, 2, 3 (not expanded)
+  t.is(r.stats.pruned, 1);
+  t.is(r.properties[0]!.status, 'violated');
+  t.deepEqual(r.properties[0]!.path, { init: 0, steps: [0, 0, 0] });
+  // below-5 can only break after below-3 did: on the paths that avoid every violation it holds.
+  t.is(r.properties[1]!.status, 'holds');
+  const unpruned = check(counter, { properties: [below3, below5], maxStates: 50 });
+  t.is(unpruned.stop, 'decided');
+  t.is(unpruned.properties[1]!.status, 'violated');
+  t.is(unpruned.stats.pruned, 0);
+});

@@ -53,7 +53,7 @@ export function parseTrace(text: string): Parsed<TraceFile> {
 }
 
 function parseBounds(raw: unknown): Parsed<Bounds> {
-  if (typeof raw !== 'object' || raw === null) return fail('"bounds" must be an object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('"bounds" must be an object');
   const r = raw as Record<string, unknown>;
   const b: Record<string, unknown> = { ...DEFAULT_BOUNDS };
   for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'depth'] as const) {
