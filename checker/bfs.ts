@@ -73,6 +73,17 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
   const needClock = deadline !== Infinity || onProgress !== undefined;
   let nextProgress = t0 + progressMs;
 
+  // Coverage per action label (only when the model labels actions): [generated, distinct] per label.
+  const labelOf = model.label?.bind(model);
+  const coverage = new Map<string, [number, number]>();
+  const cover = (a: A, isNew: boolean): void => {
+    const l = labelOf!(a);
+    let c = coverage.get(l);
+    if (c === undefined) { c = [0, 0]; coverage.set(l, c); }
+    c[0]++;
+    if (isNew) c[1]++;
+  };
+
   const visited = new FingerprintSet();
   /** For state i: the parent's index, or -(init + 1) for an initial state (init indexes `initial()`). */
   const parents = new Int32List();
@@ -208,6 +219,7 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
           }
           // A transition inside the explored region: it is part of the state space, count and check it.
           generated++;
+          if (labelOf !== undefined) cover(a, false);
           if (stepChecks.length > 0) {
             checkStep(s, a, t, sIdx, ai);
             if (undecided === 0) {
@@ -243,7 +255,9 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
           }
         }
         fingerprint(model.key(t));
-        if (visited.insert(fp[0]!, fp[1]!)) {
+        const isNew = visited.insert(fp[0]!, fp[1]!);
+        if (labelOf !== undefined) cover(a, isNew);
+        if (isNew) {
           const idx = distinct++;
           parents.push(sIdx);
           stepTaken.push(ai);
@@ -294,6 +308,7 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
     properties,
     witnesses,
     stop,
+    ...(labelOf !== undefined ? { coverage: [...coverage].map(([label, [g, d]]) => ({ label, generated: g, distinct: d })) } : {}),
     stats: {
       distinct,
       generated,

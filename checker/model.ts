@@ -12,6 +12,8 @@ export interface Model<S, A> {
   /** A canonical encoding: equal keys mean equivalent states. Symmetry reduction is the model's
    *  business (renumber interchangeable things inside `key`). */
   key(s: S): ArrayLike<number>;
+  /** Optional: a short label per action kind (e.g. the syscall), for per-kind coverage statistics. */
+  label?(a: A): string;
 }
 
 /** A named check. `check` returns a string when the property "fires":
@@ -119,6 +121,13 @@ export interface Stats {
   readonly pruned: number;
 }
 
+/** Per action label: transitions generated, and how many of them led to a new state (TLC's -coverage). */
+export interface Coverage {
+  readonly label: string;
+  readonly generated: number;
+  readonly distinct: number;
+}
+
 export interface VisitedSet {
   has(key: ArrayLike<number>): boolean;
   readonly size: number;
@@ -129,6 +138,8 @@ export interface CheckResult {
   readonly witnesses: readonly WitnessOutcome[];
   readonly stats: Stats;
   readonly stop: StopReason;
+  /** Present when the model labels its actions; in order of first appearance. */
+  readonly coverage?: readonly Coverage[];
   /** Present only with `keepVisited`. */
   readonly visited?: VisitedSet;
 }

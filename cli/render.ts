@@ -50,6 +50,12 @@ export function renderReport(r: Report, opts: { full?: boolean } = {}): string {
     out.push('');
     for (const x of odd) out.push(`  note: design ${r.design.name} expects ${x.name} to be ${x.expected}, it is ${x.actual}`);
   }
+  if (r.coverage.length) {
+    out.push('');
+    out.push('coverage (transitions that reached a new state : transitions generated, per syscall):');
+    const cells = r.coverage.map((c) => `${c.label} ${fmtInt(c.distinct)}:${fmtInt(c.generated)}`);
+    for (let i = 0; i < cells.length; i += 4) out.push(`  ${cells.slice(i, i + 4).join('   ')}`);
+  }
   for (const v of [...r.properties, ...r.witnesses]) {
     if (!v.trace || !v.worlds) continue;
     out.push('');
@@ -70,6 +76,7 @@ export function reportJson(r: Report): object {
     witnesses: r.witnesses.map((v) => ({ name: v.name, found: v.found, status: v.status,
       ...(v.message !== undefined ? { message: v.message } : {}), ...(v.trace ? { trace: v.trace } : {}) })),
     stats: r.stats,
+    coverage: r.coverage,
     expected: r.design.expected,
     surprises: surprises(r),
   };

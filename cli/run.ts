@@ -1,7 +1,7 @@
 // One check of one design at given bounds: the checker's result turned into kernel-level verdicts
 // with their traces. Shared by `check`, `matrix`, the benchmark and the tests.
 import { check } from '../checker/bfs.js';
-import type { CheckResult, Progress, PropertyStatus, Stats, StopReason, WitnessStatus } from '../checker/model.js';
+import type { CheckResult, Coverage, Progress, PropertyStatus, Stats, StopReason, WitnessStatus } from '../checker/model.js';
 import type { Bounds } from '../model/bounds.js';
 import type { Design } from '../model/design.js';
 import { kernelModel } from '../model/model.js';
@@ -41,6 +41,8 @@ export interface Report {
   readonly witnesses: readonly WitnessVerdict[];
   readonly stats: Stats;
   readonly stop: StopReason;
+  /** Per syscall: transitions generated and how many reached a new state. */
+  readonly coverage: readonly Coverage[];
 }
 
 export function runCheck(design: Design, bounds: Bounds, opts: RunOptions = {}): Report {
@@ -62,7 +64,7 @@ export function runCheck(design: Design, bounds: Bounds, opts: RunOptions = {}):
     return { trace: t.trace, worlds: t.worlds };
   };
   return {
-    design, bounds, stop: result.stop, stats: result.stats,
+    design, bounds, stop: result.stop, stats: result.stats, coverage: result.coverage ?? [],
     properties: result.properties.map((p) => ({ name: p.name, status: p.status,
       ...(p.message !== undefined ? { message: p.message } : {}), ...traced(p.name, p.path, p.message) })),
     witnesses: result.witnesses.map((p) => ({ name: p.name, status: p.status, found: p.status === 'found',

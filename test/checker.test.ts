@@ -521,3 +521,16 @@ test('pruneViolating: a violating state is not expanded, which keeps an unbounde
   t.is(unpruned.properties[1]!.status, 'violated');
   t.is(unpruned.stats.pruned, 0);
 });
+
+test('coverage: per action label, transitions generated and those that found a new state', (t) => {
+  // Grid 0..2 x 0..2 with labelled actions: 'x' and 'y' each generated 6 times (from the 6 states where
+  // the coordinate is < 2), each reaching a new state 6 times minus those reached first by the other.
+  const g = grid(2);
+  const labelled: Model<XY, Inc> = { ...g, label: (a) => a };
+  const r = check(labelled, { properties: [] });
+  const cov = Object.fromEntries(r.coverage!.map((c) => [c.label, [c.distinct, c.generated]]));
+  t.deepEqual(cov['x']![1], 6);
+  t.deepEqual(cov['y']![1], 6);
+  t.is(cov['x']![0]! + cov['y']![0]!, 9 - 1, 'every state but the initial one was first reached by exactly one transition');
+  t.is(check(g, { properties: [] }).coverage, undefined);
+});
