@@ -1,0 +1,78 @@
+// `node --import=tsx bench/filelife-run.ts A|B|A-buggy [--depth N] [--labels] [--json]`
+// Runs the filelife reference model (bench/filelife.ts) in one of the shared bench's configurations and prints
+// distinct states, generated (initial states + transitions), depth, seconds, distinct states/s, bytes per
+// state of the visited set and parent links, and peak RSS. --depth overrides the configuration's MaxDepth
+// (0 = unbounded); --labels adds per-syscall coverage (costs a little per transition).
+import { check, replayPath } from '../checker/index.js';
+import { CONFIGS, createFileLife, describeAction, type ConfigName, type FileLifeConfig } from './filelife.js';
+
+function usage(msg: string): never {
+  console.error(`${msg}\nusage: node --import=tsx bench/filelife-run.ts A|B|A-buggy [--depth N] [--labels] [--json]`);
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const labels = args.includes('--labels');
+const names = args.filter((a) => !a.startsWith('--'));
+let depthOverride: number | undefined;
+const di = args.indexOf('--depth');
+if (di >= 0) {
+  const v = Number(args[di + 1]);
+  if (!Number.isInteger(v) || v < 0) usage(`--depth needs a non-negative integer, got ${args[di + 1]}`);
+  depthOverride = v;
+  names.splice(names.indexOf(args[di + 1]!), 1);
+}
+if (names.length !== 1 || !Object.hasOwn(CONFIGS, names[0]!)) usage(`expected one configuration name, got ${names.join(' ') || 'none'}`);
+const name = names[0] as ConfigName;
+const cfg: FileLifeConfig = { ...CONFIGS[name], ...(depthOverride !== undefined ? { MaxDepth: depthOverride } : {}) };
+
+const model = createFileLife(cfg, { labels });
+const r = check(model, { properties: model.properties, maxDepth: cfg.MaxDepth });
+const st = r.stats;
+const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+const noLeak = r.properties[0]!;
+const counterexample = noLeak.path !== undefined
+  ? replayPath(model, noLeak.path).actions.map(describeAction)
+  : undefined;
+
+const out = {
+  config: name,
+  constants: cfg,
+  distinct: st.distinct,
+  generated: st.generated,
+  transitions: st.generated - 1, // one initial state
+  depth: st.depth,
+  stop: r.stop,
+  seconds: Number(st.seconds.toFixed(3)),
+  statesPerSecond: Math.round(st.statesPerSecond),
+  transitionsPerSecond: Math.round((st.generated - 1) / st.seconds),
+  bytesPerState: Number(st.bytesPerState.toFixed(1)),
+  peakRssBytes,
+  stateBytes: model.stateBytes,
+  noLeak: noLeak.status,
+  ...(counterexample !== undefined ? { counterexample, message: noLeak.message } : {}),
+  ...(r.coverage !== undefined ? { coverage: r.coverage } : {}),
+  node: process.version,
+};
+
+if (json) {
+  console.log(JSON.stringify(out));
+} else {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const c = cfg;
+  console.log(`filelife ${name}: P=${c.P} F=${c.F} D=${c.D} Q=${c.Q} R=${c.R} FIXED=${c.FIXED ? 'TRUE' : 'FALSE'} ` +
+    `MaxDepth=${c.MaxDepth}${c.MaxDepth === 0 ? ' (unbounded)' : ''}`);
+  console.log(`  distinct     ${n(out.distinct)}`);
+  console.log(`  generated    ${n(out.generated)} (initial state + ${n(out.transitions)} transitions)`);
+  console.log(`  depth        ${out.depth} (stop: ${out.stop})`);
+  console.log(`  seconds      ${out.seconds}`);
+  console.log(`  states/s     ${n(out.statesPerSecond)} distinct (${n(out.transitionsPerSecond)} transitions/s)`);
+  console.log(`  bytes/state  ${out.bytesPerState} (visited set + parent links; a state itself is ${model.stateBytes} bytes in ${model.stateWords} words)`);
+  console.log(`  peak RSS     ${(peakRssBytes / 2 ** 20).toFixed(0)} MB`);
+  console.log(`  NoLeak       ${noLeak.status}${noLeak.message !== undefined ? `: ${noLeak.message}` : ''}`);
+  if (counterexample !== undefined) console.log(`  counterexample (${counterexample.length} steps): ${counterexample.join(' -> ')}`);
+  if (r.coverage !== undefined) {
+    for (const cv of r.coverage) console.log(`    ${cv.label.padEnd(15)} ${n(cv.generated).padStart(12)} generated ${n(cv.distinct).padStart(12)} distinct`);
+  }
+}
