@@ -4,23 +4,31 @@
 // represented by its 64-bit fingerprint (in a `FingerprintSet`) and a parent link (parent index, index of
 // the step in `steps(parent)`), so a counterexample is a `Path` that `replayPath` turns back into states.
 //
-// State numbering: states get consecutive indices in discovery order, and the frontiers are expanded in
-// that same order, so the index of the state being expanded is simply the number of states expanded
-// before it. Because the search goes level by level in a deterministic order, the first time a property
-// fires is on a shortest path (for a step property: a shortest path to the source, plus the step).
+// State numbering: states get consecutive indices in discovery order; each frontier keeps the indices of
+// its states next to them (a state that violates a property may be left out of the frontier, so a
+// position in the frontier is not an index). Because the search goes level by level in a deterministic
+// order, the first time a property fires is on a shortest path (for a step property: a shortest path to
+// the source, plus the step).
+//
+// The search is a generator that yields at every poll point (every 1024 expansions): `check` runs it to
+// the end at once, `checkAsync` gives the event loop a turn at each yield, so that a signal handler can
+// ask the search to stop. A snapshot taken at a poll point holds everything needed to go on later
+// (`resume`): the visited set, the parent links, the verdicts so far and the frontier indices; the
+// frontier's states are rebuilt by replaying their paths.
 
 import { fingerprint, fp } from './hash.js';
 import { FingerprintSet, Int32List } from './visited.js';
 import type {
   CheckOptions, CheckResult, Model, Path, PropertyOutcome, StopReason, VisitedSet, WitnessOutcome,
 } from './model.js';
+import type { Snapshot } from './checkpoint.js';
 
 interface Fired {
   readonly path: Path;
   readonly message: string;
 }
 
-/** Poll the clock / `shouldStop` every this many expansions. */
+/** Poll the clock, memory, `shouldStop` and checkpoints every this many expansions (by default). */
 const POLL_EVERY = 1024;
 
 /** Breadth-first search of `model`, checking `options.properties`.
@@ -29,19 +37,44 @@ const POLL_EVERY = 1024;
  *  - State properties run once on each new state, step properties on every generated transition, until the
  *    property fires (then it is decided and never evaluated again). The first firing is on a shortest path.
  *  - Stops: 'decided' (every property decided; never with no properties), 'exhausted', 'states' (as soon as
- *    `maxStates` distinct states are discovered, so `distinct <= maxStates`), 'time' and 'interrupted'
- *    (polled every 1024 expansions, the first time before the first expansion), 'depth'.
+ *    `maxStates` distinct states are discovered, so `distinct <= maxStates`), 'time', 'memory' and
+ *    'interrupted' (polled every 1024 expansions, the first time before the first expansion), 'depth'.
  *  - `maxDepth` D: states at distance <= D are discovered and checked; those at distance D are not
  *    expanded but probed: the first successor outside the visited set gives 'depth'. A probed transition
  *    into a visited state belongs to the explored space: it counts as generated and step properties run on
  *    it, so a probe that finds nothing new ends as 'exhausted' with the same counts and verdicts as an
  *    unbounded search. */
 export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): CheckResult {
+  const run = search(model, options);
+  for (;;) {
+    const r = run.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** The same search, giving the event loop a turn at every poll point (so that SIGINT can stop it). */
+export async function checkAsync<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Promise<CheckResult> {
+  const run = search(model, options);
+  let last = performance.now();
+  for (;;) {
+    const r = run.next();
+    if (r.done) return r.value;
+    const now = performance.now();
+    if (now - last > 50) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+}
+
+function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generator<void, CheckResult, void> {
   const t0 = performance.now();
   const props = options.properties;
-  const fired: (Fired | undefined)[] = props.map(() => undefined);
+  const resume = options.resume as Snapshot | undefined;
+  if (resume && resume.properties.length !== props.length) throw new Error('resume: the snapshot was taken with other properties');
+  const fired: (Fired | undefined)[] = props.map((_, i) => resume?.properties[i] ?? undefined);
   const hasProps = props.length > 0;
-  let undecided = props.length;
+  let undecided = fired.filter((f) => f === undefined).length;
 
   // Undecided properties, split by kind of check; a property is removed from these lists when it fires.
   const stateChecks: ((s: S) => string | undefined)[] = [];
@@ -52,9 +85,10 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
   /** With `pruneViolating`: the always-state checks that already fired, still run to decide pruning. */
   const firedAlways: ((s: S) => string | undefined)[] = [];
   const prune = options.pruneViolating === true;
-  let pruned = 0;
   props.forEach((p, i) => {
-    if (p.on === 'state') {
+    if (fired[i] !== undefined) {
+      if (p.on === 'state' && p.kind === 'always') firedAlways.push(p.check);
+    } else if (p.on === 'state') {
       stateChecks.push(p.check);
       stateIds.push(i);
       stateIsAlways.push(p.kind === 'always');
@@ -67,15 +101,20 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
   const maxDepth = options.maxDepth !== undefined && options.maxDepth > 0 ? options.maxDepth : Infinity;
   const maxStates = options.maxStates ?? Infinity;
   const deadline = options.maxSeconds !== undefined ? t0 + options.maxSeconds * 1000 : Infinity;
+  const maxMemory = options.maxMemoryBytes ?? Infinity;
+  const pollEvery = Math.max(1, options.pollEvery ?? POLL_EVERY);
   const onProgress = options.onProgress;
   const progressMs = (options.progressEvery ?? 0.5) * 1000;
   const shouldStop = options.shouldStop;
-  const needClock = deadline !== Infinity || onProgress !== undefined;
+  const onCheckpoint = options.onCheckpoint;
+  const checkpointMs = (options.checkpointEvery ?? Infinity) * 1000;
+  const needClock = deadline !== Infinity || onProgress !== undefined || onCheckpoint !== undefined;
   let nextProgress = t0 + progressMs;
+  let nextCheckpoint = t0 + checkpointMs;
 
   // Coverage per action label (only when the model labels actions): [generated, distinct] per label.
   const labelOf = model.label?.bind(model);
-  const coverage = new Map<string, [number, number]>();
+  const coverage = new Map<string, [number, number]>(resume?.coverage.map((c) => [c.label, [c.generated, c.distinct]]));
   const cover = (a: A, isNew: boolean): void => {
     const l = labelOf!(a);
     let c = coverage.get(l);
@@ -84,22 +123,41 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
     if (isNew) c[1]++;
   };
 
-  const visited = new FingerprintSet();
+  // The visited set: fingerprints; in exact mode the whole keys (for small runs: no collisions at all).
+  const visited = resume && options.exact !== true ? FingerprintSet.restore(resume.visited, resume.distinct) : new FingerprintSet();
+  const exactKeys = options.exact === true ? new Set<string>(resume?.exactKeys ?? []) : undefined;
+  const keyText = (k: ArrayLike<number>): string => Array.prototype.join.call(k, ',');
+  /** Inserts the key of `s`; true when new. */
+  const insert = (s: S): boolean => {
+    const k = model.key(s);
+    if (exactKeys) {
+      const text = keyText(k);
+      if (exactKeys.has(text)) return false;
+      exactKeys.add(text);
+      return true;
+    }
+    fingerprint(k);
+    return visited.insert(fp[0]!, fp[1]!);
+  };
+  const seen = (s: S): boolean => {
+    const k = model.key(s);
+    if (exactKeys) return exactKeys.has(keyText(k));
+    fingerprint(k);
+    return visited.has(fp[0]!, fp[1]!);
+  };
   /** For state i: the parent's index, or -(init + 1) for an initial state (init indexes `initial()`). */
-  const parents = new Int32List();
+  const parents = resume ? Int32List.from(resume.parents) : new Int32List();
   /** For state i: the index of the step in `steps(parent)` (-1 for an initial state). */
-  const stepTaken = new Int32List();
+  const stepTaken = resume ? Int32List.from(resume.stepTaken) : new Int32List();
 
-  let distinct = 0;
-  let generated = 0;
-  /** Index of the state being expanded = number of states fully expanded. */
-  let sIdx = 0;
+  let distinct = resume?.distinct ?? 0;
+  let generated = resume?.generated ?? 0;
+  let pruned = resume?.pruned ?? 0;
   /** Depth of the current frontier `cur`. */
-  let level = 0;
+  let level = resume?.level ?? 0;
   /** The deepest level whose states were all discovered. */
-  let depth = 0;
+  let depth = resume?.depth ?? 0;
   let stop: StopReason | undefined;
-  let queueAtStop = -1; // -1: distinct - sIdx
 
   const pathTo = (idx: number, extraStep: number): Path => {
     const steps: number[] = [];
@@ -113,6 +171,14 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
     }
     steps.reverse();
     return { init: -p - 1, steps };
+  };
+
+  /** The state with index idx, rebuilt by replaying its path (used on resume only). */
+  const rebuild = (idx: number): S => {
+    const path = pathTo(idx, -1);
+    let s = model.initial()[path.init] as S;
+    for (const k of path.steps) s = model.next(s, model.steps(s)[k] as A);
+    return s;
   };
 
   /** Runs the undecided state properties on the new state `t` (index `idx`); with `pruneViolating`, also
@@ -136,6 +202,7 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
     if (bad) pruned++;
     return !bad;
   };
+  const needStateCheck = (): boolean => stateChecks.length + firedAlways.length > 0;
 
   /** Runs the undecided step properties on (s, a, t), `s` being state `idx` and `a` its step `ai`. */
   const checkStep = (s: S, a: A, t: S, idx: number, ai: number): void => {
@@ -151,144 +218,150 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
     }
   };
 
-  const report = (queue: number, now: number): void => {
-    onProgress?.({ distinct, generated, depth: level, queue, seconds: (now - t0) / 1000 });
+  // The frontiers: states with their indices. `li` is the position in `cur` of the next state to expand.
+  let cur: S[] = [];
+  let curIdx: number[] = [];
+  let nxt: S[] = [];
+  let nxtIdx: number[] = [];
+  let li = 0;
+
+  const queueSize = (): number => cur.length - li + nxt.length;
+
+  const snapshot = (): Snapshot => ({
+    version: 1,
+    distinct, generated, pruned, level, depth,
+    visited: visited.snapshot().table,
+    parents: parents.toArray(),
+    stepTaken: stepTaken.toArray(),
+    cur: Int32Array.from(curIdx.slice(li)),
+    nxt: Int32Array.from(nxtIdx),
+    properties: fired.map((f) => f ?? null),
+    coverage: [...coverage].map(([label, [g, d]]) => ({ label, generated: g, distinct: d })),
+    ...(exactKeys ? { exactKeys: [...exactKeys] } : {}),
+  });
+
+  const report = (now: number): void => {
+    onProgress?.({ distinct, generated, depth: level, queue: queueSize(), seconds: (now - t0) / 1000 });
   };
 
-  /** Called every POLL_EVERY expansions; sets `stop` on a time limit or an interruption. */
-  const poll = (queue: number): void => {
+  /** Called every POLL_EVERY expansions; sets `stop` on a limit or an interruption, takes checkpoints. */
+  const poll = (): void => {
     if (needClock) {
       const now = performance.now();
       if (now >= deadline) stop = 'time';
       if (onProgress !== undefined && now >= nextProgress) {
-        report(queue, now);
+        report(now);
         nextProgress = now + progressMs;
       }
+      if (onCheckpoint !== undefined && now >= nextCheckpoint) {
+        onCheckpoint(snapshot());
+        nextCheckpoint = performance.now() + checkpointMs;
+      }
     }
+    if (stop === undefined && maxMemory !== Infinity && process.memoryUsage.rss() >= maxMemory) stop = 'memory';
     if (stop === undefined && shouldStop !== undefined && shouldStop()) stop = 'interrupted';
   };
 
-  // Level 0: the initial states.
-  let cur: S[] = [];
-  let nxt: S[] = [];
-  const inits = model.initial();
-  for (let i = 0; i < inits.length; i++) {
-    const s = inits[i] as S;
-    generated++;
-    fingerprint(model.key(s));
-    if (!visited.insert(fp[0]!, fp[1]!)) continue;
-    const idx = distinct++;
-    parents.push(-(i + 1));
-    stepTaken.push(-1);
-    if (stateChecks.length + firedAlways.length === 0 || checkState(s, idx)) cur.push(s);
-    if (hasProps && undecided === 0) {
-      stop = 'decided';
-      break;
-    }
-    if (distinct >= maxStates) {
-      stop = 'states';
-      break;
-    }
-  }
-
   let pollIn = 0; // expansions until the next poll
-  search: while (stop === undefined) {
-    if (cur.length === 0) {
-      stop = 'exhausted';
-      break;
+  search: {
+    if (resume) {
+      for (const i of resume.cur) { cur.push(rebuild(i)); curIdx.push(i); }
+      for (const i of resume.nxt) { nxt.push(rebuild(i)); nxtIdx.push(i); }
+    } else {
+      // Level 0: the initial states.
+      const inits = model.initial();
+      for (let i = 0; i < inits.length; i++) {
+        const s = inits[i] as S;
+        generated++;
+        if (!insert(s)) continue;
+        const idx = distinct++;
+        parents.push(-(i + 1));
+        stepTaken.push(-1);
+        if (!needStateCheck() || checkState(s, idx)) { cur.push(s); curIdx.push(idx); }
+        if (hasProps && undecided === 0) { stop = 'decided'; break search; }
+        if (distinct >= maxStates) { stop = 'states'; break search; }
+      }
     }
-    depth = level;
 
-    if (level >= maxDepth) {
-      // Probe the frontier at the depth bound: do its transitions lead anywhere new?
-      for (let li = 0; li < cur.length; li++) {
+    for (;;) {
+      if (cur.length - li === 0 && nxt.length === 0) { stop = 'exhausted'; break search; }
+      depth = level;
+
+      if (level >= maxDepth) {
+        // Probe the frontier at the depth bound: do its transitions lead anywhere new?
+        for (; li < cur.length; li++) {
+          if (--pollIn < 0) {
+            pollIn = pollEvery - 1;
+            poll();
+            if (stop !== undefined) break search;
+            yield;
+          }
+          const s = cur[li] as S;
+          const acts = model.steps(s);
+          for (let ai = 0, n = acts.length; ai < n; ai++) {
+            const a = acts[ai] as A;
+            const t = model.next(s, a);
+            if (!seen(t)) { stop = 'depth'; break search; }
+            // A transition inside the explored region: it is part of the state space, count and check it.
+            generated++;
+            if (labelOf !== undefined) cover(a, false);
+            if (stepChecks.length > 0) {
+              checkStep(s, a, t, curIdx[li]!, ai);
+              if (undecided === 0) { stop = 'decided'; break search; }
+            }
+          }
+        }
+        // Nothing beyond the bound: the state space really is exhausted.
+        stop = 'exhausted';
+        break search;
+      }
+
+      for (; li < cur.length; li++) {
         if (--pollIn < 0) {
-          pollIn = POLL_EVERY - 1;
-          poll(distinct - sIdx);
+          pollIn = pollEvery - 1;
+          poll();
           if (stop !== undefined) break search;
+          yield;
         }
         const s = cur[li] as S;
+        const sIdx = curIdx[li]!;
         const acts = model.steps(s);
         for (let ai = 0, n = acts.length; ai < n; ai++) {
           const a = acts[ai] as A;
           const t = model.next(s, a);
-          fingerprint(model.key(t));
-          if (!visited.has(fp[0]!, fp[1]!)) {
-            stop = 'depth';
-            break search;
-          }
-          // A transition inside the explored region: it is part of the state space, count and check it.
           generated++;
-          if (labelOf !== undefined) cover(a, false);
           if (stepChecks.length > 0) {
             checkStep(s, a, t, sIdx, ai);
-            if (undecided === 0) {
-              stop = 'decided';
-              break search;
-            }
+            if (undecided === 0) { stop = 'decided'; break search; }
+          }
+          const isNew = insert(t);
+          if (labelOf !== undefined) cover(a, isNew);
+          if (isNew) {
+            const idx = distinct++;
+            parents.push(sIdx);
+            stepTaken.push(ai);
+            if (!needStateCheck() || checkState(t, idx)) { nxt.push(t); nxtIdx.push(idx); }
+            if (hasProps && undecided === 0) { stop = 'decided'; break search; }
+            if (distinct >= maxStates) { stop = 'states'; break search; }
           }
         }
-        sIdx++;
       }
-      // Nothing beyond the bound: the state space really is exhausted.
-      stop = 'exhausted';
-      break;
-    }
 
-    for (let li = 0; li < cur.length; li++) {
-      if (--pollIn < 0) {
-        pollIn = POLL_EVERY - 1;
-        poll(distinct - sIdx);
-        if (stop !== undefined) break search;
-      }
-      const s = cur[li] as S;
-      const acts = model.steps(s);
-      for (let ai = 0, n = acts.length; ai < n; ai++) {
-        const a = acts[ai] as A;
-        const t = model.next(s, a);
-        generated++;
-        if (stepChecks.length > 0) {
-          checkStep(s, a, t, sIdx, ai);
-          if (undecided === 0) {
-            stop = 'decided';
-            break search;
-          }
-        }
-        fingerprint(model.key(t));
-        const isNew = visited.insert(fp[0]!, fp[1]!);
-        if (labelOf !== undefined) cover(a, isNew);
-        if (isNew) {
-          const idx = distinct++;
-          parents.push(sIdx);
-          stepTaken.push(ai);
-          if (stateChecks.length + firedAlways.length === 0 || checkState(t, idx)) nxt.push(t);
-          if (hasProps && undecided === 0) {
-            stop = 'decided';
-            break search;
-          }
-          if (distinct >= maxStates) {
-            stop = 'states';
-            break search;
-          }
-        }
-      }
-      sIdx++;
+      // The level is done: the next frontier becomes the current one.
+      cur = nxt; curIdx = nxtIdx;
+      nxt = []; nxtIdx = [];
+      li = 0;
+      level++;
     }
-
-    const done = cur;
-    cur = nxt;
-    nxt = done;
-    nxt.length = 0;
-    level++;
   }
-  if (stop === 'exhausted') queueAtStop = 0;
 
   const end = performance.now();
   const seconds = (end - t0) / 1000;
-  const queue = queueAtStop >= 0 ? queueAtStop : distinct - sIdx;
+  const exhausted = stop === 'exhausted';
+  // States discovered but not expanded (a state partly expanded when the search stopped counts too).
+  const queue = exhausted ? 0 : queueSize();
   if (onProgress !== undefined) onProgress({ distinct, generated, depth, queue, seconds });
 
-  const exhausted = stop === 'exhausted';
   const properties: PropertyOutcome[] = [];
   const witnesses: WitnessOutcome[] = [];
   props.forEach((p, i) => {
@@ -307,7 +380,7 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
   const result: CheckResult = {
     properties,
     witnesses,
-    stop,
+    stop: stop!,
     ...(labelOf !== undefined ? { coverage: [...coverage].map(([label, [g, d]]) => ({ label, generated: g, distinct: d })) } : {}),
     stats: {
       distinct,
@@ -315,19 +388,22 @@ export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Ch
       depth,
       seconds,
       statesPerSecond: seconds > 0 ? distinct / seconds : 0,
-      collisionProbability: (distinct * (generated - distinct)) / 2 ** 64,
+      collisionProbability: exactKeys ? 0 : (distinct * (generated - distinct)) / 2 ** 64,
       queue,
       bytesPerState: distinct > 0 ? (visited.bytes + parents.bytes + stepTaken.bytes) / distinct : 0,
       pruned,
     },
+    // Stops taken at a poll point leave the search between two expansions: it can go on from here.
+    ...(stop === 'interrupted' || stop === 'time' || stop === 'memory' ? { snapshot } : {}),
   };
   if (options.keepVisited === true) {
     const kept: VisitedSet = {
       has(key: ArrayLike<number>): boolean {
+        if (exactKeys) return exactKeys.has(keyText(key));
         fingerprint(key);
         return visited.has(fp[0]!, fp[1]!);
       },
-      size: visited.size,
+      size: exactKeys ? exactKeys.size : visited.size,
     };
     return { ...result, visited: kept };
   }

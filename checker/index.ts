@@ -1,7 +1,8 @@
 // The generic search engine: public API.
 
 export * from './model.js';
-export { check } from './bfs.js';
+export * from './checkpoint.js';
+export { check, checkAsync } from './bfs.js';
 export { replayPath } from './replay.js';
 export { FingerprintSet, Int32List } from './visited.js';
 export { fingerprint, fingerprintPair, fp } from './hash.js';

@@ -1,3 +1,5 @@
+import type { Snapshot } from './checkpoint.js';
+
 // The contract between a model and the search engine. Nothing here knows about kernels:
 // the same engine checks a water-jug puzzle, Peterson's mutex or a unix GC design.
 
@@ -63,6 +65,9 @@ export interface CheckOptions<S, A> extends Limits {
   /** Called about every `progressEvery` seconds (default 0.5) and once at the end. */
   readonly onProgress?: (p: Progress) => void;
   readonly progressEvery?: number;
+  /** Poll limits, `shouldStop`, checkpoints and (in `checkAsync`) the event loop every this many
+   *  expansions (default 1024). */
+  readonly pollEvery?: number;
   /** Polled between expansions; returning true stops the search as `interrupted`. */
   readonly shouldStop?: () => boolean;
   /** Do not expand a state that violates an `always` state property (every such property is then
@@ -70,6 +75,17 @@ export interface CheckOptions<S, A> extends Limits {
    *  explored: this keeps the search finite when a bug makes a counter grow without bound. The other
    *  verdicts then speak of the paths that avoid every violation; `stats.pruned` counts such states. */
   readonly pruneViolating?: boolean;
+  /** Store whole keys instead of 64-bit fingerprints: no collision is possible (for small runs: a JS Set,
+   *  at most 2^24 states, far more memory per state). */
+  readonly exact?: boolean;
+  /** Stop as 'memory' when the process's resident set reaches this many bytes (polled). */
+  readonly maxMemoryBytes?: number;
+  /** Call `onCheckpoint` with a snapshot about every `checkpointEvery` seconds. */
+  readonly checkpointEvery?: number;
+  readonly onCheckpoint?: (s: Snapshot) => void;
+  /** Go on from a snapshot (same model, same properties, same options): the run ends exactly as an
+   *  uninterrupted one would, apart from time. */
+  readonly resume?: Snapshot;
   /** Keep the visited set in the result, for tests that ask "was this state reached?". */
   readonly keepVisited?: boolean;
 }
@@ -102,7 +118,7 @@ export interface WitnessOutcome {
 export type StopReason =
   | 'exhausted'    // every reachable state (within maxDepth if there were no deeper states) was explored
   | 'decided'      // every property got its verdict before the state space was exhausted
-  | 'depth' | 'states' | 'time' | 'interrupted';
+  | 'depth' | 'states' | 'time' | 'memory' | 'interrupted';
 
 export interface Stats {
   readonly distinct: number;
@@ -140,6 +156,9 @@ export interface CheckResult {
   readonly stop: StopReason;
   /** Present when the model labels its actions; in order of first appearance. */
   readonly coverage?: readonly Coverage[];
+  /** Present when the search stopped between two expansions (interrupted, time, memory): a snapshot
+   *  from which `resume` goes on. */
+  readonly snapshot?: () => Snapshot;
   /** Present only with `keepVisited`. */
   readonly visited?: VisitedSet;
 }

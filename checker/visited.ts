@@ -77,6 +77,23 @@ export class FingerprintSet {
     }
   }
 
+  /** A copy of the table, for a checkpoint. */
+  snapshot(): { table: Uint32Array; count: number } {
+    return { table: this.table.slice(), count: this.count };
+  }
+
+  /** A set with the given table (from `snapshot`). */
+  static restore(table: Uint32Array, count: number): FingerprintSet {
+    const slots = table.length / 2;
+    if (!Number.isInteger(Math.log2(slots)) || slots < 16 || slots > MAX_SLOTS) throw new RangeError('FingerprintSet.restore: bad table size');
+    const set = new FingerprintSet(16);
+    set.table = table;
+    set.mask = slots - 1;
+    set.count = count;
+    set.limit = Math.floor(slots * 0.75);
+    return set;
+  }
+
   private grow(): void {
     const old = this.table;
     const cap = (this.mask + 1) * 2;
@@ -142,6 +159,24 @@ export class Int32List {
     }
     this.last[j] = v;
     this.len++;
+  }
+
+  /** The elements as one array (a copy), for a checkpoint. */
+  toArray(): Int32Array {
+    const out = new Int32Array(this.len);
+    for (let c = 0, at = 0; at < this.len; c++) {
+      const chunk = this.chunks[c]!;
+      const n = Math.min(chunk.length, this.len - at);
+      out.set(chunk.subarray(0, n), at);
+      at += n;
+    }
+    return out;
+  }
+
+  static from(values: ArrayLike<number>): Int32List {
+    const list = new Int32List(Math.min(values.length, CHUNK));
+    for (let i = 0; i < values.length; i++) list.push(values[i]!);
+    return list;
   }
 
   /** The element at `i` (0 <= i < length; not checked). */
