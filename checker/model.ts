@@ -16,6 +16,9 @@ export interface Model<S, A> {
   key(s: S): ArrayLike<number>;
   /** Optional: a short label per action kind (e.g. the syscall), for per-kind coverage statistics. */
   label?(a: A): string;
+  /** Optional: what identifies an action across states (e.g. task + syscall + arguments), so that the
+   *  simulator can delete a step from a counterexample and keep the steps after it as they were. */
+  actionKey?(a: A): string;
 }
 
 /** A named check. `check` returns a string when the property "fires":

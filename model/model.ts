@@ -26,6 +26,7 @@ export function kernelModel(design: Design, bounds: Bounds, opts: KernelModelOpt
     steps: (w) => enabledSteps(w, ctx),
     next: (w, tr) => applyMutable(w, tr, ctx),
     key: (w) => canonicalKey(w, symmetry),
+    actionKey: (tr) => JSON.stringify(tr.step),
     label: (tr) => (tr.step.syscall === 'recvmsg' && (tr.step.args as { peek: boolean }).peek ? 'recvmsg(MSG_PEEK)' : tr.step.syscall),
   };
 }
