@@ -1,0 +1,245 @@
+// The reference graph of one world as Graphviz DOT: who holds which file, drawn from the one
+// definition of a holder (model/holders.ts).
+//
+// Nodes (stable ids, so that tests and tools can read them back):
+//   task_<t>      a live task; one row per open fd, port fd<N>
+//   file_<f>      a live file (name, f_count, in-flight count), or a released one that something
+//                 still points at (dashed: a dangling pointer)
+//   queue_<f>     the receive queue of unix socket f (when not empty); one row per skb, one cell per
+//                 SCM_RIGHTS entry, port s<skb>e<entry>
+//   table_<f>     ring f's registered-file table (when registered); port slot<i>
+//   ringsock_<f>  the queue of ring f's ring_sock (designs with ring_sock registration, when not empty)
+//   gc_hitlist    skbs the unix GC has unlinked and not yet purged (never at rest in this model)
+// Edges:
+//   holder -> file         a counted reference (fd slot, skb entry, owning table slot, hitlist entry)
+//   table_<f>:slotI -> x   a borrowed pointer (ring_sock designs): dashed grey
+//   file_<f> -> queue_<f> / table_<f> / ringsock_<f>   the structure belongs to the file: grey, no arrowhead
+//   file_<a> -> file_<b>   socketpair peers: dashed, no arrowhead, once per pair
+// Highlights (also as `class` attributes, which Graphviz copies into the SVG):
+//   unreachable  a live file no fd table reaches (filled red; its queue and table are filled too, class
+//                of-unreachable); the references held by its structures are red
+//   named        a file or structure the violation message names (thick red border)
+//   new          a node or edge that was not in the previous world (blue); a changed f_count shows old → new
+import { formatStep } from '../model/apply.js';
+import type { Design } from '../model/design.js';
+import { formatResult } from '../model/step.js';
+import { forEachBorrowed, forEachHolder, holderOwner, reachable, type Holder } from '../model/holders.js';
+import { FD_BASE, fileName, type FileId, type Skb, type World } from '../model/world.js';
+import { traceStepToStep } from './build.js';
+import type { TraceStep } from './format.js';
+import { actorName } from './text.js';
+
+export interface DotOptions {
+  readonly design: Design;
+  /** The violation message: the files and structures it names are highlighted. */
+  readonly violation?: string;
+  /** The world before this one: what appeared since is drawn in blue. */
+  readonly previous?: World;
+  /** A caption above the graph. */
+  readonly title?: string;
+}
+
+export interface DotNode {
+  readonly id: string;
+  readonly label: string;          // an HTML-like label (without the outer < >)
+  readonly classes: readonly string[];
+}
+export interface DotEdge {
+  /** `node` or `node:port`. */
+  readonly from: string;
+  readonly to: string;
+  readonly kind: 'holds' | 'borrows' | 'has' | 'peer';
+  readonly classes: readonly string[];
+}
+export interface RefGraph {
+  readonly nodes: readonly DotNode[];
+  readonly edges: readonly DotEdge[];
+}
+
+const COLOR = {
+  red: '#c62828', redFill: '#ffd9d6', blue: '#1565c0', blueFill: '#dbe9ff',
+  grey: '#8a8a8a', head: '#eeeeee', dangling: '#f2f2f2',
+} as const;
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+
+const reEsc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The files and structures a violation message names, as node ids. */
+export function namedInViolation(w: World, message: string): Set<string> {
+  const out = new Set<string>();
+  w.files.forEach((_, id) => {
+    if (new RegExp(`(?<![\\w])${reEsc(fileName(w, id))}(?![\\w/])`).test(message)) out.add(`file_${id}`);
+  });
+  for (const m of message.matchAll(/\bf(\d+)'s receive queue\b/g)) out.add(`queue_${m[1]}`);
+  for (const m of message.matchAll(/\bf(\d+)'s registered file table\b/g)) out.add(`table_${m[1]}`);
+  for (const m of message.matchAll(/\bf(\d+)'s ring_sock\b/g)) out.add(`ringsock_${m[1]}`);
+  return out;
+}
+
+const holderPort = (h: Holder): string => {
+  switch (h.kind) {
+    case 'fd': return `task_${h.task}:fd${h.fd}`;
+    case 'skb': return `queue_${h.sock}:s${h.skb}e${h.entry}`;
+    case 'ring_sock_skb': return `ringsock_${h.ring}:s${h.skb}e${h.entry}`;
+    case 'ring_table': return `table_${h.ring}:slot${h.slot}`;
+    case 'gc_hitlist': return `gc_hitlist:s${h.skb}e${h.entry}`;
+  }
+};
+
+function skbRows(queue: readonly Skb[], w: World): string {
+  const width = Math.max(1, ...queue.map((s) => s.fds.length));
+  return queue.map((skb, s) => {
+    const cells = skb.fds.map((f, e) => `<td port="s${s}e${e}">${esc(fileName(w, f))}</td>`);
+    if (cells.length === 0) cells.push('<td>(no fds)</td>');
+    const pad = width - Math.max(1, skb.fds.length);
+    return `<tr><td align="left">skb ${s}</td>${cells.join('')}${pad > 0 ? `<td colspan="${pad}"></td>` : ''}</tr>`;
+  }).join('');
+}
+
+const table = (head: string, rows: string, span: number, headBg: string = COLOR.head): string =>
+  `<table border="0" cellborder="1" cellspacing="0" cellpadding="4"><tr><td colspan="${span}" bgcolor="${headBg}"><b>${head}</b></td></tr>${rows}</table>`;
+
+/** The reference graph of w, before it is written out (the tests read it back from the DOT text). */
+export function refGraph(w: World, design: Design, previous?: World): RefGraph {
+  const nodes: DotNode[] = [];
+  const edges: DotEdge[] = [];
+  const seen = reachable(w, design);
+  const drawn = new Set<FileId>();
+  const pointedAt = new Set<FileId>();
+  forEachHolder(w, design, (f) => pointedAt.add(f));
+  forEachBorrowed(w, design, (f) => pointedAt.add(f));
+
+  w.tasks.forEach((task, t) => {
+    if (!task.alive) return;
+    const rows = task.fds.map((slot, i) => slot
+      ? `<tr><td port="fd${i + FD_BASE}" align="left">fd ${i + FD_BASE}${slot.cloexec ? ' <font point-size="9">cloexec</font>' : ''}</td></tr>` : '').join('');
+    nodes.push({ id: `task_${t}`, label: table(`T${t}`, rows || '<tr><td><i>no open fds</i></td></tr>', 1), classes: ['task'] });
+  });
+
+  w.files.forEach((f, id) => {
+    if (f.released && !pointedAt.has(id)) return;
+    drawn.add(id);
+    const rows: string[] = [];
+    if (f.released) rows.push('<tr><td><i>released</i></td></tr>');
+    else {
+      const before = previous?.files[id];
+      const changed = before !== undefined && !before.released && before.f_count !== f.f_count;
+      rows.push(changed ? `<tr><td bgcolor="${COLOR.blueFill}">f_count ${before.f_count} → ${f.f_count}</td></tr>` : `<tr><td>f_count ${f.f_count}</td></tr>`);
+      const inflight = f.sock?.inflight || f.ring?.ringSock?.inflight || 0;
+      if (inflight) rows.push(`<tr><td>in flight ${inflight}</td></tr>`);
+      if (f.ring?.dead) rows.push('<tr><td><i>torn down</i></td></tr>');
+      if (!seen[id]) rows.push(`<tr><td><font color="${COLOR.red}"><b>unreachable</b></font></td></tr>`);
+    }
+    const classes = ['file', ...(f.released ? ['released'] : !seen[id] ? ['unreachable'] : [])];
+    nodes.push({ id: `file_${id}`, label: table(esc(fileName(w, id)), rows.join(''), 1), classes });
+    if (f.released) return;
+    // An unreachable file's structures are part of the leak: filled like the file.
+    const part = seen[id] ? [] : ['of-unreachable'];
+    const q = f.sock?.queue;
+    if (q && q.length > 0) {
+      nodes.push({ id: `queue_${id}`, label: table(`f${id} receive queue`, skbRows(q, w), 1 + Math.max(1, ...q.map((s) => s.fds.length))), classes: ['queue', ...part] });
+      edges.push({ from: `file_${id}`, to: `queue_${id}`, kind: 'has', classes: [] });
+    }
+    const r = f.ring;
+    if (r?.table) {
+      const owns = design.switches.registration === 'table';
+      const rows = r.table.map((_, i) => `<tr><td port="slot${i}" align="left">slot ${i}</td></tr>`).join('') || '<tr><td><i>empty</i></td></tr>';
+      nodes.push({ id: `table_${id}`, label: table(`f${id} registered files${owns ? '' : ' <font point-size="9">(borrowed)</font>'}`, rows, 1), classes: ['table', ...part] });
+      edges.push({ from: `file_${id}`, to: `table_${id}`, kind: 'has', classes: [] });
+    }
+    const rq = r?.ringSock?.queue;
+    if (rq && rq.length > 0) {
+      nodes.push({ id: `ringsock_${id}`, label: table(`f${id} ring_sock queue`, skbRows(rq, w), 1 + Math.max(1, ...rq.map((s) => s.fds.length))), classes: ['queue', ...part] });
+      edges.push({ from: `file_${id}`, to: `ringsock_${id}`, kind: 'has', classes: [] });
+    }
+  });
+
+  if (w.gc.hitlist.length > 0) {
+    nodes.push({ id: 'gc_hitlist', label: table('unix GC hitlist', skbRows(w.gc.hitlist, w), 1 + Math.max(1, ...w.gc.hitlist.map((s) => s.fds.length))), classes: ['queue'] });
+  }
+
+  // Counted references: the edges out of an unreachable file's structures are the leak itself.
+  forEachHolder(w, design, (file, h) => {
+    const owner = holderOwner(h);
+    edges.push({ from: holderPort(h), to: `file_${file}`, kind: 'holds', classes: owner !== undefined && !seen[owner] ? ['unreachable'] : [] });
+  });
+  forEachBorrowed(w, design, (file, ring, slot) => {
+    edges.push({ from: `table_${ring}:slot${slot}`, to: `file_${file}`, kind: 'borrows', classes: [] });
+  });
+  w.files.forEach((f, id) => {
+    const peer = f.sock?.peer;
+    if (f.released || peer === null || peer === undefined || !drawn.has(peer)) return;
+    if (peer < id && w.files[peer]?.sock?.peer === id) return;   // drawn once per pair, from the lower id
+    edges.push({ from: `file_${id}`, to: `file_${peer}`, kind: 'peer', classes: [] });
+  });
+
+  if (!previous) return { nodes, edges };
+  const before = refGraph(previous, design);
+  const oldNodes = new Set(before.nodes.map((n) => n.id));
+  const oldEdges = new Set(before.edges.map(edgeKey));
+  return {
+    nodes: nodes.map((n) => (oldNodes.has(n.id) ? n : { ...n, classes: [...n.classes, 'new'] })),
+    edges: edges.map((e) => (oldEdges.has(edgeKey(e)) ? e : { ...e, classes: [...e.classes, 'new'] })),
+  };
+}
+
+export const edgeKey = (e: DotEdge): string => `${e.from} -> ${e.to}`;
+
+function nodeStmt(n: DotNode, named: boolean): string {
+  const cls = [...n.classes, ...(named ? ['named'] : [])];
+  const has = (c: string): boolean => cls.includes(c);
+  // The border and fill go on the HTML table; the node itself is shape=plain.
+  const border = named ? COLOR.red : has('new') ? COLOR.blue : has('released') ? COLOR.grey : 'black';
+  const fill = has('unreachable') || has('of-unreachable') ? COLOR.redFill : has('released') ? COLOR.dangling : 'white';
+  const width = named ? 3 : has('new') ? 2 : 0;
+  const style = has('released') ? ' style="dashed"' : '';
+  const label = n.label.replace(/^<table /, `<table color="${border}" bgcolor="${fill}"${style} `)
+    .replace(/^(<table[^>]*) border="0"/, `$1 border="${width}"`);
+  return `  ${n.id} [class=${quote(cls.join(' '))}, label=<${label}>];`;
+}
+
+function edgeStmt(e: DotEdge): string {
+  const attrs: string[] = [];
+  const has = (c: string): boolean => e.classes.includes(c);
+  const color = has('new') ? COLOR.blue : has('unreachable') ? COLOR.red : e.kind === 'holds' ? 'black' : COLOR.grey;
+  attrs.push(`class=${quote([e.kind, ...e.classes].join(' '))}`, `color=${quote(color)}`);
+  if (e.kind === 'has') attrs.push('arrowhead=none', 'penwidth=3', 'weight=4');
+  else if (has('new') || has('unreachable')) attrs.push('penwidth=2');
+  if (e.kind === 'borrows') attrs.push('style=dashed', 'arrowhead=onormal', 'label="borrowed"', `fontcolor=${quote(COLOR.grey)}`);
+  if (e.kind === 'peer') attrs.push('style=dashed', 'dir=none', 'label="peer"', `fontcolor=${quote(COLOR.grey)}`, 'constraint=false');
+  return `  ${e.from} -> ${e.to} [${attrs.join(', ')}];`;
+}
+
+/** The reference graph of one world as DOT text. Deterministic: the same world gives the same text. */
+export function worldToDot(w: World, opts: DotOptions): string {
+  const g = refGraph(w, opts.design, opts.previous);
+  const named = opts.violation ? namedInViolation(w, opts.violation) : new Set<string>();
+  const out = [
+    'digraph inflight {',
+    `  graph [rankdir=LR, fontname="Helvetica", fontsize=12, nodesep=0.3, ranksep=0.6${opts.title ? `, labelloc=t, labeljust=l, label=${quote(opts.title)}` : ''}];`,
+    '  node [shape=plain, fontname="Helvetica", fontsize=11];',
+    '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.7];',
+  ];
+  for (const n of g.nodes) out.push(nodeStmt(n, named.has(n.id)));
+  for (const e of g.edges) out.push(edgeStmt(e));
+  out.push('}');
+  return out.join('\n') + '\n';
+}
+
+/** One line saying what a step did: `T0 sendmsg(3, SCM_RIGHTS[5]) = 1`. */
+export function stepCaption(s: TraceStep): string {
+  return `${actorName(s.task)} ${formatStep(traceStepToStep(s))} = ${formatResult(s.result)}`;
+}
+
+/** The DOT of every world of a trace: worlds[0] is the initial world, worlds[i] the world after step i.
+ *  Each picture marks what appeared since the world before, and the objects the violation names. */
+export function traceToDots(steps: readonly TraceStep[], worlds: readonly World[], opts: { design: Design; violation?: string; titles?: boolean }): string[] {
+  return worlds.map((w, i) => worldToDot(w, {
+    design: opts.design,
+    ...(opts.violation !== undefined ? { violation: opts.violation } : {}),
+    ...(i > 0 ? { previous: worlds[i - 1]! } : {}),
+    ...(opts.titles === false ? {} : { title: i === 0 ? `step 0 / ${steps.length}: the initial world` : `step ${i} / ${steps.length}: ${stepCaption(steps[i - 1]!)}` }),
+  }));
+}
