@@ -334,3 +334,57 @@ test('renderSteps: a kernel step and an errno result', (t) => {
   const full = renderSteps(steps.slice(0, 2), r.worlds, { full: true });
   t.true(full.includes('T0: running'));
 });
+
+// ------------------------------------------------------------------------------------------------
+// Columns per task when several tasks act
+
+// T0 makes a socketpair and forks; the child T1 sets up a ring and sends it over the socket; T0
+// closes an end, the GC runs, T1 exits.
+const TWO_TASKS: TraceStep[] = [
+  { task: 0, syscall: 'socketpair', args: { type: 'dgram' }, result: { ret: 0, fds: [3, 4] } },
+  { task: 0, syscall: 'fork', args: {}, result: { ret: 1 } },
+  { task: 1, syscall: 'io_uring_setup', args: {}, result: { ret: 5 } },
+  { task: 1, syscall: 'sendmsg', args: { fd: 4, rights: [5] }, result: { ret: 1 } },
+  { task: 0, syscall: 'close', args: { fd: 3 }, result: { ret: 0 } },
+  { task: 'kernel', syscall: 'unix_gc', args: {}, result: { ret: 0 } },
+  { task: 1, syscall: 'exit', args: {}, result: { ret: 0 } },
+];
+
+test('renderSteps with two tasks: one column per actor (T0 | T1 | kernel), the changes under each step in its column', (t) => {
+  const r = replayTrace(trace(TWO_TASKS, { tasks: 2 }, { design: 'seed-2019' }), design('seed-2019'));
+  t.true(r.steps.every((s) => s.agrees), JSON.stringify(r.steps));
+  const lines = renderSteps(TWO_TASKS, r.worlds).split('\n');
+  const header = lines[0]!;
+  t.regex(header, /^\s+#\s+T0\s+\| T1\s+\| kernel$/);
+  const colOf = (name: string): number => header.indexOf(name);
+  const stepLine = (n: number): string => lines.find((l) => new RegExp(`^\\s+${n}  `).test(l))!;
+  // Each step's call starts in its actor's column, and nothing else is on its line.
+  const expect: [number, string, string][] = [
+    [1, 'T0', 'socketpair(AF_UNIX, SOCK_DGRAM) = 0 [fds 3, 4]'], [2, 'T0', 'fork() = 1'],
+    [3, 'T1', 'io_uring_setup(8, &params) = 5'], [4, 'T1', 'sendmsg(4, SCM_RIGHTS[5]) = 1'],
+    [5, 'T0', 'close(3) = 0'], [6, 'kernel', 'unix_gc() = 0'], [7, 'T1', 'exit(0) = 0'],
+  ];
+  for (const [n, actor, call] of expect) {
+    const line = stepLine(n);
+    t.is(line.indexOf(call), colOf(actor), `step ${n}: ${JSON.stringify(line)}`);
+    t.true(line.trimEnd().endsWith(call), line);
+    t.is(line.slice(0, colOf(actor)).replace(/[\s|\d]/g, ''), '', `only blank columns left of step ${n}`);
+  }
+  // The changes of T1's sendmsg come under it, two columns in from T1's column.
+  const i4 = lines.indexOf(stepLine(4));
+  const change = lines[i4 + 1]!;
+  t.is(change.indexOf('f0:unix/dgram queue: skb[f2:io_uring]'), colOf('T1') + 2, change);
+  t.regex(change.slice(0, colOf('T1')), /\|\s*$/, 'the T0 column is kept blank with its separator');
+  // The changes of T0's fork come under it in T0's column.
+  const i2 = lines.indexOf(stepLine(2));
+  t.is(lines[i2 + 1]!.indexOf('T1: running'), colOf('T0') + 2);
+  // 7 step lines, one header; every other line is a change.
+  t.is(lines.filter((l) => /^\s+\d+  /.test(l)).length, 7);
+});
+
+test('renderSteps: one task plus the kernel keeps the single-column layout', (t) => {
+  const r = replayTrace(trace(VIRO_SCENARIO), design('viro-2019'));
+  const text = renderSteps(VIRO_SCENARIO, r.worlds);
+  t.false(text.includes(' | '));
+  t.regex(text.split('\n')[0]!, /^\s+1\s+T0\s+socketpair/);
+});
