@@ -3,10 +3,13 @@
 // enabled actions, modulo their number), drawn by fast-check; a failing walk is shrunk by fast-check
 // (fewer, smaller choices), then by a greedy pass of our own that deletes or changes one choice at a time
 // while the same property still fails sooner (fast-check's notion of "smaller" is about the choice list,
-// not the path). The counterexample is short but not necessarily shortest: BFS gives shortest.
+// not the path). Last, a breadth-first search of at most `shortcutStates` states looks for the same
+// property violated in fewer steps than that: when it finds it, that path is shortest. Otherwise the
+// counterexample is short but not necessarily shortest.
 // The same seed gives the same walks, the same violation and the same shrunk path.
 import fc from 'fast-check';
 import type { Model, Path, Property } from './model.js';
+import { check } from './bfs.js';
 
 export interface SimulateOptions<S, A> {
   readonly properties: readonly Property<S, A>[];
@@ -14,6 +17,8 @@ export interface SimulateOptions<S, A> {
   readonly depth: number;
   readonly runs: number;
   readonly seed: number;
+  /** States the final breadth-first shortcut may explore (default 100,000; 0 = no shortcut). */
+  readonly shortcutStates?: number;
 }
 
 export interface SimulationViolation {
@@ -31,6 +36,8 @@ export interface SimulationResult {
   readonly runs: number;
   /** Steps taken over all walks (shrinking not counted). */
   readonly steps: number;
+  /** The longest walk (a walk ends early at a state with no enabled action). */
+  readonly longest: number;
   readonly seconds: number;
   readonly violation?: SimulationViolation;
 }
@@ -129,6 +136,7 @@ export function simulate<S, A>(model: Model<S, A>, opts: SimulateOptions<S, A>):
   const t0 = performance.now();
   let steps = 0;
   let runs = 0;
+  let longest = 0;
   let firstLength = 0;
   let counting = true;   // stop counting once fast-check starts shrinking
   let original: readonly number[] = [];
@@ -139,18 +147,26 @@ export function simulate<S, A>(model: Model<S, A>, opts: SimulateOptions<S, A>):
     if (counting) {
       runs++;
       steps += w.path.length;
+      if (w.path.length > longest) longest = w.path.length;
       if (w.property !== undefined) { counting = false; firstLength = w.path.length; original = cs; }
     }
     return w.property === undefined;
   }), { seed: opts.seed, numRuns: opts.runs });
   const seconds = (performance.now() - t0) / 1000;
-  if (!details.failed || details.counterexample === null) return { seed: opts.seed, runs, steps, seconds };
+  if (!details.failed || details.counterexample === null) return { seed: opts.seed, runs, steps, longest, seconds };
   const shrunk = walk(model, opts.properties, details.counterexample[0] as number[]);
   if (shrunk.property === undefined) throw new Error('simulate: the shrunk walk no longer fails (the model is not deterministic)');
-  const w = minimize(model, opts.properties, shrunk.property,
+  let w = minimize(model, opts.properties, shrunk.property,
     [(details.counterexample[0] as number[]).slice(0, shrunk.path.length), original.slice(0, firstLength)]);
+  const budget = opts.shortcutStates ?? 100_000;
+  const prop = opts.properties.find((p) => p.name === w.property)!;
+  if (budget > 0 && w.path.length > 1) {
+    const bfs = check(model, { properties: [prop], maxDepth: w.path.length - 1, maxStates: budget });
+    const v = bfs.properties[0];
+    if (v?.status === 'violated' && v.path!.init === 0) w = { path: [...v.path!.steps], property: prop.name, message: v.message! };
+  }
   return {
-    seed: opts.seed, runs, steps, seconds,
+    seed: opts.seed, runs, steps, longest, seconds,
     violation: { property: w.property!, message: w.message!, path: { init: 0, steps: w.path }, originalLength: firstLength },
   };
 }

@@ -16,7 +16,7 @@ export interface SimulationReport {
   readonly trace?: BuiltTrace;
 }
 
-export function runSimulation(design: Design, bounds: Bounds, opts: { depth: number; runs: number; seed: number }): SimulationReport {
+export function runSimulation(design: Design, bounds: Bounds, opts: { depth: number; runs: number; seed: number; shortcutStates?: number }): SimulationReport {
   const model = kernelModel(design, bounds);
   const result = simulate(model, { properties: makeProperties(model.ctx), ...opts });
   const v = result.violation;
@@ -32,7 +32,7 @@ export function runSimulation(design: Design, bounds: Bounds, opts: { depth: num
 export function simulationJson(r: SimulationReport): object {
   const v = r.result.violation;
   return {
-    design: r.design.name, bounds: r.bounds, seed: r.result.seed, runs: r.result.runs, steps: r.result.steps,
+    design: r.design.name, bounds: r.bounds, seed: r.result.seed, runs: r.result.runs, steps: r.result.steps, longest: r.result.longest,
     seconds: r.result.seconds,
     ...(v && r.trace ? { violation: { property: v.property, message: v.message, originalLength: v.originalLength, trace: r.trace.trace } } : {}),
   };
