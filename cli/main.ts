@@ -18,6 +18,9 @@ import { renderSteps, actorName } from '../traces/text.js';
 import { traceStepToStep } from '../traces/build.js';
 import { loadDesign } from './designs.js';
 import { oneLine, UserError } from './errors.js';
+import type { CliKit } from './kit.js';
+import { cmdRender } from './pictures.js';
+import { cmdReport, writeCheckOutputs } from './report.js';
 import { fmtInt, formatBounds, renderReport, reportJson } from './render.js';
 import { runCheck, surprises, type Report } from './run.js';
 
@@ -35,10 +38,15 @@ export const EXIT = { ok: 0, violated: 1, usage: 2, interrupted: 130 } as const;
 const USAGE = `usage: inflight <command> [options]
 
 commands:
-  check --design NAME|FILE.ts [bounds] [--json] [--trace-out FILE] [--full]
-                               check a design against every property
+  check --design NAME|FILE.ts [bounds] [--json] [--trace-out FILE] [--full] [--dot DIR] [--html DIR]
+                               check a design against every property (--dot: the reference graph of each
+                               step of each trace as DIR/<property>-step-<n>.dot; --html: the viewer site)
   matrix [--designs a,b,...] [bounds] [--json]
                                check several designs (default: all built-in) and print the verdict table
+  report --out DIR [--designs a,b,...] [bounds]
+                               the verdict matrix as a static site, with a step-through page per trace
+  render TRACE.json [--design NAME|FILE.ts] [--format dot|svg] [--step N] [--out FILE]
+                               the reference graph after step N (0 = the initial world; default the last)
   designs [--json]             list the built-in designs
   explain [PROPERTY]           what a property means, in kernel words
   replay TRACE.json [--design NAME|FILE.ts] [--json]
@@ -127,7 +135,7 @@ const exitFor = (r: Report): number =>
 
 async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, design: { type: 'string' }, json: { type: 'boolean' },
-    'trace-out': { type: 'string' }, full: { type: 'boolean' } }, 0);
+    'trace-out': { type: 'string' }, full: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' } }, 0);
   if (typeof values['design'] !== 'string') throw new UserError('E_USAGE', 'check needs --design NAME (see: inflight designs) or --design ./file.ts');
   const bounds = boundsFrom(values);
   const limits = limitsFrom(values);
@@ -147,6 +155,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
     }
     if (!json) io.err(first?.trace ? `trace of ${first.name} written to ${out}` : `no property is violated: ${out} not written`);
   }
+  await writeCheckOutputs(report, values, io, json);
   io.out(json ? JSON.stringify(reportJson(report), null, 2) : renderReport(report, { full: values['full'] === true }));
   return exitFor(report);
 }
@@ -278,6 +287,8 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   return violated.length > 0 ? EXIT.violated : EXIT.ok;
 }
 
+const kit: CliKit = { parse, boundOptions: BOUND_OPTIONS, boundsFrom, limitsFrom, progressLine, clearLine };
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -287,9 +298,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'designs': return cmdDesigns(rest, io);
       case 'explain': return cmdExplain(rest, io);
       case 'replay': return await cmdReplay(rest, io);
+      case 'render': return await cmdRender(rest, io, kit);
+      case 'report': return await cmdReport(rest, io, kit);
       case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       case undefined: throw new UserError('E_USAGE', 'no command (try: inflight help)');
-      default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: check, matrix, designs, explain, replay, help)`);
+      default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: check, matrix, report, render, designs, explain, replay, help)`);
     }
   } catch (e) {
     if (e instanceof UserError) { io.err(`inflight: ${e.code}: ${oneLine(e.message)}`); return EXIT.usage; }

@@ -1,0 +1,98 @@
+// Pictures of reference graphs on the command line:
+//   inflight render TRACE.json [--design NAME|FILE.ts] [--format dot|svg] [--step N] [--out FILE]
+//   inflight check … --dot DIR      one DOT file per step of each violation and witness
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeCtx } from '../model/apply.js';
+import { builtinDesign } from '../model/designs/index.js';
+import type { Design } from '../model/design.js';
+import type { World } from '../model/world.js';
+import { runSteps } from '../traces/build.js';
+import { traceToDots } from '../traces/dot.js';
+import { parseTrace, type TraceFile, type TraceStep } from '../traces/format.js';
+import { dotToSvg } from '../traces/svg.js';
+import { loadDesign } from './designs.js';
+import { oneLine, UserError } from './errors.js';
+import type { CliKit, Io } from './kit.js';
+import type { Report } from './run.js';
+
+export function writeText(file: string, text: string): void {
+  try { writeFileSync(file, text); } catch (e) {
+    throw new UserError('E_OUTPUT', `cannot write ${file}: ${oneLine((e as Error).message)}`);
+  }
+}
+
+export function makeDir(dir: string): void {
+  try { mkdirSync(dir, { recursive: true }); } catch (e) {
+    throw new UserError('E_OUTPUT', `cannot create directory ${dir}: ${oneLine((e as Error).message)}`);
+  }
+}
+
+/** A trace file read, validated, and re-run against a design (the trace's own unless one is given). */
+export interface LoadedTrace {
+  readonly trace: TraceFile;
+  readonly design: Design;
+  /** The steps with the results the design gives (they may differ from the recorded ones). */
+  readonly steps: readonly TraceStep[];
+  readonly worlds: readonly World[];
+}
+
+export async function loadTrace(file: string, designArg: string | undefined): Promise<LoadedTrace> {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (e) {
+    throw new UserError('E_TRACE_READ', `cannot read ${file}: ${oneLine((e as Error).message)}`);
+  }
+  const parsed = parseTrace(text);
+  if (!parsed.ok) throw new UserError('E_TRACE_INVALID', `${file}: ${parsed.error}`);
+  const trace = parsed.value;
+  if (designArg === undefined && !builtinDesign(trace.design)) {
+    throw new UserError('E_DESIGN_UNKNOWN', `the trace was made with design '${trace.design}', which is not built in: give it with --design FILE.ts`);
+  }
+  const design = await loadDesign(designArg ?? trace.design);
+  const run = runSteps(trace.steps, makeCtx(design, trace.bounds));
+  if (run.impossible !== undefined) {
+    throw new UserError('E_TRACE_INVALID', `${file}: step ${run.impossible + 1} cannot be made in design ${design.name} (no such task, or beyond the trace's bounds)`);
+  }
+  const steps = trace.steps.map((s, i) => ({ ...s, result: run.results[i]! }));
+  return { trace, design, steps, worlds: run.worlds };
+}
+
+const FORMATS = ['dot', 'svg'] as const;
+
+export async function cmdRender(args: string[], io: Io, kit: CliKit): Promise<number> {
+  const { values, positionals } = kit.parse(args, { design: { type: 'string' }, format: { type: 'string' }, step: { type: 'string' }, out: { type: 'string' } }, 1);
+  const file = positionals[0];
+  if (file === undefined) throw new UserError('E_USAGE', 'render needs a trace file: inflight render trace.json --format svg');
+  const out = typeof values['out'] === 'string' ? values['out'] : undefined;
+  const format = typeof values['format'] === 'string' ? values['format'] : out?.endsWith('.svg') ? 'svg' : 'dot';
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UserError('E_USAGE', `unknown --format '${format}' (formats: ${FORMATS.join(', ')})`);
+  const rawStep = values['step'];
+  if (typeof rawStep === 'string' && !/^\d+$/.test(rawStep)) throw new UserError('E_USAGE', `--step expects a step number, got '${rawStep}'`);
+  const t = await loadTrace(file, typeof values['design'] === 'string' ? values['design'] : undefined);
+  const n = t.steps.length;
+  const step = typeof rawStep === 'string' ? Number(rawStep) : n;
+  if (step > n) throw new UserError('E_USAGE', `--step ${step} is out of range: the trace has ${n} step${n === 1 ? '' : 's'} (0 = the initial world … ${n})`);
+  // The violation's objects are highlighted only in the design that made the trace.
+  const violation = t.design.name === t.trace.design ? t.trace.violation : undefined;
+  const dot = traceToDots(t.steps, t.worlds, { design: t.design, ...(violation !== undefined ? { violation } : {}) })[step]!;
+  const text = format === 'svg' ? await dotToSvg(dot) : dot;
+  if (out !== undefined) writeText(out, text);
+  else io.out(text);
+  return 0;
+}
+
+/** check --dot DIR: DIR/<property>-step-<n>.dot for every step (0 = the initial world) of each trace. */
+export function writeDotFiles(dir: string, report: Report): string[] {
+  makeDir(dir);
+  const written: string[] = [];
+  for (const v of [...report.properties, ...report.witnesses]) {
+    if (!v.trace || !v.worlds) continue;
+    const dots = traceToDots(v.trace.steps, v.worlds, { design: report.design, violation: v.trace.violation });
+    dots.forEach((dot, i) => {
+      const f = join(dir, `${v.name}-step-${i}.dot`);
+      writeText(f, dot);
+      written.push(f);
+    });
+  }
+  return written;
+}
