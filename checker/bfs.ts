@@ -23,6 +23,14 @@ import type {
 } from './model.js';
 import type { Snapshot } from './checkpoint.js';
 
+/** The model threw while the search expanded a state: `path` leads to that state (undefined while the
+ *  initial states were made), `action` is the index of the action being taken (-1: while listing them). */
+export class ModelError extends Error {
+  constructor(readonly cause: unknown, readonly path: Path | undefined, readonly action: number) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
 interface Fired {
   readonly path: Path;
   readonly message: string;
@@ -263,6 +271,9 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
   };
 
   let pollIn = 0; // expansions until the next poll
+  /** While expanding: the index of the action being taken (-1: computing the actions). */
+  let at = -1;
+  try {
   search: {
     if (resume) {
       for (const i of resume.cur) { cur.push(rebuild(i)); curIdx.push(i); }
@@ -297,9 +308,11 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
             yield;
           }
           const s = cur[li] as S;
+          at = -1;
           const acts = model.steps(s);
           for (let ai = 0, n = acts.length; ai < n; ai++) {
             const a = acts[ai] as A;
+            at = ai;
             const t = model.next(s, a);
             if (!seen(t)) { stop = 'depth'; break search; }
             // A transition inside the explored region: it is part of the state space, count and check it.
@@ -325,9 +338,11 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
         }
         const s = cur[li] as S;
         const sIdx = curIdx[li]!;
+        at = -1;
         const acts = model.steps(s);
         for (let ai = 0, n = acts.length; ai < n; ai++) {
           const a = acts[ai] as A;
+          at = ai;
           const t = model.next(s, a);
           generated++;
           if (stepChecks.length > 0) {
@@ -353,6 +368,11 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
       li = 0;
       level++;
     }
+  }
+  } catch (e) {
+    // The model (or a property) threw: say where, so that the caller can show the path to that state.
+    const idx = curIdx[li];
+    throw new ModelError(e, idx === undefined ? undefined : pathTo(idx, -1), at);
   }
 
   const end = performance.now();

@@ -2,7 +2,7 @@
 
 export * from './model.js';
 export * from './checkpoint.js';
-export { check, checkAsync } from './bfs.js';
+export { check, checkAsync, ModelError } from './bfs.js';
 export { replayPath } from './replay.js';
 export { simulate, type SimulateOptions, type SimulationResult, type SimulationViolation } from './simulate.js';
 export { FingerprintSet, Int32List } from './visited.js';

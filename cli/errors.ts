@@ -1,3 +1,5 @@
+import type { BuiltTrace } from '../traces/build.js';
+
 // User-facing errors: each has a stable code, and the CLI prints it as one line and exits 2.
 export type ErrorCode =
   | 'E_USAGE'          // unknown command or option, missing argument
@@ -12,7 +14,12 @@ export type ErrorCode =
   | 'E_OUTPUT';        // an output file cannot be written
 
 export class UserError extends Error {
-  constructor(readonly code: ErrorCode, message: string) { super(message); }
+  /** For E_DESIGN_THROWS: the steps that led to the state where the design threw. */
+  readonly trace: BuiltTrace | undefined;
+  constructor(readonly code: ErrorCode, message: string, extra: { trace?: BuiltTrace } = {}) {
+    super(message);
+    this.trace = extra.trace;
+  }
 }
 
 /** One line, whatever the message held. */

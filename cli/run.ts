@@ -1,21 +1,29 @@
 // One check of one design at given bounds: the checker's result turned into kernel-level verdicts
 // with their traces. Shared by `check`, `matrix`, the benchmark and the tests.
-import { check } from '../checker/bfs.js';
-import type { CheckResult, Coverage, Progress, PropertyStatus, Stats, StopReason, WitnessStatus } from '../checker/model.js';
+import { check, checkAsync, ModelError } from '../checker/bfs.js';
+import type { Snapshot } from '../checker/checkpoint.js';
+import type { CheckOptions, CheckResult, Coverage, Progress, PropertyStatus, Stats, StopReason, WitnessStatus } from '../checker/model.js';
+import type { Transition } from '../model/step.js';
+import { UserError } from './errors.js';
 import type { Bounds } from '../model/bounds.js';
-import type { Design } from '../model/design.js';
-import { kernelModel } from '../model/model.js';
+import { DesignError, type Design } from '../model/design.js';
+import { kernelModel, type KernelModel } from '../model/model.js';
 import type { World } from '../model/world.js';
 import { makeProperties } from '../properties/index.js';
-import { buildTrace } from '../traces/build.js';
+import { buildTrace, type BuiltTrace } from '../traces/build.js';
 import type { TraceFile } from '../traces/format.js';
 
 export interface RunOptions {
   readonly symmetry?: boolean;
   readonly maxStates?: number;
   readonly maxSeconds?: number;
+  readonly maxMemoryBytes?: number;
+  readonly exact?: boolean;
   readonly onProgress?: (p: Progress) => void;
   readonly shouldStop?: () => boolean;
+  readonly checkpointEvery?: number;
+  readonly onCheckpoint?: (s: Snapshot) => void;
+  readonly resume?: Snapshot;
 }
 
 export interface Verdict {
@@ -43,11 +51,12 @@ export interface Report {
   readonly stop: StopReason;
   /** Per syscall: transitions generated and how many reached a new state. */
   readonly coverage: readonly Coverage[];
+  /** For a search stopped between two expansions (interrupted, time, memory): where to resume from. */
+  readonly snapshot?: () => Snapshot;
 }
 
-export function runCheck(design: Design, bounds: Bounds, opts: RunOptions = {}): Report {
-  const model = kernelModel(design, bounds, { symmetry: opts.symmetry ?? true });
-  const result: CheckResult = check(model, {
+function searchOptions(model: KernelModel, bounds: Bounds, opts: RunOptions): CheckOptions<World, Transition> {
+  return {
     properties: makeProperties(model.ctx),
     // A violating state ends its path: a broken kernel's later life is not explored (and a bug that makes
     // a count grow forever would otherwise make the space infinite).
@@ -55,9 +64,43 @@ export function runCheck(design: Design, bounds: Bounds, opts: RunOptions = {}):
     ...(bounds.depth > 0 ? { maxDepth: bounds.depth } : {}),
     ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
     ...(opts.maxSeconds !== undefined ? { maxSeconds: opts.maxSeconds } : {}),
+    ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}),
+    ...(opts.exact ? { exact: true } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
-  });
+    ...(opts.onCheckpoint ? { onCheckpoint: opts.onCheckpoint, checkpointEvery: opts.checkpointEvery ?? 60 } : {}),
+    ...(opts.resume ? { resume: opts.resume } : {}),
+  };
+}
+
+/** A design that threw while the search expanded a state: one line, and the steps to that state. */
+function explainFailure(e: unknown, model: KernelModel, design: Design, bounds: Bounds): never {
+  if (e instanceof ModelError && e.cause instanceof DesignError) {
+    let trace: BuiltTrace | undefined;
+    try {
+      if (e.path) trace = buildTrace(model, e.path, design.name, bounds, 'design-threw', e.cause.message);
+    } catch { /* the path itself throws when replayed: the one-line message will have to do */ }
+    throw new UserError('E_DESIGN_THROWS', e.cause.message, trace ? { trace } : {});
+  }
+  throw e instanceof ModelError ? e.cause : e;   // our own bug: keep the original error and its stack
+}
+
+export function runCheck(design: Design, bounds: Bounds, opts: RunOptions = {}): Report {
+  const model = kernelModel(design, bounds, { symmetry: opts.symmetry ?? true });
+  let result: CheckResult;
+  try { result = check(model, searchOptions(model, bounds, opts)); } catch (e) { explainFailure(e, model, design, bounds); }
+  return toReport(design, bounds, model, result);
+}
+
+/** The same, giving the event loop turns, so that SIGINT and SIGTERM can stop the search. */
+export async function runCheckAsync(design: Design, bounds: Bounds, opts: RunOptions = {}): Promise<Report> {
+  const model = kernelModel(design, bounds, { symmetry: opts.symmetry ?? true });
+  let result: CheckResult;
+  try { result = await checkAsync(model, searchOptions(model, bounds, opts)); } catch (e) { explainFailure(e, model, design, bounds); }
+  return toReport(design, bounds, model, result);
+}
+
+function toReport(design: Design, bounds: Bounds, model: KernelModel, result: CheckResult): Report {
   const traced = (name: string, path: NonNullable<CheckResult['properties'][number]['path']> | undefined, message: string | undefined) => {
     if (!path) return {};
     const t = buildTrace(model, path, design.name, bounds, name, message ?? '');
@@ -65,6 +108,7 @@ export function runCheck(design: Design, bounds: Bounds, opts: RunOptions = {}):
   };
   return {
     design, bounds, stop: result.stop, stats: result.stats, coverage: result.coverage ?? [],
+    ...(result.snapshot ? { snapshot: result.snapshot } : {}),
     properties: result.properties.map((p) => ({ name: p.name, status: p.status,
       ...(p.message !== undefined ? { message: p.message } : {}), ...traced(p.name, p.path, p.message) })),
     witnesses: result.witnesses.map((p) => ({ name: p.name, status: p.status, found: p.status === 'found',

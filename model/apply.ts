@@ -7,6 +7,7 @@ import { produce, type Draft } from 'immer';
 import type { Bounds } from './bounds.js';
 import { DesignError, type Design } from './design.js';
 import { makeKernel } from './kernel.js';
+import { malformation } from './validate.js';
 import type { Ctx, Result, Step, Transition } from './step.js';
 import { syscalls } from './syscalls/index.js';
 import type { FdSlot, File, Skb, Task, UnixSock, World } from './world.js';
@@ -15,6 +16,13 @@ import type { SyscallName } from './bounds.js';
 
 export function makeCtx(design: Design, bounds: Bounds): Ctx {
   return { design, bounds, k: makeKernel(design) };
+}
+
+/** A design with hooks runs user code inside recipes: check that it left a well-formed world. */
+function checkHooked(w: World, ctx: Ctx): void {
+  if (ctx.design.hooks.flush === undefined && ctx.design.hooks.releaseRing === undefined) return;
+  const bad = malformation(w);
+  if (bad !== undefined) throw new DesignError(ctx.design.name, new Error(`left a malformed world: ${bad}`));
 }
 
 const sys = (name: SyscallName): Syscall<SyscallName> => syscalls[name] as unknown as Syscall<SyscallName>;
@@ -32,7 +40,11 @@ export function guardStep(w: World, step: Step, ctx: Ctx): Result | undefined {
 export function applyStep(w: World, step: Step, ctx: Ctx): { world: World; result: Result } | undefined {
   const result = guardStep(w, step, ctx);
   if (!result) return undefined;
-  const world = blameStep(step, () => produce(w, (d: Draft<World>) => { sys(step.syscall).recipe(d, taskOf(step), step.args, result, ctx); }));
+  const world = blameStep(step, () => {
+    const out = produce(w, (d: Draft<World>) => { sys(step.syscall).recipe(d, taskOf(step), step.args, result, ctx); });
+    checkHooked(out, ctx);
+    return out;
+  });
   return { world, result };
 }
 
@@ -81,7 +93,10 @@ function cloneFile(f: File): File {
 /** The checker's path: the same recipe on a mutable copy. */
 export function applyMutable(w: World, tr: Transition, ctx: Ctx): World {
   const copy = cloneWorld(w) as Draft<World>;
-  blameStep(tr.step, () => sys(tr.step.syscall).recipe(copy, taskOf(tr.step), tr.step.args, tr.result, ctx));
+  blameStep(tr.step, () => {
+    sys(tr.step.syscall).recipe(copy, taskOf(tr.step), tr.step.args, tr.result, ctx);
+    checkHooked(copy as World, ctx);
+  });
   return copy as World;
 }
 

@@ -7,6 +7,7 @@ import { applyMutable, applyStep, enabledSteps } from '../model/apply.js';
 import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
 import { builtinDesigns } from '../model/designs/index.js';
 import { canonicalKey } from '../model/key.js';
+import { malformation } from '../model/validate.js';
 import { kernelModel } from '../model/model.js';
 import { initialWorld, type World } from '../model/world.js';
 import { ctxFor } from './helpers/world.js';
@@ -29,6 +30,7 @@ testProp('the plain-copy path and immer give identical successors and results', 
     t.deepEqual(slow!.result, tr.result);
     t.deepEqual(fast, slow!.world);
     t.deepEqual(Array.from(canonicalKey(fast)), Array.from(canonicalKey(slow!.world)));
+    t.is(malformation(fast), undefined, 'the built-in recipes keep the world well formed');
     w = slow!.world;
   }
 }, { numRuns: 300 });
@@ -89,4 +91,18 @@ test('the key ignores file ids and task order but not structure', (t) => {
   // Structure matters: a dup'ed file is not two files.
   const dup = runSteps([{ task: 0, syscall: 'open', args: {} }, { task: 0, syscall: 'dup', args: { fd: 3 } }]);
   t.notDeepEqual(Array.from(canonicalKey(dup)), Array.from(canonicalKey(wb)));
+});
+
+test('malformation names the first defect of a broken world', (t) => {
+  const ctx = ctxFor('seed-2019');
+  const w = applyStep(applyStep(initialWorld(2, ctx.bounds.fds), { task: 0, syscall: 'open', args: {} }, ctx)!.world,
+    { task: 0, syscall: 'socketpair', args: { type: 'dgram' } }, ctx)!.world;
+  t.is(malformation(w), undefined);
+  const broken = (edit: (x: any) => void): string | undefined => { const c = structuredClone(w) as any; edit(c); return malformation(c); };
+  t.is(broken((c) => { c.files[0].f_count = 0; }), 'f0 is live with f_count 0');
+  t.is(broken((c) => { c.files[1].f_count = 'x'; }), 'f1.f_count is x');
+  t.is(broken((c) => { c.tasks[0].fds[0].file = 9; }), "T0's fd slot 3 is malformed");
+  t.is(broken((c) => { c.files[1].sock.queue.push({ fds: [7] }); }), "f1's receive queue is malformed");
+  t.is(broken((c) => { c.files[2].sock.inflight = -1; }), "f2's inflight is -1");
+  t.is(broken((c) => { c.files[0].kind = 'pipe'; }), 'f0 has kind pipe');
 });
