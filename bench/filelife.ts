@@ -284,7 +284,7 @@ export function createFileLife(cfg: FileLifeConfig, opts: { labels?: boolean } =
     key: (s) => s,
 
     steps(s: FileLifeState): FileLifeAction[] {
-      cur32.set(s);
+      for (let i = 0; i < W; i++) cur32[i] = s[i]!;
       const u = cur;
       const acts: number[] = [];
       const nf = u[NF]!;
@@ -340,7 +340,7 @@ export function createFileLife(cfg: FileLifeConfig, opts: { labels?: boolean } =
     },
 
     next(s: FileLifeState, a: FileLifeAction): FileLifeState {
-      work32.set(s);
+      for (let i = 0; i < W; i++) work32[i] = s[i]!;
       const u = work;
       const op = a % 16;
       const p = (a >>> 4) & 0xff;
@@ -428,7 +428,7 @@ export function createFileLife(cfg: FileLifeConfig, opts: { labels?: boolean } =
         default:
           throw new Error(`filelife: unknown action ${a}`);
       }
-      return work32.slice();
+      return new Int32Array(work32);
     },
 
     garbage(s: FileLifeState): number {
