@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'E_TRACE_READ'     // the trace file cannot be read
   | 'E_TRACE_INVALID'  // the trace file is malformed
   | 'E_PROPERTY_UNKNOWN'
-  | 'E_OUTPUT';        // an output file cannot be written
+  | 'E_OUTPUT'         // an output file cannot be written
+  | 'E_CHECKPOINT';    // a checkpoint cannot be read, is damaged, or was made with other settings
 
 export class UserError extends Error {
   /** For E_DESIGN_THROWS: the steps that led to the state where the design threw. */
