@@ -1,0 +1,95 @@
+// Fuzzing the CLI (fast-check): arguments drawn from a vocabulary of commands, options and values, good
+// and bad, and trace files mutated at random. No input may end in an exception out of `main` (the bin
+// would print a stack trace) or in an exit status other than 0, 1, 2 or 130; a status 2 is exactly one
+// line on stderr.
+import { fc, testProp } from '@fast-check/ava';
+import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main, type Io } from '../cli/main.js';
+import { runCheck } from '../cli/run.js';
+import { DEFAULT_BOUNDS } from '../model/bounds.js';
+import { traceToJson } from '../traces/format.js';
+import { design } from './helpers/world.js';
+
+const TMP = mkdtempSync(join(tmpdir(), 'inflight-fuzz-'));
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (s) => { out += s; }, err: (s) => { err += s; }, tty: false };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+const commands = ['check', 'matrix', 'designs', 'explain', 'replay', 'help', 'render', 'report', 'simulate', 'frobnicate', ''];
+const flags = ['--design', '--designs', '--tasks', '--files', '--fds', '--skbs', '--msg-fds', '--depth', '--ops', '--max-states',
+  '--timeout', '--json', '--full', '--no-symmetry', '--trace-out', '--format', '--step', '--out', '--seed', '--runs', '--exact',
+  '--max-memory', '--checkpoint', '--resume', '--checkpoint-every', '--frobnicate', '-h', '--'];
+const values = ['seed-2019', 'viro-2019', 'flush-teardown', 'nope', './nope.ts', 'test/fixtures/my-patch.ts', 'test/fixtures/throws-on-load.ts',
+  '0', '1', '2', '3', '-1', '1.5', '99999999', 'abc', '', ' ', 'close,dup', 'open,bogus', ',', 'no-leak', 'dot', 'svg',
+  '4G', '12', '1e3', '\u0000', '../../etc/passwd', join(TMP, 'out'), '{}', 'null'];
+
+const arg = fc.oneof(fc.constantFrom(...flags), fc.constantFrom(...values), fc.string({ maxLength: 6 }));
+
+test('CLI arguments: never an exception, only 0/1/2/130; status 2 is one line on stderr', async (t) => {
+  const codes = new Map<number, number>();
+  await fc.assert(fc.asyncProperty(fc.constantFrom(...commands), fc.array(arg, { maxLength: 7 }), async (cmd, args) => {
+    // Keep every search small whatever the other arguments say (the last occurrence of an option wins).
+    const argv = cmd === '' ? args : [cmd, ...args, ...(['check', 'matrix', 'report', 'simulate'].includes(cmd) ? ['--max-states', '300', '--runs', '20'] : [])];
+    let r;
+    try { r = await run(argv); } catch (e) {
+      throw new Error(`main threw on ${JSON.stringify(argv)}: ${(e as Error).stack}`);
+    }
+    codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
+    if (![0, 1, 2, 130].includes(r.code)) throw new Error(`status ${r.code} for ${JSON.stringify(argv)}`);
+    if (r.code === 2 && !/^inflight: E_[A-Z_]+: [^\n]*\n?$/.test(r.err)) throw new Error(`not one line for ${JSON.stringify(argv)}: ${r.err}`);
+    if (/\n\s+at .*:\d+:\d+/.test(r.err)) throw new Error(`stack trace for ${JSON.stringify(argv)}`);
+  }), { numRuns: 400, seed: 20261126 });
+  t.log(`exit statuses: ${JSON.stringify(Object.fromEntries(codes))}`);
+  t.true((codes.get(0) ?? 0) + (codes.get(1) ?? 0) >= 20, 'the fuzzer reaches past argument checking often enough to mean something');
+});
+
+test('the well-formed end of the vocabulary does run checks', async (t) => {
+  const r = await run(['check', '--design', 'viro-2019', '--tasks', '2', '--depth', '3', '--max-states', '300']);
+  t.is(r.code, 0);
+});
+
+// A valid trace to mutate.
+const seedReport = runCheck(design('seed-2019'), DEFAULT_BOUNDS);
+const goodTrace = JSON.parse(traceToJson(seedReport.properties.find((p) => p.trace)!.trace!)) as unknown;
+
+/** Replaces the value at a random path of a JSON value. */
+function mutate(v: unknown, path: number[], replacement: unknown): unknown {
+  if (path.length === 0 || v === null || typeof v !== 'object') return replacement;
+  const entries = Array.isArray(v) ? v.map((x, i) => [i, x] as const) : Object.entries(v as object);
+  if (entries.length === 0) return replacement;
+  const [k, child] = entries[path[0]! % entries.length]!;
+  const copy: any = Array.isArray(v) ? [...v] : { ...(v as object) };
+  copy[k] = mutate(child, path.slice(1), replacement);
+  return copy;
+}
+
+const jsonValue = fc.oneof(fc.integer({ min: -5, max: 300 }), fc.double(), fc.string({ maxLength: 5 }), fc.boolean(), fc.constant(null),
+  fc.constantFrom('kernel', 'unix_gc', 'sendmsg', 'EBADF', 'inflight-trace/1', 'seed-2019'), fc.array(fc.integer({ min: -1, max: 9 }), { maxLength: 3 }), fc.constant({}));
+
+let n = 0;
+testProp('trace files: mutated, truncated or garbled, replay never throws and answers 0/1/2', [
+  fc.array(fc.tuple(fc.array(fc.nat(), { maxLength: 5 }), jsonValue), { minLength: 1, maxLength: 3 }),
+  fc.oneof(fc.constant(-1), fc.nat()), fc.constantFrom('seed-2019', 'viro-2019', 'flush-teardown'),
+], async (t, edits, cut, against) => {
+  let v = goodTrace;
+  for (const [path, value] of edits) v = mutate(v, path, value);
+  let text = JSON.stringify(v);
+  if (cut >= 0) text = text.slice(0, cut % (text.length + 1));
+  const file = join(TMP, `trace-${n++}.json`);
+  writeFileSync(file, text);
+  let r;
+  try { r = await run(['replay', file, '--design', against]); } catch (e) {
+    t.fail(`replay threw on ${text}: ${(e as Error).stack}`);
+    return;
+  }
+  t.true([0, 1, 2].includes(r.code), `status ${r.code}`);
+  if (r.code === 2) t.regex(r.err, /^inflight: E_(TRACE_INVALID|TRACE_READ): [^\n]*\n?$/);
+}, { numRuns: 400, seed: 7 });
