@@ -27,8 +27,10 @@ export interface SiteSummary {
   readonly seconds: number;
 }
 
-/** A graph as an element to inline in HTML: without the XML prolog and doctype. */
-const inlineSvg = (svg: string): string => svg.slice(Math.max(0, svg.indexOf('<svg')));
+/** A graph as an element to inline in HTML: without the XML prolog, doctype and comments, and without
+ *  the font family repeated on every text (the page's CSS sets it): about 15% fewer bytes. */
+const inlineSvg = (svg: string): string => svg.slice(Math.max(0, svg.indexOf('<svg')))
+  .replace(/<!--[^]*?-->\n?/g, '').replace(/ font-family="Helvetica,sans-Serif"/g, '').replace(/ xml:space="preserve"/g, '');
 
 async function views(steps: readonly TraceStep[], worlds: readonly World[], report: Report, violation: string): Promise<ViewerStep[]> {
   const dots = traceToDots(steps, worlds, { design: report.design, violation, titles: false });
@@ -90,11 +92,11 @@ export async function cmdReport(args: string[], io: Io, kit: CliKit): Promise<nu
   if (typeof dir !== 'string' || dir === '') throw new UserError('E_USAGE', 'report needs --out DIR (the directory to write the site into)');
   const bounds = kit.boundsFrom(values);
   const limits = kit.limitsFrom(values);
-  makeDir(dir);   // before the checks, which may take long
   const names = typeof values['designs'] === 'string' ? values['designs'].split(',').map((s) => s.trim()).filter(Boolean) : builtinDesigns.map((d) => d.name);
   if (names.length === 0) throw new UserError('E_USAGE', '--designs names no design');
   const designs = [];
   for (const n of names) designs.push(await loadDesign(n));
+  makeDir(dir);   // before the checks, which may take long
   const live = io.tty === true;
   const reports: Report[] = [];
   for (const d of designs) {

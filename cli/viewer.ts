@@ -43,11 +43,14 @@ td.surprise { outline: 2px solid #e65100; outline-offset: -2px; }
 @media (max-width: 900px) { .layout { grid-template-columns: 1fr; } }
 #graph { border: 1px solid var(--line); border-radius: 4px; padding: 6px; overflow: auto; min-height: 120px; }
 #graph svg { max-width: 100%; height: auto; display: block; }
+#graph.actual svg { max-width: none; }
+#graph svg text { font-family: Helvetica, Arial, sans-serif; white-space: pre; }
 #diff { list-style: none; padding: 0; margin: 0; }
 #diff li { padding: 1px 0; white-space: pre-wrap; }
 #diff li.added::before { content: "+ "; color: #2e7d32; } #diff li.removed::before { content: "− "; color: var(--red); }
 #diff li.changed::before { content: "~ "; color: var(--blue); } #diff li.fact::before { content: "· "; color: var(--grey); }
-#steps { font-size: 12px; } #steps tr { cursor: pointer; } #steps tr.current td { background: var(--blue-bg); }
+#steps-box { max-height: 60vh; overflow: auto; }
+#steps { font-size: 12px; margin: 0; } #steps tr { cursor: pointer; } #steps tr.current td { background: var(--blue-bg); }
 #steps td.n { text-align: right; color: var(--grey); }
 #verdict { border: 1px solid var(--red); background: var(--red-bg); padding: 6px 10px; border-radius: 4px; margin: 8px 0; }
 #verdict.witness { border-color: var(--blue); background: var(--blue-bg); }
@@ -160,6 +163,12 @@ const VIEWER_JS = `
   var last = data.views.length - 1;
   var $ = function (id) { return document.getElementById(id); };
   var cur = 0;
+  // Scrolls the step list (not the page) so that the current row shows.
+  function keepInView(row) {
+    var box = $('steps-box'), b = box.getBoundingClientRect(), r = row.getBoundingClientRect();
+    if (r.top < b.top) box.scrollTop -= b.top - r.top;
+    else if (r.bottom > b.bottom) box.scrollTop += r.bottom - b.bottom;
+  }
   function show(i) {
     cur = Math.max(0, Math.min(last, i));
     var v = data.views[cur];
@@ -175,13 +184,19 @@ const VIEWER_JS = `
     $('next').disabled = $('last').disabled = cur === last;
     $('verdict').hidden = cur !== last;
     var rows = document.querySelectorAll('#steps tr[data-step]');
-    for (var k = 0; k < rows.length; k++) rows[k].className = Number(rows[k].getAttribute('data-step')) === cur ? 'current' : '';
+    for (var k = 0; k < rows.length; k++) {
+      var on = Number(rows[k].getAttribute('data-step')) === cur;
+      rows[k].className = on ? 'current' : '';
+      if (on) keepInView(rows[k]);
+    }
     try { history.replaceState(null, '', '#step-' + cur); } catch (e) { /* some browsers refuse on file:// */ }
   }
   $('prev').onclick = function () { show(cur - 1); };
   $('next').onclick = function () { show(cur + 1); };
   $('first').onclick = function () { show(0); };
   $('last').onclick = function () { show(last); };
+  function zoom() { var g = $('graph'); g.classList.toggle('actual'); $('zoom').textContent = g.classList.contains('actual') ? 'fit to page' : 'actual size'; }
+  $('zoom').onclick = zoom;
   var rows = document.querySelectorAll('#steps tr[data-step]');
   for (var k = 0; k < rows.length; k++) rows[k].onclick = function () { show(Number(this.getAttribute('data-step'))); };
   document.addEventListener('keydown', function (e) {
@@ -190,6 +205,7 @@ const VIEWER_JS = `
     else if (e.key === 'ArrowLeft' || e.key === 'h') { show(cur - 1); e.preventDefault(); }
     else if (e.key === 'Home') { show(0); e.preventDefault(); }
     else if (e.key === 'End') { show(last); e.preventDefault(); }
+    else if (e.key === 'z') { zoom(); }
   });
   var m = /^#step-(\\d+)$/.exec(location.hash);
   show(m ? Number(m[1]) : 0);
@@ -216,7 +232,8 @@ export function tracePageHtml(d: TracePageData): string {
 <span id="step-counter">step 0 / ${n}</span>
 <button id="next" title="next step (→)">next →</button>
 <button id="last" title="last step (End)">⇥</button>
-<span class="muted">keys: ← → Home End</span>
+<button id="zoom" title="fit the picture to the page, or show it at its own size (z)">actual size</button>
+<span class="muted">keys: ← → Home End, z</span>
 </div>
 <div id="syscall">${esc(d.views[0]!.caption)}</div>
 <div id="verdict" class="${d.kind === 'always' ? 'violation' : 'witness'}" hidden><b>${esc(d.property)}</b> ${d.kind === 'always' ? 'is violated' : 'is witnessed'} after this step: ${esc(d.message)}</div>
@@ -226,7 +243,7 @@ export function tracePageHtml(d: TracePageData): string {
 <h2 id="changes-title">the initial world</h2>
 <ul id="diff"></ul>
 <h2>steps</h2>
-${stepsTable(d)}
+<div id="steps-box">${stepsTable(d)}</div>
 </aside>
 </div>
 <script type="application/json" id="trace-data">${scriptJson({ views: d.views })}</script>`;
