@@ -18,6 +18,7 @@ const STOP_TEXT: Record<Report['stop'], string> = {
   depth: 'stopped at the depth bound (deeper states exist)',
   states: 'stopped at --max-states',
   time: 'stopped at --timeout',
+  memory: 'stopped at --max-memory',
   interrupted: 'interrupted',
 };
 
