@@ -4,11 +4,23 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../cli/main.ts');
-// SIGINT keeps its default action (the process ends at once, status 130): the search runs
-// synchronously, so a JS handler would not run before the search ends.
+
+// SIGINT / SIGTERM: the search (which gives the event loop a turn every ~50 ms) stops, the partial result
+// is printed (verdicts 'bounded', counts, depth reached, a checkpoint if one was asked for) and the
+// status is 130. A second SIGINT ends the process at once.
+let interrupted = false;
+const onSignal = (sig) => {
+  if (interrupted && sig === 'SIGINT') process.exit(130);
+  interrupted = true;
+  process.stderr.write(`\ninflight: ${sig}: stopping; the partial result follows (SIGINT again to quit at once)\n`);
+};
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+
 const code = await main(process.argv.slice(2), {
   out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
   err: (s) => process.stderr.write(s.startsWith('\r') || s.endsWith('\n') ? s : s + '\n'),
   tty: process.stderr.isTTY === true,
+  interrupted: () => interrupted,
 });
 process.exitCode = code;

@@ -20,7 +20,7 @@ export interface CliKit {
   /** The bound options, as `check` and `matrix` take them. */
   readonly boundOptions: OptionSpec;
   boundsFrom(v: Values): Bounds;
-  limitsFrom(v: Values): Pick<RunOptions, 'maxStates' | 'maxSeconds' | 'symmetry'>;
+  limitsFrom(v: Values): Pick<RunOptions, 'maxStates' | 'maxSeconds' | 'maxMemoryBytes' | 'exact'> & { symmetry: boolean };
   progressLine(io: Io, enabled: boolean, label: string): { onProgress?: (p: Progress) => void };
   clearLine(io: Io, enabled: boolean): void;
 }

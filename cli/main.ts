@@ -22,7 +22,9 @@ import type { CliKit } from './kit.js';
 import { cmdRender } from './pictures.js';
 import { cmdReport, writeCheckOutputs } from './report.js';
 import { fmtInt, formatBounds, renderReport, reportJson } from './render.js';
-import { runCheck, surprises, type Report } from './run.js';
+import { runCheckAsync, surprises, type Report } from './run.js';
+import { defaultMaxMemory, parseSize, readCheckpoint, writeCheckpoint, type CheckpointMeta } from './persist.js';
+import { cmdSimulate as simulateCmd } from './simulate.js';
 
 export interface Io {
   out(s: string): void;
@@ -61,12 +63,25 @@ bounds:
   --depth N      steps from the start; 0 = no limit (default ${DEFAULT_BOUNDS.depth})
   --ops a,b,...  syscalls to explore (default all: ${SYSCALLS.join(',')})
   --max-states N, --timeout SECONDS   stop early (verdicts then say 'bounded')
-  --no-symmetry  do not treat tasks as interchangeable`;
+  --max-memory SIZE   stop when the process uses this much memory (default 3/4 of the machine), e.g. 4G
+  --exact        whole states instead of 64-bit fingerprints (no collision possible; small runs)
+  --no-symmetry  do not treat tasks as interchangeable
+
+check only:
+  --checkpoint FILE [--checkpoint-every SECONDS]   save the search every 60 s (and when interrupted)
+  --resume FILE  go on from a checkpoint (same design and options): ends exactly as an uninterrupted run
+
+simulate --design NAME|FILE.ts [bounds] [--depth N] [--runs N] [--seed S] [--json] [--trace-out FILE]
+                               seeded random walks (default 60 steps, 10000 walks); a violation is
+                               shrunk, replay-checked and printed with its seed
+
+exit status: 0 nothing violated, 1 a property violated, 2 usage or input error, 130 interrupted`;
 
 const BOUND_OPTIONS = {
   tasks: { type: 'string' }, files: { type: 'string' }, fds: { type: 'string' }, skbs: { type: 'string' },
   'msg-fds': { type: 'string' }, depth: { type: 'string' }, ops: { type: 'string' },
   'max-states': { type: 'string' }, timeout: { type: 'string' }, 'no-symmetry': { type: 'boolean' },
+  'max-memory': { type: 'string' }, exact: { type: 'boolean' },
 } as const;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -115,7 +130,10 @@ function limitsFrom(v: Values) {
   const timeout = wholeNumber(v, 'timeout');
   if (maxStates === 0) throw new UserError('E_BOUNDS', '--max-states must be at least 1');
   if (timeout === 0) throw new UserError('E_BOUNDS', '--timeout must be at least 1 second');
+  const memory = v['max-memory'];
   return { ...(maxStates !== undefined ? { maxStates } : {}), ...(timeout !== undefined ? { maxSeconds: timeout } : {}),
+    maxMemoryBytes: typeof memory === 'string' ? parseSize('max-memory', memory) : defaultMaxMemory(),
+    ...(v['exact'] === true ? { exact: true } : {}),
     symmetry: v['no-symmetry'] !== true };
 }
 
@@ -135,16 +153,31 @@ const exitFor = (r: Report): number =>
 
 async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, design: { type: 'string' }, json: { type: 'boolean' },
-    'trace-out': { type: 'string' }, full: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' } }, 0);
+    'trace-out': { type: 'string' }, full: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' },
+    checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' } }, 0);
   if (typeof values['design'] !== 'string') throw new UserError('E_USAGE', 'check needs --design NAME (see: inflight designs) or --design ./file.ts');
   const bounds = boundsFrom(values);
   const limits = limitsFrom(values);
   const design = await loadDesign(values['design']);
   const json = values['json'] === true;
   const live = io.tty === true && !json;
-  const report = runCheck(design, bounds, { ...limits, ...progressLine(io, live, design.name),
-    ...(io.interrupted ? { shouldStop: io.interrupted } : {}) });
+  // Checkpoints record the run's settings; a resume with other ones is refused.
+  const meta: CheckpointMeta = { design: design.name, bounds, symmetry: limits.symmetry, exact: limits.exact === true };
+  const checkpoint = typeof values['checkpoint'] === 'string' ? values['checkpoint'] : undefined;
+  const every = wholeNumber(values, 'checkpoint-every');
+  if (every !== undefined && checkpoint === undefined) throw new UserError('E_USAGE', '--checkpoint-every goes with --checkpoint FILE');
+  if (every === 0) throw new UserError('E_BOUNDS', '--checkpoint-every must be at least 1 second');
+  const resume = typeof values['resume'] === 'string' ? readCheckpoint(values['resume'], meta) : undefined;
+  const report = await runCheckAsync(design, bounds, { ...limits, ...progressLine(io, live, design.name),
+    ...(io.interrupted ? { shouldStop: io.interrupted } : {}),
+    ...(checkpoint !== undefined ? { onCheckpoint: (s) => writeCheckpoint(checkpoint, s, meta), checkpointEvery: every ?? 60 } : {}),
+    ...(resume ? { resume } : {}) });
   clearLine(io, live);
+  if (checkpoint !== undefined && report.snapshot) {
+    // Interrupted (or out of time or memory): the search can go on from exactly here.
+    writeCheckpoint(checkpoint, report.snapshot(), meta);
+    if (!json) io.err(`checkpoint written to ${checkpoint}: go on with --resume ${checkpoint}`);
+  }
   const out = values['trace-out'];
   if (typeof out === 'string') {
     const first = report.properties.find((p) => p.trace);
@@ -172,8 +205,9 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
   const live = io.tty === true && !json;
   const reports: Report[] = [];
   for (const d of designs) {
-    reports.push(runCheck(d, bounds, { ...limits, ...progressLine(io, live, d.name), ...(io.interrupted ? { shouldStop: io.interrupted } : {}) }));
+    reports.push(await runCheckAsync(d, bounds, { ...limits, ...progressLine(io, live, d.name), ...(io.interrupted ? { shouldStop: io.interrupted } : {}) }));
     clearLine(io, live);
+    if (io.interrupted?.()) break;
   }
   if (json) {
     io.out(JSON.stringify({ bounds, designs: reports.map((r) => ({
@@ -289,6 +323,8 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
 
 const kit: CliKit = { parse, boundOptions: BOUND_OPTIONS, boundsFrom, limitsFrom, progressLine, clearLine };
 
+const cmdSimulate = (args: string[], io: Io): Promise<number> => simulateCmd(args, io, kit);
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -300,12 +336,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'replay': return await cmdReplay(rest, io);
       case 'render': return await cmdRender(rest, io, kit);
       case 'report': return await cmdReport(rest, io, kit);
+      case 'simulate': return await cmdSimulate(rest, io);
       case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       case undefined: throw new UserError('E_USAGE', 'no command (try: inflight help)');
-      default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: check, matrix, report, render, designs, explain, replay, help)`);
+      default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: check, matrix, simulate, report, render, designs, explain, replay, help)`);
     }
   } catch (e) {
-    if (e instanceof UserError) { io.err(`inflight: ${e.code}: ${oneLine(e.message)}`); return EXIT.usage; }
+    if (e instanceof UserError) {
+      io.err(`inflight: ${e.code}: ${oneLine(e.message)}`);
+      // A design that threw during the search: the steps that led to the state where it threw.
+      if (e.trace) io.out(`the design threw on a step from the state reached by:\n${renderSteps(e.trace.trace.steps, e.trace.worlds)}`);
+      return EXIT.usage;
+    }
     // A design's hook threw (during a check, a trace or a replay): the design's fault, not ours.
     if (e instanceof DesignError) { io.err(`inflight: E_DESIGN_THROWS: ${oneLine(e.message)}`); return EXIT.usage; }
     throw e;   // a bug in inflight itself: keep the stack

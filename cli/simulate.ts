@@ -7,6 +7,13 @@ import { kernelModel } from '../model/model.js';
 import { makeProperties } from '../properties/index.js';
 import { buildTrace, type BuiltTrace } from '../traces/build.js';
 import { replayTrace } from '../traces/replay.js';
+import { writeFileSync } from 'node:fs';
+import { traceToJson } from '../traces/format.js';
+import { renderSteps } from '../traces/text.js';
+import { loadDesign } from './designs.js';
+import { oneLine, UserError } from './errors.js';
+import type { CliKit, Io, Values } from './kit.js';
+import { fmtInt, formatBounds } from './render.js';
 
 export interface SimulationReport {
   readonly design: Design;
@@ -36,4 +43,55 @@ export function simulationJson(r: SimulationReport): object {
     seconds: r.result.seconds,
     ...(v && r.trace ? { violation: { property: v.property, message: v.message, originalLength: v.originalLength, trace: r.trace.trace } } : {}),
   };
+}
+
+/** `inflight simulate --design D [bounds] [--depth N] [--runs N] [--seed S] [--json] [--trace-out F] [--full]` */
+export async function cmdSimulate(args: string[], io: Io, kit: CliKit): Promise<number> {
+  const { values } = kit.parse(args, { ...kit.boundOptions, design: { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' },
+    json: { type: 'boolean' }, 'trace-out': { type: 'string' }, full: { type: 'boolean' } }, 0);
+  if (typeof values['design'] !== 'string') throw new UserError('E_USAGE', 'simulate needs --design NAME or --design ./file.ts');
+  // --depth is the length of a walk here (the bounds' depth limits BFS, not walks).
+  const depth = num(values, 'depth') ?? 60;
+  const bounds = kit.boundsFrom({ ...values, depth: undefined });
+  const runs = num(values, 'runs') ?? 10000;
+  if (depth < 1 || depth > 10000) throw new UserError('E_BOUNDS', '--depth for simulate must be between 1 and 10000');
+  if (runs < 1 || runs > 10_000_000) throw new UserError('E_BOUNDS', '--runs must be between 1 and 10000000');
+  const seedRaw = values['seed'];
+  let seed: number;
+  if (seedRaw === undefined) seed = Math.floor(Math.random() * 2 ** 31);
+  else if (typeof seedRaw === 'string' && /^-?\d+$/.test(seedRaw) && Math.abs(Number(seedRaw)) < 2 ** 31) seed = Number(seedRaw);
+  else throw new UserError('E_BOUNDS', `--seed expects an integer (|seed| < 2^31), got '${String(seedRaw)}'`);
+  const design = await loadDesign(values['design']);
+  const r = runSimulation(design, bounds, { depth, runs, seed });
+  const v = r.result.violation;
+  const out = values['trace-out'];
+  if (typeof out === 'string' && r.trace) {
+    try { writeFileSync(out, traceToJson(r.trace.trace)); } catch (e) {
+      throw new UserError('E_OUTPUT', `cannot write ${out}: ${oneLine((e as Error).message)}`);
+    }
+  }
+  if (values['json'] === true) {
+    io.out(JSON.stringify(simulationJson(r), null, 2));
+  } else {
+    const res = r.result;
+    const lines = [
+      `simulate design ${design.name}: seed ${seed}, ${fmtInt(res.runs)} walk${res.runs === 1 ? '' : 's'} of at most ${depth} steps, ` +
+      `${fmtInt(res.steps)} steps in all (longest ${res.longest}), ${res.seconds.toFixed(2)} s`,
+      `bounds: ${formatBounds(bounds)}`,
+    ];
+    if (!v || !r.trace) lines.push('', 'no property violated on any walk');
+    else {
+      lines.push('', `${v.property} violated on walk ${fmtInt(res.runs)}; shrunk from ${v.originalLength} to ${r.trace.trace.steps.length} steps; reproduce with --seed ${seed}`,
+        `${v.property}: ${v.message}`, renderSteps(r.trace.trace.steps, r.trace.worlds, { full: values['full'] === true }));
+    }
+    io.out(lines.join('\n'));
+  }
+  return v ? 1 : 0;
+}
+
+function num(v: Values, flag: string): number | undefined {
+  const raw = v[flag];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw)) throw new UserError('E_BOUNDS', `--${flag} expects a whole number, got '${String(raw)}'`);
+  return Number(raw);
 }
