@@ -43,7 +43,10 @@ export function encodeSnapshot(s: Snapshot, meta: unknown): Buffer {
 /** Reads a checkpoint; returns a one-line reason when the bytes are not one. */
 export function decodeSnapshot(buf: Buffer): { snapshot: Snapshot; meta: unknown } | string {
   const nl = buf.indexOf(0x0a);
-  if (nl < 0) return 'not an inflight checkpoint (no header)';
+  if (nl < 0) {
+    return buf.subarray(0, 40).toString('utf8').startsWith(`{"magic":"${MAGIC}"`)
+      ? 'damaged checkpoint (the header is cut short: truncated?)' : 'not an inflight checkpoint (no header)';
+  }
   let h: Record<string, unknown>;
   try { h = JSON.parse(buf.subarray(0, nl).toString('utf8')) as Record<string, unknown>; } catch { return 'not an inflight checkpoint (bad header)'; }
   if (h['magic'] !== MAGIC) return 'not an inflight checkpoint (wrong magic or version)';
