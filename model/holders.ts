@@ -65,19 +65,26 @@ export function describeHolder(h: Holder): string {
   }
 }
 
-/** The live files reachable from the roots (fd slots of live tasks), following what each reachable
- *  file holds: its receive queue's SCM entries, its ring's registrations. */
-export function reachable(w: World, design: Design): Uint8Array {
-  const n = w.files.length;
-  const seen = new Uint8Array(n);
-  const edges: FileId[][] = Array.from({ length: n }, () => []);
-  const stack: FileId[] = [];
+/** The reference graph: for each file, the files that its structures hold or borrow (its receive
+ *  queue's SCM entries, its ring's registrations). */
+export function referenceEdges(w: World, design: Design): FileId[][] {
+  const edges: FileId[][] = Array.from({ length: w.files.length }, () => []);
   forEachHolder(w, design, (file, h) => {
     const owner = holderOwner(h);
     if (owner !== undefined) edges[owner]!.push(file);
-    else if (h.kind === 'fd' && !seen[file]) { seen[file] = 1; stack.push(file); }
   });
   forEachBorrowed(w, design, (file, ring) => edges[ring]!.push(file));
+  return edges;
+}
+
+/** The live files reachable from the roots (fd slots of live tasks), following the reference graph. */
+export function reachable(w: World, design: Design): Uint8Array {
+  const seen = new Uint8Array(w.files.length);
+  const edges = referenceEdges(w, design);
+  const stack: FileId[] = [];
+  forEachHolder(w, design, (file, h) => {
+    if (h.kind === 'fd' && !seen[file]) { seen[file] = 1; stack.push(file); }
+  });
   while (stack.length > 0) {
     const f = stack.pop()!;
     for (const g of edges[f]!) if (!seen[g]) { seen[g] = 1; stack.push(g); }

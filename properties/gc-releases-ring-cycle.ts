@@ -1,4 +1,4 @@
-import { holderOwner, forEachHolder, forEachBorrowed } from '../model/holders.js';
+import { referenceEdges } from '../model/holders.js';
 import { fileName, type World } from '../model/world.js';
 import type { Transition } from '../model/step.js';
 import type { Design } from '../model/design.js';
@@ -6,9 +6,7 @@ import type { PropertyDef } from './property.js';
 
 /** Is file `id` on a cycle of the reference graph (owner → held)? */
 function onCycle(w: World, design: Design, id: number): boolean {
-  const edges: number[][] = w.files.map(() => []);
-  forEachHolder(w, design, (file, h) => { const o = holderOwner(h); if (o !== undefined) edges[o]!.push(file); });
-  forEachBorrowed(w, design, (file, ring) => edges[ring]!.push(file));
+  const edges = referenceEdges(w, design);
   const seen = new Uint8Array(w.files.length);
   const stack = [...edges[id]!];
   while (stack.length) {
