@@ -1,5 +1,7 @@
 // `npm run bench [-- --json]`: distinct states, transitions, states/second and bytes per visited state of
 // the checker on the built-in designs at fixed bounds. Figures, not assertions: the tests never time.
+// `npm run bench -- filelife A|B|A-buggy [--json]`: the reference model that TLC and SPIN also run
+// (bench/filelife-run.ts).
 import { runCheck } from '../cli/run.js';
 import { fmtInt, formatBounds } from '../cli/render.js';
 import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
@@ -14,27 +16,36 @@ const RUNS: { design: string; bounds: Bounds }[] = [
   { design: 'viro-2019', bounds: { ...DEFAULT_BOUNDS, tasks: 2, depth: 8 } },
 ];
 
-const json = process.argv.includes('--json');
-const rows = [];
-for (const { design, bounds } of RUNS) {
-  const d = builtinDesign(design)!;
-  const before = process.memoryUsage().rss;
-  const r = runCheck(d, bounds);
-  const s = r.stats;
-  rows.push({ design, bounds: formatBounds(bounds), distinct: s.distinct, generated: s.generated, depth: s.depth,
-    stop: r.stop, seconds: Number(s.seconds.toFixed(3)), statesPerSecond: Math.round(s.statesPerSecond),
-    transitionsPerSecond: Math.round(s.generated / s.seconds), bytesPerState: Number(s.bytesPerState.toFixed(1)),
-    rssGrowthBytes: Math.max(0, process.memoryUsage().rss - before) });
-}
-if (json) {
-  console.log(JSON.stringify({ node: process.version, peakRssBytes: process.resourceUsage().maxRSS * 1024, runs: rows }, null, 2));
+if (process.argv[2] === 'filelife') {
+  process.argv.splice(2, 1);
+  await import('./filelife-run.js');
 } else {
-  for (const r of rows) {
-    console.log(`${r.design}  [${r.bounds}]`);
-    console.log(`  ${fmtInt(r.distinct)} distinct, ${fmtInt(r.generated)} transitions, depth ${r.depth} (${r.stop}), ${r.seconds} s`);
-    console.log(`  ${fmtInt(r.statesPerSecond)} states/s, ${fmtInt(r.transitionsPerSecond)} transitions/s, ` +
-      `${r.bytesPerState} bytes per visited state in the fingerprint table and parent links, ` +
-      `${fmtInt(Math.round(r.rssGrowthBytes / r.distinct))} bytes per state of RSS growth (frontier states are objects)`);
+  runDesigns();
+}
+
+function runDesigns(): void {
+  const json = process.argv.includes('--json');
+  const rows = [];
+  for (const { design, bounds } of RUNS) {
+    const d = builtinDesign(design)!;
+    const before = process.memoryUsage().rss;
+    const r = runCheck(d, bounds);
+    const s = r.stats;
+    rows.push({ design, bounds: formatBounds(bounds), distinct: s.distinct, generated: s.generated, depth: s.depth,
+      stop: r.stop, seconds: Number(s.seconds.toFixed(3)), statesPerSecond: Math.round(s.statesPerSecond),
+      transitionsPerSecond: Math.round(s.generated / s.seconds), bytesPerState: Number(s.bytesPerState.toFixed(1)),
+      rssGrowthBytes: Math.max(0, process.memoryUsage().rss - before) });
   }
-  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  if (json) {
+    console.log(JSON.stringify({ node: process.version, peakRssBytes: process.resourceUsage().maxRSS * 1024, runs: rows }, null, 2));
+  } else {
+    for (const r of rows) {
+      console.log(`${r.design}  [${r.bounds}]`);
+      console.log(`  ${fmtInt(r.distinct)} distinct, ${fmtInt(r.generated)} transitions, depth ${r.depth} (${r.stop}), ${r.seconds} s`);
+      console.log(`  ${fmtInt(r.statesPerSecond)} states/s, ${fmtInt(r.transitionsPerSecond)} transitions/s, ` +
+        `${r.bytesPerState} bytes per visited state in the fingerprint table and parent links, ` +
+        `${fmtInt(Math.round(r.rssGrowthBytes / r.distinct))} bytes per state of RSS growth (frontier states are objects)`);
+    }
+    console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  }
 }
