@@ -274,32 +274,61 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
   /** While expanding: the index of the action being taken (-1: computing the actions). */
   let at = -1;
   try {
-  search: {
-    if (resume) {
-      for (const i of resume.cur) { cur.push(rebuild(i)); curIdx.push(i); }
-      for (const i of resume.nxt) { nxt.push(rebuild(i)); nxtIdx.push(i); }
-    } else {
-      // Level 0: the initial states.
-      const inits = model.initial();
-      for (let i = 0; i < inits.length; i++) {
-        const s = inits[i] as S;
-        generated++;
-        if (!insert(s)) continue;
-        const idx = distinct++;
-        parents.push(-(i + 1));
-        stepTaken.push(-1);
-        if (!needStateCheck() || checkState(s, idx)) { cur.push(s); curIdx.push(idx); }
-        if (hasProps && undecided === 0) { stop = 'decided'; break search; }
-        if (distinct >= maxStates) { stop = 'states'; break search; }
+    search: {
+      if (resume) {
+        for (const i of resume.cur) { cur.push(rebuild(i)); curIdx.push(i); }
+        for (const i of resume.nxt) { nxt.push(rebuild(i)); nxtIdx.push(i); }
+      } else {
+        // Level 0: the initial states.
+        const inits = model.initial();
+        for (let i = 0; i < inits.length; i++) {
+          const s = inits[i] as S;
+          generated++;
+          if (!insert(s)) continue;
+          const idx = distinct++;
+          parents.push(-(i + 1));
+          stepTaken.push(-1);
+          if (!needStateCheck() || checkState(s, idx)) { cur.push(s); curIdx.push(idx); }
+          if (hasProps && undecided === 0) { stop = 'decided'; break search; }
+          if (distinct >= maxStates) { stop = 'states'; break search; }
+        }
       }
-    }
 
-    for (;;) {
-      if (cur.length - li === 0 && nxt.length === 0) { stop = 'exhausted'; break search; }
-      depth = level;
+      for (;;) {
+        if (cur.length - li === 0 && nxt.length === 0) { stop = 'exhausted'; break search; }
+        depth = level;
 
-      if (level >= maxDepth) {
-        // Probe the frontier at the depth bound: do its transitions lead anywhere new?
+        if (level >= maxDepth) {
+          // Probe the frontier at the depth bound: do its transitions lead anywhere new?
+          for (; li < cur.length; li++) {
+            if (--pollIn < 0) {
+              pollIn = pollEvery - 1;
+              poll();
+              if (stop !== undefined) break search;
+              yield;
+            }
+            const s = cur[li] as S;
+            at = -1;
+            const acts = model.steps(s);
+            for (let ai = 0, n = acts.length; ai < n; ai++) {
+              const a = acts[ai] as A;
+              at = ai;
+              const t = model.next(s, a);
+              if (!seen(t)) { stop = 'depth'; break search; }
+              // A transition inside the explored region: it is part of the state space, count and check it.
+              generated++;
+              if (labelOf !== undefined) cover(a, false);
+              if (stepChecks.length > 0) {
+                checkStep(s, a, t, curIdx[li]!, ai);
+                if (undecided === 0) { stop = 'decided'; break search; }
+              }
+            }
+          }
+          // Nothing beyond the bound: the state space really is exhausted.
+          stop = 'exhausted';
+          break search;
+        }
+
         for (; li < cur.length; li++) {
           if (--pollIn < 0) {
             pollIn = pollEvery - 1;
@@ -308,67 +337,38 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
             yield;
           }
           const s = cur[li] as S;
+          const sIdx = curIdx[li]!;
           at = -1;
           const acts = model.steps(s);
           for (let ai = 0, n = acts.length; ai < n; ai++) {
             const a = acts[ai] as A;
             at = ai;
             const t = model.next(s, a);
-            if (!seen(t)) { stop = 'depth'; break search; }
-            // A transition inside the explored region: it is part of the state space, count and check it.
             generated++;
-            if (labelOf !== undefined) cover(a, false);
             if (stepChecks.length > 0) {
-              checkStep(s, a, t, curIdx[li]!, ai);
+              checkStep(s, a, t, sIdx, ai);
               if (undecided === 0) { stop = 'decided'; break search; }
+            }
+            const isNew = insert(t);
+            if (labelOf !== undefined) cover(a, isNew);
+            if (isNew) {
+              const idx = distinct++;
+              parents.push(sIdx);
+              stepTaken.push(ai);
+              if (!needStateCheck() || checkState(t, idx)) { nxt.push(t); nxtIdx.push(idx); }
+              if (hasProps && undecided === 0) { stop = 'decided'; break search; }
+              if (distinct >= maxStates) { stop = 'states'; break search; }
             }
           }
         }
-        // Nothing beyond the bound: the state space really is exhausted.
-        stop = 'exhausted';
-        break search;
-      }
 
-      for (; li < cur.length; li++) {
-        if (--pollIn < 0) {
-          pollIn = pollEvery - 1;
-          poll();
-          if (stop !== undefined) break search;
-          yield;
-        }
-        const s = cur[li] as S;
-        const sIdx = curIdx[li]!;
-        at = -1;
-        const acts = model.steps(s);
-        for (let ai = 0, n = acts.length; ai < n; ai++) {
-          const a = acts[ai] as A;
-          at = ai;
-          const t = model.next(s, a);
-          generated++;
-          if (stepChecks.length > 0) {
-            checkStep(s, a, t, sIdx, ai);
-            if (undecided === 0) { stop = 'decided'; break search; }
-          }
-          const isNew = insert(t);
-          if (labelOf !== undefined) cover(a, isNew);
-          if (isNew) {
-            const idx = distinct++;
-            parents.push(sIdx);
-            stepTaken.push(ai);
-            if (!needStateCheck() || checkState(t, idx)) { nxt.push(t); nxtIdx.push(idx); }
-            if (hasProps && undecided === 0) { stop = 'decided'; break search; }
-            if (distinct >= maxStates) { stop = 'states'; break search; }
-          }
-        }
+        // The level is done: the next frontier becomes the current one.
+        cur = nxt; curIdx = nxtIdx;
+        nxt = []; nxtIdx = [];
+        li = 0;
+        level++;
       }
-
-      // The level is done: the next frontier becomes the current one.
-      cur = nxt; curIdx = nxtIdx;
-      nxt = []; nxtIdx = [];
-      li = 0;
-      level++;
     }
-  }
   } catch (e) {
     // The model (or a property) threw: say where, so that the caller can show the path to that state.
     const idx = curIdx[li];
