@@ -1,0 +1,663 @@
+// inflight's real-kernel executor (issue 4). Built by oracle/executor.ts with the system gcc
+// (gcc -O2 -static); never committed as a binary. Design: ../shared/oracle.md §4.
+//
+// One coordinator (this process) reads a script on stdin: one or more traces, one step a line, and
+// writes JSON lines on stdout. Per trace it forks worker 0 (model task 0); a model `fork` forks the
+// worker itself, so the child really inherits its fd table; `exec` really execs this binary again
+// (static, so the loader opens no fd), which closes the FD_CLOEXEC fds. The control plane is pipes
+// at fds >= 600, inherited by every worker and never closed (never unix sockets: releasing one is a
+// GC trigger). Each worker runs with RLIMIT_NOFILE = 3 + the model's fd bound, so a full table
+// gives EMFILE / MSG_CTRUNC exactly where the model's bounded table does.
+//
+// Script (model fd numbers; the coordinator maps them to the kernel's, per task):
+//   trace NAME TASKS FDS
+//   T open -> FD            T close FD              T dup FD -> FD        T fork -> CHILD
+//   T exit                  T exec                  T socketpair dgram|stream -> FD FD
+//   T sendmsg FD R...       T recvmsg FD peek|nopeek -> FD...
+//   T io_uring_setup -> FD  T io_uring_register FD F...              T io_uring_unregister FD
+//   kernel unix_gc
+//   end OBJ=l|r|g ...       (the model's fates: live, released, garbage)
+// Any step may end with `! OBJ...` (objects the model releases at this step: wait for them, up to
+// 500 ms) and `~ MS` (then wait MS more: async teardown the observers cannot see).
+//
+// Objects are numbered in creation order, like the model's FileIds: a regular file is a canary
+// pipe (the worker holds the write end, fetched with pidfd_getfd from the coordinator, which keeps
+// the read end at fd >= 700: EOF = released); a unix socket is observed by its inode in
+// /proc/net/unix; an io_uring ring file itself is not observed ("unobserved").
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef __NR_io_uring_setup
+#define __NR_io_uring_setup 425
+#endif
+#ifndef __NR_io_uring_register
+#define __NR_io_uring_register 427
+#endif
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_pidfd_getfd
+#define __NR_pidfd_getfd 438
+#endif
+#define IORING_REGISTER_FILES_ 2
+#define IORING_UNREGISTER_FILES_ 3
+
+#define COORD_PIDFD 599
+#define CTL_BASE 600
+#define MAXT 8
+#define XFER_FD 650
+#define CANARY_BASE 700
+#define MAXOBJ 512
+#define MAXFD 600
+#define SCM_MAX 253
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void die(const char *what) {
+  printf("{\"fatal\":\"%s: %s\"}\n", what, strerror(errno));
+  fflush(stdout);
+  exit(3);
+}
+
+static const char *ename(int e) {
+  const char *n = strerrorname_np(e);
+  return n ? n : "E?";
+}
+
+// ---------------------------------------------------------------- control plane
+
+static int cmd_rd(int t) { return CTL_BASE + 4 * t; }
+static int cmd_wr(int t) { return CTL_BASE + 4 * t + 1; }
+static int rep_rd(int t) { return CTL_BASE + 4 * t + 2; }
+static int rep_wr(int t) { return CTL_BASE + 4 * t + 3; }
+
+static void write_line(int fd, const char *s) {
+  size_t n = strlen(s);
+  while (n > 0) {
+    ssize_t w = write(fd, s, n);
+    if (w < 0) { if (errno == EINTR) continue; die("write control pipe"); }
+    s += w; n -= (size_t)w;
+  }
+}
+
+// Reads one line (commands and replies are written whole, < PIPE_BUF, one at a time).
+static int read_line(int fd, char *buf, size_t cap, int timeout_ms) {
+  size_t n = 0;
+  for (;;) {
+    if (timeout_ms >= 0) {
+      struct pollfd p = { .fd = fd, .events = POLLIN };
+      int r = poll(&p, 1, timeout_ms);
+      if (r == 0) return -1;
+    }
+    ssize_t r = read(fd, buf + n, cap - 1 - n);
+    if (r < 0) { if (errno == EINTR) continue; return -1; }
+    if (r == 0) return -1;
+    n += (size_t)r;
+    if (buf[n - 1] == '\n' || n >= cap - 1) { buf[n] = 0; return (int)n; }
+  }
+}
+
+// ---------------------------------------------------------------- worker
+
+static int worker_slot;
+
+static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include <stdarg.h>
+static void reply(const char *fmt, ...) {
+  char buf[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf - 2, fmt, ap);
+  va_end(ap);
+  strcat(buf, "\n");
+  write_line(rep_wr(worker_slot), buf);
+}
+
+static unsigned long ino_of(int fd) {
+  struct stat st;
+  return fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
+static void worker_loop(void) {
+  char line[4096];
+  for (;;) {
+    if (read_line(cmd_rd(worker_slot), line, sizeof line, -1) < 0) _exit(0);
+    char *save = NULL;
+    char *op = strtok_r(line, " \n", &save);
+    if (!op) continue;
+    long a[SCM_MAX + 8];
+    int na = 0;
+    char *tok;
+    char *word = NULL;
+    while ((tok = strtok_r(NULL, " \n", &save)) != NULL) {
+      if ((tok[0] >= '0' && tok[0] <= '9') || tok[0] == '-') { if (na < SCM_MAX + 8) a[na++] = strtol(tok, NULL, 10); }
+      else word = tok;
+    }
+    errno = 0;
+    if (!strcmp(op, "open")) {
+      int fd = (int)syscall(__NR_pidfd_getfd, COORD_PIDFD, (int)a[0], 0);
+      reply("%d %d", fd, fd < 0 ? errno : 0);
+    } else if (!strcmp(op, "close")) {
+      int r = close((int)a[0]);
+      reply("%d %d", r, r < 0 ? errno : 0);
+    } else if (!strcmp(op, "dup")) {
+      int r = dup((int)a[0]);
+      reply("%d %d", r, r < 0 ? errno : 0);
+    } else if (!strcmp(op, "fork")) {
+      int child = (int)a[0];
+      pid_t p = fork();
+      if (p == 0) { worker_slot = child; continue; }
+      reply("%d %d", (int)p, p < 0 ? errno : 0);
+    } else if (!strcmp(op, "exit")) {
+      _exit(0);
+    } else if (!strcmp(op, "exec")) {
+      char slot[16];
+      snprintf(slot, sizeof slot, "%d", worker_slot);
+      char *argv[] = { "inflight-executor", "--worker", slot, "exec", NULL };
+      execv("/proc/self/exe", argv);
+      reply("-1 %d", errno);
+    } else if (!strcmp(op, "socketpair")) {
+      int sv[2];
+      int type = word && !strcmp(word, "stream") ? SOCK_STREAM : SOCK_DGRAM;
+      int r = socketpair(AF_UNIX, type, 0, sv);
+      if (r < 0) reply("-1 %d", errno);
+      else reply("0 0 %d %d %lu %lu", sv[0], sv[1], ino_of(sv[0]), ino_of(sv[1]));
+    } else if (!strcmp(op, "sendmsg")) {
+      char data = 'x';
+      struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+      struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+      int n = na - 1;
+      union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int) * (SCM_MAX + 4))]; } u;
+      if (n > 0) {
+        memset(&u, 0, sizeof u);
+        msg.msg_control = u.buf;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+        int *fds = (int *)CMSG_DATA(c);
+        for (int i = 0; i < n; i++) fds[i] = (int)a[i + 1];
+      }
+      ssize_t r = sendmsg((int)a[0], &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+      reply("%d %d", (int)r, r < 0 ? errno : 0);
+    } else if (!strcmp(op, "recvmsg")) {
+      char data[16];
+      struct iovec iov = { .iov_base = data, .iov_len = 1 };
+      union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int) * SCM_MAX)]; } u;
+      struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+      int flags = MSG_DONTWAIT | (word && !strcmp(word, "peek") ? MSG_PEEK : 0);
+      ssize_t r = recvmsg((int)a[0], &msg, flags);
+      if (r < 0) { reply("%d %d", (int)r, errno); continue; }
+      char out[2048];
+      int off = snprintf(out, sizeof out, "%d 0 %d", (int)r, (msg.msg_flags & MSG_CTRUNC) ? 1 : 0);
+      for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        int *fds = (int *)CMSG_DATA(c);
+        for (int i = 0; i < n && off < (int)sizeof out - 16; i++) off += snprintf(out + off, sizeof out - (size_t)off, " %d", fds[i]);
+      }
+      reply("%s", out);
+    } else if (!strcmp(op, "io_uring_setup")) {
+      uint32_t params[30];
+      memset(params, 0, sizeof params);
+      int r = (int)syscall(__NR_io_uring_setup, 8, params);
+      reply("%d %d", r, r < 0 ? errno : 0);
+    } else if (!strcmp(op, "io_uring_register")) {
+      int files[SCM_MAX + 8];
+      for (int i = 1; i < na; i++) files[i - 1] = (int)a[i];
+      int r = (int)syscall(__NR_io_uring_register, (int)a[0], IORING_REGISTER_FILES_, files, na - 1);
+      reply("%d %d", r, r < 0 ? errno : 0);
+    } else if (!strcmp(op, "io_uring_unregister")) {
+      int r = (int)syscall(__NR_io_uring_register, (int)a[0], IORING_UNREGISTER_FILES_, NULL, 0);
+      reply("%d %d", r, r < 0 ? errno : 0);
+    } else {
+      reply("-1 %d", EINVAL);
+    }
+  }
+}
+
+static void worker_start(int slot, int nfds, int after_exec) {
+  worker_slot = slot;
+  signal(SIGCHLD, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  if (!after_exec) {
+    // Nothing of the coordinator's but stdio and the control plane.
+    syscall(SYS_close_range, 3, COORD_PIDFD - 1, 0);
+    syscall(SYS_close_range, XFER_FD, ~0U, 0);
+    int dn = open("/dev/null", O_RDWR);
+    dup2(dn, 0); dup2(dn, 1);
+    if (dn > 2) close(dn);
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = (rlim_t)(3 + nfds);
+    setrlimit(RLIMIT_NOFILE, &rl);
+  } else {
+    reply("0 0");
+  }
+  worker_loop();
+}
+
+// ---------------------------------------------------------------- coordinator
+
+enum kind { K_REGULAR, K_UNIX, K_RING };
+static const char *kind_name[] = { "regular", "unix", "io_uring" };
+
+struct obj {
+  enum kind kind;
+  int canary;            // read end (regular)
+  unsigned long ino;     // unix
+  int released;
+  int reported;          // released already listed in a step's "rel"
+};
+
+static struct obj objs[MAXOBJ];
+static int nobj;
+static int ring_ok;
+static int ntasks, nfds;
+static pid_t wpid[MAXT];
+static int wpidfd[MAXT];
+static int walive[MAXT];
+static int fdmap[MAXT][MAXFD];
+
+#define MAXINO 4096
+static unsigned long inos[MAXINO];
+static int ninos;
+
+static void read_proc_net_unix(void) {
+  ninos = 0;
+  FILE *f = fopen("/proc/net/unix", "re");
+  if (!f) return;
+  char line[512];
+  if (!fgets(line, sizeof line, f)) { fclose(f); return; }
+  while (fgets(line, sizeof line, f) && ninos < MAXINO) {
+    unsigned long ino = 0;
+    // Num RefCount Protocol Flags Type St Inode [Path]
+    if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu", &ino) == 1) inos[ninos++] = ino;
+  }
+  fclose(f);
+}
+
+static int ino_present(unsigned long ino) {
+  for (int i = 0; i < ninos; i++) if (inos[i] == ino) return 1;
+  return 0;
+}
+
+static int canary_released(int rd) {
+  char c;
+  ssize_t r = read(rd, &c, 1);
+  return r == 0;
+}
+
+// Refreshes every object's state; returns how many changed.
+static int observe(void) {
+  int changed = 0, need_unix = 0;
+  for (int i = 0; i < nobj; i++) if (objs[i].kind == K_UNIX && !objs[i].released) need_unix = 1;
+  if (need_unix) read_proc_net_unix();
+  for (int i = 0; i < nobj; i++) {
+    struct obj *o = &objs[i];
+    if (o->released) continue;
+    if (o->kind == K_REGULAR && canary_released(o->canary)) { o->released = 1; changed++; }
+    if (o->kind == K_UNIX && !ino_present(o->ino)) { o->released = 1; changed++; }
+  }
+  return changed;
+}
+
+static void sleep_ms(double ms) {
+  struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)((ms - (long)(ms / 1000) * 1000) * 1e6) };
+  nanosleep(&ts, NULL);
+}
+
+// Waits until every object in `want` is released (up to timeout_ms); returns the time waited.
+static double await_released(const int *want, int nwant, double timeout_ms) {
+  double t0 = now_ms();
+  for (;;) {
+    observe();
+    int pending = 0;
+    for (int i = 0; i < nwant; i++) if (want[i] >= 0 && want[i] < nobj && objs[want[i]].kind != K_RING && !objs[want[i]].released) pending++;
+    if (pending == 0 || now_ms() - t0 >= timeout_ms) break;
+    sleep_ms(2);
+  }
+  return now_ms() - t0;
+}
+
+// Waits until nothing changed for quiet_ms (at most max_ms).
+static void settle(double quiet_ms, double max_ms) {
+  double t0 = now_ms(), last = t0;
+  for (;;) {
+    if (observe()) last = now_ms();
+    double t = now_ms();
+    if (t - last >= quiet_ms || t - t0 >= max_ms) break;
+    sleep_ms(2);
+  }
+}
+
+// The GC step: arm a sentinel (a dgram socket carrying itself and a private canary), and release
+// its peer, which triggers unix_gc; done when the sentinel is gone, then a quiet window.
+static double do_gc(int *completed) {
+  double t0 = now_ms();
+  int sv[2], cp[2];
+  *completed = 0;
+  if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0 || pipe2(cp, O_NONBLOCK) < 0) return 0;
+  unsigned long sino = ino_of(sv[1]);
+  char data = 'g';
+  struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+  union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int) * 2)]; } u;
+  memset(&u, 0, sizeof u);
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET; c->cmsg_type = SCM_RIGHTS; c->cmsg_len = CMSG_LEN(sizeof(int) * 2);
+  ((int *)CMSG_DATA(c))[0] = sv[1];
+  ((int *)CMSG_DATA(c))[1] = cp[1];
+  sendmsg(sv[0], &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  close(cp[1]);
+  close(sv[1]);
+  close(sv[0]);   // the kick: a unix socket's release while something is in flight
+  for (;;) {
+    int gone = canary_released(cp[0]);
+    if (gone) { read_proc_net_unix(); if (!ino_present(sino)) { *completed = 1; break; } }
+    if (now_ms() - t0 > 1000) break;
+    sleep_ms(1);
+  }
+  close(cp[0]);
+  settle(20, 300);
+  return now_ms() - t0;
+}
+
+static int translate(int t, int m) {
+  if (t < 0 || t >= MAXT || m < 0 || m >= MAXFD) return m;
+  return fdmap[t][m] >= 0 ? fdmap[t][m] : m;
+}
+
+static void bind_fd(int t, int m, int real) {
+  if (t >= 0 && t < MAXT && m >= 0 && m < MAXFD) fdmap[t][m] = real;
+}
+
+static int wait_exit(int t, int timeout_ms) {
+  if (wpidfd[t] < 0) return 0;
+  struct pollfd p = { .fd = wpidfd[t], .events = POLLIN };
+  int r = poll(&p, 1, timeout_ms);
+  close(wpidfd[t]);
+  wpidfd[t] = -1;
+  walive[t] = 0;
+  return r > 0;
+}
+
+static void start_worker(int t, pid_t pid) {
+  wpid[t] = pid;
+  wpidfd[t] = (int)syscall(__NR_pidfd_open, pid, 0);
+  walive[t] = 1;
+}
+
+static int ask(int t, const char *cmd, char *rep, size_t cap) {
+  write_line(cmd_wr(t), cmd);
+  if (read_line(rep_rd(t), rep, cap, 5000) < 0) return -1;
+  return 0;
+}
+
+static void trace_begin(void) {
+  nobj = 0;
+  for (int t = 0; t < MAXT; t++) { walive[t] = 0; wpidfd[t] = -1; for (int i = 0; i < MAXFD; i++) fdmap[t][i] = -1; }
+  fflush(stdout);
+  pid_t p = fork();
+  if (p < 0) die("fork worker 0");
+  if (p == 0) worker_start(0, nfds, 0);
+  start_worker(0, p);
+}
+
+static void trace_cleanup(void) {
+  for (int t = 0; t < MAXT; t++) {
+    if (!walive[t]) continue;
+    kill(wpid[t], SIGKILL);
+    wait_exit(t, 5000);
+  }
+  // Drain what the trace left: ring teardown, then (if anything is still around) a GC.
+  int all[MAXOBJ];
+  for (int i = 0; i < nobj; i++) all[i] = i;
+  await_released(all, nobj, 150);
+  int left = 0;
+  for (int i = 0; i < nobj; i++) if (objs[i].kind != K_RING && !objs[i].released) left++;
+  int gc_runs = 0;
+  if (left) {
+    int completed;
+    do_gc(&completed);
+    gc_runs++;
+    await_released(all, nobj, 500);
+  }
+  printf("{\"cleanup\":true,\"gc\":%d,\"leftover\":[", gc_runs);
+  int first = 1;
+  for (int i = 0; i < nobj; i++) {
+    if (objs[i].kind != K_RING && !objs[i].released) { printf("%s%d", first ? "" : ",", i); first = 0; }
+    if (objs[i].kind == K_REGULAR) close(objs[i].canary);
+  }
+  printf("]}\n");
+  fflush(stdout);
+  nobj = 0;
+}
+
+static void print_rel(void) {
+  printf(",\"rel\":[");
+  int first = 1;
+  for (int i = 0; i < nobj; i++) {
+    if (objs[i].released && !objs[i].reported) { printf("%s%d", first ? "" : ",", i); first = 0; objs[i].reported = 1; }
+  }
+  printf("]");
+}
+
+static void add_obj(enum kind k, int canary, unsigned long ino) {
+  if (nobj >= MAXOBJ) return;
+  objs[nobj] = (struct obj){ .kind = k, .canary = canary, .ino = ino };
+  nobj++;
+}
+
+// One step of the script. Prints one JSON line.
+static void step(int idx, char *line) {
+  char *toks[SCM_MAX + 32];
+  int n = 0;
+  char *save = NULL;
+  for (char *tk = strtok_r(line, " \n", &save); tk && n < SCM_MAX + 32; tk = strtok_r(NULL, " \n", &save)) toks[n++] = tk;
+  if (n < 2) return;
+  // Split off "-> predicted fds", "! awaited objects", "~ ms".
+  int pred[SCM_MAX], npred = 0, await[MAXOBJ], nawait = 0, mode = 0;
+  double extra = 0;
+  int nargs = 0;
+  for (int i = 2; i < n; i++) {
+    if (!strcmp(toks[i], "->")) { mode = 1; continue; }
+    if (!strcmp(toks[i], "!")) { mode = 2; continue; }
+    if (!strcmp(toks[i], "~")) { mode = 3; continue; }
+    if (mode == 0) toks[2 + nargs++] = toks[i];
+    else if (mode == 1 && npred < SCM_MAX) pred[npred++] = atoi(toks[i]);
+    else if (mode == 2 && nawait < MAXOBJ) await[nawait++] = atoi(toks[i]);
+    else if (mode == 3) extra = atof(toks[i]);
+  }
+  const char *op = toks[1];
+  printf("{\"i\":%d", idx);
+  double t0 = now_ms();
+  if (!strcmp(toks[0], "kernel")) {
+    int completed = 0;
+    double ms = do_gc(&completed);
+    printf(",\"ret\":0,\"gc_completed\":%s,\"gc_ms\":%.3f", completed ? "true" : "false", ms);
+  } else {
+    int t = atoi(toks[0]);
+    int ring_op = !strncmp(op, "io_uring", 8);
+    if (ring_op && !ring_ok) {
+      printf(",\"unsupported\":true}\n");
+      fflush(stdout);
+      return;
+    }
+    if (t < 0 || t >= MAXT || !walive[t]) {
+      printf(",\"error\":\"task %d is not running\"}\n", t);
+      fflush(stdout);
+      return;
+    }
+    char cmd[4096], rep[4096];
+    int off = snprintf(cmd, sizeof cmd, "%s", op);
+    int rd = -1;
+    if (!strcmp(op, "open")) {
+      int p[2];
+      if (pipe2(p, O_NONBLOCK) < 0) die("pipe2");
+      rd = fcntl(p[0], F_DUPFD_CLOEXEC, CANARY_BASE);
+      dup2(p[1], XFER_FD);
+      close(p[0]); close(p[1]);
+      off += snprintf(cmd + off, sizeof cmd - (size_t)off, " %d", XFER_FD);
+    } else if (!strcmp(op, "fork")) {
+      off += snprintf(cmd + off, sizeof cmd - (size_t)off, " %d", npred > 0 ? pred[0] : -1);
+    } else {
+      for (int i = 2; i < 2 + nargs; i++) {
+        const char *a = toks[i];
+        if ((a[0] >= '0' && a[0] <= '9') || a[0] == '-') off += snprintf(cmd + off, sizeof cmd - (size_t)off, " %d", translate(t, atoi(a)));
+        else off += snprintf(cmd + off, sizeof cmd - (size_t)off, " %s", a);
+      }
+    }
+    strcat(cmd, "\n");
+    if (!strcmp(op, "exit")) {
+      write_line(cmd_wr(t), cmd);
+      int ok = wait_exit(t, 5000);
+      for (int i = 0; i < MAXFD; i++) fdmap[t][i] = -1;
+      printf(",\"ret\":%d", ok ? 0 : -1);
+    } else if (ask(t, cmd, rep, sizeof rep) < 0) {
+      printf(",\"error\":\"no reply from task %d\"", t);
+    } else {
+      long v[SCM_MAX + 8];
+      int nv = 0;
+      char *s2 = NULL;
+      for (char *tk = strtok_r(rep, " \n", &s2); tk && nv < SCM_MAX + 8; tk = strtok_r(NULL, " \n", &s2)) v[nv++] = strtol(tk, NULL, 10);
+      long ret = nv > 0 ? v[0] : -1;
+      int e = nv > 1 ? (int)v[1] : 0;
+      int real[SCM_MAX], nreal = 0;
+      if (ret >= 0) {
+        if (!strcmp(op, "open") || !strcmp(op, "dup") || !strcmp(op, "io_uring_setup")) real[nreal++] = (int)ret;
+        else if (!strcmp(op, "socketpair") && nv >= 6) { real[nreal++] = (int)v[2]; real[nreal++] = (int)v[3]; }
+        else if (!strcmp(op, "recvmsg")) { for (int i = 3; i < nv && nreal < SCM_MAX; i++) real[nreal++] = (int)v[i]; }
+      }
+      printf(",\"ret\":%ld", !strcmp(op, "fork") && ret > 0 ? (long)(npred > 0 ? pred[0] : 0) : ret);
+      if (ret < 0) printf(",\"errno\":\"%s\"", ename(e));
+      if (nreal > 0) {
+        printf(",\"fds\":[");
+        for (int i = 0; i < nreal; i++) printf("%s%d", i ? "," : "", real[i]);
+        printf("]");
+      }
+      if (!strcmp(op, "recvmsg") && ret >= 0 && nv > 2) printf(",\"ctrunc\":%s", v[2] ? "true" : "false");
+      // Bookkeeping: objects, the fd map, workers.
+      if (ret >= 0) {
+        if (!strcmp(op, "open")) { add_obj(K_REGULAR, rd, 0); rd = -1; }
+        if (!strcmp(op, "io_uring_setup")) add_obj(K_RING, -1, 0);
+        if (!strcmp(op, "socketpair") && nv >= 6) { add_obj(K_UNIX, -1, (unsigned long)v[4]); add_obj(K_UNIX, -1, (unsigned long)v[5]); }
+        for (int i = 0; i < nreal && i < npred; i++) bind_fd(t, pred[i], real[i]);
+        if (!strcmp(op, "close") && nargs > 0) bind_fd(t, atoi(toks[2]), -1);
+        if (!strcmp(op, "fork") && npred > 0 && pred[0] >= 0 && pred[0] < MAXT) {
+          int c = pred[0];
+          start_worker(c, (pid_t)ret);
+          memcpy(fdmap[c], fdmap[t], sizeof fdmap[t]);
+        }
+      }
+      if (!strcmp(op, "open")) close(XFER_FD);
+      if (rd >= 0) close(rd);
+    }
+  }
+  if (nawait > 0) await_released(await, nawait, 500);
+  if (extra > 0) settle(extra, extra + 300);
+  observe();
+  print_rel();
+  printf(",\"ms\":%.3f}\n", now_ms() - t0);
+  fflush(stdout);
+}
+
+static void trace_end(char *line) {
+  // end OBJ=l|r|g ...: wait for the predicted releases, then report every object.
+  int want[MAXOBJ], nwant = 0;
+  char *save = NULL;
+  strtok_r(line, " \n", &save);
+  for (char *tk = strtok_r(NULL, " \n", &save); tk; tk = strtok_r(NULL, " \n", &save)) {
+    char *eq = strchr(tk, '=');
+    if (eq && eq[1] == 'r' && nwant < MAXOBJ) want[nwant++] = atoi(tk);
+  }
+  double waited = await_released(want, nwant, 500);
+  printf("{\"end\":true,\"waited_ms\":%.3f,\"objects\":[", waited);
+  for (int i = 0; i < nobj; i++) {
+    printf("%s{\"id\":%d,\"kind\":\"%s\",\"state\":\"%s\"}", i ? "," : "", i, kind_name[objs[i].kind],
+           objs[i].kind == K_RING ? "unobserved" : objs[i].released ? "released" : "live");
+  }
+  printf("]}\n");
+  fflush(stdout);
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 3 && !strcmp(argv[1], "--worker")) {
+    worker_start(atoi(argv[2]), 0, 1);
+    return 0;
+  }
+  signal(SIGCHLD, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  struct rlimit rl;
+  getrlimit(RLIMIT_NOFILE, &rl);
+  if (rl.rlim_cur < 1024) { rl.rlim_cur = rl.rlim_max < 1024 ? rl.rlim_max : 1024; setrlimit(RLIMIT_NOFILE, &rl); }
+  if (rl.rlim_cur < 1024) { errno = EMFILE; die("RLIMIT_NOFILE below 1024"); }
+  for (int t = 0; t < MAXT; t++) {
+    int c[2], r[2];
+    if (pipe(c) < 0 || pipe(r) < 0) die("control pipe");
+    dup2(c[0], cmd_rd(t)); dup2(c[1], cmd_wr(t)); dup2(r[0], rep_rd(t)); dup2(r[1], rep_wr(t));
+    close(c[0]); close(c[1]); close(r[0]); close(r[1]);
+  }
+  int me = (int)syscall(__NR_pidfd_open, getpid(), 0);
+  if (me < 0) die("pidfd_open");
+  dup2(me, COORD_PIDFD);
+  close(me);
+
+  struct utsname u;
+  uname(&u);
+  uint32_t params[30];
+  memset(params, 0, sizeof params);
+  int rfd = (int)syscall(__NR_io_uring_setup, 1, params);
+  int ring_errno = rfd < 0 ? errno : 0;
+  if (rfd >= 0) close(rfd);
+  ring_ok = rfd >= 0;
+  printf("{\"header\":true,\"kernel\":\"%s\",\"io_uring\":\"%s\"", u.release, ring_ok ? "ok" : "unsupported");
+  if (!ring_ok) printf(",\"io_uring_errno\":\"%s\"", ename(ring_errno));
+  printf(",\"uid\":%d}\n", (int)getuid());
+  fflush(stdout);
+
+  char line[8192];
+  int idx = 0, in_trace = 0;
+  while (fgets(line, sizeof line, stdin)) {
+    if (line[0] == '#' || line[0] == '\n') continue;
+    if (!strncmp(line, "trace ", 6)) {
+      if (in_trace) trace_cleanup();
+      char name[256] = "";
+      if (sscanf(line + 6, "%255s %d %d", name, &ntasks, &nfds) != 3) { printf("{\"error\":\"bad trace line\"}\n"); fflush(stdout); continue; }
+      printf("{\"trace\":\"%s\"}\n", name);
+      trace_begin();
+      in_trace = 1;
+      idx = 0;
+    } else if (!strncmp(line, "end", 3)) {
+      if (in_trace) { trace_end(line); trace_cleanup(); }
+      in_trace = 0;
+    } else if (in_trace) {
+      step(idx++, line);
+    }
+  }
+  if (in_trace) trace_cleanup();
+  printf("{\"done\":true}\n");
+  return 0;
+}
