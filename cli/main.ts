@@ -25,6 +25,7 @@ import { fmtInt, formatBounds, renderReport, reportJson } from './render.js';
 import { runCheckAsync, surprises, type Report } from './run.js';
 import { defaultMaxMemory, parseSize, readCheckpoint, writeCheckpoint, type CheckpointMeta } from './persist.js';
 import { cmdSimulate as simulateCmd } from './simulate.js';
+import { cmdRepro } from './repro.js';
 
 export interface Io {
   out(s: string): void;
@@ -53,6 +54,7 @@ commands:
   explain [PROPERTY]           what a property means, in kernel words
   replay TRACE.json [--design NAME|FILE.ts] [--json]
                                re-run a saved trace against a design (default: the trace's own)
+  repro TRACE.json [--out FILE]  the trace as a standalone C program that makes its syscalls on this kernel
 
 bounds:
   --tasks N      task slots (default ${DEFAULT_BOUNDS.tasks}; fork fills them)
@@ -337,6 +339,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'render': return await cmdRender(rest, io, kit);
       case 'report': return await cmdReport(rest, io, kit);
       case 'simulate': return await cmdSimulate(rest, io);
+      case 'repro': return cmdRepro(rest, io, kit);
       case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       case undefined: throw new UserError('E_USAGE', 'no command (try: inflight help)');
       default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: check, matrix, simulate, report, render, designs, explain, replay, help)`);
