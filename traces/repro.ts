@@ -320,7 +320,7 @@ HELPER void set_ret(struct reply *r, int rc) { r->ret = rc; r->err = rc < 0 ? er
 /* A call that returns a new fd: the trace's fd number (if it recorded success) now names it. */
 HELPER void set_ret_fd(struct reply *r, int fd, int trace_fd) {
   set_ret(r, fd);
-  if (fd >= 0) { r->nfds = 1; r->fds[0] = fd; if (trace_fd >= 0) map_fd(trace_fd, fd); }
+  if (fd >= 0 && trace_fd >= 0) map_fd(trace_fd, fd);
 }
 
 HELPER unsigned long inode_of(int fd) { struct stat st; return fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0; }
