@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'E_TRACE_INVALID'  // the trace file is malformed
   | 'E_PROPERTY_UNKNOWN'
   | 'E_OUTPUT'         // an output file cannot be written
-  | 'E_CHECKPOINT';    // a checkpoint cannot be read, is damaged, or was made with other settings
+  | 'E_CHECKPOINT'     // a checkpoint cannot be read, is damaged, or was made with other settings
+  | 'E_KERNEL';        // the kernel oracle cannot run here (no gcc, the executor failed)
 
 export class UserError extends Error {
   /** For E_DESIGN_THROWS: the steps that led to the state where the design threw. */

@@ -26,6 +26,7 @@ import { runCheckAsync, surprises, type Report } from './run.js';
 import { defaultMaxMemory, parseSize, readCheckpoint, writeCheckpoint, type CheckpointMeta } from './persist.js';
 import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
+import { cmdKernel } from './kernel.js';
 
 export interface Io {
   out(s: string): void;
@@ -55,6 +56,10 @@ commands:
   replay TRACE.json [--design NAME|FILE.ts] [--json]
                                re-run a saved trace against a design (default: the trace's own)
   repro TRACE.json [--out FILE]  the trace as a standalone C program that makes its syscalls on this kernel
+  kernel TRACE.json [--design NAME|FILE.ts] [--json]
+                               replay the trace on the running kernel and compare each step and each
+                               file's fate with the design's predictions (default linux-6.18); exit 1
+                               on a disagreement
 
 bounds:
   --tasks N      task slots (default ${DEFAULT_BOUNDS.tasks}; fork fills them)
@@ -340,6 +345,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'report': return await cmdReport(rest, io, kit);
       case 'simulate': return await cmdSimulate(rest, io);
       case 'repro': return cmdRepro(rest, io, kit);
+      case 'kernel': return await cmdKernel(rest, io, kit);
       case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       case undefined: throw new UserError('E_USAGE', 'no command (try: inflight help)');
       default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: check, matrix, simulate, report, render, designs, explain, replay, help)`);

@@ -1,0 +1,68 @@
+// `inflight kernel TRACE.json [--design NAME|FILE.ts] [--json]`: replay a trace on the running kernel
+// (oracle/executor.c) and compare every step, and every file's fate, with the design's predictions.
+import { readFileSync } from 'node:fs';
+import { formatStep } from '../model/apply.js';
+import { formatResult } from '../model/step.js';
+import { parseTrace } from '../traces/format.js';
+import { actorName } from '../traces/text.js';
+import { compare, fmtKernel, predict } from '../oracle/compare.js';
+import { OracleUnavailable, runOnKernel } from '../oracle/executor.js';
+import { loadDesign } from './designs.js';
+import { oneLine, UserError } from './errors.js';
+import type { CliKit, Io } from './kit.js';
+
+/** The design that matches this machine's kernel. */
+export const KERNEL_DESIGN = 'linux-6.18';
+
+export async function cmdKernel(args: string[], io: Io, kit: CliKit): Promise<number> {
+  const { values, positionals } = kit.parse(args, { design: { type: 'string' }, json: { type: 'boolean' } }, 1);
+  const file = positionals[0];
+  if (file === undefined) throw new UserError('E_USAGE', 'kernel needs a trace file: inflight kernel trace.json');
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (e) {
+    throw new UserError('E_TRACE_READ', `cannot read ${file}: ${oneLine((e as Error).message)}`);
+  }
+  const parsed = parseTrace(text);
+  if (!parsed.ok) throw new UserError('E_TRACE_INVALID', `${file}: ${parsed.error}`);
+  const trace = parsed.value;
+  const design = await loadDesign(typeof values['design'] === 'string' ? values['design'] : KERNEL_DESIGN);
+  const p = predict(file, trace.steps, trace.bounds, design);
+  if (typeof p === 'string') throw new UserError('E_TRACE_INVALID', `${file}: ${p}`);
+  let result;
+  try { result = runOnKernel([p.script]); } catch (e) {
+    if (e instanceof OracleUnavailable) throw new UserError('E_KERNEL', e.message);
+    throw e;
+  }
+  const run = result.runs[0]!;
+  const c = compare(p, run, result.header);
+  if (values['json'] === true) {
+    io.out(JSON.stringify({
+      kernel: result.header.kernel, io_uring: result.header.io_uring, design: design.name,
+      verdict: c.unsupported ? 'unsupported' : c.agrees ? 'agree' : 'disagree', disagreements: c.disagreements,
+      steps: c.steps.map((s) => ({ step: s.index + 1, model: s.model, kernel: s.kernel, status: s.status, ...(s.why.length ? { why: s.why } : {}) })),
+      fates: c.fates, ms: result.ms,
+    }, null, 2));
+  } else {
+    const out: string[] = [
+      `kernel ${result.header.kernel} (io_uring ${result.header.io_uring}) against design ${design.name}: ${file} (${trace.steps.length} steps)`,
+      '',
+    ];
+    c.steps.forEach((s) => {
+      const st = trace.steps[s.index]!;
+      const mark = s.status === 'agree' ? 'ok  ' : s.status === 'unsupported' ? 'n/a ' : 'DIFF';
+      out.push(`${mark} ${String(s.index + 1).padStart(3)}. ${actorName(st.task)} ${formatStep(p.steps[s.index]!)}  model ${formatResult(s.model)}  kernel ${fmtKernel(s.kernel)}`);
+      for (const w of s.why) out.push(`           ${s.status === 'unsupported' ? '' : 'step ' + String(s.index + 1) + ': '}${w}`);
+    });
+    out.push('', 'fates at the end (garbage = unreachable, waiting for a GC trigger: either observation agrees):');
+    for (const f of c.fates) out.push(`${f.agrees ? 'ok  ' : 'DIFF'} ${f.name}: model ${f.predicted}, kernel ${f.observed}`);
+    out.push('');
+    if (c.unsupported) out.push(`unsupported: io_uring is not usable here (${result.header.io_uring_errno ?? 'blocked'}); nothing was compared`);
+    else if (c.agrees) out.push(`agree: the kernel did what ${design.name} predicts at all ${trace.steps.length} steps and for all ${c.fates.length} files`);
+    else {
+      const first = c.steps.find((s) => s.status === 'disagree');
+      out.push(`disagree: ${c.disagreements} difference(s)${first ? `, first at step ${first.index + 1}` : ''} (kernel ${result.header.kernel}, design ${design.name})`);
+    }
+    io.out(out.join('\n'));
+  }
+  return c.unsupported ? 0 : c.agrees ? 0 : 1;
+}

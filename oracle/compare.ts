@@ -1,0 +1,133 @@
+// The model's predictions for a trace, and their comparison with what the kernel did.
+// Fates: `live` (reachable from a live task's fd table), `released`, or `garbage` (not released,
+// not reachable: waiting for a GC trigger, which anything on the machine may cause, so either
+// observation agrees). Ring files are not observed by the executor; their contents are.
+import { makeCtx } from '../model/apply.js';
+import type { Bounds } from '../model/bounds.js';
+import type { Design } from '../model/design.js';
+import { reachable } from '../model/holders.js';
+import type { Result, Step } from '../model/step.js';
+import { fileName, type World } from '../model/world.js';
+import { runSteps, traceStepToStep } from '../traces/build.js';
+import type { TraceStep } from '../traces/format.js';
+import type { Header, KernelRun, KernelStep, Script, ScriptStep } from './executor.js';
+
+export type Fate = 'live' | 'released' | 'garbage';
+
+export function fatesOf(w: World, design: Design): Fate[] {
+  const reach = reachable(w, design);
+  return w.files.map((f, id) => (f.released ? 'released' : reach[id] ? 'live' : 'garbage'));
+}
+
+export interface Prediction {
+  readonly script: Script;
+  readonly steps: readonly Step[];
+  readonly results: readonly Result[];
+  readonly worlds: readonly World[];
+  readonly fates: readonly Fate[][];
+}
+
+/** Runs the steps through the model of `design`; a string when a step is impossible there. */
+export function predict(name: string, steps: readonly TraceStep[], bounds: Bounds, design: Design): Prediction | string {
+  const ctx = makeCtx(design, bounds);
+  const run = runSteps(steps, ctx);
+  if (run.impossible !== undefined) return `step ${run.impossible + 1} cannot be made in design ${design.name} (no such task, or beyond the trace's bounds)`;
+  const fates = run.worlds.map((w) => fatesOf(w, design));
+  const scriptSteps: ScriptStep[] = steps.map((s, i) => {
+    const step = traceStepToStep(s);
+    const r = run.results[i]!;
+    let predictedFds: number[] = [];
+    if (!r.errno) {
+      if (s.syscall === 'open' || s.syscall === 'dup' || s.syscall === 'io_uring_setup') predictedFds = [r.ret];
+      else if (s.syscall === 'fork') predictedFds = [r.ret];
+      else if (r.fds) predictedFds = [...r.fds];
+    }
+    const before = run.worlds[i]!, after = run.worlds[i + 1]!;
+    const awaitReleased: number[] = [];
+    after.files.forEach((f, id) => { if (f.released && !before.files[id]?.released && f.kind !== 'io_uring') awaitReleased.push(id); });
+    return { step, predictedFds, awaitReleased };
+  });
+  const last = fates[fates.length - 1]!;
+  const script: Script = {
+    name, tasks: bounds.tasks, fds: bounds.fds, steps: scriptSteps,
+    fates: last.map((f) => (f === 'live' ? 'l' : f === 'released' ? 'r' : 'g')),
+  };
+  return { script, steps: steps.map(traceStepToStep), results: run.results, worlds: run.worlds, fates };
+}
+
+export interface StepVerdict {
+  readonly index: number;
+  readonly model: Result;
+  readonly kernel: KernelStep;
+  readonly status: 'agree' | 'disagree' | 'unsupported';
+  /** Why not, one line per difference. */
+  readonly why: readonly string[];
+}
+export interface FateVerdict {
+  readonly id: number;
+  readonly name: string;
+  readonly predicted: Fate;
+  readonly observed: string;
+  readonly agrees: boolean;
+}
+export interface Comparison {
+  readonly steps: readonly StepVerdict[];
+  readonly fates: readonly FateVerdict[];
+  readonly unsupported: boolean;
+  readonly agrees: boolean;
+  readonly disagreements: number;
+}
+
+const sameList = (a: readonly number[] | undefined, b: readonly number[] | undefined): boolean =>
+  JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+
+export function fmtKernel(k: KernelStep): string {
+  if (k.unsupported) return 'unsupported';
+  if (k.error) return `error: ${k.error}`;
+  if (k.errno) return `-1 ${k.errno}`;
+  if (k.fds && k.fds.length > 0 && !(k.fds.length === 1 && k.fds[0] === k.ret)) return `${k.ret} [fds ${k.fds.join(', ')}]`;
+  return `${k.ret}`;
+}
+
+export function compare(p: Prediction, run: KernelRun, header: Header): Comparison {
+  const steps: StepVerdict[] = [];
+  const released = new Set<number>();
+  const kinds = new Map<number, string>();
+  const lastWorld = p.worlds[p.worlds.length - 1]!;
+  lastWorld.files.forEach((f, id) => kinds.set(id, f.kind));
+  let unsupported = header.io_uring !== 'ok' && p.steps.some((s) => s.syscall.startsWith('io_uring'));
+  for (let i = 0; i < p.steps.length; i++) {
+    const model = p.results[i]!;
+    const k = run.steps[i] ?? { error: 'no result' };
+    const why: string[] = [];
+    if (k.unsupported) { unsupported = true; steps.push({ index: i, model, kernel: k, status: 'unsupported', why: ['io_uring is not usable here'] }); continue; }
+    if (k.error) why.push(k.error);
+    else {
+      if ((model.errno ?? undefined) !== (k.errno ?? undefined)) why.push(`errno ${model.errno ?? 'none'} predicted, kernel ${k.errno ?? 'none'}`);
+      else if (model.ret !== k.ret) why.push(`return ${model.ret} predicted, kernel ${k.ret}`);
+      const predFds = p.script.steps[i]!.predictedFds;
+      const hasFds = model.fds !== undefined || (k.fds !== undefined && p.steps[i]!.syscall !== 'open' && p.steps[i]!.syscall !== 'dup' && p.steps[i]!.syscall !== 'io_uring_setup');
+      if (hasFds && !model.errno && !sameList(model.fds, k.fds)) why.push(`fds [${(model.fds ?? []).join(', ')}] predicted, kernel installed [${(k.fds ?? []).join(', ')}]`);
+      else if (!model.errno && predFds.length > 0 && k.fds && p.steps[i]!.syscall !== 'fork' && !sameList(predFds, k.fds)) why.push(`fd numbers [${predFds.join(', ')}] predicted, kernel [${k.fds.join(', ')}]`);
+    }
+    for (const id of k.rel ?? []) released.add(id);
+    // Fates right after the step (the executor waited for the predicted releases).
+    const fates = p.fates[i + 1]!;
+    fates.forEach((f, id) => {
+      if (kinds.get(id) === 'io_uring') return;
+      if (f === 'released' && !released.has(id)) why.push(`${fileName(p.worlds[i + 1]!, id)} predicted released, still live in the kernel`);
+      if (f === 'live' && released.has(id)) why.push(`${fileName(p.worlds[i + 1]!, id)} predicted live (reachable), released by the kernel`);
+    });
+    steps.push({ index: i, model, kernel: k, status: why.length ? 'disagree' : 'agree', why });
+  }
+  const fates: FateVerdict[] = [];
+  const final = p.fates[p.fates.length - 1]!;
+  final.forEach((predicted, id) => {
+    const obj = run.objects.find((o) => o.id === id);
+    const observed = obj?.state ?? 'missing';
+    const agrees = observed === 'unobserved' || (predicted === 'garbage' ? observed === 'live' || observed === 'released' : observed === predicted);
+    fates.push({ id, name: fileName(lastWorld, id), predicted, observed, agrees });
+  });
+  const disagreements = unsupported ? 0 : steps.filter((s) => s.status === 'disagree').length + fates.filter((f) => !f.agrees).length;
+  return { steps, fates, unsupported, agrees: !unsupported && disagreements === 0, disagreements };
+}
