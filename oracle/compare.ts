@@ -7,7 +7,7 @@ import type { Bounds } from '../model/bounds.js';
 import type { Design } from '../model/design.js';
 import { reachable } from '../model/holders.js';
 import type { Result, Step } from '../model/step.js';
-import { fileName, type World } from '../model/world.js';
+import { FD_BASE, fileName, type World } from '../model/world.js';
 import { runSteps, traceStepToStep } from '../traces/build.js';
 import type { TraceStep } from '../traces/format.js';
 import type { Header, KernelRun, KernelStep, Script, ScriptStep } from './executor.js';
@@ -44,8 +44,18 @@ export function predict(name: string, steps: readonly TraceStep[], bounds: Bound
     }
     const before = run.worlds[i]!, after = run.worlds[i + 1]!;
     const awaitReleased: number[] = [];
-    after.files.forEach((f, id) => { if (f.released && !before.files[id]?.released && f.kind !== 'io_uring') awaitReleased.push(id); });
-    return { step, predictedFds, awaitReleased };
+    after.files.forEach((f, id) => {
+      const was = before.files[id];
+      if (f.kind === 'io_uring') {
+        // The ring drops its registrations here (last close, or unregister): asynchronous teardown.
+        if (was && !was.released && was.ring?.table && (f.released || f.ring?.table === null)) awaitReleased.push(id);
+      } else if (f.released && !was?.released) awaitReleased.push(id);
+    });
+    let ringObj: number | undefined;
+    if (s.syscall === 'io_uring_register' && typeof s.task === 'number') {
+      ringObj = before.tasks[s.task]?.fds[(s.args as { fd: number }).fd - FD_BASE]?.file;
+    }
+    return { step, predictedFds, awaitReleased, ...(ringObj !== undefined ? { ringObj } : {}) };
   });
   const last = fates[fates.length - 1]!;
   const script: Script = {

@@ -157,7 +157,9 @@ static void worker_loop(void) {
     errno = 0;
     if (!strcmp(op, "open")) {
       int fd = (int)syscall(__NR_pidfd_getfd, COORD_PIDFD, (int)a[0], 0);
-      reply("%d %d", fd, fd < 0 ? errno : 0);
+      int e = errno;
+      if (fd >= 0) fcntl(fd, F_SETFD, 0);   // pidfd_getfd sets FD_CLOEXEC; open(2) does not
+      reply("%d %d", fd, fd < 0 ? e : 0);
     } else if (!strcmp(op, "close")) {
       int r = close((int)a[0]);
       reply("%d %d", r, r < 0 ? errno : 0);
@@ -225,10 +227,26 @@ static void worker_loop(void) {
       int r = (int)syscall(__NR_io_uring_setup, 8, params);
       reply("%d %d", r, r < 0 ? errno : 0);
     } else if (!strcmp(op, "io_uring_register")) {
+      // word "tc": a private teardown canary (the coordinator's XFER_FD) goes last in the table, so
+      // that the coordinator sees when the ring drops its registrations. It is fetched with the
+      // soft fd limit raised and parked at XFER_FD, outside the model's fd range.
       int files[SCM_MAX + 8];
+      int n = na - 1, tc = -1;
       for (int i = 1; i < na; i++) files[i - 1] = (int)a[i];
-      int r = (int)syscall(__NR_io_uring_register, (int)a[0], IORING_REGISTER_FILES_, files, na - 1);
-      reply("%d %d", r, r < 0 ? errno : 0);
+      if (word && !strcmp(word, "tc") && n > 0) {
+        struct rlimit rl, hi;
+        getrlimit(RLIMIT_NOFILE, &rl);
+        hi = rl; hi.rlim_cur = hi.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &hi);
+        int low = (int)syscall(__NR_pidfd_getfd, COORD_PIDFD, XFER_FD, 0);
+        if (low >= 0) { tc = fcntl(low, F_DUPFD_CLOEXEC, XFER_FD); close(low); }
+        setrlimit(RLIMIT_NOFILE, &rl);
+        if (tc >= 0) files[n++] = tc;
+      }
+      int r = (int)syscall(__NR_io_uring_register, (int)a[0], IORING_REGISTER_FILES_, files, n);
+      int e = errno;
+      if (tc >= 0) close(tc);
+      reply("%d %d", r, r < 0 ? e : 0);
     } else if (!strcmp(op, "io_uring_unregister")) {
       int r = (int)syscall(__NR_io_uring_register, (int)a[0], IORING_UNREGISTER_FILES_, NULL, 0);
       reply("%d %d", r, r < 0 ? errno : 0);
@@ -266,7 +284,7 @@ static const char *kind_name[] = { "regular", "unix", "io_uring" };
 
 struct obj {
   enum kind kind;
-  int canary;            // read end (regular)
+  int canary;            // read end (regular; for a ring: its teardown canary, or -1)
   unsigned long ino;     // unix
   int released;
   int reported;          // released already listed in a step's "rel"
@@ -335,7 +353,12 @@ static double await_released(const int *want, int nwant, double timeout_ms) {
   for (;;) {
     observe();
     int pending = 0;
-    for (int i = 0; i < nwant; i++) if (want[i] >= 0 && want[i] < nobj && objs[want[i]].kind != K_RING && !objs[want[i]].released) pending++;
+    for (int i = 0; i < nwant; i++) {
+      if (want[i] < 0 || want[i] >= nobj) continue;
+      struct obj *o = &objs[want[i]];
+      if (o->kind == K_RING) { if (o->canary >= 0 && !canary_released(o->canary)) pending++; }
+      else if (!o->released) pending++;
+    }
     if (pending == 0 || now_ms() - t0 >= timeout_ms) break;
     sleep_ms(2);
   }
@@ -437,7 +460,7 @@ static void trace_cleanup(void) {
   for (int i = 0; i < nobj; i++) all[i] = i;
   await_released(all, nobj, 150);
   int left = 0;
-  for (int i = 0; i < nobj; i++) if (objs[i].kind != K_RING && !objs[i].released) left++;
+  for (int i = 0; i < nobj; i++) if (!objs[i].released && (objs[i].kind != K_RING || (objs[i].canary >= 0 && !canary_released(objs[i].canary)))) left++;
   int gc_runs = 0;
   if (left) {
     int completed;
@@ -449,7 +472,7 @@ static void trace_cleanup(void) {
   int first = 1;
   for (int i = 0; i < nobj; i++) {
     if (objs[i].kind != K_RING && !objs[i].released) { printf("%s%d", first ? "" : ",", i); first = 0; }
-    if (objs[i].kind == K_REGULAR) close(objs[i].canary);
+    if (objs[i].canary >= 0) close(objs[i].canary);
   }
   printf("]}\n");
   fflush(stdout);
@@ -514,6 +537,17 @@ static void step(int idx, char *line) {
     char cmd[4096], rep[4096];
     int off = snprintf(cmd, sizeof cmd, "%s", op);
     int rd = -1;
+    int tc_rd = -1, ring_obj = -1;
+    if (!strcmp(op, "io_uring_register") && nargs >= 2) {
+      // The ring object behind the fd: found through the model's fd map is not possible here, so
+      // the script names it: "io_uring_register FD F... @OBJ".
+      for (int i = 2; i < 2 + nargs; i++) if (toks[i][0] == '@') ring_obj = atoi(toks[i] + 1);
+      int p[2];
+      if (pipe2(p, O_NONBLOCK) < 0) die("pipe2");
+      tc_rd = fcntl(p[0], F_DUPFD_CLOEXEC, CANARY_BASE);
+      dup2(p[1], XFER_FD);
+      close(p[0]); close(p[1]);
+    }
     if (!strcmp(op, "open")) {
       int p[2];
       if (pipe2(p, O_NONBLOCK) < 0) die("pipe2");
@@ -526,9 +560,11 @@ static void step(int idx, char *line) {
     } else {
       for (int i = 2; i < 2 + nargs; i++) {
         const char *a = toks[i];
+        if (a[0] == '@') continue;
         if ((a[0] >= '0' && a[0] <= '9') || a[0] == '-') off += snprintf(cmd + off, sizeof cmd - (size_t)off, " %d", translate(t, atoi(a)));
         else off += snprintf(cmd + off, sizeof cmd - (size_t)off, " %s", a);
       }
+      if (tc_rd >= 0) off += snprintf(cmd + off, sizeof cmd - (size_t)off, " tc");
     }
     strcat(cmd, "\n");
     if (!strcmp(op, "exit")) {
@@ -572,8 +608,14 @@ static void step(int idx, char *line) {
           memcpy(fdmap[c], fdmap[t], sizeof fdmap[t]);
         }
       }
-      if (!strcmp(op, "open")) close(XFER_FD);
+      if (tc_rd >= 0 && ret >= 0 && ring_obj >= 0 && ring_obj < nobj && objs[ring_obj].kind == K_RING) {
+        if (objs[ring_obj].canary >= 0) close(objs[ring_obj].canary);
+        objs[ring_obj].canary = tc_rd;
+        tc_rd = -1;
+      }
+      if (!strcmp(op, "open") || !strcmp(op, "io_uring_register")) close(XFER_FD);
       if (rd >= 0) close(rd);
+      if (tc_rd >= 0) close(tc_rd);
     }
   }
   if (nawait > 0) await_released(await, nawait, 500);

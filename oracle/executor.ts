@@ -69,7 +69,15 @@ export interface KernelResult { readonly header: Header; readonly runs: KernelRu
 
 /** One step of a script: the model's step plus its predictions (fd numbers to bind, objects the
  *  model releases at this step, for the executor to wait for). */
-export interface ScriptStep { readonly step: Step; readonly predictedFds: readonly number[]; readonly awaitReleased: readonly number[] }
+export interface ScriptStep {
+  readonly step: Step;
+  readonly predictedFds: readonly number[];
+  /** Objects the model releases at this step, and rings whose registrations it drops (the executor
+   *  waits for their teardown canary). */
+  readonly awaitReleased: readonly number[];
+  /** For io_uring_register: the ring's object id (the executor then adds a teardown canary). */
+  readonly ringObj?: number;
+}
 export interface Script {
   readonly name: string;
   readonly tasks: number;
@@ -91,7 +99,7 @@ export function stepLine(s: ScriptStep): string {
       case 'socketpair': line = `${t} socketpair ${a['type'] as string}`; break;
       case 'sendmsg': line = `${t} sendmsg ${a['fd'] as number} ${(a['rights'] as number[]).join(' ')}`; break;
       case 'recvmsg': line = `${t} recvmsg ${a['fd'] as number} ${a['peek'] === true ? 'peek' : 'nopeek'}`; break;
-      case 'io_uring_register': line = `${t} io_uring_register ${a['fd'] as number} ${(a['files'] as number[]).join(' ')}`; break;
+      case 'io_uring_register': line = `${t} io_uring_register ${a['fd'] as number} ${(a['files'] as number[]).join(' ')}${s.ringObj !== undefined ? ` @${s.ringObj}` : ''}`; break;
       default: line = `${t} ${step.syscall}`;
     }
   }

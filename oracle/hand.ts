@@ -1,0 +1,68 @@
+// Hand-written traces for the oracle: steps without results; the results are the design's.
+import { makeCtx } from '../model/apply.js';
+import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
+import type { Design } from '../model/design.js';
+import type { Step } from '../model/step.js';
+import { runSteps } from '../traces/build.js';
+import { TRACE_FORMAT, type TraceFile, type TraceStep } from '../traces/format.js';
+
+export type HandStep = readonly [task: number | 'kernel', syscall: Step['syscall'], args?: Record<string, unknown>];
+
+/** A trace of `steps` with the results `design` gives them (throws when a step is impossible). */
+export function handTrace(design: Design, steps: readonly HandStep[], bounds: Partial<Bounds> = {}, property = 'kernel-oracle'): TraceFile {
+  const b: Bounds = { ...DEFAULT_BOUNDS, tasks: 3, files: 8, fds: 8, skbs: 4, msgFds: 4, ...bounds };
+  const raw: TraceStep[] = steps.map(([task, syscall, args]) => ({ task, syscall, args: (args ?? {}) as TraceStep['args'], result: { ret: 0 } }));
+  const run = runSteps(raw, makeCtx(design, b));
+  if (run.impossible !== undefined) throw new Error(`hand trace: step ${run.impossible + 1} is impossible in ${design.name}`);
+  return {
+    format: TRACE_FORMAT, design: design.name, bounds: b, property, violation: '',
+    steps: raw.map((s, i) => ({ ...s, result: run.results[i]! })),
+  };
+}
+
+/** The hand-written traces of the oracle's tests (issue 4), by name. */
+export const HAND_TRACES: Record<string, readonly HandStep[]> = {
+  // Al Viro's 2019 scenario on today's kernel: the ring registers both socket ends, then the ring
+  // fd is sent over the socket: refused with EINVAL, so no cycle through the ring.
+  'viro-scenario': [
+    [0, 'socketpair', { type: 'dgram' }], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 5, files: [3, 4] }],
+    [0, 'sendmsg', { fd: 3, rights: [5] }], [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 5 }],
+  ],
+  // fork + exit with a ring: the child inherits the ring (and the canary registered in it).
+  'fork-exit-ring': [
+    [0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 4, files: [3] }], [0, 'fork'],
+    [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }], [1, 'close', { fd: 3 }], [1, 'exit'],
+  ],
+  // MSG_PEEK installs an extra reference: closing the peeked copy keeps the file alive.
+  'msg-peek': [
+    [0, 'socketpair', { type: 'stream' }], [0, 'open'], [0, 'sendmsg', { fd: 3, rights: [5] }],
+    [0, 'recvmsg', { fd: 4, peek: true }], [0, 'close', { fd: 6 }], [0, 'close', { fd: 5 }],
+    [0, 'recvmsg', { fd: 4, peek: false }], [0, 'close', { fd: 5 }],
+  ],
+  // A ring pins a self-looped socket: closing everything leaves it garbage until a GC trigger.
+  'ring-pins-self-loop': [
+    [0, 'socketpair', { type: 'dgram' }], [0, 'open'], [0, 'sendmsg', { fd: 4, rights: [3, 5] }],
+    [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 6, files: [3] }],
+    [0, 'close', { fd: 5 }], [0, 'close', { fd: 3 }], [0, 'close', { fd: 6 }], [0, 'exit'], ['kernel', 'unix_gc'],
+  ],
+  // A SCM cycle of two sockets with a canary in it: garbage after the closes, released by the GC.
+  'scm-cycle-gc': [
+    [0, 'socketpair', { type: 'dgram' }], [0, 'open'], [0, 'sendmsg', { fd: 3, rights: [3, 5] }],
+    [0, 'sendmsg', { fd: 4, rights: [4] }], [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 5 }],
+    ['kernel', 'unix_gc'],
+  ],
+  // The registration errors: a ring fd (EBADF), a second registration (EBUSY), unregister, exec.
+  'register-errors': [
+    [0, 'io_uring_setup'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 3, files: [4] }],
+    [0, 'open'], [0, 'io_uring_register', { fd: 3, files: [5] }], [0, 'io_uring_register', { fd: 3, files: [5] }],
+    [0, 'io_uring_unregister', { fd: 3 }], [0, 'io_uring_unregister', { fd: 3 }], [0, 'dup', { fd: 3 }], [0, 'exec'],
+    [0, 'close', { fd: 5 }],
+  ],
+  // Errors of sendmsg and recvmsg: closed peers, empty queues, closed fds.
+  'socket-errors': [
+    [0, 'socketpair', { type: 'dgram' }], [0, 'socketpair', { type: 'stream' }], [0, 'close', { fd: 4 }],
+    [0, 'sendmsg', { fd: 3, rights: [] }], [0, 'close', { fd: 6 }], [0, 'sendmsg', { fd: 5, rights: [] }],
+    [0, 'recvmsg', { fd: 3, peek: false }], [0, 'sendmsg', { fd: 3, rights: [9] }], [0, 'close', { fd: 9 }],
+    [0, 'open'], [0, 'recvmsg', { fd: 4, peek: false }],
+  ],
+};
