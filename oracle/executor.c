@@ -378,7 +378,7 @@ static void settle(double quiet_ms, double max_ms) {
 
 // The GC step: arm a sentinel (a dgram socket carrying itself and a private canary), and release
 // its peer, which triggers unix_gc; done when the sentinel is gone, then a quiet window.
-static double do_gc(int *completed) {
+static double do_gc(int *completed, double quiet_ms) {
   double t0 = now_ms();
   int sv[2], cp[2];
   *completed = 0;
@@ -404,7 +404,7 @@ static double do_gc(int *completed) {
     sleep_ms(1);
   }
   close(cp[0]);
-  settle(20, 300);
+  if (quiet_ms > 0) settle(quiet_ms, 300);
   return now_ms() - t0;
 }
 
@@ -450,21 +450,24 @@ static void trace_begin(void) {
 }
 
 static void trace_cleanup(void) {
+  double t0 = now_ms();
   for (int t = 0; t < MAXT; t++) {
     if (!walive[t]) continue;
     kill(wpid[t], SIGKILL);
     wait_exit(t, 5000);
   }
   // Drain what the trace left: ring teardown, then (if anything is still around) a GC.
-  int all[MAXOBJ];
-  for (int i = 0; i < nobj; i++) all[i] = i;
-  await_released(all, nobj, 150);
+  // Rings first: their teardown canaries say when the registrations are dropped.
+  int all[MAXOBJ], rings[MAXOBJ], nrings = 0;
+  for (int i = 0; i < nobj; i++) { all[i] = i; if (objs[i].kind == K_RING && objs[i].canary >= 0) rings[nrings++] = i; }
+  if (nrings) await_released(rings, nrings, 500);
+  observe();
   int left = 0;
   for (int i = 0; i < nobj; i++) if (!objs[i].released && (objs[i].kind != K_RING || (objs[i].canary >= 0 && !canary_released(objs[i].canary)))) left++;
   int gc_runs = 0;
   if (left) {
     int completed;
-    do_gc(&completed);
+    do_gc(&completed, 0);
     gc_runs++;
     await_released(all, nobj, 500);
   }
@@ -474,7 +477,7 @@ static void trace_cleanup(void) {
     if (objs[i].kind != K_RING && !objs[i].released) { printf("%s%d", first ? "" : ",", i); first = 0; }
     if (objs[i].canary >= 0) close(objs[i].canary);
   }
-  printf("]}\n");
+  printf("],\"ms\":%.3f}\n", now_ms() - t0);
   fflush(stdout);
   nobj = 0;
 }
@@ -519,7 +522,7 @@ static void step(int idx, char *line) {
   double t0 = now_ms();
   if (!strcmp(toks[0], "kernel")) {
     int completed = 0;
-    double ms = do_gc(&completed);
+    double ms = do_gc(&completed, 20);
     printf(",\"ret\":0,\"gc_completed\":%s,\"gc_ms\":%.3f", completed ? "true" : "false", ms);
   } else {
     int t = atoi(toks[0]);

@@ -62,6 +62,9 @@ export interface KernelRun {
   readonly steps: KernelStep[];
   objects: KernelObject[];
   leftover: number[];
+  /** The cleanup after the run: GC runs needed to drain its garbage, and its time. */
+  cleanupGc: number;
+  cleanupMs: number;
   /** Wall time of the run, from the executor's step timings (diagnostic). */
   ms: number;
 }
@@ -132,9 +135,9 @@ export function runOnKernel(scripts: readonly Script[], opts: { timeoutMs?: numb
     const o = JSON.parse(l) as Record<string, unknown>;
     if (o['fatal'] !== undefined) throw new OracleUnavailable(`the executor failed: ${String(o['fatal'])}`);
     if (o['header'] === true) header = o as unknown as Header;
-    else if (typeof o['trace'] === 'string') { cur = { name: o['trace'], steps: [], objects: [], leftover: [], ms: 0 }; runs.push(cur); }
+    else if (typeof o['trace'] === 'string') { cur = { name: o['trace'], steps: [], objects: [], leftover: [], cleanupGc: 0, cleanupMs: 0, ms: 0 }; runs.push(cur); }
     else if (o['end'] === true && cur) cur.objects = o['objects'] as KernelObject[];
-    else if (o['cleanup'] === true && cur) cur.leftover = o['leftover'] as number[];
+    else if (o['cleanup'] === true && cur) { cur.leftover = o['leftover'] as number[]; cur.cleanupGc = o['gc'] as number; cur.cleanupMs = o['ms'] as number; }
     else if (typeof o['i'] === 'number' && cur) { cur.steps.push(o as KernelStep); cur.ms += (o['ms'] as number | undefined) ?? 0; }
   }
   if (!header) throw new OracleUnavailable(`the executor printed no header (exit ${r.status}; ${(r.stderr ?? '').split('\n')[0]})`);
