@@ -88,6 +88,15 @@ export function conformanceSuite(design: Design, opts: { depth?: number; explore
     const idx = Math.floor((i * paths.length) / picks);
     out.push({ name: `bfs-${idx}`, bounds, steps: toSteps(paths[idx]!) });
   }
-  for (let s = 1; s <= walks; s++) out.push({ name: `walk-${s}`, bounds: WALK_BOUNDS, steps: toSteps(randomWalk(design, WALK_BOUNDS, s, walkLength)) });
+  // Distinct traces only: a walk equal to an earlier trace is skipped (the seed moves on).
+  const seen = new Set(out.map((x) => JSON.stringify(x.steps)));
+  for (let s = 1, n = 0; n < walks && s < walks * 10; s++) {
+    const steps = toSteps(randomWalk(design, WALK_BOUNDS, s, walkLength));
+    const k = JSON.stringify(steps);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({ name: `walk-${s}`, bounds: WALK_BOUNDS, steps });
+    n++;
+  }
   return out;
 }

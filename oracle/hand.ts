@@ -66,3 +66,21 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     [0, 'open'], [0, 'recvmsg', { fd: 4, peek: false }],
   ],
 };
+
+/** Traces where this machine's kernel (6.18) and linux-6.18 disagree, kept to show it (README).
+ *  `gc-scc-leak`: four sockets, five messages, one strongly connected component of garbage that
+ *  the 6.18 graph GC never collects (a permanent leak: removing any one message makes it collect);
+ *  the model's 2.6.23-style GC collects it. Running it leaks four sockets on the machine. */
+export const KERNEL_DISAGREES: Record<string, readonly HandStep[]> = {
+  'gc-scc-leak': [
+    [0, 'socketpair', { type: 'dgram' }],       // A=3 B=4
+    [0, 'sendmsg', { fd: 4, rights: [3, 3] }],  // A's queue: [A, A]
+    [0, 'socketpair', { type: 'dgram' }],       // C=5 D=6
+    [0, 'sendmsg', { fd: 5, rights: [5, 5] }],  // D's queue: [C, C]
+    [0, 'sendmsg', { fd: 6, rights: [3, 5] }],  // C's queue: [A, C]
+    [0, 'sendmsg', { fd: 4, rights: [4, 5] }],  // A's queue: [B, C]
+    [0, 'sendmsg', { fd: 6, rights: [6] }],     // C's queue: [D]
+    [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 5 }], [0, 'close', { fd: 6 }],
+    ['kernel', 'unix_gc'],
+  ],
+};

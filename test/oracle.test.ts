@@ -10,7 +10,7 @@ import { main, type Io } from '../cli/main.js';
 import { builtinDesign } from '../model/designs/index.js';
 import { compare, predict, type Prediction } from '../oracle/compare.js';
 import { gccAvailable, OracleUnavailable, runOnKernel, type Header, type KernelRun, type Script } from '../oracle/executor.js';
-import { handTrace, HAND_TRACES } from '../oracle/hand.js';
+import { handTrace, HAND_TRACES, KERNEL_DISAGREES } from '../oracle/hand.js';
 import { parseTrace, traceToJson } from '../traces/format.js';
 
 const design = builtinDesign('linux-6.18')!;
@@ -159,6 +159,17 @@ test.serial('inflight kernel: the seed-2019 counterexample is refused at the rin
   t.is(wrong.code, 1);
   t.regex(wrong.out, new RegExp(`first at step ${send + 1}\\b`));
   t.regex(wrong.out, /DIFF +\d+\. T0 sendmsg\(\d+, SCM_RIGHTS\[\d+\]\) +model 1 +kernel -1 EINVAL/);
+});
+
+test.serial('inflight kernel detects a real disagreement: the 6.18 graph GC leaves a garbage SCC that linux-6.18 collects', async (t) => {
+  if (skipped(t)) return;
+  const file = join(dir, 'gc-scc-leak.json');
+  writeFileSync(file, traceToJson(handTrace(design, KERNEL_DISAGREES['gc-scc-leak']!)));
+  const r = await cli(['kernel', file]);
+  if (r.code === 0) { t.log('this kernel collects the SCC: the 6.18 GC bug is fixed here (README, oracle section)'); t.pass(); return; }
+  t.is(r.code, 1);
+  t.regex(r.out, /first at step 12\b/);
+  t.regex(r.out, /step 12: f0:unix\/dgram predicted released, still live in the kernel/);
 });
 
 test.serial('inflight kernel: bad input is exit 2 with one line', async (t) => {
