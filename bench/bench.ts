@@ -36,8 +36,14 @@ function runDesigns(): void {
       transitionsPerSecond: Math.round(s.generated / s.seconds), bytesPerState: Number(s.bytesPerState.toFixed(1)),
       rssGrowthBytes: Math.max(0, process.memoryUsage().rss - before) });
   }
+  // Symmetry reduction on the reference configuration: the same search without task symmetry.
+  const ref = RUNS[RUNS.length - 1]!;
+  const plain = runCheck(builtinDesign(ref.design)!, ref.bounds, { symmetry: false });
+  const reduced = rows[rows.length - 1]!;
+  const symmetry = { design: ref.design, bounds: formatBounds(ref.bounds), withSymmetry: reduced.distinct, without: plain.stats.distinct,
+    factor: Number((plain.stats.distinct / reduced.distinct).toFixed(2)) };
   if (json) {
-    console.log(JSON.stringify({ node: process.version, peakRssBytes: process.resourceUsage().maxRSS * 1024, runs: rows }, null, 2));
+    console.log(JSON.stringify({ node: process.version, peakRssBytes: process.resourceUsage().maxRSS * 1024, runs: rows, symmetry }, null, 2));
   } else {
     for (const r of rows) {
       console.log(`${r.design}  [${r.bounds}]`);
@@ -46,6 +52,8 @@ function runDesigns(): void {
         `${r.bytesPerState} bytes per visited state in the fingerprint table and parent links, ` +
         `${fmtInt(Math.round(r.rssGrowthBytes / r.distinct))} bytes per state of RSS growth (frontier states are objects)`);
     }
+    console.log(`task symmetry on ${symmetry.design} [${symmetry.bounds}]: ${fmtInt(symmetry.withSymmetry)} distinct states with it, ` +
+      `${fmtInt(symmetry.without)} without (reduction ×${symmetry.factor})`);
     console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   }
 }
