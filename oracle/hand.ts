@@ -65,6 +65,13 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     [0, 'recvmsg', { fd: 3, peek: false }], [0, 'sendmsg', { fd: 3, rights: [9] }], [0, 'close', { fd: 9 }],
     [0, 'open'], [0, 'recvmsg', { fd: 4, peek: false }],
   ],
+  // An empty stream socket whose peer is gone reads EOF (0), after the data that was queued; a dgram
+  // socket reads EAGAIN.
+  'stream-eof': [
+    [0, 'socketpair', { type: 'stream' }], [0, 'sendmsg', { fd: 4, rights: [] }], [0, 'close', { fd: 4 }],
+    [0, 'recvmsg', { fd: 3, peek: false }], [0, 'recvmsg', { fd: 3, peek: false }], [0, 'sendmsg', { fd: 3, rights: [] }],
+    [0, 'socketpair', { type: 'dgram' }], [0, 'close', { fd: 5 }], [0, 'recvmsg', { fd: 4, peek: false }],
+  ],
 };
 
 /** Traces where this machine's kernel (6.18) and linux-6.18 disagree, kept to show it (README).
@@ -72,6 +79,12 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
  *  the 6.18 graph GC never collects (a permanent leak: removing any one message makes it collect);
  *  the model's 2.6.23-style GC collects it. Running it leaks four sockets on the machine. */
 export const KERNEL_DISAGREES: Record<string, readonly HandStep[]> = {
+  // The model does not keep sk_err: a stream socket whose peer was released with unread data in
+  // its own queue gets ECONNRESET once from recvmsg; the model says EOF (0).
+  'stream-econnreset': [
+    [0, 'socketpair', { type: 'stream' }], [0, 'sendmsg', { fd: 3, rights: [] }], [0, 'close', { fd: 4 }],
+    [0, 'recvmsg', { fd: 3, peek: false }], [0, 'recvmsg', { fd: 3, peek: false }],
+  ],
   'gc-scc-leak': [
     [0, 'socketpair', { type: 'dgram' }],       // A=3 B=4
     [0, 'sendmsg', { fd: 4, rights: [3, 3] }],  // A's queue: [A, A]

@@ -172,6 +172,17 @@ test.serial('inflight kernel detects a real disagreement: the 6.18 graph GC leav
   t.regex(r.out, /step 12: f0:unix\/dgram predicted released, still live in the kernel/);
 });
 
+test.serial('the model\'s known gap: ECONNRESET from a stream socket whose peer went away with unread data', (t) => {
+  if (skipped(t)) return;
+  const tr = handTrace(design, KERNEL_DISAGREES['stream-econnreset']!);
+  const p = predict('econnreset', tr.steps, tr.bounds, design);
+  if (typeof p === 'string') return t.fail(p);
+  t.deepEqual(p.results.slice(3), [{ ret: 0 }, { ret: 0 }]);
+  const run = onKernel(p);
+  t.like(run.steps[3], { ret: -1, errno: 'ECONNRESET' });
+  t.like(run.steps[4], { ret: 0 });
+});
+
 test.serial('inflight kernel: bad input is exit 2 with one line', async (t) => {
   const r = await cli(['kernel', join(dir, 'missing.json')]).catch((e: unknown) => ({ code: -1, out: '', err: String(e) }));
   t.is(r.code, 2);

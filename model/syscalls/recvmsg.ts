@@ -21,7 +21,10 @@ export const recvmsg: Syscall<'recvmsg'> = {
     if (!f) return err('EBADF');
     if (f.kind !== 'unix') return err('ENOTSOCK');
     const head = f.sock!.queue[0];
-    if (!head) return err('EAGAIN');
+    // An empty stream socket whose peer was released reads EOF (unix_release_sock set its
+    // sk_shutdown); a dgram socket, or a stream socket with a live peer, has nothing yet: EAGAIN
+    // (MSG_DONTWAIT). Not modelled: the one-shot ECONNRESET when the peer was released with unread data.
+    if (!head) return f.sock!.type === 'stream' && f.sock!.peer === null ? ok(0) : err('EAGAIN');
     const slots = lowestFreeSlots(w.tasks[t]!, head.fds.length);
     return ok(1, slots.map((s) => s + FD_BASE));
   },
@@ -29,6 +32,7 @@ export const recvmsg: Syscall<'recvmsg'> = {
     if (r.errno) return;
     const why = `recvmsg(${fd}) by T${t}`;
     const sock = w.files[fileIdOf(w, t, fd)!]!.sock!;
+    if (sock.queue.length === 0) return;   // EOF: nothing received
     const skb = peek ? sock.queue[0]! : sock.queue.shift()!;
     const installed = r.fds ?? [];
     skb.fds.forEach((file, i) => {
