@@ -1,11 +1,11 @@
 // The conformance suite (issue 4, part 4): traces drawn from the model of linux-6.18 itself —
 // every distinct state's first path in a breadth-first exploration at small bounds (a deterministic
 // pick among them), plus seeded random walks at larger depth — to be replayed on the kernel.
-import { applyMutable, enabledSteps, makeCtx } from '../model/apply.js';
-import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
+import { applyMutable, enabledSteps, guardStep, makeCtx } from '../model/apply.js';
+import { DEFAULT_BOUNDS, SYSCALLS, type Bounds } from '../model/bounds.js';
 import type { Design } from '../model/design.js';
 import { canonicalKey } from '../model/key.js';
-import type { Transition } from '../model/step.js';
+import type { Step, Transition } from '../model/step.js';
 import { initialWorld, type World } from '../model/world.js';
 import { toTraceStep } from '../traces/build.js';
 import type { TraceStep } from '../traces/format.js';
@@ -75,7 +75,7 @@ export function randomWalk(design: Design, bounds: Bounds, seed: number, length:
 
 /** The suite: `explored` paths picked evenly (deterministically) among every state's first path
  *  within `depth`, then `walks` random walks of `walkLength` steps (seeds 1..walks). */
-export function conformanceSuite(design: Design, opts: { depth?: number; explored?: number; walks?: number; walkLength?: number; bounds?: Bounds } = {}): SuiteTrace[] {
+export function conformanceSuite(design: Design, opts: { depth?: number; explored?: number; walks?: number; walkLength?: number; errorWalks?: number; bounds?: Bounds } = {}): SuiteTrace[] {
   const bounds = opts.bounds ?? SUITE_BOUNDS;
   const depth = opts.depth ?? 4;
   const explored = opts.explored ?? 400;
@@ -98,5 +98,55 @@ export function conformanceSuite(design: Design, opts: { depth?: number; explore
     out.push({ name: `walk-${s}`, bounds: WALK_BOUNDS, steps });
     n++;
   }
+  const errorWalks = opts.errorWalks ?? 100;
+  for (let s = 1, n = 0; n < errorWalks && s < errorWalks * 10; s++) {
+    const steps = toSteps(errorWalk(design, WALK_BOUNDS, s, walkLength + 4));
+    const k = JSON.stringify(steps);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({ name: `errors-${s}`, bounds: WALK_BOUNDS, steps });
+    n++;
+  }
   return out;
+}
+
+/** A walk that also makes the calls the checker does not explore: any syscall with random arguments
+ *  (fds from 3 to one past the table, including closed ones and wrong kinds; the model leaves out
+ *  stdio, 0 to 2), so that the error paths
+ *  (EBADF, ENOTSOCK, EOPNOTSUPP, ENXIO, EMFILE, EPIPE, ECONNREFUSED, EAGAIN on an empty queue ...) are
+ *  compared too. Steps the model cannot make (beyond a bound) are skipped. Sends whose result is EAGAIN
+ *  (a full queue at the skbs bound: the kernel's queues are longer) are not taken. */
+export function errorWalk(design: Design, bounds: Bounds, seed: number, length: number): Transition[] {
+  const ctx = makeCtx(design, bounds);
+  const next = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const fd = (): number => 3 + Math.floor(next() * (bounds.fds + 1));
+  const fds = (): number[] => Array.from({ length: Math.floor(next() * (bounds.msgFds + 1)) }, fd);
+  let w = initialWorld(bounds.tasks, bounds.fds);
+  const path: Transition[] = [];
+  for (let tries = 0; path.length < length && tries < length * 20; tries++) {
+    const name = pick(SYSCALLS);
+    const alive = w.tasks.map((t, i) => (t.alive ? i : -1)).filter((i) => i >= 0);
+    if (alive.length === 0) break;
+    const task = name === 'unix_gc' ? 'kernel' as const : pick(alive);
+    let args: Record<string, unknown> = {};
+    switch (name) {
+      case 'close': case 'dup': case 'io_uring_unregister': args = { fd: fd() }; break;
+      case 'socketpair': args = { type: pick(['dgram', 'stream']) }; break;
+      case 'sendmsg': args = { fd: fd(), rights: fds() }; break;
+      case 'recvmsg': args = { fd: fd(), peek: next() < 0.3 }; break;
+      case 'io_uring_register': args = { fd: fd(), files: fds() }; break;
+      default: args = {};
+    }
+    const step = { task, syscall: name, args } as Step;
+    const result = guardStep(w, step, ctx);
+    if (!result) continue;
+    if (name === 'sendmsg' && result.errno === 'EAGAIN') continue;
+    if (name === 'exit' && next() < 0.7) continue;   // keep walks long
+    if ((name === 'unix_gc' || name === 'exec') && next() < 0.8) continue;   // always possible: keep them rarer
+    const tr = { step, result };
+    w = applyMutable(w, tr, ctx);
+    path.push(tr);
+  }
+  return path;
 }

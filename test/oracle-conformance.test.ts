@@ -1,5 +1,6 @@
-// The conformance suite (issue 4, part 4): 500 traces of linux-6.18 (400 picked among every state's
-// first path in a depth-4 breadth-first exploration, 100 seeded random walks of 16 steps) replayed
+// The conformance suite (issue 4, part 4): 600 traces of linux-6.18 (400 picked among every state's
+// first path in a depth-4 breadth-first exploration, 100 seeded random walks of 16 steps, 100 seeded
+// walks of 20 steps with arbitrary arguments, for the error paths the checker does not explore) replayed
 // on this machine's kernel through one executor process, strictly one after the other.
 // Skips (t.log + pass) where gcc or io_uring is not available.
 import test from 'ava';
@@ -9,7 +10,7 @@ import { compare, predict, type Prediction } from '../oracle/compare.js';
 import { conformanceSuite } from '../oracle/conformance.js';
 import { gccAvailable, OracleUnavailable, runOnKernel } from '../oracle/executor.js';
 
-test('conformance: 500 generated linux-6.18 traces, every syscall, all agree with the kernel', (t) => {
+test('conformance: 600 generated linux-6.18 traces, every syscall, the common errnos, all agree with the kernel', (t) => {
   if (!gccAvailable()) { t.log('skipped: gcc is not available: the kernel oracle cannot be built'); t.pass(); return; }
   const design = builtinDesign('linux-6.18')!;
   const t0 = Date.now();
@@ -19,9 +20,12 @@ test('conformance: 500 generated linux-6.18 traces, every syscall, all agree wit
     if (typeof p === 'string') throw new Error(`${s.name}: ${p}`);
     return p;
   });
-  t.is(new Set(suite.map((s) => JSON.stringify(s.steps))).size, 500, '500 distinct traces');
+  t.is(new Set(suite.map((s) => JSON.stringify(s.steps))).size, 600, '600 distinct traces');
   const used = new Set(suite.flatMap((s) => s.steps.map((x) => x.syscall)));
   t.deepEqual(SYSCALLS.filter((n) => !used.has(n)), [], 'every syscall of the model is covered');
+  const errnos = new Set(suite.flatMap((s) => s.steps.map((x) => x.result.errno).filter((e) => e !== undefined)));
+  t.log(`errnos: ${[...errnos].sort().join(', ')}`);
+  for (const e of ['EBADF', 'EINVAL', 'ENXIO', 'EMFILE', 'EAGAIN', 'ENOTSOCK', 'EOPNOTSUPP']) t.true(errnos.has(e as never), `${e} is covered`);
   const built = Date.now() - t0;
   let r;
   try { r = runOnKernel(preds.map((p) => p.script)); } catch (e) {
