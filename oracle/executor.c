@@ -680,7 +680,10 @@ int main(int argc, char **argv) {
   ring_ok = rfd >= 0;
   printf("{\"header\":true,\"kernel\":\"%s\",\"io_uring\":\"%s\"", u.release, ring_ok ? "ok" : "unsupported");
   if (!ring_ok) printf(",\"io_uring_errno\":\"%s\"", ename(ring_errno));
-  printf(",\"uid\":%d}\n", (int)getuid());
+  int disabled = -1;
+  FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "re");
+  if (f) { if (fscanf(f, "%d", &disabled) != 1) disabled = -1; fclose(f); }
+  printf(",\"io_uring_disabled\":%d,\"uid\":%d}\n", disabled, (int)getuid());
   fflush(stdout);
 
   char line[8192];

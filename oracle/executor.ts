@@ -40,7 +40,15 @@ export function gccAvailable(): boolean {
   return !r.error && r.status === 0;
 }
 
-export interface Header { readonly kernel: string; readonly io_uring: 'ok' | 'unsupported'; readonly io_uring_errno?: string; readonly uid: number }
+export interface Header {
+  readonly kernel: string;
+  /** `unsupported` when io_uring_setup is refused (EPERM, ENOSYS): io_uring steps are then not compared. */
+  readonly io_uring: 'ok' | 'unsupported';
+  readonly io_uring_errno?: string;
+  /** kernel.io_uring_disabled, or -1 when unreadable. */
+  readonly io_uring_disabled: number;
+  readonly uid: number;
+}
 
 /** What the kernel did at one step. `rel`: objects seen released right after it. */
 export interface KernelStep {
