@@ -45,8 +45,11 @@ export async function cmdKernel(args: string[], io: Io, kit: CliKit): Promise<nu
   } else {
     const out: string[] = [
       `kernel ${result.header.kernel} (io_uring ${result.header.io_uring}) against design ${design.name}: ${file} (${trace.steps.length} steps)`,
-      '',
     ];
+    if (typeof values['design'] !== 'string' && !/^6\.18(\.|$)/.test(result.header.kernel)) {
+      out.push(`note: no built-in design was measured against Linux ${result.header.kernel}; ${KERNEL_DESIGN} is the closest`);
+    }
+    out.push('');
     c.steps.forEach((s) => {
       const st = trace.steps[s.index]!;
       const mark = s.status === 'agree' ? 'ok  ' : s.status === 'unsupported' ? 'n/a ' : 'DIFF';
