@@ -52,7 +52,7 @@ export function predict(name: string, steps: readonly TraceStep[], bounds: Bound
       } else if (f.released && !was?.released) awaitReleased.push(id);
     });
     let ringObj: number | undefined;
-    if (s.syscall === 'io_uring_register' && typeof s.task === 'number') {
+    if ((s.syscall === 'io_uring_register' || s.syscall === 'io_uring_unregister') && typeof s.task === 'number') {
       ringObj = before.tasks[s.task]?.fds[(s.args as { fd: number }).fd - FD_BASE]?.file;
     }
     return { step, predictedFds, awaitReleased, ...(ringObj !== undefined ? { ringObj } : {}) };

@@ -23,7 +23,8 @@
 // Objects are numbered in creation order, like the model's FileIds: a regular file is a canary
 // pipe (the worker holds the write end, fetched with pidfd_getfd from the coordinator, which keeps
 // the read end at fd >= 700: EOF = released); a unix socket is observed by its inode in
-// /proc/net/unix; an io_uring ring file itself is not observed ("unobserved").
+// /proc/net/unix; an io_uring ring is observed only while it has registrations, by a private
+// teardown canary appended to its IORING_REGISTER_FILES list (else "unobserved").
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -338,6 +339,8 @@ static int observe(void) {
     if (o->released) continue;
     if (o->kind == K_REGULAR && canary_released(o->canary)) { o->released = 1; changed++; }
     if (o->kind == K_UNIX && !ino_present(o->ino)) { o->released = 1; changed++; }
+    // A ring with registrations: its teardown canary's EOF is the ring's release (teardown).
+    if (o->kind == K_RING && o->canary >= 0 && canary_released(o->canary)) { o->released = 1; changed++; }
   }
   return changed;
 }
@@ -541,6 +544,8 @@ static void step(int idx, char *line) {
     int off = snprintf(cmd, sizeof cmd, "%s", op);
     int rd = -1;
     int tc_rd = -1, ring_obj = -1;
+    if (!strcmp(op, "io_uring_unregister"))
+      for (int i = 2; i < 2 + nargs; i++) if (toks[i][0] == '@') ring_obj = atoi(toks[i] + 1);
     if (!strcmp(op, "io_uring_register") && nargs >= 2) {
       // The ring object behind the fd: found through the model's fd map is not possible here, so
       // the script names it: "io_uring_register FD F... @OBJ".
@@ -611,6 +616,11 @@ static void step(int idx, char *line) {
           memcpy(fdmap[c], fdmap[t], sizeof fdmap[t]);
         }
       }
+      // After IORING_UNREGISTER_FILES the teardown canary says nothing more about the ring.
+      if (!strcmp(op, "io_uring_unregister") && ret >= 0 && ring_obj >= 0 && ring_obj < nobj && objs[ring_obj].kind == K_RING && objs[ring_obj].canary >= 0) {
+        close(objs[ring_obj].canary);
+        objs[ring_obj].canary = -1;
+      }
       if (tc_rd >= 0 && ret >= 0 && ring_obj >= 0 && ring_obj < nobj && objs[ring_obj].kind == K_RING) {
         if (objs[ring_obj].canary >= 0) close(objs[ring_obj].canary);
         objs[ring_obj].canary = tc_rd;
@@ -642,7 +652,7 @@ static void trace_end(char *line) {
   printf("{\"end\":true,\"waited_ms\":%.3f,\"objects\":[", waited);
   for (int i = 0; i < nobj; i++) {
     printf("%s{\"id\":%d,\"kind\":\"%s\",\"state\":\"%s\"}", i ? "," : "", i, kind_name[objs[i].kind],
-           objs[i].kind == K_RING ? "unobserved" : objs[i].released ? "released" : "live");
+           objs[i].released ? "released" : objs[i].kind == K_RING && objs[i].canary < 0 ? "unobserved" : "live");
   }
   printf("]}\n");
   fflush(stdout);

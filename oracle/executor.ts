@@ -86,7 +86,7 @@ export interface ScriptStep {
   /** Objects the model releases at this step, and rings whose registrations it drops (the executor
    *  waits for their teardown canary). */
   readonly awaitReleased: readonly number[];
-  /** For io_uring_register: the ring's object id (the executor then adds a teardown canary). */
+  /** For io_uring_register/unregister: the ring's object id (registering adds a teardown canary). */
   readonly ringObj?: number;
 }
 export interface Script {
@@ -106,7 +106,8 @@ export function stepLine(s: ScriptStep): string {
   else {
     const t = step.task;
     switch (step.syscall) {
-      case 'close': case 'dup': case 'io_uring_unregister': line = `${t} ${step.syscall} ${a['fd'] as number}`; break;
+      case 'close': case 'dup': line = `${t} ${step.syscall} ${a['fd'] as number}`; break;
+      case 'io_uring_unregister': line = `${t} io_uring_unregister ${a['fd'] as number}${s.ringObj !== undefined ? ` @${s.ringObj}` : ''}`; break;
       case 'socketpair': line = `${t} socketpair ${a['type'] as string}`; break;
       case 'sendmsg': line = `${t} sendmsg ${a['fd'] as number} ${(a['rights'] as number[]).join(' ')}`; break;
       case 'recvmsg': line = `${t} recvmsg ${a['fd'] as number} ${a['peek'] === true ? 'peek' : 'nopeek'}`; break;
