@@ -183,6 +183,21 @@ test.serial('the model\'s known gap: ECONNRESET from a stream socket whose peer 
   t.like(run.steps[4], { ret: 0 });
 });
 
+test.serial('inflight kernel: where io_uring_setup is refused, traces with io_uring steps are unsupported, not mismatches', async (t) => {
+  if (skipped(t)) return;
+  const file = join(dir, 'viro-unsupported.json');
+  writeFileSync(file, traceToJson(handTrace(design, HAND_TRACES['viro-scenario']!)));
+  process.env['INFLIGHT_EXECUTOR_DENY_IO_URING'] = '1';
+  try {
+    const r = await cli(['kernel', file]);
+    t.is(r.code, 0, r.out);
+    t.regex(r.out, /^unsupported: io_uring is not usable here \(EPERM\); nothing was compared$/m);
+    t.regex(r.out, /^n\/a +2\. T0 io_uring_setup/m);
+  } finally {
+    delete process.env['INFLIGHT_EXECUTOR_DENY_IO_URING'];
+  }
+});
+
 test.serial('inflight kernel: bad input is exit 2 with one line', async (t) => {
   const r = await cli(['kernel', join(dir, 'missing.json')]).catch((e: unknown) => ({ code: -1, out: '', err: String(e) }));
   t.is(r.code, 2);
