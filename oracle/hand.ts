@@ -96,4 +96,16 @@ export const KERNEL_DISAGREES: Record<string, readonly HandStep[]> = {
     [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 5 }], [0, 'close', { fd: 6 }],
     ['kernel', 'unix_gc'],
   ],
+  // The same bug, minimal, built from the explanation (README): A becomes the first vertex, so
+  // Tarjan's walk starts there; D's scc_index keeps C's index (from the back edge D→C) while the SCC
+  // {A, C, D} gets A's. Sending C→D's queue first instead (walk starts at C) is collected.
+  'gc-scc-leak-min': [
+    [0, 'socketpair', { type: 'dgram' }], [0, 'socketpair', { type: 'dgram' }],   // A=3 B=4, C=5 D=6
+    [0, 'sendmsg', { fd: 6, rights: [3] }],   // C's queue: [A]
+    [0, 'sendmsg', { fd: 5, rights: [5] }],   // D's queue: [C]
+    [0, 'sendmsg', { fd: 6, rights: [6] }],   // C's queue: [A], [D]
+    [0, 'sendmsg', { fd: 4, rights: [5] }],   // A's queue: [C]
+    [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 5 }], [0, 'close', { fd: 6 }],
+    ['kernel', 'unix_gc'],
+  ],
 };

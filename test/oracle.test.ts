@@ -170,6 +170,13 @@ test.serial('inflight kernel detects a real disagreement: the 6.18 graph GC leav
   t.is(r.code, 1);
   t.regex(r.out, /first at step 12\b/);
   t.regex(r.out, /step 12: f0:unix\/dgram predicted released, still live in the kernel/);
+  // The minimal form, built from the explanation (README): A, C and D stay, B (never in flight) goes.
+  const min = join(dir, 'gc-scc-leak-min.json');
+  writeFileSync(min, traceToJson(handTrace(design, KERNEL_DISAGREES['gc-scc-leak-min']!)));
+  const m = await cli(['kernel', min, '--json']);
+  t.is(m.code, 1);
+  const j = JSON.parse(m.out) as { fates: { observed: string }[] };
+  t.deepEqual(j.fates.map((f) => f.observed), ['live', 'released', 'live', 'live']);
 });
 
 test.serial('the model\'s known gap: ECONNRESET from a stream socket whose peer went away with unread data', (t) => {
