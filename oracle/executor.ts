@@ -3,7 +3,7 @@
 // through one executor process, strictly one after the other), and read back what the kernel did.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Step } from '../model/step.js';
@@ -32,6 +32,8 @@ export function executorBinary(): string {
     if (r.status !== 0) { rmSync(tmp, { force: true }); throw new OracleUnavailable(`gcc could not build oracle/executor.c: ${(r.stderr ?? '').split('\n')[0]}`); }
   }
   renameSync(tmp, bin);
+  // Binaries of older sources are of no further use.
+  for (const f of readdirSync(CACHE_DIR)) if (/^executor-[0-9a-f]{16}$/.test(f) && join(CACHE_DIR, f) !== bin) rmSync(join(CACHE_DIR, f), { force: true });
   return bin;
 }
 

@@ -161,8 +161,11 @@ test.serial('inflight kernel: the seed-2019 counterexample is refused at the rin
   t.regex(wrong.out, /DIFF +\d+\. T0 sendmsg\(\d+, SCM_RIGHTS\[\d+\]\) +model 1 +kernel -1 EINVAL/);
 });
 
+// Running these traces leaks their sockets on the machine until reboot (the kernel never collects
+// them), so they run only when asked: INFLIGHT_ORACLE_LEAKS=1 npx ava test/oracle.test.ts
 test.serial('inflight kernel detects a real disagreement: the 6.18 graph GC leaves a garbage SCC that linux-6.18 collects', async (t) => {
   if (skipped(t)) return;
+  if (process.env['INFLIGHT_ORACLE_LEAKS'] !== '1') { t.log('skipped: set INFLIGHT_ORACLE_LEAKS=1 to run it (it leaks 7 sockets in the kernel)'); t.pass(); return; }
   const file = join(dir, 'gc-scc-leak.json');
   writeFileSync(file, traceToJson(handTrace(design, KERNEL_DISAGREES['gc-scc-leak']!)));
   const r = await cli(['kernel', file]);
