@@ -348,7 +348,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'kernel': return await cmdKernel(rest, io, kit);
       case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       case undefined: throw new UserError('E_USAGE', 'no command (try: inflight help)');
-      default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: check, matrix, simulate, report, render, designs, explain, replay, help)`);
+      default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: check, matrix, simulate, report, render, kernel, repro, designs, explain, replay, help)`);
     }
   } catch (e) {
     if (e instanceof UserError) {
