@@ -1,15 +1,14 @@
 // `inflight kernel TRACE.json [--design NAME|FILE.ts] [--json]`: replay a trace on the running kernel
 // (oracle/executor.c) and compare every step, and every file's fate, with the design's predictions.
-import { readFileSync } from 'node:fs';
 import { formatStep } from '../model/apply.js';
 import { formatResult } from '../model/step.js';
-import { parseTrace } from '../traces/format.js';
 import { actorName } from '../traces/text.js';
 import { compare, fmtKernel, predict } from '../oracle/compare.js';
 import { OracleUnavailable, runOnKernel } from '../oracle/executor.js';
 import { loadDesign } from './designs.js';
-import { oneLine, UserError } from './errors.js';
+import { UserError } from './errors.js';
 import type { CliKit, Io } from './kit.js';
+import { readTraceFile } from './trace-file.js';
 
 /** The design that matches this machine's kernel. */
 export const KERNEL_DESIGN = 'linux-6.18';
@@ -18,13 +17,7 @@ export async function cmdKernel(args: string[], io: Io, kit: CliKit): Promise<nu
   const { values, positionals } = kit.parse(args, { design: { type: 'string' }, json: { type: 'boolean' } }, 1);
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'kernel needs a trace file: inflight kernel trace.json');
-  let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) {
-    throw new UserError('E_TRACE_READ', `cannot read ${file}: ${oneLine((e as Error).message)}`);
-  }
-  const parsed = parseTrace(text);
-  if (!parsed.ok) throw new UserError('E_TRACE_INVALID', `${file}: ${parsed.error}`);
-  const trace = parsed.value;
+  const trace = readTraceFile(file);
   const design = await loadDesign(typeof values['design'] === 'string' ? values['design'] : KERNEL_DESIGN);
   const p = predict(file, trace.steps, trace.bounds, design);
   if (typeof p === 'string') throw new UserError('E_TRACE_INVALID', `${file}: ${p}`);

@@ -3,7 +3,7 @@
 //   0  no property violated (within the bounds)     1  a property is violated
 //      (matrix: 0 when every verdict is the one its design expects, 1 when one is not)
 //   2  usage or input error (one line on stderr)     130  interrupted (SIGINT) before a violation
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../checker/model.js';
 import { checkBounds, DEFAULT_BOUNDS, SYSCALLS, type Bounds, type SyscallName } from '../model/bounds.js';
@@ -12,7 +12,7 @@ import { formatStep } from '../model/apply.js';
 import { DesignError } from '../model/design.js';
 import { formatResult } from '../model/step.js';
 import { PROPERTIES, propertyByName } from '../properties/index.js';
-import { parseTrace, traceToJson, type TraceFile } from '../traces/format.js';
+import { traceToJson } from '../traces/format.js';
 import { replayTrace } from '../traces/replay.js';
 import { renderSteps, actorName } from '../traces/text.js';
 import { traceStepToStep } from '../traces/build.js';
@@ -27,6 +27,7 @@ import { defaultMaxMemory, parseSize, readCheckpoint, writeCheckpoint, type Chec
 import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
 import { cmdKernel } from './kernel.js';
+import { readTraceFile } from './trace-file.js';
 
 export interface Io {
   out(s: string): void;
@@ -288,13 +289,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { design: { type: 'string' }, json: { type: 'boolean' }, full: { type: 'boolean' } }, 1);
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'replay needs a trace file: inflight replay trace.json');
-  let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) {
-    throw new UserError('E_TRACE_READ', `cannot read ${file}: ${oneLine((e as Error).message)}`);
-  }
-  const parsed = parseTrace(text);
-  if (!parsed.ok) throw new UserError('E_TRACE_INVALID', `${file}: ${parsed.error}`);
-  const trace: TraceFile = parsed.value;
+  const trace = readTraceFile(file);
   const designName = typeof values['design'] === 'string' ? values['design'] : trace.design;
   if (typeof values['design'] !== 'string' && !builtinDesign(designName)) {
     throw new UserError('E_DESIGN_UNKNOWN', `the trace was made with design '${designName}', which is not built in: give it with --design FILE.ts`);

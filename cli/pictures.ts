@@ -1,7 +1,7 @@
 // Pictures of reference graphs on the command line:
 //   inflight render TRACE.json [--design NAME|FILE.ts] [--format dot|svg] [--step N] [--out FILE]
 //   inflight check … --dot DIR      one DOT file per step of each violation and witness
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeCtx } from '../model/apply.js';
 import { builtinDesign } from '../model/designs/index.js';
@@ -9,12 +9,13 @@ import type { Design } from '../model/design.js';
 import type { World } from '../model/world.js';
 import { runSteps } from '../traces/build.js';
 import { traceToDots } from '../traces/dot.js';
-import { parseTrace, type TraceFile, type TraceStep } from '../traces/format.js';
+import type { TraceFile, TraceStep } from '../traces/format.js';
 import { dotToSvg } from '../traces/svg.js';
 import { loadDesign } from './designs.js';
 import { oneLine, UserError } from './errors.js';
 import type { CliKit, Io } from './kit.js';
 import type { Report } from './run.js';
+import { readTraceFile } from './trace-file.js';
 
 export function writeText(file: string, text: string): void {
   try { writeFileSync(file, text); } catch (e) {
@@ -38,13 +39,7 @@ export interface LoadedTrace {
 }
 
 export async function loadTrace(file: string, designArg: string | undefined): Promise<LoadedTrace> {
-  let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) {
-    throw new UserError('E_TRACE_READ', `cannot read ${file}: ${oneLine((e as Error).message)}`);
-  }
-  const parsed = parseTrace(text);
-  if (!parsed.ok) throw new UserError('E_TRACE_INVALID', `${file}: ${parsed.error}`);
-  const trace = parsed.value;
+  const trace = readTraceFile(file);
   if (designArg === undefined && !builtinDesign(trace.design)) {
     throw new UserError('E_DESIGN_UNKNOWN', `the trace was made with design '${trace.design}', which is not built in: give it with --design FILE.ts`);
   }
