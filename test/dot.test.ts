@@ -2,15 +2,15 @@
 // they belong, and SVG from the in-process Graphviz. The DOT text is read back here with a parser of
 // its own (node statements and `a -> b` edges), not with anything from traces/dot.ts.
 import test from 'ava';
-import { applyStep, makeCtx } from '../model/apply.js';
+import { makeCtx } from '../model/apply.js';
 import { DEFAULT_BOUNDS } from '../model/bounds.js';
 import type { Design } from '../model/design.js';
 import type { Step } from '../model/step.js';
-import { initialWorld, type World } from '../model/world.js';
+import type { World } from '../model/world.js';
 import { makeProperties } from '../properties/index.js';
 import { traceToDots, worldToDot } from '../traces/dot.js';
 import { dotToSvg } from '../traces/svg.js';
-import { design } from './helpers/world.js';
+import { design, playSteps } from './helpers/world.js';
 
 /** Al Viro's scenario: a ring, a datagram socketpair, the ring registers one end, the ring's fd is
  *  sent to that end, the task exits. fds: 3 ring (f0), 4 and 5 the sockets (f1, f2). */
@@ -22,16 +22,7 @@ const SCENARIO: Step[] = [
   { task: 0, syscall: 'exit', args: {} },
 ];
 
-function play(d: Design, steps: readonly Step[]): World[] {
-  const ctx = makeCtx(d, DEFAULT_BOUNDS);
-  const worlds = [initialWorld(DEFAULT_BOUNDS.tasks, DEFAULT_BOUNDS.fds)];
-  for (const s of steps) {
-    const r = applyStep(worlds[worlds.length - 1]!, s, ctx);
-    if (!r) throw new Error(`step not possible: ${JSON.stringify(s)}`);
-    worlds.push(r.world);
-  }
-  return worlds;
-}
+const play = (d: Design, steps: readonly Step[]): World[] => playSteps(d, steps);
 
 interface Parsed {
   nodes: Map<string, string>;        // id → the attribute text of its statement

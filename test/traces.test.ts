@@ -1,17 +1,18 @@
 // Trace files (format, parse, replay) and the text a trace is shown as (facts, diffs, step lines).
 import test from 'ava';
 import { runCheck } from '../cli/run.js';
-import { applyStep, makeCtx } from '../model/apply.js';
+import { makeCtx } from '../model/apply.js';
 import { DEFAULT_BOUNDS, SYSCALLS, type Bounds } from '../model/bounds.js';
 import type { Design } from '../model/design.js';
 import { builtinDesign } from '../model/designs/index.js';
 import type { Step } from '../model/step.js';
-import { initialWorld, type World } from '../model/world.js';
+import type { World } from '../model/world.js';
 import { describeWorld, diffFacts, formatChange } from '../traces/describe.js';
 import { parseTrace, traceToJson, TRACE_FORMAT, type TraceFile, type TraceStep } from '../traces/format.js';
 import { replayTrace } from '../traces/replay.js';
 import { renderSteps } from '../traces/text.js';
 import { runSteps } from '../traces/build.js';
+import { playSteps } from './helpers/world.js';
 
 const design = (name: string): Design => {
   const d = builtinDesign(name);
@@ -235,16 +236,7 @@ test('runSteps gives one world per step plus the initial one', (t) => {
 // ------------------------------------------------------------------------------------------------
 // describe / diff / text
 
-function play(d: string, steps: Step[]): World[] {
-  const ctx = makeCtx(design(d), DEFAULT_BOUNDS);
-  const worlds = [initialWorld(DEFAULT_BOUNDS.tasks, DEFAULT_BOUNDS.fds)];
-  for (const s of steps) {
-    const r = applyStep(worlds[worlds.length - 1]!, s, ctx);
-    if (!r) throw new Error(`step not possible: ${JSON.stringify(s)}`);
-    worlds.push(r.world);
-  }
-  return worlds;
-}
+const play = (d: string, steps: Step[]): World[] => playSteps(design(d), steps);
 
 test('diff after socketpair: the two new fds (and the new files) appear as new facts', (t) => {
   const [w0, w1] = play('seed-2019', [{ task: 0, syscall: 'socketpair', args: { type: 'dgram' } }]);

@@ -52,3 +52,15 @@ export function run(ctx: Ctx, lines: readonly string[], from?: World): Run {
   }
   return { world, results, worlds };
 }
+
+/** The worlds along `steps` from the initial world at the default bounds (step objects, not script lines). */
+export function playSteps(d: Design, steps: readonly Step[]): World[] {
+  const ctx = makeCtx(d, DEFAULT_BOUNDS);
+  const worlds = [initialWorld(DEFAULT_BOUNDS.tasks, DEFAULT_BOUNDS.fds)];
+  for (const s of steps) {
+    const r = applyStep(worlds[worlds.length - 1]!, s, ctx);
+    if (!r) throw new Error(`step not possible: ${JSON.stringify(s)}`);
+    worlds.push(r.world);
+  }
+  return worlds;
+}
