@@ -19,7 +19,27 @@ export interface Model<S, A> {
   /** Optional: what identifies an action across states (e.g. task + syscall + arguments), so that the
    *  simulator can delete a step from a counterexample and keep the steps after it as they were. */
   actionKey?(a: A): string;
+  /** Optional, needed only to search with several workers (checker/parallel.ts), where states cross
+   *  threads: `s` as 32-bit words (the array may be reused by the next call: the engine copies it at once).
+   *  `decode(encode(s))` must be a state that behaves exactly as `s` does (same key, same `steps` in the
+   *  same order, same successors, same property verdicts); it need not be the same object. `decode` gets a
+   *  view into a batch buffer that it must not keep (copy what it needs). A model without the pair runs
+   *  with one worker only. */
+  encode?(s: S): Int32Array;
+  decode?(words: Int32Array): S;
 }
+
+/** What a model factory module returns: the model and the properties to check on it. */
+export interface ModelSpec<S, A> {
+  readonly model: Model<S, A>;
+  readonly properties: readonly Property<S, A>[];
+}
+
+/** A parallel search cannot send a model to a worker thread: each worker imports a factory module and
+ *  calls its exported `createModel(params)` with the same JSON-serialisable `params`. The factory must be
+ *  deterministic: every call with the same params gives the same model. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ModelFactory<P = any> = (params: P) => ModelSpec<any, any> | Promise<ModelSpec<any, any>>;
 
 /** A named check. `check` returns a string when the property "fires":
  *  - `always`: the string is the violation message (undefined = the state/step is fine);
