@@ -122,7 +122,11 @@ export interface FileLifeModel extends Model<FileLifeState, FileLifeAction> {
   noLeak(s: FileLifeState): string | undefined;
   /** The gc's garbage set of `s`, as a bitmask over file ids (bit f = file f). */
   garbage(s: FileLifeState): number;
-  decode(s: FileLifeState): DecodedState;
+  /** The state as readable arrays (tests, debugging). */
+  view(s: FileLifeState): DecodedState;
+  /** The codec of the parallel search (checker/model.ts): the state is already 32-bit words. */
+  encode(s: FileLifeState): Int32Array;
+  decode(words: Int32Array): FileLifeState;
   /** Bytes of state data per state (before padding to whole words) and words of the key. */
   readonly stateBytes: number;
   readonly stateWords: number;
@@ -436,7 +440,11 @@ export function createFileLife(cfg: FileLifeConfig, opts: { labels?: boolean } =
       return garbageOf(cur);
     },
 
-    decode(s: FileLifeState): DecodedState {
+    encode: (s) => s,
+    // A copy: `words` is a view into a batch buffer (and a state of <= 64 bytes stays on V8's heap).
+    decode: (words) => new Int32Array(words),
+
+    view(s: FileLifeState): DecodedState {
       const b = new Uint8Array(Int32Array.from(s).buffer); // a copy: leaves `s` as it is
       const files = (base: number): number[] => Array.from({ length: F }, (_, i) => b[base + i + 1]!);
       const rows = (base: number, n: number, w: number, trim: boolean): number[][] =>

@@ -74,7 +74,7 @@ test('A-buggy (FIXED = FALSE): NoLeak is violated after 6 steps, the counterexam
   ]);
   t.is(states.length, 7);
   for (let i = 0; i < 6; i++) t.is(m.noLeak(states[i]!), undefined, `state ${i} does not leak`);
-  const last = m.decode(states[6]!);
+  const last = m.view(states[6]!);
   t.deepEqual(last, {
     nfiles: 3,
     kind: [RING, SOCK, SOCK, NONE, NONE],
@@ -95,7 +95,7 @@ test('A-buggy (FIXED = FALSE): NoLeak is violated after 6 steps, the counterexam
   const acts = fixed.steps(states[6]!);
   const gc = acts.find((a) => opOf(a) === GC);
   t.not(gc, undefined);
-  t.deepEqual(fixed.decode(fixed.next(states[6]!, gc!)).refcnt, [0, 1, 0, 0, 0]);
+  t.deepEqual(fixed.view(fixed.next(states[6]!, gc!)).refcnt, [0, 1, 0, 0, 0]);
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -243,10 +243,10 @@ function crossCheck(c: FileLifeConfig, depth: number): { states: number; transit
     for (const s of frontier) {
       const succ = m.steps(s).map((a) => m.next(s, a));
       transitions += succ.length;
-      const got = succ.map((t) => JSON.stringify(m.decode(t))).sort();
-      const want = literalSuccessors(c, m.decode(s)).map((t) => JSON.stringify(t)).sort();
+      const got = succ.map((t) => JSON.stringify(m.view(t))).sort();
+      const want = literalSuccessors(c, m.view(s)).map((t) => JSON.stringify(t)).sort();
       if (JSON.stringify(got) !== JSON.stringify(want) && mismatches.length < 3) {
-        mismatches.push(`from ${JSON.stringify(m.decode(s))}:\n  model   ${got.join('\n          ')}\n  literal ${want.join('\n          ')}`);
+        mismatches.push(`from ${JSON.stringify(m.view(s))}:\n  model   ${got.join('\n          ')}\n  literal ${want.join('\n          ')}`);
       }
       for (const t of succ) {
         if (!seen.has(k(t))) { seen.add(k(t)); nxt.push(t); }
@@ -276,7 +276,7 @@ test('a release cascade: closing the last fd of a socket releases what its queue
   let s = m.initial()[0]!;
   const take = (name: string): void => {
     const a = m.steps(s).find((x) => describeAction(x) === name);
-    if (a === undefined) throw new Error(`${name} is not enabled in ${JSON.stringify(m.decode(s))}`);
+    if (a === undefined) throw new Error(`${name} is not enabled in ${JSON.stringify(m.view(s))}`);
     s = m.next(s, a);
   };
   take('socketpair(1)'); // 1, 2
@@ -284,19 +284,19 @@ test('a release cascade: closing the last fd of a socket releases what its queue
   take('sendmsg(1,1,3)'); // 3 into q[2]
   take('close(1,3)'); // 3 is held by q[2] only
   take('sendmsg(1,2,1)'); // 1 into q[1] (a socket holding itself)
-  t.deepEqual(m.decode(s).refcnt, [2, 1, 1, 0, 0]);
+  t.deepEqual(m.view(s).refcnt, [2, 1, 1, 0, 0]);
   take('close(1,2)'); // 2 released: drops 3, which is released too
-  let d = m.decode(s);
+  let d = m.view(s);
   t.deepEqual(d.refcnt, [2, 0, 0, 0, 0]);
   t.deepEqual(d.q, [[1], [], [], [], []]);
   take('close(1,1)'); // 1 holds itself: not released, it is garbage for the gc
-  d = m.decode(s);
+  d = m.view(s);
   t.deepEqual(d.refcnt, [1, 0, 0, 0, 0]);
   t.is(m.garbage(s), 1 << 1);
   const acts = m.steps(s).map(describeAction);
   t.deepEqual(acts, ['open(1)', 'io_uring_setup(1)', 'socketpair(1)', 'open(2)', 'io_uring_setup(2)', 'socketpair(2)', 'gc{1}']);
   take('gc{1}');
-  d = m.decode(s);
+  d = m.view(s);
   t.deepEqual(d.refcnt, [0, 0, 0, 0, 0]);
   t.deepEqual(d.q, [[], [], [], [], []]);
   t.is(m.garbage(s), 0);
