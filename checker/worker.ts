@@ -14,7 +14,7 @@
 
 import { isMainThread, parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { fingerprint, fp } from './hash.js';
-import { FingerprintSet, Int32List } from './visited.js';
+import { Int32List } from './visited.js';
 import type { Model, ModelFactory, Property } from './model.js';
 
 /** States per batch sent to a peer (at least; the last batch of a level may be shorter). */
@@ -80,8 +80,10 @@ export type FromWorker =
   | { readonly t: 'aborted' }
   | { readonly t: 'error'; readonly error: unknown; readonly idx: number; readonly at: number };
 
-/** A map from 64-bit fingerprints to int32 values (open addressing, cleared every level). */
-class FpMap {
+/** The visited set of a worker: 64-bit fingerprints (open addressing over [hi, lo] pairs, linear
+ *  probing, load <= 0.75) with an int32 value each: the candidate slot + the level's base for a state of
+ *  the level being built, so that one probe per transition tells new / older level / this level's slot. */
+class SeenTable {
   private keys: Uint32Array;
   private vals: Int32Array;
   private mask: number;
@@ -93,46 +95,77 @@ class FpMap {
     this.vals = new Int32Array(c);
     this.mask = c - 1;
   }
-  /** The value of (hi, lo), or -1. ((0, 0) never occurs: `fingerprint` maps it to (0, 1).) */
-  get(hi: number, lo: number): number {
+  get bytes(): number { return this.keys.byteLength + this.vals.byteLength; }
+  /** The value of (hi, lo); if absent, inserts it with value v and returns -1. ((0, 0) never occurs:
+   *  `fingerprint` maps it to (0, 1).) */
+  probe(hi: number, lo: number, v: number): number {
     const k = this.keys;
-    let i = (lo ^ Math.imul(hi, 0x85ebca6b)) & this.mask;
+    const mask = this.mask;
+    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
       const h = k[i << 1]!;
       const l = k[(i << 1) + 1]!;
-      if ((h | l) === 0) return -1;
+      if ((h | l) === 0) break;
       if (h === hi && l === lo) return this.vals[i]!;
-      i = (i + 1) & this.mask;
+      i = (i + 1) & mask;
     }
-  }
-  /** Adds (hi, lo) -> v; (hi, lo) must be absent. */
-  add(hi: number, lo: number, v: number): void {
-    const k = this.keys;
-    let i = (lo ^ Math.imul(hi, 0x85ebca6b)) & this.mask;
-    while ((k[i << 1]! | k[(i << 1) + 1]!) !== 0) i = (i + 1) & this.mask;
     k[i << 1] = hi;
     k[(i << 1) + 1] = lo;
     this.vals[i] = v;
-    if (++this.count * 4 >= (this.mask + 1) * 3) this.grow();
+    if (++this.count * 4 >= (mask + 1) * 3) this.grow();
+    return -1;
   }
-  clear(): void {
-    if (this.count === 0) return;
-    this.keys.fill(0);
-    this.count = 0;
+  has(hi: number, lo: number): boolean {
+    const k = this.keys;
+    const mask = this.mask;
+    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    for (;;) {
+      const h = k[i << 1]!;
+      const l = k[(i << 1) + 1]!;
+      if ((h | l) === 0) return false;
+      if (h === hi && l === lo) return true;
+      i = (i + 1) & mask;
+    }
   }
   private grow(): void {
     const ok = this.keys;
     const ov = this.vals;
     const c = (this.mask + 1) * 2;
-    this.keys = new Uint32Array(c * 2);
-    this.vals = new Int32Array(c);
-    this.mask = c - 1;
-    this.count = 0;
-    for (let i = 0; i < ov.length; i++) {
-      const h = ok[i << 1]!;
-      const l = ok[(i << 1) + 1]!;
-      if ((h | l) !== 0) this.add(h, l, ov[i]!);
+    if (c > 2 ** 30) throw new RangeError(`a worker's visited set cannot grow beyond 2^30 slots (${this.count} entries)`);
+    const keys = new Uint32Array(c * 2);
+    const vals = new Int32Array(c);
+    const mask = c - 1;
+    for (let j = 0; j < ov.length; j++) {
+      const h = ok[j << 1]!;
+      const l = ok[(j << 1) + 1]!;
+      if ((h | l) === 0) continue;
+      let i = (l ^ Math.imul(h, 0x9e3779b1)) & mask;
+      while ((keys[i << 1]! | keys[(i << 1) + 1]!) !== 0) i = (i + 1) & mask;
+      keys[i << 1] = h;
+      keys[(i << 1) + 1] = l;
+      vals[i] = ov[j]!;
     }
+    this.keys = keys;
+    this.vals = vals;
+    this.mask = mask;
+  }
+}
+
+/** A growable Int32Array. */
+class IntVec {
+  a = new Int32Array(1024);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  reset(): void {
+    this.n = 0;
+    if (this.a.length > 1 << 16) this.a = new Int32Array(1024);
   }
 }
 
@@ -162,7 +195,9 @@ async function main(): Promise<void> {
   props.forEach((p, i) => (p.on === 'state' ? stateProps : stepProps).push(i));
   const decided = props.map(() => false);
 
-  const visited = new FingerprintSet();
+  const visited = new SeenTable();
+  /** Candidate slots of the level being built are stored in `visited` as levelBase + slot. */
+  let levelBase = 0;
   /** Per local state: parent's local index * n + parent's worker, or -(init + 1). */
   const parents = new Int32List();
   /** Per local state: the step index in steps(parent), -1 for an initial state. */
@@ -177,17 +212,20 @@ async function main(): Promise<void> {
   /** Level 0: the virtual root's "transitions" (worker 0 counts them). */
   let rootActs = 0;
   let inRoot = false;
-  let phaseLo = 0;
-  let phaseHi = 0;
 
   // The candidates of level L + 1 (received during the expansion of level L).
-  const levelMap = new FpMap();
-  let candPk: number[] = [];
-  let candParent: number[] = [];
-  let candState: unknown[] = []; // the state object, or the batch Int32Array holding its words
-  let candOff: number[] = []; // -1: candState is the object; else the offset of its words in the batch
-  /** Per sender: (slot, pk) pairs in arrival order (increasing pk); a pair wins if the slot still has pk. */
-  let wins: number[][] = [];
+  // Per candidate slot: the least key so far (rank of the parent, step), the parent reference, the sender,
+  // the state object or the batch Int32Array holding its words, and the offset of those words (-1: object).
+  let nCand = 0;
+  const candG = new IntVec();
+  const candA = new IntVec();
+  const candParent = new IntVec();
+  const candSender = new IntVec();
+  const candOff = new IntVec();
+  let candState: unknown[] = [];
+  /** Per sender: the slots it took, in arrival order, which is key order (a sender expands in rank order,
+   *  so its first candidate for a slot is its least; a slot it lost stays listed, see candSender). */
+  let wins: IntVec[] = [];
   // The sorted new states of level L + 1, until the coordinator commits or truncates.
   let newPk = new Float64Array(0);
   let newPruned = new Uint8Array(0);
@@ -205,37 +243,40 @@ async function main(): Promise<void> {
   let generated = 0;
 
   const resetLevel = (): void => {
-    levelMap.clear();
-    candPk = []; candParent = []; candState = []; candOff = [];
-    wins = Array.from({ length: n }, () => []);
+    nCand = 0;
+    candG.reset(); candA.reset(); candParent.reset(); candSender.reset(); candOff.reset();
+    candState = [];
+    wins = Array.from({ length: n }, () => new IntVec());
     minUnseen = -1;
     ends = 0;
     generated = 0;
   };
 
-  /** A successor (fingerprint hi, lo; key pk; parent reference) from `sender`; `state` is the object
-   *  (off = -1) or the batch holding its words at `off`. */
+  /** A successor (fingerprint hi, lo; key (g, ai); parent reference) from `sender`; `state` is the
+   *  object (off = -1) or the batch holding its words at `off`. */
   let probing = false;
-  const receive = (sender: number, hi: number, lo: number, pk: number, parentRef: number, state: unknown, off: number): void => {
+  const receive = (sender: number, hi: number, lo: number, g: number, ai: number, parentRef: number, state: unknown, off: number): void => {
     if (probing) {
-      if (!visited.has(hi, lo) && (minUnseen < 0 || pk < minUnseen)) minUnseen = pk;
+      if (!visited.has(hi, lo)) {
+        const pk = pack(g, ai);
+        if (minUnseen < 0 || pk < minUnseen) minUnseen = pk;
+      }
       return;
     }
-    let slot = levelMap.get(hi, lo);
-    if (slot >= 0) {
-      if (pk >= candPk[slot]!) return;
+    let slot = visited.probe(hi, lo, levelBase + nCand);
+    if (slot < 0) {
+      slot = nCand++;
+      candG.push(g); candA.push(ai); candParent.push(parentRef); candSender.push(sender); candOff.push(off);
+      candState.push(state);
     } else {
-      if (!visited.insert(hi, lo)) return; // reached at an earlier level
-      slot = candPk.length;
-      levelMap.add(hi, lo, slot);
-      candPk.push(0); candParent.push(0); candState.push(undefined); candOff.push(-1);
+      if (slot < levelBase) return; // reached at an earlier level
+      slot -= levelBase;
+      const g0 = candG.a[slot]!;
+      if (g > g0 || (g === g0 && ai >= candA.a[slot]!)) return;
+      candG.a[slot] = g; candA.a[slot] = ai; candParent.a[slot] = parentRef; candSender.a[slot] = sender; candOff.a[slot] = off;
+      candState[slot] = state;
     }
-    candPk[slot] = pk;
-    candParent[slot] = parentRef;
-    candState[slot] = state;
-    candOff[slot] = off;
-    const wl = wins[sender]!;
-    wl.push(slot, pk);
+    wins[sender]!.push(slot);
   };
 
   const receiveBatch = (sender: number, b: Int32Array): void => {
@@ -247,7 +288,7 @@ async function main(): Promise<void> {
       const ai = b[i + 3]!;
       const parent = b[i + 4]!;
       const len = b[i + 5]!;
-      receive(sender, hi, lo, pack(g, ai), parent * n + sender, b, i + 6);
+      receive(sender, hi, lo, g, ai, parent * n + sender, b, i + 6);
       i += 6 + len;
     }
   };
@@ -323,8 +364,6 @@ async function main(): Promise<void> {
     const fires: Fire[] = [];
     const stepChecks = stepProps.filter((p) => !decided[p]);
     frontActs.fill(-1);
-    phaseLo = gLo;
-    phaseHi = gHi;
     let poll = POLL;
     for (let k = 0; k < front.length; k++) {
       const g = frontG[k]!;
@@ -363,7 +402,7 @@ async function main(): Promise<void> {
         const hi = fp[0]!;
         const lo = fp[1]!;
         const o = ownerOf(hi, n);
-        if (o === me) receive(me, hi, lo, pack(g, ai), sIdx * n + me, t, -1);
+        if (o === me) receive(me, hi, lo, g, ai, sIdx * n + me, t, -1);
         else send(o, hi, lo, g, ai, sIdx, t);
       }
     }
@@ -376,29 +415,37 @@ async function main(): Promise<void> {
   };
 
   /** The candidates of the level, sorted by key: merges the per-sender lists of winners. */
-  const sortedWinners = (): number[] => {
-    const lists: number[][] = wins.map((wl) => {
-      const slots: number[] = [];
-      for (let i = 0; i < wl.length; i += 2) if (candPk[wl[i]!] === wl[i + 1]) slots.push(wl[i]!);
-      return slots;
+  const sortedWinners = (): Int32Array => {
+    const lists: Int32Array[] = wins.map((wl, w) => {
+      const out = new Int32Array(wl.n);
+      let m = 0;
+      for (let i = 0; i < wl.n; i++) { const slot = wl.a[i]!; if (candSender.a[slot] === w) out[m++] = slot; }
+      return out.subarray(0, m);
     });
-    if (lists.filter((l) => l.length > 0).length <= 1) return lists.find((l) => l.length > 0) ?? [];
+    const nonEmpty = lists.filter((l) => l.length > 0);
+    if (nonEmpty.length <= 1) return nonEmpty[0] ?? new Int32Array(0);
     const pos = lists.map(() => 0);
-    const outSlots: number[] = [];
-    for (;;) {
+    const order = new Int32Array(nCand);
+    const G = candG.a;
+    const A = candA.a;
+    for (let j = 0; j < nCand; j++) {
       let best = -1;
-      let bestPk = Infinity;
+      let bg = 0;
+      let ba = 0;
       for (let w = 0; w < lists.length; w++) {
         const l = lists[w]!;
-        if (pos[w]! < l.length) {
-          const pk = candPk[l[pos[w]!]!]!;
-          if (pk < bestPk) { bestPk = pk; best = w; }
+        const p = pos[w]!;
+        if (p < l.length) {
+          const slot = l[p]!;
+          const g = G[slot]!;
+          const a = A[slot]!;
+          if (best < 0 || g < bg || (g === bg && a < ba)) { best = w; bg = g; ba = a; }
         }
       }
-      if (best < 0) return outSlots;
-      outSlots.push(lists[best]![pos[best]!]!);
+      order[j] = lists[best]![pos[best]!]!;
       pos[best]!++;
     }
+    return order;
   };
 
   /** The new states of the level, in key order: local indices, parent links, state properties, pruning. */
@@ -413,13 +460,16 @@ async function main(): Promise<void> {
     let pruned = 0;
     for (let j = 0; j < order.length; j++) {
       const slot = order[j]!;
-      const pk = candPk[slot]!;
+      const g = candG.a[slot]!;
+      const ai = candA.a[slot]!;
+      const pk = pack(g, ai);
       newPk[j] = pk;
       const idx = parents.length;
-      const off = candOff[slot]!;
-      const t = off < 0 ? candState[slot] : decode!((candState[slot] as Int32Array).subarray(off, off + (candState[slot] as Int32Array)[off - 1]!));
-      parents.push(candParent[slot]!);
-      stepTaken.push(rankOf(pk) < 0 ? -1 : stepOf(pk));
+      const off = candOff.a[slot]!;
+      let t = candState[slot];
+      if (off >= 0) { const b = t as Int32Array; t = decode!(b.subarray(off, off + b[off - 1]!)); }
+      parents.push(candParent.a[slot]!);
+      stepTaken.push(g < 0 ? -1 : ai);
       errIdx = idx;
       let bad = false;
       for (const p of checks) {
@@ -437,8 +487,10 @@ async function main(): Promise<void> {
     }
     errIdx = -1;
     // The candidates are no longer needed (the batches they point into can go).
-    levelMap.clear();
-    candPk = []; candParent = []; candState = []; candOff = [];
+    levelBase += nCand;
+    if (levelBase > 2 ** 31 - 2 ** 24) throw new RangeError('a worker cannot hold more than about 2^31 states');
+    nCand = 0;
+    candState = [];
     wins = [];
     return { keys: newPk.slice(), pruned, fires };
   };
@@ -469,7 +521,7 @@ async function main(): Promise<void> {
           fingerprint(model.key(s));
           const hi = fp[0]!;
           const lo = fp[1]!;
-          if (ownerOf(hi, n) === me) receive(me, hi, lo, pack(-1, i), -(i + 1), s, -1);
+          if (ownerOf(hi, n) === me) receive(me, hi, lo, -1, i, -(i + 1), s, -1);
         }
         const m = merge();
         return { t: 'merged', generated: me === 0 ? inits.length : 0, ...m, bytes: bytes() };
@@ -545,7 +597,6 @@ async function main(): Promise<void> {
   };
 
   const bytes = (): number => visited.bytes + parents.bytes + stepTaken.bytes;
-  void phaseLo; void phaseHi;
 
   port.on('message', (msg: ToWorker) => {
     let reply: FromWorker | undefined;
@@ -570,7 +621,7 @@ function postError(e: unknown, idx: number, at: number): void {
     parentPort!.postMessage({ t: 'error', error: e, idx, at } satisfies FromWorker);
   } catch {
     const err = new Error(e instanceof Error ? e.message : String(e));
-    if (e instanceof Error) { err.name = e.name; err.stack = e.stack ?? err.stack; }
+    if (e instanceof Error) { err.name = e.name; if (e.stack !== undefined) err.stack = e.stack; }
     parentPort!.postMessage({ t: 'error', error: err, idx, at } satisfies FromWorker);
   }
 }
