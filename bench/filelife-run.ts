@@ -1,13 +1,15 @@
-// `node --import=tsx bench/filelife-run.ts A|B|A-buggy [--depth N] [--labels] [--json]`
+// `node --import=tsx bench/filelife-run.ts A|B|A-buggy [--depth N] [--labels] [--workers N] [--json]`
 // Runs the filelife reference model (bench/filelife.ts) in one of the shared bench's configurations and prints
 // distinct states, generated (initial states + transitions), depth, seconds (of the search, and of the whole
 // process), distinct states/s, bytes per state of the visited set and parent links, and peak RSS. --depth overrides the configuration's MaxDepth
-// (0 = unbounded); --labels adds per-syscall coverage (costs a little per transition).
-import { check, replayPath } from '../checker/index.js';
+// (0 = unbounded); --labels adds per-syscall coverage (costs a little per transition); --workers N runs the
+// parallel search (checker/parallel.ts) with N worker threads (without it: the single-thread `check`).
+import { check, replayPath, type CheckResult } from '../checker/index.js';
+import { checkParallel } from '../checker/parallel.js';
 import { CONFIGS, createFileLife, describeAction, type ConfigName, type FileLifeConfig } from './filelife.js';
 
 function usage(msg: string): never {
-  console.error(`${msg}\nusage: node --import=tsx bench/filelife-run.ts A|B|A-buggy [--depth N] [--labels] [--json]`);
+  console.error(`${msg}\nusage: node --import=tsx bench/filelife-run.ts A|B|A-buggy [--depth N] [--labels] [--workers N] [--json]`);
   process.exit(2);
 }
 
@@ -23,12 +25,23 @@ if (di >= 0) {
   depthOverride = v;
   names.splice(names.indexOf(args[di + 1]!), 1);
 }
+let workers: number | undefined;
+const wi = args.indexOf('--workers');
+if (wi >= 0) {
+  const v = Number(args[wi + 1]);
+  if (!Number.isInteger(v) || v < 1) usage(`--workers needs a positive integer, got ${args[wi + 1]}`);
+  workers = v;
+  names.splice(names.indexOf(args[wi + 1]!), 1);
+}
+if (workers !== undefined && labels) usage('--labels is not supported with --workers (the parallel search collects no coverage)');
 if (names.length !== 1 || !Object.hasOwn(CONFIGS, names[0]!)) usage(`expected one configuration name, got ${names.join(' ') || 'none'}`);
 const name = names[0] as ConfigName;
 const cfg: FileLifeConfig = { ...CONFIGS[name], ...(depthOverride !== undefined ? { MaxDepth: depthOverride } : {}) };
 
 const model = createFileLife(cfg, { labels });
-const r = check(model, { properties: model.properties, maxDepth: cfg.MaxDepth });
+const r: CheckResult = workers === undefined
+  ? check(model, { properties: model.properties, maxDepth: cfg.MaxDepth })
+  : await checkParallel({ module: new URL('./filelife-factory.ts', import.meta.url), params: { config: cfg }, workers }, { maxDepth: cfg.MaxDepth });
 const st = r.stats;
 const peakRssBytes = process.resourceUsage().maxRSS * 1024;
 const noLeak = r.properties[0]!;
@@ -53,6 +66,9 @@ const out = {
   bytesPerState: Number(st.bytesPerState.toFixed(1)),
   peakRssBytes,
   stateBytes: model.stateBytes,
+  /** Worker threads of the parallel search; 1 without --workers (the single-thread search, no worker). */
+  workers: workers ?? 1,
+  parallel: workers !== undefined,
   noLeak: noLeak.status,
   ...(counterexample !== undefined ? { counterexample, message: noLeak.message } : {}),
   ...(r.coverage !== undefined ? { coverage: r.coverage } : {}),
@@ -69,6 +85,7 @@ if (json) {
   console.log(`  distinct     ${n(out.distinct)}`);
   console.log(`  generated    ${n(out.generated)} (initial state + ${n(out.transitions)} transitions)`);
   console.log(`  depth        ${out.depth} (stop: ${out.stop})`);
+  console.log(`  workers      ${workers === undefined ? '1 (single-thread check)' : `${workers} (parallel search)`}`);
   console.log(`  seconds      ${out.seconds} (the search; ${out.processSeconds} s of process wall time)`);
   console.log(`  states/s     ${n(out.statesPerSecond)} distinct (${n(out.transitionsPerSecond)} transitions/s)`);
   console.log(`  bytes/state  ${out.bytesPerState} (visited set + parent links; a state itself is ${model.stateBytes} bytes in ${model.stateWords} words)`);
