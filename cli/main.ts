@@ -22,7 +22,7 @@ import type { CliKit } from './kit.js';
 import { cmdRender } from './pictures.js';
 import { cmdReport, writeCheckOutputs } from './report.js';
 import { fmtInt, formatBounds, renderReport, reportJson } from './render.js';
-import { runCheckAsync, surprises, type Report } from './run.js';
+import { parallelRun, parseWorkers, runCheckAsync, surprises, type Report } from './run.js';
 import { defaultMaxMemory, parseSize, readCheckpoint, writeCheckpoint, type CheckpointMeta } from './persist.js';
 import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
@@ -78,6 +78,7 @@ bounds:
 check only:
   --checkpoint FILE [--checkpoint-every SECONDS]   save the search every 60 s (and when interrupted)
   --resume FILE  go on from a checkpoint (same design and options): ends exactly as an uninterrupted run
+  --workers N    search with N worker threads (default 1): the same verdicts, traces and counts
 
 simulate --design NAME|FILE.ts [bounds] [--depth N] [--runs N] [--seed S] [--json] [--trace-out FILE]
                                seeded random walks (default 60 steps, 10000 walks); a violation is
@@ -162,7 +163,7 @@ const exitFor = (r: Report): number =>
 async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, design: { type: 'string' }, json: { type: 'boolean' },
     'trace-out': { type: 'string' }, full: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' },
-    checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' } }, 0);
+    checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' }, workers: { type: 'string' } }, 0);
   if (typeof values['design'] !== 'string') throw new UserError('E_USAGE', 'check needs --design NAME (see: inflight designs) or --design ./file.ts');
   const bounds = boundsFrom(values);
   const limits = limitsFrom(values);
@@ -175,11 +176,12 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const every = wholeNumber(values, 'checkpoint-every');
   if (every !== undefined && checkpoint === undefined) throw new UserError('E_USAGE', '--checkpoint-every goes with --checkpoint FILE');
   if (every === 0) throw new UserError('E_BOUNDS', '--checkpoint-every must be at least 1 second');
+  const workers = parseWorkers(values['workers'], checkpoint !== undefined || values['resume'] !== undefined);
   const resume = typeof values['resume'] === 'string' ? readCheckpoint(values['resume'], meta) : undefined;
   const report = await runCheckAsync(design, bounds, { ...limits, ...progressLine(io, live, design.name),
     ...(io.interrupted ? { shouldStop: io.interrupted } : {}),
     ...(checkpoint !== undefined ? { onCheckpoint: (s) => writeCheckpoint(checkpoint, s, meta), checkpointEvery: every ?? 60 } : {}),
-    ...(resume ? { resume } : {}) });
+    ...(resume ? { resume } : {}), ...parallelRun(workers, values['design']) });
   clearLine(io, live);
   if (checkpoint !== undefined && report.snapshot) {
     // Interrupted (or out of time or memory): the search can go on from exactly here.

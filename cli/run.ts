@@ -1,12 +1,15 @@
 // One check of one design at given bounds: the checker's result turned into kernel-level verdicts
 // with their traces. Shared by `check`, `matrix`, the benchmark and the tests.
 import { check, checkAsync, ModelError } from '../checker/bfs.js';
+import { checkParallel } from '../checker/parallel.js';
 import type { Snapshot } from '../checker/checkpoint.js';
 import type { CheckOptions, CheckResult, Coverage, Progress, PropertyStatus, Stats, StopReason, WitnessStatus } from '../checker/model.js';
 import type { Transition } from '../model/step.js';
+import { resolve } from 'node:path';
 import { UserError } from './errors.js';
 import type { Bounds } from '../model/bounds.js';
 import { DesignError, type Design } from '../model/design.js';
+import { builtinDesign } from '../model/designs/index.js';
 import { kernelModel, type KernelModel } from '../model/model.js';
 import type { World } from '../model/world.js';
 import { makeProperties } from '../properties/index.js';
@@ -24,6 +27,11 @@ export interface RunOptions {
   readonly checkpointEvery?: number;
   readonly onCheckpoint?: (s: Snapshot) => void;
   readonly resume?: Snapshot;
+  /** Worker threads (default 1: the single-thread search). Above 1, the parallel search (checker/parallel.ts):
+   *  the same verdicts, traces and counts; no checkpoints, no --exact, no coverage. */
+  readonly workers?: number;
+  /** The user's design module (absolute path) when the design is not built in: each worker loads it. */
+  readonly designFile?: string;
 }
 
 export interface Verdict {
@@ -96,8 +104,58 @@ export function runCheck(design: Design, bounds: Bounds, opts: RunOptions = {}):
 export async function runCheckAsync(design: Design, bounds: Bounds, opts: RunOptions = {}): Promise<Report> {
   const model = kernelModel(design, bounds, { symmetry: opts.symmetry ?? true });
   let result: CheckResult;
+  if ((opts.workers ?? 1) > 1) {
+    try { result = await runParallel(model, design, bounds, opts); } catch (e) { explainFailure(reproduce(e, model), model, design, bounds); }
+    return toReport(design, bounds, model, result);
+  }
   try { result = await checkAsync(model, searchOptions(model, bounds, opts)); } catch (e) { explainFailure(e, model, design, bounds); }
   return toReport(design, bounds, model, result);
+}
+
+/** `--workers N`: a whole number from 1 to 64; above 1 it cannot go with checkpoints. */
+export function parseWorkers(raw: unknown, withCheckpoint: boolean): number {
+  if (raw === undefined) return 1;
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 64) {
+    throw new UserError('E_WORKERS', `--workers expects a whole number from 1 to 64, got '${String(raw)}'`);
+  }
+  const n = Number(raw);
+  if (n > 1 && withCheckpoint) throw new UserError('E_WORKERS', '--workers cannot be combined with --checkpoint or --resume (a parallel search takes no checkpoints)');
+  return n;
+}
+
+/** The run options for `workers` threads: the design file too when the design is not built in. */
+export function parallelRun(workers: number, designArg: unknown): Pick<RunOptions, 'workers' | 'designFile'> {
+  if (workers <= 1) return {};
+  return { workers, ...(typeof designArg === 'string' && builtinDesign(designArg) === undefined ? { designFile: resolve(designArg) } : {}) };
+}
+
+/** The search with opts.workers worker threads, each rebuilding the model through model/factory.ts. */
+function runParallel(model: KernelModel, design: Design, bounds: Bounds, opts: RunOptions): Promise<CheckResult> {
+  if (opts.resume !== undefined || opts.onCheckpoint !== undefined) {
+    throw new UserError('E_WORKERS', '--workers cannot be combined with --checkpoint or --resume (a parallel search takes no checkpoints)');
+  }
+  if (opts.exact === true) throw new UserError('E_WORKERS', '--workers cannot be combined with --exact');
+  const { properties: _, ...options } = searchOptions(model, bounds, opts);
+  return checkParallel({
+    module: new URL('../model/factory.ts', import.meta.url),
+    params: { design: design.name, bounds, symmetry: opts.symmetry ?? true, ...(opts.designFile !== undefined ? { designFile: opts.designFile } : {}) },
+    workers: opts.workers!,
+  }, options);
+}
+
+/** A model error in a worker arrives as a copy (a DesignError is then a plain Error): take the same step
+ *  again here, where the design's own error is thrown, so that it is explained as in a single-thread run. */
+function reproduce(e: unknown, model: KernelModel): unknown {
+  if (!(e instanceof ModelError) || e.path === undefined) return e;
+  try {
+    let s = model.initial()[e.path.init]!;
+    for (const k of e.path.steps) s = model.next(s, model.steps(s)[k]!);
+    const acts = model.steps(s);
+    if (e.action >= 0) model.next(s, acts[e.action]!);
+  } catch (x) {
+    return new ModelError(x, e.path, e.action);
+  }
+  return e;
 }
 
 function toReport(design: Design, bounds: Bounds, model: KernelModel, result: CheckResult): Report {
