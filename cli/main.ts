@@ -68,6 +68,9 @@ bounds:
   --fds N        fd table size per task (default ${DEFAULT_BOUNDS.fds})
   --skbs N       skbs per receive queue (default ${DEFAULT_BOUNDS.skbs})
   --msg-fds N    fds per SCM_RIGHTS message / per registration (default ${DEFAULT_BOUNDS.msgFds})
+  --reqs N       io_uring requests in flight per ring (default ${DEFAULT_BOUNDS.reqs}; 0: no io_uring_enter)
+  --gc MODE      phased: a GC run is a sequence of steps that syscalls race with (default in scenarios);
+                 atomic: one step per run (default in free exploration: far fewer states, no GC races)
   --depth N      steps from the start; 0 = no limit (default ${DEFAULT_BOUNDS.depth})
   --ops a,b,...  syscalls to explore (default all: ${SYSCALLS.join(',')})
   --max-states N, --timeout SECONDS   stop early (verdicts then say 'bounded')
@@ -88,7 +91,7 @@ exit status: 0 nothing violated, 1 a property violated, 2 usage or input error, 
 
 const BOUND_OPTIONS = {
   tasks: { type: 'string' }, files: { type: 'string' }, fds: { type: 'string' }, skbs: { type: 'string' },
-  'msg-fds': { type: 'string' }, depth: { type: 'string' }, ops: { type: 'string' },
+  'msg-fds': { type: 'string' }, depth: { type: 'string' }, ops: { type: 'string' }, reqs: { type: 'string' }, gc: { type: 'string' },
   'max-states': { type: 'string' }, timeout: { type: 'string' }, 'no-symmetry': { type: 'boolean' },
   'max-memory': { type: 'string' }, exact: { type: 'boolean' },
 } as const;
@@ -113,6 +116,13 @@ function wholeNumber(v: Values, flag: string): number | undefined {
   return Number(raw);
 }
 
+function gcFlag(v: Values): Bounds['gc'] {
+  const g = v['gc'];
+  if (g === undefined) return DEFAULT_BOUNDS.gc;
+  if (g !== 'phased' && g !== 'atomic') throw new UserError('E_BOUNDS', `--gc must be phased or atomic, got '${String(g)}'`);
+  return g;
+}
+
 function boundsFrom(v: Values): Bounds {
   let ops: readonly SyscallName[] = DEFAULT_BOUNDS.ops;
   if (typeof v['ops'] === 'string') {
@@ -126,7 +136,9 @@ function boundsFrom(v: Values): Bounds {
     fds: wholeNumber(v, 'fds') ?? DEFAULT_BOUNDS.fds,
     skbs: wholeNumber(v, 'skbs') ?? DEFAULT_BOUNDS.skbs,
     msgFds: wholeNumber(v, 'msg-fds') ?? DEFAULT_BOUNDS.msgFds,
+    reqs: wholeNumber(v, 'reqs') ?? DEFAULT_BOUNDS.reqs,
     depth: wholeNumber(v, 'depth') ?? DEFAULT_BOUNDS.depth,
+    gc: gcFlag(v),
     ops,
   };
   const bad = checkBounds(b);

@@ -9,7 +9,7 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${fmtInt(n
 
 export function formatBounds(b: Bounds): string {
   const ops = b.ops.length === SYSCALLS.length ? 'all' : b.ops.join(',');
-  return `tasks ${b.tasks}, files ${b.files}, fds ${b.fds}, skbs ${b.skbs}, msg-fds ${b.msgFds}, depth ${b.depth || 'unbounded'}, ops ${ops}`;
+  return `tasks ${b.tasks}, files ${b.files}, fds ${b.fds}, skbs ${b.skbs}, msg-fds ${b.msgFds}, reqs ${b.reqs}, gc ${b.gc}, depth ${b.depth || 'unbounded'}, ops ${ops}`;
 }
 
 const STOP_TEXT: Record<Report['stop'], string> = {

@@ -1,8 +1,9 @@
 // The bounds a user sets. They limit what the checker explores, not what the kernel does: a step
 // beyond a bound is simply not taken (except where the bound is a kernel limit, like a full fd table).
 export const SYSCALLS = [
-  'open', 'close', 'dup', 'fork', 'exit', 'exec', 'socketpair', 'sendmsg', 'recvmsg',
-  'io_uring_setup', 'io_uring_register', 'io_uring_unregister', 'unix_gc',
+  'open', 'close', 'dup', 'fork', 'exit', 'exec', 'socketpair', 'socket', 'listen', 'connect', 'accept',
+  'sendmsg', 'recvmsg', 'io_uring_setup', 'io_uring_register', 'io_uring_update', 'io_uring_unregister',
+  'io_uring_enter', 'resume', 'unix_gc', 'io_wq', 'io_ring_exit',
 ] as const;
 export type SyscallName = (typeof SYSCALLS)[number];
 
@@ -17,8 +18,13 @@ export interface Bounds {
   readonly skbs: number;
   /** fds per SCM_RIGHTS message, and per IORING_REGISTER_FILES call. */
   readonly msgFds: number;
+  /** io_uring requests in flight per ring (0: io_uring_enter is not explored). */
+  readonly reqs: number;
   /** Steps from the initial state; 0 = no limit (the space is finite under the other bounds). */
   readonly depth: number;
+  /** `phased`: a GC run is a sequence of steps that syscalls interleave with (how races are found);
+   *  `atomic`: one step (fewer states, no GC races). */
+  readonly gc: 'phased' | 'atomic';
   /** The syscalls explored. */
   readonly ops: readonly SyscallName[];
 }
@@ -27,20 +33,21 @@ export interface Bounds {
  *  Viro's cycle (a ring and a socketpair: 3 files, 3 fds). Wider bounds grow fast: tasks 2 at
  *  otherwise these bounds is ~0.7 M states. */
 export const DEFAULT_BOUNDS: Bounds = {
-  tasks: 1, files: 3, fds: 3, skbs: 1, msgFds: 1, depth: 0, ops: SYSCALLS,
+  tasks: 1, files: 3, fds: 3, skbs: 1, msgFds: 1, reqs: 1, depth: 0, gc: 'atomic', ops: SYSCALLS,
 };
 
 /** Hard ceilings: beyond them a run cannot finish on this kind of machine, or the key overflows. */
-export const MAX_BOUNDS = { tasks: 6, files: 16, fds: 16, skbs: 8, msgFds: 4, depth: 1000 } as const;
+export const MAX_BOUNDS = { tasks: 6, files: 24, fds: 24, skbs: 8, msgFds: 4, reqs: 4, depth: 1000 } as const;
 
 /** Validates user-given bounds; returns a one-line reason when they are impossible. */
 export function checkBounds(b: Bounds): string | undefined {
-  for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'depth'] as const) {
+  for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'reqs', 'depth'] as const) {
     const v = b[k];
-    const min = k === 'depth' ? 0 : 1;
+    const min = k === 'depth' || k === 'reqs' ? 0 : 1;
     if (!Number.isInteger(v) || v < min) return `--${flagName(k)} must be an integer >= ${min} (got ${v})`;
     if (v > MAX_BOUNDS[k]) return `--${flagName(k)} ${v} is beyond what the model supports (at most ${MAX_BOUNDS[k]})`;
   }
+  if (b.gc !== 'phased' && b.gc !== 'atomic') return `--gc must be phased or atomic (got ${String(b.gc)})`;
   if (b.ops.length === 0) return '--ops names no syscall';
   for (const op of b.ops) if (!(SYSCALLS as readonly string[]).includes(op)) return `unknown syscall '${op}' in --ops (known: ${SYSCALLS.join(', ')})`;
   return undefined;

@@ -16,6 +16,22 @@ export interface Switches {
   readonly flushTeardown: boolean;
   /** A ring fd in an SCM_RIGHTS message: `allow`ed, or refused with `EINVAL` (6.7-rc5, 705318a99a13). */
   readonly ringFdInScm: 'allow' | 'EINVAL';
+  /** The unix GC: `2007` is the cycle collector of 2.6.23 … 6.9 (candidates, subtract/restore scans, hit
+   *  skbs); `graph` is Kuniyuki Iwashima's 6.10 rewrite (vertices and edges, Tarjan SCCs, dead SCCs
+   *  collected whole). */
+  readonly gc: '2007' | 'graph';
+  /** What keeps a MSG_PEEK from installing an fd under a running GC: `none` (before 5.14-rc4, and the
+   *  graph GC of 6.10 … 6.18.22: CVE-2021-0920, CVE-2026-23394), `gc-lock` (cbcf01128d0a: unix_peek_fds
+   *  takes and drops unix_gc_lock between the dup and the install), `seqcount` (e5b31d988a41: the peek bumps
+   *  unix_peek_seq while a GC runs; the graph GC gives up an SCC whose evaluation saw one). */
+  readonly peekGuard: 'none' | 'gc-lock' | 'seqcount';
+  /** 6.1 (0091bfc81741, the CVE-2022-2602 fix): the GC uses ring_sock registration skbs (scm_io_uring) to
+   *  find cycles but never purges them; it puts them back on the ring_sock queue. */
+  readonly scmIoUringRequeue: boolean;
+  /** MSG_OOB on stream sockets: `unsupported` (before 5.15: EOPNOTSUPP), `leaky` (5.15 … Feb 2024: the GC
+   *  purge leaves an OOB skb alive through u->oob_skb's reference), `fixed` (aa82ac51d633: the GC drops
+   *  u->oob_skb before purging). */
+  readonly oob: 'unsupported' | 'leaky' | 'fixed';
 }
 
 /** Semantics a design may replace. Each hook is a recipe fragment over a draft world. */
@@ -63,7 +79,10 @@ export interface Design {
   readonly source?: string;
 }
 
-export const defaultSwitches: Switches = { registration: 'table', flushTeardown: false, ringFdInScm: 'allow' };
+export const defaultSwitches: Switches = {
+  registration: 'table', flushTeardown: false, ringFdInScm: 'allow', gc: '2007', peekGuard: 'none',
+  scmIoUringRequeue: false, oob: 'unsupported',
+};
 
 /** Identity helper so that a design module gets type checking: `export default defineDesign({...})`. */
 export const defineDesign = (spec: DesignSpec): DesignSpec => spec;
@@ -72,7 +91,14 @@ const SWITCH_VALUES: { [K in keyof Switches]: readonly Switches[K][] } = {
   registration: ['table', 'ring_sock'],
   flushTeardown: [true, false],
   ringFdInScm: ['allow', 'EINVAL'],
+  gc: ['2007', 'graph'],
+  peekGuard: ['none', 'gc-lock', 'seqcount'],
+  scmIoUringRequeue: [true, false],
+  oob: ['unsupported', 'leaky', 'fixed'],
 };
+
+export const SWITCH_NAMES = Object.keys(SWITCH_VALUES) as (keyof Switches)[];
+export const switchValues = (k: keyof Switches): readonly unknown[] => SWITCH_VALUES[k];
 const EXPECTATIONS: readonly Expectation[] = ['holds', 'violated', 'found', 'not-found'];
 
 /** Checks an untrusted value (a user's module export) and resolves it against `base`.

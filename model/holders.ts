@@ -14,13 +14,19 @@ export type Holder =
   /** A registered-file table slot that owns its reference (`table` registration). */
   | { readonly kind: 'ring_table'; readonly ring: FileId; readonly slot: number }
   /** An entry of an skb on the GC's hitlist, between collection and purge. */
-  | { readonly kind: 'gc_hitlist'; readonly skb: number; readonly entry: number };
+  | { readonly kind: 'gc_hitlist'; readonly skb: number; readonly entry: number }
+  /** An entry of an OOB skb that only u->oob_skb still holds (unlinked from the queue, not freed). */
+  | { readonly kind: 'oob_skb'; readonly sock: FileId; readonly entry: number }
+  /** A reference a syscall in progress holds: MSG_PEEK's dup'ed list before it installs the fds. */
+  | { readonly kind: 'cookie'; readonly task: number; readonly entry: number }
+  /** A request's counted reference (a request submitted on a plain fd, until it completes). */
+  | { readonly kind: 'request'; readonly ring: FileId; readonly req: number };
 
 /** The file whose structure a holder belongs to (the reference graph's edge source), or undefined for
  *  a root (fd slot) or a kernel-transient holder. */
 export function holderOwner(h: Holder): FileId | undefined {
   switch (h.kind) {
-    case 'skb': return h.sock;
+    case 'skb': case 'oob_skb': return h.sock;
     case 'ring_sock_skb': case 'ring_table': return h.ring;
     default: return undefined;
   }
@@ -31,16 +37,20 @@ export function forEachHolder(w: World, design: Design, cb: (file: FileId, h: Ho
   w.tasks.forEach((task, t) => {
     if (!task.alive) return;
     task.fds.forEach((slot, i) => { if (slot) cb(slot.file, { kind: 'fd', task: t, fd: i + FD_BASE }); });
+    const p = task.pending;
+    if (p?.kind === 'recvmsg') p.cookie.forEach((x, e) => cb(x, { kind: 'cookie', task: t, entry: e }));
   });
   w.files.forEach((f, id) => {
     // A released file's structures are freed memory: whatever its queues or table still hold is a
     // reference nobody can ever drop, so it does not count as a holder (refcount-exact then sees it).
-    if (f.released) return;
+    if (f.released && !f.ring?.dying) return;
     f.sock?.queue.forEach((skb, s) => skb.fds.forEach((x, e) => cb(x, { kind: 'skb', sock: id, skb: s, entry: e })));
+    f.sock?.oobSkb?.fds.forEach((x, e) => cb(x, { kind: 'oob_skb', sock: id, entry: e }));
     const r = f.ring;
     if (!r) return;
+    r.requests.forEach((q, i) => { if (!q.fixed) cb(q.file, { kind: 'request', ring: id, req: i }); });
     r.ringSock?.queue.forEach((skb, s) => skb.fds.forEach((x, e) => cb(x, { kind: 'ring_sock_skb', ring: id, skb: s, entry: e })));
-    if (r.table && design.switches.registration === 'table') r.table.forEach((x, i) => cb(x, { kind: 'ring_table', ring: id, slot: i }));
+    if (r.table && design.switches.registration === 'table') r.table.forEach((x, i) => { if (x !== null) cb(x, { kind: 'ring_table', ring: id, slot: i }); });
   });
   w.gc.hitlist.forEach((skb, s) => skb.fds.forEach((x, e) => cb(x, { kind: 'gc_hitlist', skb: s, entry: e })));
 }
@@ -51,7 +61,7 @@ export function forEachBorrowed(w: World, design: Design, cb: (file: FileId, rin
   if (design.switches.registration !== 'ring_sock') return;
   w.files.forEach((f, id) => {
     if (f.released || !f.ring?.table) return;
-    f.ring.table.forEach((x, i) => cb(x, id, i));
+    f.ring.table.forEach((x, i) => { if (x !== null) cb(x, id, i); });
   });
 }
 
@@ -62,6 +72,9 @@ export function describeHolder(h: Holder): string {
     case 'ring_sock_skb': return `the registration skb on f${h.ring}'s ring_sock`;
     case 'ring_table': return `f${h.ring}'s registered file table (slot ${h.slot})`;
     case 'gc_hitlist': return `an skb on the GC's hitlist`;
+    case 'oob_skb': return `f${h.sock}'s u->oob_skb (an OOB skb no queue holds)`;
+    case 'cookie': return `T${h.task}'s recvmsg in progress (MSG_PEEK's dup'ed references)`;
+    case 'request': return `request ${h.req} of ring f${h.ring}`;
   }
 }
 
@@ -77,13 +90,17 @@ export function referenceEdges(w: World, design: Design): FileId[][] {
   return edges;
 }
 
-/** The live files reachable from the roots (fd slots of live tasks), following the reference graph. */
+/** Holders that are roots: user space can reach the file through them now or once a syscall or request
+ *  in progress returns (an fd slot, MSG_PEEK's dup'ed references, a request's reference). */
+export const isRoot = (h: Holder): boolean => h.kind === 'fd' || h.kind === 'cookie' || h.kind === 'request';
+
+/** The live files reachable from the roots, following the reference graph. */
 export function reachable(w: World, design: Design): Uint8Array {
   const seen = new Uint8Array(w.files.length);
   const edges = referenceEdges(w, design);
   const stack: FileId[] = [];
   forEachHolder(w, design, (file, h) => {
-    if (h.kind === 'fd' && !seen[file]) { seen[file] = 1; stack.push(file); }
+    if (isRoot(h) && !seen[file]) { seen[file] = 1; stack.push(file); }
   });
   while (stack.length > 0) {
     const f = stack.pop()!;

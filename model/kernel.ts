@@ -2,7 +2,7 @@
 // They mutate a draft world; each is the one place where its kernel function's semantics live.
 import type { Draft } from 'immer';
 import { callHook, type Design } from './design.js';
-import { FD_BASE, type FileId, type Skb, type TaskId, type UnixSock, type World } from './world.js';
+import { FD_BASE, gcLocked, type FileId, type Skb, type TaskId, type UnixSock, type World } from './world.js';
 
 type W = Draft<World>;
 
@@ -18,18 +18,40 @@ export interface Kernel {
   fput(w: W, file: FileId, why: string): void;
   /** filp_close(): ->flush, then fput. Every close of an fd goes through here. */
   filpClose(w: W, file: FileId, why: string): void;
-  /** unix_inflight()/unix_notinflight(): SCM accounting of one entry of an SCM_RIGHTS list. */
+  /** unix_inflight()/unix_notinflight(): SCM accounting of one entry of an SCM_RIGHTS list (needs
+   *  unix_gc_lock: see `lockGc`). A socket enters gc_inflight_list at the tail when its count leaves 0. */
   unixInflight(w: W, file: FileId): void;
   unixNotinflight(w: W, file: FileId): void;
-  /** The skb destructor (unix_destruct_scm): un-account and fput every carried file. */
+  /** Everything that takes unix_gc_lock calls this first. While the GC holds the lock the caller would
+   *  sleep: the step is not possible now (enabledSteps finds out by a dry run; see apply.ts). */
+  lockGc(w: W): void;
+  /** The accounting of an skb queued on `receiver`'s queue (unix_attach_fds + scm_stat_add /
+   *  unix_add_edges), and its undoing when it leaves (unix_detach_fds / unix_del_edges). */
+  accountSkb(w: W, fds: readonly FileId[], receiver: FileId): void;
+  unaccountSkb(w: W, fds: readonly FileId[]): void;
+  /** The skb destructor (unix_destruct_scm): un-account and fput every carried file. Freeing an skb that
+   *  a reader still points at is a use-after-free. */
   destructSkb(w: W, skb: Skb, why: string): void;
-  /** skb_queue_purge(): dequeue and destroy every skb, one at a time. */
+  /** skb_queue_purge() at socket release: u->oob_skb's reference goes first (unix_release_sock), then
+   *  every skb is dequeued and destroyed, one at a time. */
   purgeQueue(w: W, sock: Draft<UnixSock>, why: string): void;
   /** Drop the ring's registered files (__io_sqe_files_unregister). */
   unregisterFiles(w: W, ring: FileId): void;
 }
 
+/** Thrown by `lockGc` when unix_gc_lock is held by the GC: the step would sleep, so it is not taken. */
+export class GcLockBusy extends Error {
+  constructor() { super('unix_gc_lock is held by the GC'); }
+}
+
+/** The graph GC's maintenance on queueing (unix_add_edges' graph-state part), installed by
+ *  model/gc/unix-gc-graph.ts for designs with `gc: 'graph'`. */
+export type GraphOnAdd = (w: W, fds: readonly FileId[], receiver: FileId, k: Kernel) => void;
+let graphHook: GraphOnAdd | undefined;
+export const setGraphOnAdd = (f: GraphOnAdd): void => { graphHook = f; };
+
 export function makeKernel(design: Design): Kernel {
+  const graphOnAdd = design.switches.gc === 'graph' ? (w: W, fds: readonly FileId[], r: FileId, kk: Kernel) => graphHook?.(w, fds, r, kk) : undefined;
   const k: Kernel = {
     design,
     unixGetSocket: (w, id) => unixSockOf(w, id, design),
@@ -61,18 +83,37 @@ export function makeKernel(design: Design): Kernel {
       k.fput(w, id, why);
     },
     unixInflight(w, id) {
+      k.lockGc(w);
       const s = k.unixGetSocketDraft(w, id);
-      if (s) s.inflight++;
+      if (!s) return;
+      if (s.inflight++ === 0) w.gc.inflightList.push(id);
     },
     unixNotinflight(w, id) {
+      k.lockGc(w);
       const s = k.unixGetSocketDraft(w, id);
-      if (s) s.inflight--;
+      if (!s) return;
+      if (--s.inflight === 0) {
+        const i = w.gc.inflightList.indexOf(id);
+        if (i >= 0) w.gc.inflightList.splice(i, 1);
+      }
+    },
+    lockGc(w) {
+      if (gcLocked(w.gc)) throw new GcLockBusy();
+    },
+    accountSkb(w, fds, receiver) {
+      for (const id of fds) k.unixInflight(w, id);
+      graphOnAdd?.(w, fds, receiver, k);
+    },
+    unaccountSkb(w, fds) {
+      for (const id of fds) k.unixNotinflight(w, id);
     },
     destructSkb(w, skb, why) {
-      for (const id of skb.fds) k.unixNotinflight(w, id);
+      if (skb.pinned) w.reports.push({ kind: 'use-after-free', file: -1, what: `an skb freed (${why}) while a reader still points at it (bare skb pointer across the copy)` });
+      k.unaccountSkb(w, skb.fds);
       for (const id of skb.fds) k.fput(w, id, why);
     },
     purgeQueue(w, sock, why) {
+      if (sock.oobSkb) { const o = sock.oobSkb; sock.oobSkb = null; k.destructSkb(w, o, why); }
       while (sock.queue.length > 0) {
         const skb = sock.queue.shift()!;
         k.destructSkb(w, skb, why);
@@ -87,7 +128,7 @@ export function makeKernel(design: Design): Kernel {
       } else {
         const table = ring.table ?? [];
         ring.table = null;
-        for (const f of table) k.fput(w, f, `unregister f${id}`);
+        for (const f of table) if (f !== null) k.fput(w, f, `unregister f${id}`);
       }
     },
   };
@@ -97,14 +138,7 @@ export function makeKernel(design: Design): Kernel {
     const f = w.files[id]!;
     f.released = true;
     if (f.kind === 'unix') {
-      // unix_release_sock(): the peer loses its peer, the own receive queue is purged.
-      const sock = f.sock!;
-      if (sock.peer !== null) {
-        const peer = w.files[sock.peer]!;
-        if (peer.sock && peer.sock.peer === id) peer.sock.peer = null;
-        sock.peer = null;
-      }
-      k.purgeQueue(w, sock, `release of f${id}`);
+      releaseSock(w, id);
     } else if (f.kind === 'io_uring') {
       const releaseRing = design.hooks.releaseRing;
       if (releaseRing) callHook(design, () => releaseRing(w, id, k));
@@ -113,6 +147,24 @@ export function makeKernel(design: Design): Kernel {
         if (!f.ring!.dead) k.unregisterFiles(w, id);
         f.ring!.dead = true;
       }
+    }
+  }
+  /** unix_release_sock(): the peer loses its peer, the own receive queue is purged, a listener's
+   *  embryos are released with it. (Then, if anything is in flight, it triggers the GC: in this model the
+   *  GC may start whenever anything is in flight, which covers that trigger.) */
+  function releaseSock(w: W, id: FileId): void {
+    const sock = w.files[id]!.sock!;
+    if (sock.peer !== null) {
+      const peer = w.files[sock.peer]!;
+      if (peer.sock && peer.sock.peer === id) peer.sock.peer = null;
+      sock.peer = null;
+    }
+    k.purgeQueue(w, sock, `release of f${id}`);
+    while (sock.acceptQueue.length > 0) {
+      const e = sock.acceptQueue.shift()!;
+      w.files[e]!.released = true;
+      w.files[e]!.sock!.listener = null;
+      releaseSock(w, e);
     }
   }
   return k;

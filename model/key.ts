@@ -5,10 +5,13 @@
 // so the key is the least encoding over every order of them (up to 4 live tasks; beyond that the
 // task order is kept, which is sound but reduces less). Released files that nothing points to are
 // left out: they can no longer matter.
-import type { File, UnixSock, World } from './world.js';
+import type { File, Skb, UnixSock, World } from './world.js';
 
 const KIND = { regular: 1, unix: 2, io_uring: 3 } as const;
 const SOCK = { dgram: 1, stream: 2, ring_sock: 3 } as const;
+const STATE = { unconnected: 0, connected: 1, listening: 2, embryo: 3 } as const;
+const PHASE = { idle: 0, select: 1, scan: 2, walk: 3, dead: 4, purge: 5 } as const;
+const REQ_PHASE = { queued: 0, blocked: 1, picked: 2 } as const;
 const REPORT = { 'double-fput': 1, 'use-after-free': 2 } as const;
 
 // Module-level scratch (the key is computed millions of times; no closures, no per-call arrays).
@@ -17,6 +20,8 @@ let order = new Int32Array(64);
 let nOrder = 0;
 let buf = new Int32Array(1024);
 let len = 0;
+/** A task's position in the order being encoded (requests name their submitter by it). */
+const taskRank = new Int32Array(64);
 
 function lab(id: number): number {
   let l = labels[id]!;
@@ -28,6 +33,8 @@ function put(x: number): void {
   buf[len++] = x;
 }
 
+let listOrder = true;
+
 function encode(w: World, perm: readonly number[]): void {
   const files = w.files;
   if (labels.length < files.length) { labels = new Int32Array(files.length * 2); order = new Int32Array(files.length * 2); }
@@ -35,17 +42,35 @@ function encode(w: World, perm: readonly number[]): void {
   nOrder = 0;
   len = 0;
   put(perm.length);
+  taskRank.fill(-1);
+  for (let i = 0; i < perm.length; i++) taskRank[perm[i]!] = i;
   for (const t of perm) {
     const fds = w.tasks[t]!.fds;
     for (let i = 0; i < fds.length; i++) { const slot = fds[i]!; put(slot ? (lab(slot.file) + 1) * 2 + (slot.cloexec ? 1 : 0) : 0); }
+    const task = w.tasks[t]!;
+    put(task.pc);
+    const p = task.pending;
+    if (p === null) put(0);
+    else if (p.kind === 'recvmsg') { put(1); put(p.fd); put(lab(p.sock)); put(p.peek ? 1 : 0); putIds(p.cookie); }
+    else { put(p.stage === 'peer' ? 2 : 3); put(p.fd); put(lab(p.sock)); put(lab(p.listener)); put(lab(p.embryo)); }
   }
-  // The GC's transient lists (empty at rest) and what KASAN reported so far.
+  // The GC's state (its lists are empty between runs, except the in-flight list and the graph cache) and
+  // what KASAN reported so far.
   const gc = w.gc;
-  put(gc.inProgress ? 1 : 0); put(gc.candidates.length); put(gc.notCycle.length); put(gc.maybeCycle.length); put(gc.hitlist.length);
-  for (const id of gc.candidates) put(lab(id));
-  for (const id of gc.notCycle) put(lab(id));
-  for (const id of gc.maybeCycle) put(lab(id));
-  for (const skb of gc.hitlist) { put(skb.fds.length); for (const id of skb.fds) put(lab(id)); }
+  put(PHASE[gc.phase]);
+  // The in-flight list's order decides which socket a phased 2007 run examines first and where the graph
+  // GC's walk starts; a whole 2007 run in one step does not depend on it (its set is the sockets with
+  // inflight > 0), so then it is left out.
+  if (listOrder) putIds(gc.inflightList); else put(-1);
+  putIds(gc.toSelect); putIds(gc.candidates); putIds(gc.collected);
+  put(gc.hitlist.length);
+  for (const skb of gc.hitlist) putSkb(skb);
+  put(gc.sccs.length);
+  for (const c of gc.sccs) { putIds(c.members); for (const x of c.sccIndex) put(x); }
+  put(gc.nextScc); put(gc.nextMember);
+  put((gc.sccDead ? 1 : 0) | (gc.peekSeen ? 2 : 0) | (gc.maybeCyclic ? 4 : 0) | (gc.grouped ? 8 : 0));
+  put(gc.lastSccs.length);
+  for (const c of gc.lastSccs) putIds(c);
   let reports = 0;
   for (const r of w.reports) reports = reports * 3 + REPORT[r.kind];
   put(w.reports.length); put(reports | 0);
@@ -62,16 +87,31 @@ function encode(w: World, perm: readonly number[]): void {
     if (f.sock !== null) encodeSock(f.sock);
     const r = f.ring;
     if (r !== null) {
-      put(r.dead ? 1 : 0); put(r.table === null ? -1 : r.table.length);
-      if (r.table !== null) for (const id of r.table) put(lab(id));
+      put((r.dead ? 1 : 0) | (r.dying ? 2 : 0)); put(r.table === null ? -1 : r.table.length);
+      if (r.table !== null) for (const id of r.table) put(id === null ? -1 : lab(id));
       if (r.ringSock !== null) encodeSock(r.ringSock);
+      put(r.requests.length);
+      for (const q of r.requests) { put((q.op === 'recv' ? 1 : 0) | (q.fixed ? 2 : 0) | (REQ_PHASE[q.phase] << 2)); put(lab(q.file)); put(taskRank[q.task]!); }
     }
   }
 }
 
 function encodeSock(s: UnixSock): void {
-  put(SOCK[s.type]); put(s.peer === null ? -1 : lab(s.peer)); put(s.inflight); put(s.queue.length);
-  for (const skb of s.queue) { put(skb.fds.length); for (const id of skb.fds) put(lab(id)); }
+  put(SOCK[s.type] | (STATE[s.state] << 2)); put(s.peer === null ? -1 : lab(s.peer)); put(s.listener === null ? -1 : lab(s.listener));
+  put(s.inflight); putIds(s.acceptQueue);
+  put(s.queue.length);
+  for (const skb of s.queue) putSkb(skb);
+  if (s.oobSkb === null) put(-1); else putSkb(s.oobSkb);
+}
+
+function putSkb(skb: Skb): void {
+  put((skb.oob ? 1 : 0) | (skb.scmIoUring ? 2 : 0) | (skb.pinned ? 4 : 0));
+  putIds(skb.fds);
+}
+
+function putIds(ids: readonly number[]): void {
+  put(ids.length);
+  for (const id of ids) put(lab(id));
 }
 
 const PERMS: number[][][] = [[[]], [[0]]];
@@ -93,7 +133,8 @@ const live: number[] = [];
 const permuted: number[] = [];
 
 /** The canonical key of w. The returned array is reused by the next call: hash or copy it first. */
-export function canonicalKey(w: World, symmetry = true): Int32Array {
+export function canonicalKey(w: World, symmetry = true, inflightOrder = true): Int32Array {
+  listOrder = inflightOrder;
   live.length = 0;
   for (let t = 0; t < w.tasks.length; t++) if (w.tasks[t]!.alive) live.push(t);
   if (!symmetry) {

@@ -20,13 +20,14 @@ export interface KernelModel extends Model<World, Transition> {
 export function kernelModel(design: Design, bounds: Bounds, opts: KernelModelOptions = {}): KernelModel {
   const ctx = makeCtx(design, bounds);
   const symmetry = opts.symmetry ?? true;
+  const inflightOrder = bounds.gc === 'phased' || design.switches.gc === 'graph';
   const init = [initialWorld(bounds.tasks, bounds.fds)];
   return {
     ctx,
     initial: () => init,
     steps: (w) => enabledSteps(w, ctx),
     next: (w, tr) => applyMutable(w, tr, ctx),
-    key: (w) => canonicalKey(w, symmetry),
+    key: (w) => canonicalKey(w, symmetry, inflightOrder),
     actionKey: (tr) => JSON.stringify(tr.step),
     encode: encodeWorld,
     decode: decodeWorld,

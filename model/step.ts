@@ -9,7 +9,7 @@ import type { TaskId, World } from './world.js';
 
 export type Errno =
   | 'EBADF' | 'EINVAL' | 'EBUSY' | 'ENXIO' | 'EMFILE' | 'EAGAIN' | 'ENOTSOCK' | 'EOPNOTSUPP'
-  | 'ECONNREFUSED' | 'EPIPE' | 'ENFILE';
+  | 'ECONNREFUSED' | 'EPIPE' | 'ENFILE' | 'EPERM' | 'ENOTCONN' | 'EISCONN' | 'ECANCELED';
 
 export type SockKind = 'dgram' | 'stream';
 
@@ -22,15 +22,35 @@ export interface ArgsOf {
   exit: Record<string, never>;
   exec: Record<string, never>;
   socketpair: { type: SockKind };
-  /** sendmsg(fd, msg with one byte and SCM_RIGHTS carrying `rights`). */
-  sendmsg: { fd: number; rights: number[] };
+  /** socket(AF_UNIX, type). */
+  socket: { type: SockKind };
+  /** bind (autobind to an abstract address) + listen(fd, backlog). */
+  listen: { fd: number };
+  /** connect(fd, address of the listening socket behind `to`, an fd of the same task). */
+  connect: { fd: number; to: number };
+  accept: { fd: number };
+  /** sendmsg(fd, msg with one byte and SCM_RIGHTS carrying `rights`[, MSG_OOB]). */
+  sendmsg: { fd: number; rights: number[]; oob?: boolean };
   recvmsg: { fd: number; peek: boolean };
   io_uring_setup: Record<string, never>;
   /** io_uring_register(fd, IORING_REGISTER_FILES, files, n). */
   io_uring_register: { fd: number; files: number[] };
+  /** io_uring_register(fd, IORING_REGISTER_FILES_UPDATE, {offset, files}); -1 clears a slot. */
+  io_uring_update: { fd: number; offset: number; files: number[] };
   /** io_uring_register(fd, IORING_UNREGISTER_FILES). */
   io_uring_unregister: { fd: number };
-  unix_gc: Record<string, never>;
+  /** io_uring_enter(fd, to_submit 1): one SQE `op` on a fixed slot (IOSQE_FIXED_FILE) or a plain fd. */
+  io_uring_enter: { fd: number; op: 'read' | 'recv'; fixed: boolean; target: number };
+  /** The next sub-step of the task's syscall in progress; `call` and `stage` say which (they are
+   *  checked against the world on replay). */
+  resume: { call: string; stage: string };
+  /** One step of the unix GC: `start`, `select`, `scan` (2007) / `walk`, `dead` (graph), `purge`; `run`
+   *  is a whole run in one step (bounds gc atomic). */
+  unix_gc: { phase: string };
+  /** An io-wq worker advances request `req` of the ring file `ring`. */
+  io_wq: { ring: number; req: number; stage: string };
+  /** io_ring_exit_work: the teardown of a released ring once no request runs. */
+  io_ring_exit: { ring: number };
 }
 
 export type Actor = TaskId | 'kernel';
@@ -46,6 +66,8 @@ export interface Result {
   readonly ret: number;
   readonly errno?: Errno;
   readonly fds?: readonly number[];
+  /** The call has not returned yet: a `resume` step of the same task continues it. */
+  readonly pending?: true;
 }
 
 export const ok = (ret = 0, fds?: readonly number[]): Result => (fds ? { ret, fds } : { ret });
@@ -61,6 +83,14 @@ export interface Ctx {
   readonly design: Design;
   readonly bounds: Bounds;
   readonly k: Kernel;
+  /** In a scenario, each task's program: task t may only make programs[t][pc], in order. */
+  readonly programs?: readonly (readonly ProgramStep[])[];
+}
+
+/** One line of a scenario's program: a syscall with its arguments. */
+export interface ProgramStep {
+  readonly syscall: SyscallName;
+  readonly args: Step['args'];
 }
 
 export interface Syscall<N extends SyscallName> {
@@ -80,7 +110,10 @@ export interface Syscall<N extends SyscallName> {
   format(args: ArgsOf[N]): string;
 }
 
+export const inProgress: Result = { ret: 0, pending: true };
+
 export function formatResult(r: Result): string {
+  if (r.pending) return '…';
   if (r.errno) return `-1 ${r.errno}`;
   if (r.fds && r.fds.length > 0) return `${r.ret} [fds ${r.fds.join(', ')}]`;
   return `${r.ret}`;
@@ -99,4 +132,17 @@ export function intListArg(raw: Record<string, unknown>, name: string): number[]
 export function noArgs(raw: Record<string, unknown>): Record<string, never> | string {
   const keys = Object.keys(raw);
   return keys.length === 0 ? {} : `unexpected argument '${keys[0]}'`;
+}
+
+/** The rest of a syscall that the kernel runs in several steps: the task's `pending` says where it is.
+ *  Each lives in its syscall's file; `resume` (model/syscalls/resume.ts) runs it. */
+export interface Continuation<P> {
+  /** The call as the trace shows it, e.g. `recvmsg(5, MSG_PEEK)`. */
+  call(p: P): string;
+  /** The sub-step about to run, e.g. `install fds`. */
+  stage(p: P): string;
+  /** Its result (the syscall's return value when this is the last sub-step), or undefined when the task
+   *  cannot go on now (it waits for a lock). */
+  guard(w: World, task: TaskId, p: P, ctx: Ctx): Result | undefined;
+  recipe(w: Draft<World>, task: TaskId, p: P, result: Result, ctx: Ctx): void;
 }

@@ -34,13 +34,17 @@ export function malformation(w: World): string | undefined {
       if (sock.peer !== null && !isFile(sock.peer)) return `f${id}'s peer is ${String(sock.peer)}`;
       const queue: unknown = sock.queue;
       const skbOk = (skb: unknown): boolean => {
-        const fds = (skb as { fds?: unknown } | null)?.fds;
-        return Array.isArray(fds) && fds.every(isFile);
+        const s = skb as { fds?: unknown; oob?: unknown; scmIoUring?: unknown; pinned?: unknown } | null;
+        return Array.isArray(s?.fds) && s.fds.every(isFile) && typeof s.oob === 'boolean' && typeof s.scmIoUring === 'boolean' && typeof s.pinned === 'boolean';
       };
       if (!Array.isArray(queue) || !queue.every(skbOk)) return `f${id}'s receive queue is malformed`;
+      if (sock.oobSkb !== null && !skbOk(sock.oobSkb)) return `f${id}'s oob_skb is malformed`;
+      if (!Array.isArray(sock.acceptQueue) || !sock.acceptQueue.every(isFile)) return `f${id}'s accept queue is malformed`;
     }
     const table: unknown = f.ring?.table ?? null;
-    if (table !== null && (!Array.isArray(table) || !table.every(isFile))) return `f${id}'s registered table is malformed`;
+    if (table !== null && (!Array.isArray(table) || !table.every((x) => x === null || isFile(x)))) return `f${id}'s registered table is malformed`;
+    const reqs: unknown = f.ring?.requests ?? [];
+    if (!Array.isArray(reqs) || !reqs.every((q) => isFile((q as { file?: unknown }).file))) return `f${id}'s requests are malformed`;
   }
   return undefined;
 }

@@ -1,7 +1,5 @@
-import { cloneWorld } from '../model/apply.js';
-import { unixGc } from '../model/gc/unix-gc-2007.js';
+import { settle } from '../model/settle.js';
 import { describeHolder, holdersOf, reachable } from '../model/holders.js';
-import type { Draft } from 'immer';
 import { fileName, type World } from '../model/world.js';
 import type { PropertyDef } from './property.js';
 
@@ -24,8 +22,7 @@ export const noLeak: PropertyDef = {
       w.files.forEach((f, id) => { if (!f.released && !seen[id]) lost.push(id); });
       if (lost.length === 0) return undefined;
       // Would a complete GC run from here release them?
-      const after = cloneWorld(w) as Draft<World>;
-      if (!after.gc.inProgress) unixGc(after, k);
+      const after = settle(w, k);
       const leaked = lost.filter((id) => !after.files[id]!.released);
       if (leaked.length === 0) return undefined;
       const holders = holdersOf(w, design);

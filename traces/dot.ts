@@ -85,6 +85,9 @@ const holderPort = (h: Holder): string => {
     case 'ring_sock_skb': return `ringsock_${h.ring}:s${h.skb}e${h.entry}`;
     case 'ring_table': return `table_${h.ring}:slot${h.slot}`;
     case 'gc_hitlist': return `gc_hitlist:s${h.skb}e${h.entry}`;
+    case 'oob_skb': return `oob_${h.sock}:s0e${h.entry}`;
+    case 'cookie': return `task_${h.task}:cookie`;
+    case 'request': return `requests_${h.ring}:r${h.req}`;
   }
 };
 
@@ -115,7 +118,9 @@ export function refGraph(w: World, design: Design, previous?: World): RefGraph {
     if (!task.alive) return;
     const rows = task.fds.map((slot, i) => slot
       ? `<tr><td port="fd${i + FD_BASE}" align="left">fd ${i + FD_BASE}${slot.cloexec ? ' <font point-size="9">cloexec</font>' : ''}</td></tr>` : '').join('');
-    nodes.push({ id: `task_${t}`, label: table(`T${t}`, rows || '<tr><td><i>no open fds</i></td></tr>', 1), classes: ['task'] });
+    const p = task.pending;
+    const inCall = p ? `<tr><td port="cookie" align="left"><i>in ${esc(p.kind === 'recvmsg' ? `recvmsg(${p.fd}${p.peek ? ', MSG_PEEK' : ''})` : `connect(${p.fd})`)}</i></td></tr>` : '';
+    nodes.push({ id: `task_${t}`, label: table(`T${t}`, (rows + inCall) || '<tr><td><i>no open fds</i></td></tr>', 1), classes: ['task'] });
   });
 
   w.files.forEach((f, id) => {
@@ -142,10 +147,22 @@ export function refGraph(w: World, design: Design, previous?: World): RefGraph {
       nodes.push({ id: `queue_${id}`, label: table(`f${id} receive queue`, skbRows(q, w), 1 + Math.max(1, ...q.map((s) => s.fds.length))), classes: ['queue', ...part] });
       edges.push({ from: `file_${id}`, to: `queue_${id}`, kind: 'has', classes: [] });
     }
+    const oob = f.sock?.oobSkb;
+    if (oob) {
+      nodes.push({ id: `oob_${id}`, label: table(`f${id} u->oob_skb (unlinked)`, skbRows([oob], w), 1 + Math.max(1, oob.fds.length)), classes: ['queue', ...part] });
+      edges.push({ from: `file_${id}`, to: `oob_${id}`, kind: 'has', classes: [] });
+    }
+    for (const e of f.sock?.acceptQueue ?? []) edges.push({ from: `file_${id}`, to: `file_${e}`, kind: 'has', classes: [] });
     const r = f.ring;
+    if (r && r.requests.length > 0) {
+      const rows = r.requests.map((q, i) => `<tr><td port="r${i}" align="left">${q.op}${q.fixed ? ' fixed' : ''}: ${q.phase}</td></tr>`).join('');
+      nodes.push({ id: `requests_${id}`, label: table(`f${id} requests`, rows, 1), classes: ['table', ...part] });
+      edges.push({ from: `file_${id}`, to: `requests_${id}`, kind: 'has', classes: [] });
+      r.requests.forEach((q, i) => { if (q.fixed) edges.push({ from: `requests_${id}:r${i}`, to: `file_${q.file}`, kind: 'borrows', classes: [] }); });
+    }
     if (r?.table) {
       const owns = design.switches.registration === 'table';
-      const rows = r.table.map((_, i) => `<tr><td port="slot${i}" align="left">slot ${i}</td></tr>`).join('') || '<tr><td><i>empty</i></td></tr>';
+      const rows = r.table.map((x, i) => `<tr><td port="slot${i}" align="left">slot ${i}${x === null ? ' (-1)' : ''}</td></tr>`).join('') || '<tr><td><i>empty</i></td></tr>';
       nodes.push({ id: `table_${id}`, label: table(`f${id} registered files${owns ? '' : ' <font point-size="9">(borrowed)</font>'}`, rows, 1), classes: ['table', ...part] });
       edges.push({ from: `file_${id}`, to: `table_${id}`, kind: 'has', classes: [] });
     }

@@ -56,11 +56,12 @@ function parseBounds(raw: unknown): Parsed<Bounds> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('"bounds" must be an object');
   const r = raw as Record<string, unknown>;
   const b: Record<string, unknown> = { ...DEFAULT_BOUNDS };
-  for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'depth'] as const) {
+  for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'reqs', 'depth'] as const) {
     if (r[k] === undefined) continue;
     if (!Number.isInteger(r[k])) return fail(`bounds.${k} must be an integer`);
     b[k] = r[k];
   }
+  if (r['gc'] !== undefined) b['gc'] = r['gc'];
   if (r['ops'] !== undefined) {
     if (!Array.isArray(r['ops']) || r['ops'].some((x) => typeof x !== 'string')) return fail('bounds.ops must be a list of syscall names');
     b['ops'] = r['ops'];

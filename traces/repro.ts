@@ -205,6 +205,8 @@ function stepBody(s: TraceStep, created: number[]): string[] {
     }
     case 'unix_gc':
       return [`/* run by the coordinator (see unix_gc_step) */`];
+    default:
+      return [`/* ${s.syscall}: not reproducible by this generator yet */`, `set_ret(r, -1);`];
   }
 }
 

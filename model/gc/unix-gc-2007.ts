@@ -1,9 +1,16 @@
 // The unix garbage collector of 2.6.23 … 6.9 (net/unix/garbage.c, "[AF_UNIX]: Rewrite garbage
-// collector, fixes race."). Written as its phases, each over the draft world and the GC state kept in
-// it, so that a run can later be split into interleavable steps; today `unixGc` runs them in one step.
+// collector, fixes race."), as steps of the kernel actor, so that syscalls interleave with a run:
+//   select  (one step per socket on gc_inflight_list, under unix_gc_lock): candidate if file_count == inflight
+//   scan    (one step, still under the lock): subtract, restore, collect hit skbs, [6.1: requeue the
+//           ring_sock skbs], then unlock
+//   purge   (one step per hit skb, unlocked): the skb destructor's notinflight + fput, which may release
+//           garbage sockets (purging their queues); the last one finishes the run.
+// Subtract, restore and collect form one step because nothing they read can change while the lock is
+// held: the only lock-free operations (MSG_PEEK's dup, close, dup, fork) change file counts, which only
+// candidate selection reads.
 //
-// The GC sees only what unix_get_socket() answers for a file: an AF_UNIX socket, and, in designs
-// that account registrations in flight, a ring file (as its ring_sock).
+// The GC sees only what unix_get_socket() answers for a file: an AF_UNIX socket, and, in designs that
+// account registrations in flight, a ring file (as its ring_sock).
 import type { Draft } from 'immer';
 import type { Kernel } from '../kernel.js';
 import type { FileId, Skb, World } from '../world.js';
@@ -21,96 +28,125 @@ export function totInflight(w: World, k: Kernel): number {
   return n;
 }
 
-/** Steps 1–2: lock, gc_in_progress, and candidate selection: every socket on gc_inflight_list
- *  (inflight > 0) all of whose references are in-flight ones (file_count == inflight). */
-export function gcSelectCandidates(w: W, k: Kernel): void {
-  w.gc.inProgress = true;
-  for (let id = 0; id < w.files.length; id++) {
-    const f = w.files[id]!;
-    if (f.released) continue;
-    const s = k.unixGetSocket(w, id);
-    if (!s || s.inflight === 0) continue;
-    if (f.f_count === s.inflight) { w.gc.candidates.push(id); w.gc.maybeCycle.push(id); }
-  }
+/** Lock, gc_in_progress, and the list that candidate selection will walk. */
+export function gcStart(w: W): void {
+  w.gc.phase = 'select';
+  w.gc.toSelect = w.gc.inflightList.slice();
+  w.gc.candidates = [];
+  w.gc.collected = [];
 }
 
-/** scan_children → scan_inflight: for every skb on u's queue, call `func` for each carried file that is
- *  a candidate; with `hit`, unlink every skb that carried at least one candidate. */
-function scanChildren(w: W, k: Kernel, u: FileId, func: (child: FileId) => void, hit?: Skb[]): void {
+/** Candidate selection of one socket of gc_inflight_list: a candidate when every reference to its file
+ *  is an in-flight one (file_count == inflight). The count is read now, without any lock that a
+ *  concurrent MSG_PEEK or close would take: that is the window of CVE-2021-0920. */
+export function gcSelectOne(w: W, k: Kernel): void {
+  const id = w.gc.toSelect.shift()!;
+  const f = w.files[id]!;
+  const s = k.unixGetSocket(w, id);
+  if (!f.released && s && s.inflight > 0 && f.f_count === s.inflight) w.gc.candidates.push(id);
+  if (w.gc.toSelect.length === 0) w.gc.phase = 'scan';
+}
+
+/** The queues scan_children walks for u: its own, and for a listener those of the embryos on its accept
+ *  queue. */
+function queuesOf(w: W, k: Kernel, u: FileId): Draft<Skb>[][] {
   const sock = k.unixGetSocketDraft(w, u);
-  if (!sock) return;
-  const keep: Skb[] = [];
-  for (const skb of sock.queue) {
-    let wasHit = false;
-    for (const f of skb.fds) {
-      // UNIX_GC_CANDIDATE: on gc_candidates, or moved to not_cycle_list and not yet cleared (step 5).
-      if (w.gc.candidates.includes(f) || w.gc.notCycle.includes(f)) { wasHit = true; func(f); }
-    }
-    if (wasHit && hit) hit.push(skb); else keep.push(skb);
-  }
-  if (hit) sock.queue = keep as Draft<Skb>[];
+  if (!sock) return [];
+  const out = [sock.queue];
+  if (sock.state === 'listening') for (const e of sock.acceptQueue) out.push(w.files[e]!.sock!.queue);
+  return out;
 }
 
-/** Step 3: subtract the references that candidates' queues hold to candidates. */
-export function gcSubtract(w: W, k: Kernel): void {
-  for (const u of w.gc.candidates) scanChildren(w, k, u, (c) => { k.unixGetSocketDraft(w, c)!.inflight--; });
-}
-
-/** Step 4: whatever still has inflight > 0 is referenced from outside the candidate set: it and,
- *  transitively, everything its queue carries are not garbage. */
-export function gcRestore(w: W, k: Kernel): void {
-  const list = w.gc.candidates;
-  const maybe = w.gc.maybeCycle;
-  let cursor = 0;
-  while (cursor < list.length) {
+/** Subtract, restore, collect, (6.1) requeue, unlock. */
+export function gcScan(w: W, k: Kernel): void {
+  const candidates = w.gc.candidates.slice();   // gc_candidates
+  const isCand = new Set(candidates);            // UNIX_GC_CANDIDATE (kept until step 5 for not-cycle ones)
+  const maybe = new Set(candidates);             // UNIX_GC_MAYBE_CYCLE
+  const sock = (id: FileId) => k.unixGetSocketDraft(w, id)!;
+  const scanChildren = (u: FileId, func: (child: FileId) => void): void => {
+    for (const q of queuesOf(w, k, u)) for (const skb of q) for (const f of skb.fds) if (isCand.has(f)) func(f);
+  };
+  // Step 3: subtract the references that candidates' queues hold to candidates.
+  for (const u of candidates) scanChildren(u, (c) => { sock(c).inflight--; });
+  // Step 4: whatever still has inflight > 0 is referenced from outside the candidate set: it and,
+  // transitively, what its queue carries are not garbage (inc_inflight_move_tail re-examines children).
+  const list = candidates;
+  for (let cursor = 0; cursor < list.length;) {
     const u = list[cursor]!;
-    if (k.unixGetSocketDraft(w, u)!.inflight > 0) {
+    if (sock(u).inflight > 0) {
       list.splice(cursor, 1);
-      w.gc.notCycle.push(u);
-      maybe.splice(maybe.indexOf(u), 1);
-      scanChildren(w, k, u, (c) => {
-        k.unixGetSocketDraft(w, c)!.inflight++;
-        // inc_inflight_move_tail: a child that may still be in a cycle is (re)examined.
-        if (maybe.includes(c)) {
+      maybe.delete(u);
+      scanChildren(u, (c) => {
+        sock(c).inflight++;
+        if (maybe.has(c)) {
           const j = list.indexOf(c);
-          list.splice(j, 1);
-          if (j < cursor) cursor--;
-          list.push(c);
+          if (j >= 0) { list.splice(j, 1); if (j < cursor) cursor--; list.push(c); }
         }
       });
-    } else {
-      cursor++;
+    } else cursor++;
+  }
+  // Step 6 (before 5, as the kernel does): restore the counts and unlink into the hitlist every skb on a
+  // garbage socket's queue that carries a candidate (UNIX_GC_CANDIDATE is still set on the not-cycle ones).
+  const hit: Skb[] = [];
+  const requeue: { skb: Skb; to: FileId }[] = [];
+  for (const u of list) {
+    for (const q of queuesOf(w, k, u)) {
+      for (let i = 0; i < q.length;) {
+        const skb = q[i]!;
+        let wasHit = false;
+        for (const f of skb.fds) if (isCand.has(f)) { wasHit = true; sock(f).inflight++; }
+        if (!wasHit) { i++; continue; }
+        q.splice(i, 1);
+        collectSkb(w, k, u, skb, hit, requeue);
+      }
     }
   }
-}
-
-/** Steps 6 and 5 (in the kernel's order): what remains is garbage: restore its counts and unlink every
- *  hit skb into the hitlist; then the not-cycle sockets lose their candidate flag. */
-export function gcCollect(w: W, k: Kernel): void {
-  const hit: Skb[] = [];
-  for (const u of w.gc.candidates) scanChildren(w, k, u, (c) => { k.unixGetSocketDraft(w, c)!.inflight++; }, hit);
-  w.gc.hitlist = hit as Draft<Skb>[];
-  w.gc.notCycle = [];
-}
-
-/** Steps 8–9: unlock, purge the hitlist (the skb destructors fput the carried files, releasing
- *  garbage sockets, which purge their own queues), finish. */
-export function gcPurge(w: W, k: Kernel): void {
-  while (w.gc.hitlist.length > 0) {
-    const skb = w.gc.hitlist.shift()!;
-    k.destructSkb(w, skb, 'unix_gc purge');
-  }
+  // Step 7 (6.1 … 6.7): ring_sock skbs go back to the tail of their own queue: only the ring's release
+  // may put registered files.
+  for (const { skb, to } of requeue) sock(to).queue.push(skb as Draft<Skb>);
+  w.gc.collected = list;
   w.gc.candidates = [];
-  w.gc.maybeCycle = [];
-  w.gc.inProgress = false;
+  w.gc.hitlist = hit as Draft<Skb>[];
+  // Step 8: unlock; the purge follows (or the run ends when nothing was hit).
+  if (w.gc.hitlist.length === 0) gcFinish(w);
+  else w.gc.phase = 'purge';
 }
 
-/** One complete GC run. */
-export function unixGc(w: W, k: Kernel): void {
-  if (w.gc.inProgress) return;
-  gcSelectCandidates(w, k);
-  gcSubtract(w, k);
-  gcRestore(w, k);
-  gcCollect(w, k);
-  gcPurge(w, k);
+/** Where a collected skb goes: the hitlist; back to its ring_sock (6.1 requeue); or, for an OOB skb
+ *  when the GC does not drop u->oob_skb first, nowhere: the purge's kfree_skb drops the queue's reference
+ *  only, and the skb lives on through u->oob_skb with everything it carries (the MSG_OOB leak). */
+export function collectSkb(w: W, k: Kernel, from: FileId, skb: Draft<Skb>, hit: Skb[], requeue: { skb: Skb; to: FileId }[]): void {
+  const design = k.design.switches;
+  if (skb.scmIoUring && design.scmIoUringRequeue) { requeue.push({ skb, to: from }); return; }
+  if (skb.oob) {
+    const owner = k.unixGetSocketDraft(w, from)!;
+    if (design.oob === 'leaky') { owner.oobSkb = skb; return; }
+  }
+  hit.push(skb);
+}
+
+/** One skb of the hitlist: its destructor runs (unix_notinflight + fput of every carried file). */
+export function gcPurgeOne(w: W, k: Kernel): void {
+  const skb = w.gc.hitlist.shift()!;
+  k.destructSkb(w, skb, 'unix_gc purge');
+  if (w.gc.hitlist.length === 0) gcFinish(w);
+}
+
+/** Lock, the candidate list is empty again, clear gc_in_progress. */
+export function gcFinish(w: W): void {
+  w.gc.phase = 'idle';
+  w.gc.toSelect = [];
+  w.gc.candidates = [];
+  w.gc.collected = [];
+}
+
+/** The next step of a run in progress (2007 algorithm). */
+export function gcStep2007(w: W, k: Kernel): void {
+  switch (w.gc.phase) {
+    case 'idle': gcStart(w); if (w.gc.toSelect.length === 0) gcFinish(w); break;
+    case 'select': gcSelectOne(w, k); break;
+    case 'scan': gcScan(w, k); break;
+    case 'purge': gcPurgeOne(w, k); break;
+    default: throw new Error(`2007 GC in phase ${w.gc.phase}`);
+  }
 }

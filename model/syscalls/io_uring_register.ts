@@ -5,7 +5,7 @@
 // unix_inflight per file, queue the skb, fput the table's reference): the table only borrows.
 import { err, intArg, intListArg, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, multisets, openFds, taskAlive } from './util.js';
-import type { World } from '../world.js';
+import { newSkb, type World } from '../world.js';
 
 const ringFds = (w: World, t: number): number[] => openFds(w, t).filter((fd) => fileOf(w, t, fd)!.kind === 'io_uring');
 
@@ -55,7 +55,7 @@ export const io_uring_register: Syscall<'io_uring_register'> = {
     ring.table = table;
     if (design.switches.registration === 'ring_sock') {
       for (const id of table) { k.fget(w, id, why); k.unixInflight(w, id); }
-      ring.ringSock!.queue.unshift({ fds: table.slice() });
+      ring.ringSock!.queue.unshift({ ...newSkb(table.slice()), scmIoUring: true });
       for (const id of table) k.fput(w, id, why);
     }
   },

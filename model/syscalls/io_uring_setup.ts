@@ -1,6 +1,7 @@
 // io_uring_setup(): the "[io_uring]" anon-inode file, O_RDWR|O_CLOEXEC. Where the design accounts
 // registered files in flight, the ring also gets its kernel-internal unix socket (ctx->ring_sock).
 import { noArgs, type Syscall } from '../step.js';
+import { newSock } from '../world.js';
 import { allocFile, canCreateFile, guardNewFile, installFd } from './util.js';
 
 export const io_uring_setup: Syscall<'io_uring_setup'> = {
@@ -11,9 +12,9 @@ export const io_uring_setup: Syscall<'io_uring_setup'> = {
   recipe(w, t, _a, r, { design }) {
     if (r.errno) return;
     const ringSock = design.switches.registration === 'ring_sock'
-      ? { type: 'ring_sock' as const, peer: null, queue: [], inflight: 0 } : null;
+      ? newSock('ring_sock', 'unconnected', null) : null;
     const id = allocFile(w, { kind: 'io_uring', f_count: 1, released: false, sock: null,
-      ring: { table: null, ringSock, dead: false } });
+      ring: { table: null, ringSock, requests: [], dying: false, dead: false } });
     installFd(w, t, r.ret, id, true);
   },
   parseArgs: noArgs,

@@ -1,50 +1,91 @@
 // recvmsg(fd[, MSG_PEEK]) with room for the fds: takes the head skb of the socket's own queue.
-// Without MSG_PEEK the skb is dequeued, its entries leave flight (unix_notinflight) and their
-// references move into new fds at the lowest free numbers. With MSG_PEEK the skb stays and every
-// file gets an extra reference for its new fd (scm_fp_dup), without touching `inflight`.
-// Files that find no free fd are dropped (MSG_CTRUNC): fput, or no reference at all when peeking.
-import { err, intArg, ok, type Syscall } from '../step.js';
+// Without MSG_PEEK the skb is dequeued, its entries leave flight (unix_detach_fds: unix_notinflight,
+// under unix_gc_lock) and their references move into new fds at the lowest free numbers. With MSG_PEEK
+// the skb stays and every file gets an extra reference (unix_peek_fds → scm_fp_dup), without touching
+// `inflight`, and then the fds are installed. Files that find no free fd are dropped (MSG_CTRUNC): fput.
+//
+// Two sub-steps when a GC run is in progress (a run that starts later sees the references already taken,
+// so nothing is lost by making the call one step then):
+//  - MSG_PEEK: dup, then `install fds`. Between them the design's peek guard acts: `gc-lock` (5.14)
+//    waits for unix_gc_lock before installing; `seqcount` (2026) tells the graph GC a peek happened.
+//    With `none`, a peeked candidate gets an fd while the GC thinks it is garbage (CVE-2021-0920).
+//  - a stream read (no peek): unix_stream_read_generic picks the head skb under the queue lock, then
+//    copies from it holding only the socket's iolock: a bare pointer (the skb's `pinned` flag), then
+//    `consume`s it. If the GC frees that skb in between, the copy is a use-after-free.
+import type { Draft } from 'immer';
+import { err, inProgress, intArg, ok, type Continuation, type Result, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, installFd, openFds, taskAlive } from './util.js';
-import { FD_BASE, lowestFreeSlots } from '../world.js';
+import { FD_BASE, gcLocked, lowestFreeSlots, type FileId, type Pending, type Skb, type World } from '../world.js';
+import type { Kernel } from '../kernel.js';
+
+type RecvPending = Extract<Pending, { kind: 'recvmsg' }>;
+
+/** Does this call run in two sub-steps? */
+const split = (w: World, peek: boolean, type: string): boolean => w.gc.phase !== 'idle' && (peek || type === 'stream');
+
+/** The result of installing `n` fds in task t: the lowest free numbers (fewer when the table is full). */
+const installResult = (w: World, t: number, n: number): Result =>
+  ok(1, lowestFreeSlots(w.tasks[t]!, n).map((s) => s + FD_BASE));
+
+/** Install the references `files` owns into the fds of `r`; those that found no fd are put. */
+function install(w: Draft<World>, t: number, files: readonly FileId[], r: Result, k: Kernel, why: string): void {
+  const fds = r.fds ?? [];
+  files.forEach((file, i) => {
+    const fd = fds[i];
+    if (fd !== undefined) installFd(w, t, fd, file, false);
+    else k.fput(w, file, why);
+  });
+}
 
 export const recvmsg: Syscall<'recvmsg'> = {
   name: 'recvmsg',
   actor: 'task',
   explore(w, t) {
     return openFds(w, t)
-      .filter((fd) => { const s = fileOf(w, t, fd)!.sock; return s !== null && s.type !== 'ring_sock' && s.queue.length > 0; })
+      .filter((fd) => { const s = fileOf(w, t, fd)!.sock; return s !== null && s.type !== 'ring_sock' && s.state !== 'listening' && s.queue.length > 0; })
       .flatMap((fd) => [{ fd, peek: false }, { fd, peek: true }]);
   },
-  guard(w, t, { fd }) {
+  guard(w, t, { fd, peek }) {
     if (!taskAlive(w, t)) return undefined;
     const f = fileOf(w, t, fd);
     if (!f) return err('EBADF');
     if (f.kind !== 'unix') return err('ENOTSOCK');
-    const head = f.sock!.queue[0];
+    const sock = f.sock!;
+    if (sock.state === 'listening' || sock.state === 'unconnected') return err(sock.type === 'stream' ? 'EINVAL' : 'EAGAIN');
+    const head = sock.queue[0];
     // An empty stream socket whose peer was released reads EOF (unix_release_sock set its
     // sk_shutdown); a dgram socket, or a stream socket with a live peer, has nothing yet: EAGAIN
     // (MSG_DONTWAIT). Not modelled: the one-shot ECONNRESET when the peer was released with unread data.
-    if (!head) return f.sock!.type === 'stream' && f.sock!.peer === null ? ok(0) : err('EAGAIN');
-    const slots = lowestFreeSlots(w.tasks[t]!, head.fds.length);
-    return ok(1, slots.map((s) => s + FD_BASE));
+    if (!head) return sock.type === 'stream' && sock.peer === null ? ok(0) : err('EAGAIN');
+    if (split(w, peek, sock.type)) return inProgress;
+    return installResult(w, t, head.fds.length);
   },
-  recipe(w, t, { fd, peek }, r, { k }) {
+  recipe(w, t, { fd, peek }, r, { k, design }) {
     if (r.errno) return;
     const why = `recvmsg(${fd}) by T${t}`;
-    const sock = w.files[fileIdOf(w, t, fd)!]!.sock!;
+    const id = fileIdOf(w, t, fd)!;
+    const sock = w.files[id]!.sock!;
     if (sock.queue.length === 0) return;   // EOF: nothing received
-    const skb = peek ? sock.queue[0]! : sock.queue.shift()!;
-    const installed = r.fds ?? [];
-    skb.fds.forEach((file, i) => {
-      if (!peek) k.unixNotinflight(w, file);   // unix_detach_fds
-      const newFd = installed[i];
-      if (newFd !== undefined) {
-        if (peek) k.fget(w, file, why);         // unix_peek_fds: the extra reference
-        installFd(w, t, newFd, file, false);
-      } else if (!peek) {
-        k.fput(w, file, why);                   // no room: the reference is dropped
+    const head = sock.queue[0]!;
+    if (r.pending) {
+      if (peek) {
+        for (const file of head.fds) k.fget(w, file, why);   // unix_peek_fds: scm_fp_dup
+        if (design.switches.peekGuard === 'seqcount' && head.fds.some((x) => k.unixGetSocket(w, x))) w.gc.peekSeen = true;
+        w.tasks[t]!.pending = { kind: 'recvmsg', fd, sock: id, peek, cookie: head.fds.slice() };
+      } else {
+        head.pinned = true;
+        w.tasks[t]!.pending = { kind: 'recvmsg', fd, sock: id, peek, cookie: [] };
       }
-    });
+      return;
+    }
+    if (peek) {
+      for (const file of head.fds) k.fget(w, file, why);
+      install(w, t, head.fds, r, k, why);
+      return;
+    }
+    const skb = sock.queue.shift()!;
+    k.unaccountSkb(w, skb.fds);                                // unix_detach_fds
+    install(w, t, skb.fds, r, k, why);
   },
   parseArgs(raw) {
     const fd = intArg(raw, 'fd');
@@ -53,4 +94,33 @@ export const recvmsg: Syscall<'recvmsg'> = {
     return typeof peek === 'boolean' ? { fd, peek } : "argument 'peek' must be true or false";
   },
   format: ({ fd, peek }) => `recvmsg(${fd}${peek ? ', MSG_PEEK' : ''})`,
+};
+
+/** The skb a stream reader pinned, if it is still on the queue (the GC may have unlinked and freed it). */
+const pinnedSkb = (w: World, p: RecvPending): Skb | undefined => w.files[p.sock]!.sock!.queue.find((s) => s.pinned);
+
+export const recvmsgContinuation: Continuation<RecvPending> = {
+  call: (p) => `recvmsg(${p.fd}${p.peek ? ', MSG_PEEK' : ''})`,
+  stage: (p) => (p.peek ? 'install fds' : 'consume'),
+  guard(w, t, p, { design }) {
+    if (p.peek) {
+      // 5.14's barrier: spin_lock(&unix_gc_lock); spin_unlock(&unix_gc_lock) before installing.
+      if (design.switches.peekGuard === 'gc-lock' && gcLocked(w.gc)) return undefined;
+      return installResult(w, t, p.cookie.length);
+    }
+    const skb = pinnedSkb(w, p);
+    return skb ? installResult(w, t, skb.fds.length) : ok(1);
+  },
+  recipe(w, t, p, r, { k }) {
+    const why = `recvmsg(${p.fd}) by T${t}`;
+    w.tasks[t]!.pending = null;
+    if (p.peek) { install(w, t, p.cookie, r, k, why); return; }
+    const queue = w.files[p.sock]!.sock!.queue;
+    const i = queue.findIndex((s) => s.pinned);
+    if (i < 0) return;   // the skb was freed under the reader: reported as a use-after-free when it was
+    const [skb] = queue.splice(i, 1);
+    skb!.pinned = false;
+    k.unaccountSkb(w, skb!.fds);
+    install(w, t, skb!.fds, r, k, why);
+  },
 };

@@ -4,7 +4,7 @@
 // references are dropped. Net: each carried file gains one reference, owned by the skb.
 import { err, intArg, intListArg, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, multisets, openFds, taskAlive } from './util.js';
-import type { World } from '../world.js';
+import { newSkb, type World } from '../world.js';
 
 /** The fds of task t that are unix sockets whose peer can take one more skb. */
 function senders(w: World, t: number, skbs: number): number[] {
@@ -50,7 +50,7 @@ export const sendmsg: Syscall<'sendmsg'> = {
     for (const f of files) k.fget(w, f, why);                              // scm_fp_copy
     for (const f of files) { k.fget(w, f, why); k.unixInflight(w, f); }    // unix_attach_fds
     const peer = w.files[fileIdOf(w, t, fd)!]!.sock!.peer!;
-    w.files[peer]!.sock!.queue.push({ fds: files });
+    w.files[peer]!.sock!.queue.push(newSkb(files));
     for (const f of files) k.fput(w, f, why);                              // scm_destroy of the cookie
   },
   parseArgs(raw) {

@@ -1,5 +1,5 @@
 // socketpair(AF_UNIX, type): two connected sockets at the two lowest free fds.
-import { liveFileCount } from '../world.js';
+import { liveFileCount, newSock } from '../world.js';
 import { err, ok, type SockKind, type Syscall } from '../step.js';
 import { allocFile, freeFds, installFd, taskAlive } from './util.js';
 
@@ -17,8 +17,8 @@ export const socketpair: Syscall<'socketpair'> = {
     if (r.errno) return;
     const a = w.files.length;
     const b = a + 1;
-    allocFile(w, { kind: 'unix', f_count: 1, released: false, ring: null, sock: { type, peer: b, queue: [], inflight: 0 } });
-    allocFile(w, { kind: 'unix', f_count: 1, released: false, ring: null, sock: { type, peer: a, queue: [], inflight: 0 } });
+    allocFile(w, { kind: 'unix', f_count: 1, released: false, ring: null, sock: newSock(type, 'connected', b) });
+    allocFile(w, { kind: 'unix', f_count: 1, released: false, ring: null, sock: newSock(type, 'connected', a) });
     installFd(w, t, r.fds![0]!, a, false);
     installFd(w, t, r.fds![1]!, b, false);
   },

@@ -1,15 +1,29 @@
-// A run of the unix garbage collector, as the kernel actor "kernel". Explored whenever something the
-// GC can see is in flight (unix_tot_inflight != 0), which is when any unix socket's release would
-// trigger it. The run itself is model/gc/unix-gc-2007.ts.
-import { noArgs, ok, type Syscall } from '../step.js';
-import { totInflight, unixGc } from '../gc/unix-gc-2007.js';
+// The unix GC as the kernel actor "kernel": each step is one phase of a run (model/gc/), or a whole run
+// with bounds gc atomic. A run may start whenever something the GC can see is in flight (see gcMayStart).
+import type { Syscall } from '../step.js';
+import { ok } from '../step.js';
+import { gcMayStart, gcNextPhase, gcRun, gcStep } from '../gc/index.js';
 
 export const unix_gc: Syscall<'unix_gc'> = {
   name: 'unix_gc',
   actor: 'kernel',
-  explore: (w, _t, { k }) => (totInflight(w, k) > 0 ? [{}] : []),
-  guard: () => ok(0),
-  recipe(w, _t, _a, _r, { k }) { unixGc(w, k); },
-  parseArgs: noArgs,
-  format: () => 'unix_gc()',
+  explore(w, _t, { k, bounds }) {
+    if (w.gc.phase === 'idle') return gcMayStart(w, k) ? [{ phase: bounds.gc === 'atomic' ? 'run' : 'start' }] : [];
+    return [{ phase: gcNextPhase(w) }];
+  },
+  guard(w, _t, args) {
+    const phase = args.phase ?? 'run';
+    // Explored only when something is in flight; a replayed trace may run the GC with nothing to do.
+    if (phase === 'run' || phase === 'start') return w.gc.phase === 'idle' ? ok(0) : undefined;
+    return phase === gcNextPhase(w) ? ok(0) : undefined;
+  },
+  recipe(w, _t, args, _r, { k }) {
+    if ((args.phase ?? 'run') === 'run') gcRun(w, k);
+    else gcStep(w, k);
+  },
+  parseArgs(raw) {
+    if (raw['phase'] === undefined) return { phase: 'run' };   // traces of format 1 wrote unix_gc {}
+    return typeof raw['phase'] === 'string' ? { phase: raw['phase'] } : "argument 'phase' must be a string";
+  },
+  format: ({ phase }) => (phase === undefined || phase === 'run' ? 'unix_gc()' : `unix_gc: ${phase}`),
 };

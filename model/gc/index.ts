@@ -1,0 +1,43 @@
+// The unix GC as the model runs it: whichever algorithm the design has (`gc` switch), one step at a time
+// (bounds gc phased) or a whole run per step (gc atomic). Also the hypothetical "let the GC finish and run
+// once more" that the no-leak property asks about.
+import type { Draft } from 'immer';
+import type { Kernel } from '../kernel.js';
+import type { World } from '../world.js';
+import { gcStep2007, totInflight } from './unix-gc-2007.js';
+import { gcStepGraph } from './unix-gc-graph.js';
+
+type W = Draft<World>;
+
+export { totInflight };
+
+/** Whether a new run may start: the GC is idle and something it can see is in flight. In the kernel any
+ *  process's release of any unix socket then triggers it (unix_tot_inflight is global), so a run may
+ *  start at any moment; releases within the model are such triggers. */
+export const gcMayStart = (w: World, k: Kernel): boolean => w.gc.phase === 'idle' && totInflight(w, k) > 0;
+
+/** The next step of the GC (starting a run when idle). */
+export function gcStep(w: W, k: Kernel): void {
+  if (k.design.switches.gc === 'graph') gcStepGraph(w, k);
+  else gcStep2007(w, k);
+}
+
+/** Finish the run in progress, if any. */
+export function gcFinishRun(w: W, k: Kernel): void {
+  for (let guard = 0; w.gc.phase !== 'idle'; guard++) {
+    if (guard > 100000) throw new Error('the unix GC does not terminate');
+    gcStep(w, k);
+  }
+}
+
+/** One complete run from idle (nothing else interleaving). */
+export function gcRun(w: W, k: Kernel): void {
+  if (w.gc.phase !== 'idle') return;
+  gcStep(w, k);
+  gcFinishRun(w, k);
+}
+
+/** The name of the GC's next step in w (for traces): what `gcStep` will do. */
+export function gcNextPhase(w: World): string {
+  return w.gc.phase === 'idle' ? 'start' : w.gc.phase;
+}
