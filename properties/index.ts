@@ -3,6 +3,9 @@ import type { Property } from '../checker/model.js';
 import type { Ctx, Transition } from '../model/step.js';
 import type { World } from '../model/world.js';
 import { gcReleasesRingCycle } from './gc-releases-ring-cycle.js';
+import { gcSafety } from './gc-safety.js';
+import { noSilentPurge } from './no-silent-purge.js';
+import { failureAtomicity } from './failure-atomicity.js';
 import { noDoubleFree } from './no-double-free.js';
 import { noLeak } from './no-leak.js';
 import { noUseAfterFree } from './no-use-after-free.js';
@@ -13,7 +16,8 @@ import { teardownOnFinalFput } from './teardown-on-final-fput.js';
 export type { PropertyDef } from './property.js';
 
 export const PROPERTIES: readonly PropertyDef[] = [
-  noLeak, noDoubleFree, noUseAfterFree, teardownOnFinalFput, refcountExact, gcReleasesRingCycle,
+  noLeak, noDoubleFree, noUseAfterFree, teardownOnFinalFput, refcountExact, gcSafety, noSilentPurge, failureAtomicity,
+  gcReleasesRingCycle,
 ];
 
 export const propertyByName = (name: string): PropertyDef | undefined => PROPERTIES.find((p) => p.name === name);
