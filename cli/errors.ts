@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'E_OUTPUT'         // an output file cannot be written
   | 'E_CHECKPOINT'     // a checkpoint cannot be read, is damaged, or was made with other settings
   | 'E_WORKERS'        // --workers: not a whole number from 1 to 64, or combined with an option it does not support
+  | 'E_SCENARIO'       // --scenario: unknown, unreadable, malformed, or no such variant
   | 'E_KERNEL';        // the kernel oracle cannot run here (no gcc, the executor failed)
 
 export class UserError extends Error {

@@ -11,7 +11,11 @@ import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
 import { formatStep } from '../model/apply.js';
 import { DesignError } from '../model/design.js';
 import { formatResult } from '../model/step.js';
-import { PROPERTIES, propertyByName } from '../properties/index.js';
+import { PROPERTIES, propertyByName, SCENARIO_PROPERTIES } from '../properties/index.js';
+import { scenarioBounds, type Scenario } from '../model/scenario.js';
+import { builtinScenarios } from '../scenarios/index.js';
+import { loadScenario } from './scenarios.js';
+import { resolveScenario } from '../model/scenario.js';
 import { traceToJson } from '../traces/format.js';
 import { replayTrace } from '../traces/replay.js';
 import { renderSteps, actorName } from '../traces/text.js';
@@ -22,7 +26,7 @@ import type { CliKit } from './kit.js';
 import { cmdRender } from './pictures.js';
 import { cmdReport, writeCheckOutputs } from './report.js';
 import { fmtInt, formatBounds, renderReport, reportJson } from './render.js';
-import { parallelRun, parseWorkers, runCheckAsync, surprises, type Report } from './run.js';
+import { expectedOf, parallelRun, parseWorkers, runCheckAsync, surprises, type Report } from './run.js';
 import { defaultMaxMemory, parseSize, readCheckpoint, writeCheckpoint, type CheckpointMeta } from './persist.js';
 import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
@@ -43,11 +47,14 @@ export const EXIT = { ok: 0, violated: 1, usage: 2, interrupted: 130 } as const;
 const USAGE = `usage: inflight <command> [options]
 
 commands:
-  check --design NAME|FILE.ts [bounds] [--json] [--trace-out FILE] [--full] [--dot DIR] [--html DIR]
-                               check a design against every property (--dot: the reference graph of each
+  check --design NAME|FILE.ts [--scenario NAME|FILE [--variant V]] [bounds] [--json] [--trace-out FILE]
+        [--full] [--dot DIR] [--html DIR]
+                               check a design against every property: free exploration, or every
+                               interleaving of a scenario's programs (--dot: the reference graph of each
                                step of each trace as DIR/<property>-step-<n>.dot; --html: the viewer site)
-  matrix [--designs a,b,...] [bounds] [--json]
+  matrix [--designs a,b,...] [--scenario NAME|FILE [--variant V]] [bounds] [--json | --markdown]
                                check several designs (default: all built-in) and print the verdict table
+  scenarios [--json]           list the built-in scenarios (litmus tests: historic bugs, kernel selftests)
   report --out DIR [--designs a,b,...] [bounds]
                                the verdict matrix as a static site, with a step-through page per trace
   render TRACE.json [--design NAME|FILE.ts] [--format dot|svg] [--step N] [--out FILE]
@@ -175,15 +182,19 @@ const exitFor = (r: Report): number =>
 async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, design: { type: 'string' }, json: { type: 'boolean' },
     'trace-out': { type: 'string' }, full: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' },
-    checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' }, workers: { type: 'string' } }, 0);
+    checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' }, workers: { type: 'string' },
+    scenario: { type: 'string' }, variant: { type: 'string' } }, 0);
   if (typeof values['design'] !== 'string') throw new UserError('E_USAGE', 'check needs --design NAME (see: inflight designs) or --design ./file.ts');
-  const bounds = boundsFrom(values);
+  const scenario = await scenarioFrom(values);
+  const bounds = scenario ? scenarioBounds(scenario, DEFAULT_BOUNDS, givenBounds(values)) : boundsFrom(values);
+  if (scenario) { const bad = checkBounds(bounds); if (bad) throw new UserError('E_BOUNDS', bad); }
   const limits = limitsFrom(values);
   const design = await loadDesign(values['design']);
   const json = values['json'] === true;
   const live = io.tty === true && !json;
   // Checkpoints record the run's settings; a resume with other ones is refused.
-  const meta: CheckpointMeta = { design: design.name, bounds, symmetry: limits.symmetry, exact: limits.exact === true };
+  const meta: CheckpointMeta = { design: design.name, bounds, symmetry: limits.symmetry, exact: limits.exact === true,
+    ...(scenario ? { scenario: `${scenario.name}${scenario.variant ? `/${scenario.variant}` : ''}` } : {}) };
   const checkpoint = typeof values['checkpoint'] === 'string' ? values['checkpoint'] : undefined;
   const every = wholeNumber(values, 'checkpoint-every');
   if (every !== undefined && checkpoint === undefined) throw new UserError('E_USAGE', '--checkpoint-every goes with --checkpoint FILE');
@@ -193,7 +204,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const report = await runCheckAsync(design, bounds, { ...limits, ...progressLine(io, live, design.name),
     ...(io.interrupted ? { shouldStop: io.interrupted } : {}),
     ...(checkpoint !== undefined ? { onCheckpoint: (s) => writeCheckpoint(checkpoint, s, meta), checkpointEvery: every ?? 60 } : {}),
-    ...(resume ? { resume } : {}), ...parallelRun(workers, values['design']) });
+    ...(resume ? { resume } : {}), ...parallelRun(workers, values['design']), ...(scenario ? { scenario } : {}) });
   clearLine(io, live);
   if (checkpoint !== undefined && report.snapshot) {
     // Interrupted (or out of time or memory): the search can go on from exactly here.
@@ -216,8 +227,11 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
 }
 
 async function cmdMatrix(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, { ...BOUND_OPTIONS, designs: { type: 'string' }, json: { type: 'boolean' } }, 0);
-  const bounds = boundsFrom(values);
+  const { values } = parse(args, { ...BOUND_OPTIONS, designs: { type: 'string' }, json: { type: 'boolean' }, markdown: { type: 'boolean' },
+    scenario: { type: 'string' }, variant: { type: 'string' } }, 0);
+  const scenario = await scenarioFrom(values);
+  const bounds = scenario ? scenarioBounds(scenario, DEFAULT_BOUNDS, givenBounds(values)) : boundsFrom(values);
+  if (scenario) { const bad = checkBounds(bounds); if (bad) throw new UserError('E_BOUNDS', bad); }
   const limits = limitsFrom(values);
   const names = typeof values['designs'] === 'string' ? values['designs'].split(',').map((s) => s.trim()).filter(Boolean) : builtinDesigns.map((d) => d.name);
   if (names.length === 0) throw new UserError('E_USAGE', '--designs names no design');
@@ -227,15 +241,18 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
   const live = io.tty === true && !json;
   const reports: Report[] = [];
   for (const d of designs) {
-    reports.push(await runCheckAsync(d, bounds, { ...limits, ...progressLine(io, live, d.name), ...(io.interrupted ? { shouldStop: io.interrupted } : {}) }));
+    reports.push(await runCheckAsync(d, bounds, { ...limits, ...progressLine(io, live, d.name), ...(io.interrupted ? { shouldStop: io.interrupted } : {}),
+      ...(scenario ? { scenario } : {}) }));
     clearLine(io, live);
     if (io.interrupted?.()) break;
   }
   if (json) {
-    io.out(JSON.stringify({ bounds, designs: reports.map((r) => ({
+    io.out(JSON.stringify({ bounds, ...(scenario ? { scenario: scenario.name, ...(scenario.variant ? { variant: scenario.variant } : {}) } : {}), designs: reports.map((r) => ({
       design: r.design.name, stop: r.stop, stats: r.stats, surprises: surprises(r),
       verdicts: Object.fromEntries([...r.properties, ...r.witnesses].map((v) => [v.name, { status: v.status, ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
     })) }, null, 2));
+  } else if (values['markdown'] === true) {
+    io.out(renderMatrixMarkdown(reports, bounds));
   } else {
     io.out(renderMatrix(reports, bounds));
   }
@@ -244,16 +261,34 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
   return reports.some((r) => surprises(r).length > 0) ? EXIT.violated : reports.some((r) => r.stop === 'interrupted') ? EXIT.interrupted : EXIT.ok;
 }
 
+const matrixCell = (r: Report, name: string): string => {
+  const v = [...r.properties, ...r.witnesses].find((x) => x.name === name);
+  if (!v) return '-';
+  const text = v.status === 'violated' ? `VIOLATED/${v.trace?.steps.length}` : v.status === 'found' ? `found/${v.trace?.steps.length}` : v.status;
+  const exp = expectedOf(r)[name];
+  const surprising = exp !== undefined && v.status !== 'bounded' && exp !== v.status;
+  return surprising ? `${text}!` : text;
+};
+
+const matrixProps = (reports: Report[]): string[] =>
+  [...PROPERTIES, ...(reports.some((r) => r.scenario) ? SCENARIO_PROPERTIES : [])].map((p) => p.name);
+
+/** The matrix as a Markdown table (the README's table of designs is this command's output). */
+function renderMatrixMarkdown(reports: Report[], bounds: Bounds): string {
+  const props = matrixProps(reports);
+  const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    `Bounds: ${formatBounds(bounds)}${reports[0]?.scenario ? `; scenario ${reports[0].scenario.name}` : ''}.`,
+    '',
+    row(['design', ...props, 'states']),
+    row(['---', ...props.map(() => '---'), '---:']),
+    ...reports.map((r) => row([`\`${r.design.name}\``, ...props.map((p) => matrixCell(r, p)), fmtInt(r.stats.distinct)])),
+  ].join('\n');
+}
+
 function renderMatrix(reports: Report[], bounds: Bounds): string {
-  const props = PROPERTIES.map((p) => p.name);
-  const cell = (r: Report, name: string): string => {
-    const v = [...r.properties, ...r.witnesses].find((x) => x.name === name);
-    if (!v) return '-';
-    const text = v.status === 'violated' ? `VIOLATED/${v.trace?.steps.length}` : v.status === 'found' ? `found/${v.trace?.steps.length}` : v.status;
-    const exp = r.design.expected[name];
-    const surprising = exp !== undefined && v.status !== 'bounded' && exp !== v.status;
-    return surprising ? `${text}!` : text;
-  };
+  const props = matrixProps(reports);
+  const cell = matrixCell;
   const header = ['design', ...props, 'states', 'seconds'];
   const rows = reports.map((r) => [r.design.name, ...props.map((p) => cell(r, p)), fmtInt(r.stats.distinct), r.stats.seconds.toFixed(1)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -337,6 +372,46 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   return violated.length > 0 ? EXIT.violated : EXIT.ok;
 }
 
+/** --scenario / --variant, if given. */
+async function scenarioFrom(v: Values): Promise<Scenario | undefined> {
+  const variant = typeof v['variant'] === 'string' ? v['variant'] : undefined;
+  if (typeof v['scenario'] !== 'string') {
+    if (variant !== undefined) throw new UserError('E_USAGE', '--variant goes with --scenario');
+    return undefined;
+  }
+  return loadScenario(v['scenario'], variant);
+}
+
+/** Only the bound flags the user gave (a scenario's own bounds fill the rest). */
+function givenBounds(v: Values): Partial<Bounds> {
+  const out: Record<string, unknown> = {};
+  for (const [flag, key] of [['files', 'files'], ['fds', 'fds'], ['skbs', 'skbs'], ['msg-fds', 'msgFds'], ['reqs', 'reqs'], ['depth', 'depth']] as const) {
+    const n = wholeNumber(v, flag);
+    if (n !== undefined) out[key] = n;
+  }
+  if (v['gc'] !== undefined) out['gc'] = gcFlag(v);
+  if (v['tasks'] !== undefined) throw new UserError('E_BOUNDS', '--tasks cannot go with --scenario: the scenario has one task per program');
+  if (v['ops'] !== undefined) throw new UserError('E_BOUNDS', '--ops cannot go with --scenario: the programs say what the tasks call');
+  return out as Partial<Bounds>;
+}
+
+function cmdScenarios(args: string[], io: Io): number {
+  const { values } = parse(args, { json: { type: 'boolean' } }, 0);
+  const list = builtinScenarios().map((b) => {
+    const sc = resolveScenario(b.spec);
+    if (typeof sc === 'string') throw new Error(`built-in scenario ${b.name}: ${sc}`);
+    return sc;
+  });
+  if (values['json'] === true) {
+    io.out(JSON.stringify(list.map((s) => ({ name: s.name, summary: s.summary, ...(s.source ? { source: s.source } : {}),
+      variants: s.variants, tasks: s.programs.length, expect: s.expect })), null, 2));
+  } else {
+    const w = Math.max(...list.map((s) => s.name.length));
+    io.out(list.map((s) => `${s.name.padEnd(w)}  ${s.summary}${s.variants.length ? ` [variants: ${s.variants.join(', ')}]` : ''}`).join('\n'));
+  }
+  return EXIT.ok;
+}
+
 const kit: CliKit = { parse, boundOptions: BOUND_OPTIONS, boundsFrom, limitsFrom, progressLine, clearLine };
 
 const cmdSimulate = (args: string[], io: Io): Promise<number> => simulateCmd(args, io, kit);
@@ -348,6 +423,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'check': return await cmdCheck(rest, io);
       case 'matrix': return await cmdMatrix(rest, io);
       case 'designs': return cmdDesigns(rest, io);
+      case 'scenarios': return cmdScenarios(rest, io);
       case 'explain': return cmdExplain(rest, io);
       case 'replay': return await cmdReplay(rest, io);
       case 'render': return await cmdRender(rest, io, kit);

@@ -24,6 +24,8 @@ export interface CheckpointMeta {
   readonly bounds: unknown;
   readonly symmetry: boolean;
   readonly exact: boolean;
+  /** The scenario (name/variant) of a scenario run. */
+  readonly scenario?: string;
 }
 
 /** Writes atomically (a partial file never replaces a good one). */

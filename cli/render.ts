@@ -2,7 +2,7 @@
 import type { Bounds } from '../model/bounds.js';
 import { SYSCALLS } from '../model/bounds.js';
 import { renderSteps } from '../traces/text.js';
-import { surprises, type Report, type Verdict, type WitnessVerdict } from './run.js';
+import { expectedOf, surprises, type Report, type Verdict, type WitnessVerdict } from './run.js';
 
 export const fmtInt = (n: number): string => n.toLocaleString('en-US');
 const plural = (n: number, one: string, many = `${one}s`): string => `${fmtInt(n)} ${n === 1 ? one : many}`;
@@ -36,6 +36,7 @@ export function renderReport(r: Report, opts: { full?: boolean } = {}): string {
   const s = r.stats;
   const out: string[] = [];
   out.push(`design ${r.design.name}: ${r.design.summary}`);
+  if (r.scenario) out.push(`scenario ${r.scenario.name}${r.scenario.variant ? ` (variant ${r.scenario.variant})` : ''}: ${r.scenario.summary}`);
   out.push(`bounds: ${formatBounds(r.bounds)}`);
   out.push(`${plural(s.distinct, 'distinct state')}, ${fmtInt(s.generated)} generated, depth ${s.depth}, ` +
     `${s.seconds.toFixed(2)} s (${fmtInt(Math.round(s.statesPerSecond))} states/s); ${STOP_TEXT[r.stop]}` +
@@ -49,7 +50,7 @@ export function renderReport(r: Report, opts: { full?: boolean } = {}): string {
   const odd = surprises(r);
   if (odd.length) {
     out.push('');
-    for (const x of odd) out.push(`  note: design ${r.design.name} expects ${x.name} to be ${x.expected}, it is ${x.actual}`);
+    for (const x of odd) out.push(`  note: ${r.scenario ? `scenario ${r.scenario.name} expects of design ${r.design.name}` : `design ${r.design.name} expects`} ${x.name} to be ${x.expected}, it is ${x.actual}`);
   }
   if (r.coverage.length) {
     out.push('');
@@ -78,7 +79,8 @@ export function reportJson(r: Report): object {
       ...(v.message !== undefined ? { message: v.message } : {}), ...(v.trace ? { trace: v.trace } : {}) })),
     stats: r.stats,
     coverage: r.coverage,
-    expected: r.design.expected,
+    ...(r.scenario ? { scenario: r.scenario.name, ...(r.scenario.variant ? { variant: r.scenario.variant } : {}) } : {}),
+    expected: expectedOf(r),
     surprises: surprises(r),
   };
 }

@@ -12,6 +12,7 @@ import { DesignError, type Design } from '../model/design.js';
 import { builtinDesign } from '../model/designs/index.js';
 import { kernelModel, type KernelModel } from '../model/model.js';
 import type { World } from '../model/world.js';
+import type { Scenario } from '../model/scenario.js';
 import { makeProperties } from '../properties/index.js';
 import { buildTrace, type BuiltTrace } from '../traces/build.js';
 import type { TraceFile } from '../traces/format.js';
@@ -32,6 +33,8 @@ export interface RunOptions {
   readonly workers?: number;
   /** The user's design module (absolute path) when the design is not built in: each worker loads it. */
   readonly designFile?: string;
+  /** A scenario: the tasks run these programs (model/scenario.ts). */
+  readonly scenario?: Scenario;
 }
 
 export interface Verdict {
@@ -61,6 +64,8 @@ export interface Report {
   readonly coverage: readonly Coverage[];
   /** For a search stopped between two expansions (interrupted, time, memory): where to resume from. */
   readonly snapshot?: () => Snapshot;
+  /** The scenario checked, if any: its `expect` for this design replaces the design's own table. */
+  readonly scenario?: Scenario;
 }
 
 function searchOptions(model: KernelModel, bounds: Bounds, opts: RunOptions): CheckOptions<World, Transition> {
@@ -93,23 +98,26 @@ function explainFailure(e: unknown, model: KernelModel, design: Design, bounds: 
   throw e instanceof ModelError ? e.cause : e;   // our own bug: keep the original error and its stack
 }
 
+const modelFor = (design: Design, bounds: Bounds, opts: RunOptions): KernelModel =>
+  kernelModel(design, bounds, { symmetry: opts.symmetry ?? true, ...(opts.scenario ? { programs: opts.scenario.programs } : {}) });
+
 export function runCheck(design: Design, bounds: Bounds, opts: RunOptions = {}): Report {
-  const model = kernelModel(design, bounds, { symmetry: opts.symmetry ?? true });
+  const model = modelFor(design, bounds, opts);
   let result: CheckResult;
   try { result = check(model, searchOptions(model, bounds, opts)); } catch (e) { explainFailure(e, model, design, bounds); }
-  return toReport(design, bounds, model, result);
+  return toReport(design, bounds, model, result, opts.scenario);
 }
 
 /** The same, giving the event loop turns, so that SIGINT and SIGTERM can stop the search. */
 export async function runCheckAsync(design: Design, bounds: Bounds, opts: RunOptions = {}): Promise<Report> {
-  const model = kernelModel(design, bounds, { symmetry: opts.symmetry ?? true });
+  const model = modelFor(design, bounds, opts);
   let result: CheckResult;
   if ((opts.workers ?? 1) > 1) {
     try { result = await runParallel(model, design, bounds, opts); } catch (e) { explainFailure(reproduce(e, model), model, design, bounds); }
-    return toReport(design, bounds, model, result);
+    return toReport(design, bounds, model, result, opts.scenario);
   }
   try { result = await checkAsync(model, searchOptions(model, bounds, opts)); } catch (e) { explainFailure(e, model, design, bounds); }
-  return toReport(design, bounds, model, result);
+  return toReport(design, bounds, model, result, opts.scenario);
 }
 
 /** `--workers N`: a whole number from 1 to 64; above 1 it cannot go with checkpoints. */
@@ -138,7 +146,8 @@ function runParallel(model: KernelModel, design: Design, bounds: Bounds, opts: R
   const { properties: _, ...options } = searchOptions(model, bounds, opts);
   return checkParallel({
     module: new URL('../model/factory.ts', import.meta.url),
-    params: { design: design.name, bounds, symmetry: opts.symmetry ?? true, ...(opts.designFile !== undefined ? { designFile: opts.designFile } : {}) },
+    params: { design: design.name, bounds, symmetry: opts.symmetry ?? true, ...(opts.designFile !== undefined ? { designFile: opts.designFile } : {}),
+      ...(opts.scenario ? { programs: opts.scenario.programs } : {}) },
     workers: opts.workers!,
   }, options);
 }
@@ -158,14 +167,14 @@ function reproduce(e: unknown, model: KernelModel): unknown {
   return e;
 }
 
-function toReport(design: Design, bounds: Bounds, model: KernelModel, result: CheckResult): Report {
+function toReport(design: Design, bounds: Bounds, model: KernelModel, result: CheckResult, scenario?: Scenario): Report {
   const traced = (name: string, path: NonNullable<CheckResult['properties'][number]['path']> | undefined, message: string | undefined) => {
     if (!path) return {};
     const t = buildTrace(model, path, design.name, bounds, name, message ?? '');
     return { trace: t.trace, worlds: t.worlds };
   };
   return {
-    design, bounds, stop: result.stop, stats: result.stats, coverage: result.coverage ?? [],
+    design, bounds, stop: result.stop, stats: result.stats, coverage: result.coverage ?? [], ...(scenario ? { scenario } : {}),
     ...(result.snapshot ? { snapshot: result.snapshot } : {}),
     properties: result.properties.map((p) => ({ name: p.name, status: p.status,
       ...(p.message !== undefined ? { message: p.message } : {}), ...traced(p.name, p.path, p.message) })),
@@ -178,11 +187,16 @@ function toReport(design: Design, bounds: Bounds, model: KernelModel, result: Ch
 export const expectationOf = (v: Verdict | WitnessVerdict): string =>
   v.status === 'found' ? 'found' : v.status === 'not-found' ? 'not-found' : v.status;
 
+/** What the verdicts should be: the scenario's expectations for this design, or the design's own table
+ *  (which speaks of free exploration at the default bounds). */
+export const expectedOf = (r: Report): Readonly<Record<string, string>> =>
+  r.scenario ? r.scenario.expect[r.design.name] ?? {} : r.design.expected;
+
 /** Properties whose verdict differs from what the design expects (bounded verdicts are not counted). */
 export function surprises(r: Report): { name: string; expected: string; actual: string }[] {
   const out: { name: string; expected: string; actual: string }[] = [];
   for (const v of [...r.properties, ...r.witnesses]) {
-    const exp = r.design.expected[v.name];
+    const exp = expectedOf(r)[v.name];
     if (exp === undefined || v.status === 'bounded') continue;
     if (exp !== expectationOf(v)) out.push({ name: v.name, expected: exp, actual: expectationOf(v) });
   }

@@ -13,7 +13,7 @@ import type { Bounds } from './bounds.js';
 import { resolveDesign, type Design } from './design.js';
 import { builtinDesign } from './designs/index.js';
 import { kernelModel } from './model.js';
-import type { Transition } from './step.js';
+import type { ProgramStep, Transition } from './step.js';
 import type { World } from './world.js';
 
 export interface KernelModelParams {
@@ -23,6 +23,8 @@ export interface KernelModelParams {
   readonly symmetry: boolean;
   /** The user's design module, as an absolute path; absent for a built-in design. */
   readonly designFile?: string;
+  /** A scenario's programs (plain data), when the run checks a scenario. */
+  readonly programs?: readonly (readonly ProgramStep[])[];
 }
 
 async function designOf(p: KernelModelParams): Promise<Design> {
@@ -39,6 +41,6 @@ async function designOf(p: KernelModelParams): Promise<Design> {
 }
 
 export async function createModel(params: KernelModelParams): Promise<ModelSpec<World, Transition>> {
-  const model = kernelModel(await designOf(params), params.bounds, { symmetry: params.symmetry });
+  const model = kernelModel(await designOf(params), params.bounds, { symmetry: params.symmetry, ...(params.programs ? { programs: params.programs } : {}) });
   return { model, properties: makeProperties(model.ctx) };
 }

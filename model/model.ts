@@ -5,12 +5,15 @@ import { applyMutable, enabledSteps, makeCtx } from './apply.js';
 import type { Bounds } from './bounds.js';
 import type { Design } from './design.js';
 import { canonicalKey } from './key.js';
-import type { Ctx, Transition } from './step.js';
+import type { Ctx, ProgramStep, Transition } from './step.js';
 import { initialWorld, type World } from './world.js';
 
 export interface KernelModelOptions {
-  /** Treat live tasks as interchangeable in the key (default true). */
+  /** Treat live tasks as interchangeable in the key (default true; never in a scenario, where each task
+   *  runs its own program). */
   readonly symmetry?: boolean;
+  /** A scenario's programs: task t makes programs[t], in order. */
+  readonly programs?: readonly (readonly ProgramStep[])[];
 }
 
 export interface KernelModel extends Model<World, Transition> {
@@ -18,8 +21,8 @@ export interface KernelModel extends Model<World, Transition> {
 }
 
 export function kernelModel(design: Design, bounds: Bounds, opts: KernelModelOptions = {}): KernelModel {
-  const ctx = makeCtx(design, bounds);
-  const symmetry = opts.symmetry ?? true;
+  const ctx = makeCtx(design, bounds, opts.programs);
+  const symmetry = opts.programs ? false : opts.symmetry ?? true;
   const inflightOrder = bounds.gc === 'phased' || design.switches.gc === 'graph';
   const init = [initialWorld(bounds.tasks, bounds.fds)];
   return {

@@ -12,6 +12,7 @@ import { noUseAfterFree } from './no-use-after-free.js';
 import type { PropertyDef } from './property.js';
 import { refcountExact } from './refcount-exact.js';
 import { teardownOnFinalFput } from './teardown-on-final-fput.js';
+import { scenarioCompletes } from './scenario-completes.js';
 
 export type { PropertyDef } from './property.js';
 
@@ -20,8 +21,12 @@ export const PROPERTIES: readonly PropertyDef[] = [
   gcReleasesRingCycle,
 ];
 
-export const propertyByName = (name: string): PropertyDef | undefined => PROPERTIES.find((p) => p.name === name);
+/** Checked only when a scenario fixes the tasks' programs. */
+export const SCENARIO_PROPERTIES: readonly PropertyDef[] = [scenarioCompletes];
+
+export const propertyByName = (name: string): PropertyDef | undefined =>
+  PROPERTIES.find((p) => p.name === name) ?? SCENARIO_PROPERTIES.find((p) => p.name === name);
 
 export function makeProperties(ctx: Ctx): Property<World, Transition>[] {
-  return PROPERTIES.map((p) => p.make(ctx));
+  return [...PROPERTIES, ...(ctx.programs ? SCENARIO_PROPERTIES : [])].map((p) => p.make(ctx));
 }

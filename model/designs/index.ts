@@ -3,9 +3,14 @@ import { resolveDesign, type Design, type DesignSpec } from '../design.js';
 import seed2019 from './seed-2019.js';
 import viro2019 from './viro-2019.js';
 import flushTeardown from './flush-teardown.js';
+import linux51 from './linux-5.1.js';
+import linux514 from './linux-5.14.js';
+import linux61 from './linux-6.1.js';
+import linux67 from './linux-6.7.js';
+import linux610 from './linux-6.10.js';
 import linux618 from './linux-6.18.js';
 
-const SPECS: readonly DesignSpec[] = [seed2019, viro2019, flushTeardown, linux618];
+const SPECS: readonly DesignSpec[] = [seed2019, viro2019, flushTeardown, linux51, linux514, linux61, linux67, linux610, linux618];
 
 const registry = new Map<string, Design>();
 for (const spec of SPECS) {

@@ -1,18 +1,16 @@
-// Today's Linux (this machine runs 6.18), as far as this model reaches: registered files are plain
-// counted table slots that the unix GC never sees (6.8, "io_uring/unix: drop usage of io_uring socket"),
-// and a ring fd in SCM_RIGHTS is refused with EINVAL (6.7-rc5, 705318a99a13), so no cycle can run through
-// a ring. Not yet modelled here (the kernel-fidelity issue): the 6.10 graph GC — which the oracle showed
-// does NOT always collect what the 2.6.23 algorithm used here collects (oracle/hand.ts gc-scc-leak: an SCC
-// whose members got different scc_index values is never found dead) —, GC phases racing with syscalls,
-// io_uring requests.
-// The oracle (`inflight kernel`) holds this design to the running kernel.
+// Today's Linux (this machine runs 6.18.44): 6.10's graph GC with "af_unix: Give up GC if MSG_PEEK
+// intervened" (e5b31d988a41, in 6.18.23+: CVE-2026-23394 fixed): a peek while the GC evaluates an SCC makes
+// that SCC alive for this run. Registered files are counted table slots the GC never sees, ring fds are
+// refused in SCM_RIGHTS. The oracle (`inflight kernel`) holds this design to the running kernel; it found
+// that the 6.18 graph GC does not always collect what the 2007 algorithm collects (oracle/hand.ts
+// gc-scc-leak).
 import { defineDesign } from '../design.js';
 
 export default defineDesign({
   name: 'linux-6.18',
-  summary: "today's Linux as far as the model reaches: counted registrations, ring fds refused in SCM_RIGHTS",
-  base: 'seed-2019',
-  switches: { registration: 'table', flushTeardown: false, ringFdInScm: 'EINVAL' },
+  summary: "today's Linux (6.18.44): graph GC that gives up an SCC a MSG_PEEK intervened in; counted registrations; ring fds refused in SCM_RIGHTS",
+  base: 'linux-6.10',
+  switches: { peekGuard: 'seqcount' },
   expected: {
     'no-leak': 'holds',
     'no-double-free': 'holds',
@@ -21,5 +19,5 @@ export default defineDesign({
     'refcount-exact': 'holds',
     'gc-releases-ring-cycle': 'not-found',
   },
-  source: 'torvalds/linux v6.18: io_uring/rsrc.c, io_uring/register.c, net/core/scm.c (scm_fp_copy), net/unix/garbage.c',
+  source: 'torvalds/linux v6.18 + e5b31d988a41: io_uring/rsrc.c, io_uring/register.c, net/core/scm.c (scm_fp_copy), net/unix/garbage.c',
 });

@@ -19,6 +19,8 @@ export const fork: Syscall<'fork'> = {
     const child = w.tasks[r.ret]!;
     const parent = w.tasks[t]!;
     child.alive = true;
+    child.pc = 0;
+    child.pending = null;
     parent.fds.forEach((slot, i) => {
       if (slot) k.fget(w, slot.file, `fork by T${t}`);
       child.fds[i] = slot ? { file: slot.file, cloexec: slot.cloexec } : null;

@@ -1,0 +1,37 @@
+// `--scenario NAME|FILE [--variant V]`: a built-in scenario, or a user's .json file (or .ts module whose
+// default export is the same object).
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { resolveScenario, type Scenario } from '../model/scenario.js';
+import { builtinScenario, builtinScenarios } from '../scenarios/index.js';
+import { oneLine, UserError } from './errors.js';
+
+export async function loadScenario(arg: string, variant?: string): Promise<Scenario> {
+  const builtin = builtinScenario(arg, variant);
+  if (typeof builtin === 'string') throw new UserError('E_SCENARIO', builtin);
+  if (builtin) return builtin;
+  const path = resolve(arg);
+  if (!existsSync(path)) {
+    throw new UserError('E_SCENARIO', `no scenario '${arg}': not built in (see: inflight scenarios) and no such file`);
+  }
+  let raw: unknown;
+  if (/\.(m|c)?[jt]s$/.test(path)) {
+    try {
+      const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+      raw = mod.default;
+    } catch (e) {
+      throw new UserError('E_SCENARIO', `scenario ${arg} does not load: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+    }
+    if (raw === undefined) throw new UserError('E_SCENARIO', `scenario ${arg} has no default export (export default defineScenario({...}))`);
+  } else {
+    try { raw = JSON.parse(readFileSync(path, 'utf8')); } catch (e) {
+      throw new UserError('E_SCENARIO', `scenario ${arg} is not JSON: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+    }
+  }
+  const sc = resolveScenario(raw, variant);
+  if (typeof sc === 'string') throw new UserError('E_SCENARIO', `${arg}: ${sc}`);
+  return sc;
+}
+
+export const scenarioNames = (): string[] => builtinScenarios().map((s) => s.name);

@@ -1,0 +1,21 @@
+// 6.7-rc5, "io_uring/af_unix: disable sending io_uring over sockets" (705318a99a13): a ring fd in
+// SCM_RIGHTS is refused with EINVAL, so no cycle can run through a ring; registered files are plain
+// counted table slots that the GC does not see (io_file_need_scm() false; the SCM code went in 6.8).
+// Fixes CVE-2023-6531 / CVE-2023-52654.
+import { defineDesign } from '../design.js';
+
+export default defineDesign({
+  name: 'linux-6.7',
+  summary: '6.7: ring fds refused in SCM_RIGHTS (EINVAL), registrations counted in the table',
+  base: 'linux-6.1',
+  switches: { ringFdInScm: 'EINVAL', registration: 'table' },
+  expected: {
+    'no-leak': 'holds',
+    'no-double-free': 'holds',
+    'no-use-after-free': 'holds',
+    'teardown-on-final-fput': 'holds',
+    'refcount-exact': 'holds',
+    'gc-releases-ring-cycle': 'not-found',
+  },
+  source: '705318a99a13 "io_uring/af_unix: disable sending io_uring over sockets" (v6.7-rc5); a4104821ad65 (6.8)',
+});
