@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resolveDesign, type Design } from '../model/design.js';
+import { parseSwitchedName, resolveDesign, withSwitches, type Design } from '../model/design.js';
 import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
 import { PROPERTIES, propertyByName } from '../properties/index.js';
 import { oneLine, UserError } from './errors.js';
@@ -12,6 +12,12 @@ const looksLikePath = (s: string): boolean => /[\\/]/.test(s) || /\.(ts|mts|js|m
 export async function loadDesign(nameOrPath: string): Promise<Design> {
   const builtin = builtinDesign(nameOrPath);
   if (builtin) return builtin;
+  // `linux-5.14[peekGuard=none]`: a built-in with some switches turned.
+  const sw = parseSwitchedName(nameOrPath);
+  if (sw && builtinDesign(sw.base)) {
+    const d = withSwitches(builtinDesign(sw.base)!, sw.overrides);
+    throw new UserError('E_DESIGN_UNKNOWN', typeof d === 'string' ? `${nameOrPath}: ${d}` : `cannot read the switches of '${nameOrPath}'`);
+  }
   if (!looksLikePath(nameOrPath)) {
     throw new UserError('E_DESIGN_UNKNOWN', `unknown design '${nameOrPath}' (built-in: ${builtinDesigns.map((d) => d.name).join(', ')}; or give a path to a .ts module)`);
   }

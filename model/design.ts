@@ -151,3 +151,33 @@ export function resolveDesign(spec: unknown, lookupBase: (name: string) => Desig
   };
   return design;
 }
+
+/** `linux-5.14[peekGuard=none,oob=leaky]`: a design with some switches turned. The name says which, so a
+ *  trace made with it can be replayed (model/designs/index.ts resolves such names). */
+export function withSwitches(d: Design, overrides: Readonly<Record<string, string>>): Design | string {
+  const keys = Object.keys(overrides);
+  if (keys.length === 0) return d;
+  const switches: Record<string, unknown> = { ...d.switches };
+  for (const k of keys) {
+    const allowed = (SWITCH_VALUES as Record<string, readonly unknown[]>)[k];
+    if (!allowed) return `unknown switch '${k}' (known: ${SWITCH_NAMES.join(', ')})`;
+    const v = allowed.find((x) => String(x) === overrides[k]);
+    if (v === undefined) return `switch ${k} must be one of ${allowed.map(String).join(', ')} (got '${overrides[k]}')`;
+    switches[k] = v;
+  }
+  const tag = keys.sort().map((k) => `${k}=${overrides[k]}`).join(',');
+  return { ...d, name: `${d.name}[${tag}]`, summary: `${d.summary} — with ${tag}`, switches: switches as unknown as Switches, expected: {} };
+}
+
+/** Splits `name[k=v,k2=v2]` into the name and the switches; undefined when the text has no brackets. */
+export function parseSwitchedName(name: string): { base: string; overrides: Record<string, string> } | undefined {
+  const m = /^(.+)\[([^\]]*)\]$/.exec(name);
+  if (!m) return undefined;
+  const overrides: Record<string, string> = {};
+  for (const part of m[2]!.split(',').filter(Boolean)) {
+    const [k, v] = part.split('=');
+    if (!k || v === undefined) return undefined;
+    overrides[k] = v;
+  }
+  return { base: m[1]!, overrides };
+}

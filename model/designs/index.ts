@@ -1,5 +1,5 @@
 // The built-in designs, in the order `inflight designs` lists them.
-import { resolveDesign, type Design, type DesignSpec } from '../design.js';
+import { parseSwitchedName, resolveDesign, withSwitches, type Design, type DesignSpec } from '../design.js';
 import seed2019 from './seed-2019.js';
 import viro2019 from './viro-2019.js';
 import flushTeardown from './flush-teardown.js';
@@ -20,4 +20,13 @@ for (const spec of SPECS) {
 }
 
 export const builtinDesigns: readonly Design[] = [...registry.values()];
-export const builtinDesign = (name: string): Design | undefined => registry.get(name);
+/** A built-in design by name; `name[switch=value,…]` is the built-in with those switches turned. */
+export function builtinDesign(name: string): Design | undefined {
+  const d = registry.get(name);
+  if (d) return d;
+  const sw = parseSwitchedName(name);
+  const base = sw && registry.get(sw.base);
+  if (!sw || !base) return undefined;
+  const derived = withSwitches(base, sw.overrides);
+  return typeof derived === 'string' ? undefined : derived;
+}

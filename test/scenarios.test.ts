@@ -1,0 +1,178 @@
+// Scenarios: the file format (every malformed input is one line naming the problem), the built-in
+// scenarios against the verdicts they expect of each design, the CLI around them, and designs with a
+// switch turned from the command line.
+import test from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCheck, surprises } from '../cli/run.js';
+import { DEFAULT_BOUNDS } from '../model/bounds.js';
+import { builtinDesign } from '../model/designs/index.js';
+import { parseProgramLine, resolveScenario, scenarioBounds, type Scenario } from '../model/scenario.js';
+import { builtinScenario, builtinScenarios } from '../scenarios/index.js';
+import { replayTrace } from '../traces/replay.js';
+import { cli } from './helpers/cli.js';
+
+const TMP = mkdtempSync(join(tmpdir(), 'inflight-scenario-test-'));
+test.after.always(() => rmSync(TMP, { recursive: true, force: true }));
+
+const scenario = (name: string, variant?: string): Scenario => {
+  const s = builtinScenario(name, variant);
+  if (typeof s !== 'object') throw new Error(`no scenario ${name}: ${String(s)}`);
+  return s;
+};
+
+test('program lines: key=value words become the arguments of the trace format', (t) => {
+  t.deepEqual(parseProgramLine('sendmsg fd=4 rights=[3,3]'), { syscall: 'sendmsg', args: { fd: 4, rights: [3, 3] } });
+  t.deepEqual(parseProgramLine('recvmsg fd=5 peek=true'), { syscall: 'recvmsg', args: { fd: 5, peek: true } });
+  t.deepEqual(parseProgramLine('socketpair type=stream'), { syscall: 'socketpair', args: { type: 'stream' } });
+  t.deepEqual(parseProgramLine('io_uring_register fd=3 files=[4,-1]'), { syscall: 'io_uring_register', args: { fd: 3, files: [4, -1] } });
+  t.deepEqual(parseProgramLine('  fork  '), { syscall: 'fork', args: {} });
+  t.is(parseProgramLine('sendmsg fd=x'), "argument 'fd' must be an integer");
+  t.is(parseProgramLine('sendmsg fd=4 rights=[3,'), "cannot read the value of rights ('[3,')");
+  t.is(parseProgramLine('frobnicate'), "unknown syscall 'frobnicate'");
+  t.is(parseProgramLine('unix_gc'), 'unix_gc is not something a task\'s program calls');
+  t.is(parseProgramLine('resume call=x stage=y'), 'resume is not something a task\'s program calls');
+  t.is(parseProgramLine('close 3'), "'3' is not key=value");
+  t.is(parseProgramLine('close'), "argument 'fd' must be an integer");
+});
+
+test('malformed scenarios: one line naming the problem', (t) => {
+  const base = { name: 'x', summary: 's', programs: { T0: ['open'] } };
+  const cases: [unknown, string][] = [
+    [[], 'a scenario must be an object'],
+    [{ ...base, name: '' }, 'the scenario needs a "name" (letters, digits, . _ -)'],
+    [{ ...base, format: 'inflight-scenario/9' }, "unsupported scenario format 'inflight-scenario/9' (this inflight reads inflight-scenario/1)"],
+    [{ ...base, summary: 3 }, "scenario 'x': needs a \"summary\""],
+    [{ ...base, programs: {} }, "scenario 'x': \"programs\" is empty"],
+    [{ ...base, programs: { T1: ['open'] } }, "scenario 'x': \"programs\" must name T0 … T0 (missing T0)"],
+    [{ ...base, programs: { T0: ['open'], T1: ['open'] } }, "scenario 'x': 2 programs but 0 forks: T1 … come from forks"],
+    [{ ...base, programs: { T0: ['open', 'bogus'] } }, "scenario 'x': T0 line 2: unknown syscall 'bogus'"],
+    [{ ...base, bounds: { tasks: 3 } }, "scenario 'x': unknown bound 'tasks' (known: files, fds, skbs, msgFds, reqs, depth, gc)"],
+    [{ ...base, bounds: { gc: 'sometimes' } }, 'scenario \'x\': bounds.gc is "sometimes"'],
+    [{ ...base, expect: { 'linux-6.18': { 'no-leak': 'fine' } } }, "scenario 'x': expect.linux-6.18.no-leak must be one of holds, violated, found, not-found"],
+    [{ ...base, variants: {} }, "scenario 'x': \"variants\" is empty"],
+  ];
+  for (const [raw, msg] of cases) t.is(resolveScenario(raw), msg, JSON.stringify(raw));
+  t.is(resolveScenario({ ...base, variants: { a: {} } }, 'b'), "scenario 'x': no variant 'b' (variants: a)");
+  t.is(resolveScenario(base, 'a'), "scenario 'x': has no variants (asked for 'a')");
+});
+
+test('variants replace programs and expectations; the first is the default', (t) => {
+  const spec = { name: 'v', summary: 'top', programs: { T0: ['open'] },
+    variants: { one: { programs: { T0: ['open', 'open'] } }, two: { summary: 'second', expect: { 'seed-2019': { 'no-leak': 'holds' } } } } };
+  const one = resolveScenario(spec);
+  const two = resolveScenario(spec, 'two');
+  if (typeof one === 'string' || typeof two === 'string') return t.fail(String(one) + String(two));
+  t.is(one.variant, 'one');
+  t.is(one.programs[0]!.length, 2);
+  t.is(two.summary, 'second');
+  t.is(two.programs[0]!.length, 1);
+  t.deepEqual(two.expect, { 'seed-2019': { 'no-leak': 'holds' } });
+  t.deepEqual(two.variants, ['one', 'two']);
+});
+
+test('scenario bounds: defaults, then the scenario, then the flags given; tasks = programs', (t) => {
+  const sc = scenario('cve-2021-0920');
+  const b = scenarioBounds(sc, DEFAULT_BOUNDS, { depth: 7 });
+  t.like(b, { tasks: 1, files: 2, fds: 2, skbs: 1, msgFds: 1, reqs: 0, gc: 'phased', depth: 7 });
+});
+
+// Every built-in scenario, every design it names: the verdicts it expects.
+for (const b of builtinScenarios()) {
+  const first = resolveScenario(b.spec);
+  if (typeof first === 'string') { test(`built-in scenario ${b.name} resolves`, (t) => t.fail(first)); continue; }
+  for (const variant of first.variants.length ? first.variants : [undefined]) {
+    const sc = scenario(b.name, variant);
+    for (const designName of Object.keys(sc.expect)) {
+      test(`scenario ${b.name}${variant ? `/${variant}` : ''} on ${designName}: the expected verdicts`, (t) => {
+        const design = builtinDesign(designName);
+        if (!design) return t.fail(`scenario ${b.name} names unknown design ${designName}`);
+        const r = runCheck(design, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc });
+        t.is(r.stop, 'exhausted', 'scenarios are small enough to explore completely');
+        t.deepEqual(surprises(r), []);
+        t.true(Object.keys(sc.expect[designName]!).length > 0);
+      });
+    }
+  }
+}
+
+test('cve-2021-0920: the shortest counterexample on linux-5.1 is the race, and its trace replays outside the scenario', (t) => {
+  const sc = scenario('cve-2021-0920');
+  const r = runCheck(builtinDesign('linux-5.1')!, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc });
+  const v = r.properties.find((p) => p.name === 'gc-safety')!;
+  t.is(v.status, 'violated');
+  const steps = v.trace!.steps.map((s) => `${s.task === 'kernel' ? 'K' : `T${s.task}`} ${s.syscall}${s.syscall === 'unix_gc' ? ` ${(s.args as { phase: string }).phase}` : ''}`);
+  // Derived by hand: the first candidate check (A) before the peek hands A back, the second (B) after B's
+  // last fd is closed, then the scan collects both.
+  t.deepEqual(steps, [
+    'T0 socketpair', 'T0 sendmsg', 'T0 close', 'T0 sendmsg', 'K unix_gc start', 'K unix_gc select',
+    'T0 recvmsg', 'T0 resume', 'T0 close', 'K unix_gc select', 'K unix_gc scan',
+  ]);
+  t.regex(v.message!, /unix_gc collected the queues of f0:unix\/stream, f1:unix\/stream|still reachable/);
+  const replay = replayTrace(v.trace!, builtinDesign('linux-5.1')!);
+  t.is(replay.impossibleAt, undefined);
+  t.true(replay.findings.some((f) => f.property === 'gc-safety'));
+  const fixed = replayTrace(v.trace!, builtinDesign('linux-5.14')!);
+  t.not(fixed.impossibleAt, undefined, "on 5.14 the peek cannot install its fd while the GC holds unix_gc_lock");
+});
+
+test('a design with a switch turned: linux-5.14[peekGuard=none] has the bug back', async (t) => {
+  const d = builtinDesign('linux-5.14[peekGuard=none]');
+  t.truthy(d);
+  t.is(d!.switches.peekGuard, 'none');
+  t.is(d!.switches.gc, '2007');
+  t.is(builtinDesign('linux-5.14[peekGuard=nope]'), undefined);
+  const r = await cli(['check', '--design', 'linux-5.14[peekGuard=none]', '--scenario', 'cve-2021-0920', '--json']);
+  t.is(r.code, 1);
+  const j = JSON.parse(r.out) as { design: string; scenario: string; properties: { name: string; status: string }[] };
+  t.is(j.design, 'linux-5.14[peekGuard=none]');
+  t.is(j.scenario, 'cve-2021-0920');
+  t.is(j.properties.find((p) => p.name === 'gc-safety')!.status, 'violated');
+  const bad = await cli(['check', '--design', 'linux-5.14[peekGuard=nope]']);
+  t.is(bad.code, 2);
+  t.is(bad.err.trim(), "inflight: E_DESIGN_UNKNOWN: linux-5.14[peekGuard=nope]: switch peekGuard must be one of none, gc-lock, seqcount (got 'nope')");
+});
+
+test('CLI: scenarios lists the built-ins; bad scenario input is one line and exit 2', async (t) => {
+  const list = await cli(['scenarios']);
+  t.is(list.code, 0);
+  for (const b of builtinScenarios()) t.regex(list.out, new RegExp(`^${b.name.replace(/[.]/g, '\\.')} `, 'm'));
+  const json = JSON.parse((await cli(['scenarios', '--json'])).out) as { name: string }[];
+  t.deepEqual(json.map((s) => s.name), builtinScenarios().map((b) => b.name));
+  const bad = join(TMP, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ name: 'bad', summary: 's', programs: { T0: ['sendmsg fd=three'] } }));
+  const trunc = join(TMP, 'trunc.json');
+  writeFileSync(trunc, '{"name": "t", "summ');
+  const cases: [string[], RegExp][] = [
+    [['check', '--design', 'linux-5.1', '--scenario', 'no-such-thing'], /^inflight: E_SCENARIO: no scenario 'no-such-thing': not built in/],
+    [['check', '--design', 'linux-5.1', '--scenario', bad], /E_SCENARIO: .*bad\.json: scenario 'bad': T0 line 1: argument 'fd' must be an integer$/],
+    [['check', '--design', 'linux-5.1', '--scenario', trunc], /E_SCENARIO: .*trunc\.json is not JSON/],
+    [['check', '--design', 'linux-5.1', '--scenario', 'cve-2021-0920', '--variant', 'x'], /E_SCENARIO: scenario 'cve-2021-0920': has no variants/],
+    [['check', '--design', 'linux-5.1', '--variant', 'x'], /E_USAGE: --variant goes with --scenario/],
+    [['check', '--design', 'linux-5.1', '--scenario', 'cve-2021-0920', '--tasks', '2'], /E_BOUNDS: --tasks cannot go with --scenario/],
+    [['check', '--design', 'linux-5.1', '--scenario', 'cve-2021-0920', '--ops', 'open'], /E_BOUNDS: --ops cannot go with --scenario/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = await cli(argv);
+    t.is(r.code, 2, argv.join(' '));
+    t.regex(r.err.trim(), re, argv.join(' '));
+    t.is(r.err.trim().split('\n').length, 1);
+    t.is(r.out, '');
+  }
+});
+
+test('CLI: a scenario of the user\'s own, as JSON; matrix --scenario marks and counts surprises', async (t) => {
+  const mine = join(TMP, 'mine.json');
+  writeFileSync(mine, JSON.stringify({ name: 'mine', summary: 'a self-looped socket, closed', bounds: { files: 2, fds: 2 },
+    programs: { T0: ['socketpair type=dgram', 'sendmsg fd=3 rights=[3]', 'close fd=3', 'close fd=4'] },
+    expect: { 'linux-5.1': { 'no-leak': 'holds', 'scenario-completes': 'found' }, 'seed-2019': { 'no-leak': 'violated' } } }));
+  const r = await cli(['matrix', '--designs', 'linux-5.1,seed-2019', '--scenario', mine]);
+  t.is(r.code, 1, 'seed-2019 does not leak here, against the expectation: a surprise');
+  t.regex(r.out, /^seed-2019 +holds! /m);
+  t.regex(r.out, /^linux-5\.1 +holds /m);
+  const ok = await cli(['check', '--design', 'linux-5.1', '--scenario', mine]);
+  t.is(ok.code, 0);
+  t.regex(ok.out, /scenario mine: a self-looped socket, closed/);
+  t.regex(ok.out, /scenario-completes +found \(4 steps\)/);
+});
