@@ -4,7 +4,7 @@
 // line on stderr.
 import { fc, testProp } from '@fast-check/ava';
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../cli/main.js';
@@ -23,11 +23,11 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
-const commands = ['check', 'matrix', 'designs', 'explain', 'replay', 'help', 'render', 'report', 'simulate', 'frobnicate', ''];
+const commands = ['check', 'matrix', 'designs', 'scenarios', 'explain', 'replay', 'help', 'render', 'report', 'simulate', 'frobnicate', ''];
 const flags = ['--design', '--designs', '--tasks', '--files', '--fds', '--skbs', '--msg-fds', '--depth', '--ops', '--max-states',
   '--timeout', '--json', '--full', '--no-symmetry', '--trace-out', '--format', '--step', '--out', '--seed', '--runs', '--exact',
-  '--max-memory', '--checkpoint', '--resume', '--checkpoint-every', '--frobnicate', '-h', '--'];
-const values = ['seed-2019', 'viro-2019', 'flush-teardown', 'nope', './nope.ts', 'test/fixtures/my-patch.ts', 'test/fixtures/throws-on-load.ts',
+  '--max-memory', '--checkpoint', '--resume', '--checkpoint-every', '--scenario', '--variant', '--gc', '--reqs', '--workers', '--frobnicate', '-h', '--'];
+const values = ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-5.1', 'linux-5.14[peekGuard=none]', 'linux-6.1[oob=x]', 'cve-2021-0920', 'viro-2019', 'phased', 'atomic', 'dgram', 'nope', './nope.ts', 'test/fixtures/my-patch.ts', 'test/fixtures/throws-on-load.ts',
   '0', '1', '2', '3', '-1', '1.5', '99999999', 'abc', '', ' ', 'close,dup', 'open,bogus', ',', 'no-leak', 'dot', 'svg',
   '4G', '12', '1e3', '\u0000', '../../etc/passwd', join(TMP, 'out'), '{}', 'null'];
 
@@ -93,3 +93,32 @@ testProp('trace files: mutated, truncated or garbled, replay never throws and an
   t.true([0, 1, 2].includes(r.code), `status ${r.code}`);
   if (r.code === 2) t.regex(r.err, /^inflight: E_(TRACE_INVALID|TRACE_READ): [^\n]*\n?$/);
 }, { numRuns: 400, seed: 7 });
+
+// Scenario files: the built-in cve-2021-0920 scenario, mutated and truncated, checked on a design.
+const goodScenario: unknown = JSON.parse(readFileSync(new URL('../scenarios/cve-2021-0920.json', import.meta.url), 'utf8'));
+const scenarioValue = fc.oneof(jsonValue, fc.constantFrom('close fd=3', 'sendmsg fd=3 rights=[3,3]', 'recvmsg fd=9 peek=true', 'fork',
+  'exit', 'bogus x', 'close', 'phased', 'atomic', 'T1', 'inflight-scenario/1', 'linux-5.1', 'gc-safety', 'holds'),
+  fc.array(fc.constantFrom('open', 'close fd=3', 'fork', 'exit', 'recvmsg fd=4 peek=true', 'dup fd=3'), { maxLength: 4 }));
+const scenarioCodes = new Map<number, number>();
+testProp('scenario files: mutated, truncated or garbled, check never throws and answers 0/1/2', [
+  fc.array(fc.tuple(fc.array(fc.nat(), { maxLength: 5 }), scenarioValue), { minLength: 1, maxLength: 3 }),
+  fc.oneof(fc.constant(-1), fc.constant(-1), fc.nat()), fc.constantFrom('linux-5.1', 'linux-5.14', 'seed-2019'),
+], async (t, edits, cut, against) => {
+  let v = goodScenario;
+  for (const [path, value] of edits) v = mutate(v, path, value);
+  let text = JSON.stringify(v);
+  if (cut >= 0) text = text.slice(0, cut % (text.length + 1));
+  const file = join(TMP, `scenario-${n++}.json`);
+  writeFileSync(file, text);
+  let r;
+  try { r = await run(['check', '--design', against, '--scenario', file, '--max-states', '2000']); } catch (e) {
+    t.fail(`check threw on ${text}: ${(e as Error).stack}`);
+    return;
+  }
+  scenarioCodes.set(r.code, (scenarioCodes.get(r.code) ?? 0) + 1);
+  t.true([0, 1, 2].includes(r.code), `status ${r.code}`);
+  if (r.code === 2) t.regex(r.err, /^inflight: E_(SCENARIO|BOUNDS): [^\n]*\n?$/);
+  t.notRegex(r.err, /\n\s+at .*:\d+:\d+/);
+}, { numRuns: 300, seed: 11 });
+
+test.after('scenario fuzz statuses', (t) => { t.log(`scenario files: exit statuses ${JSON.stringify(Object.fromEntries(scenarioCodes))}`); });
