@@ -1,23 +1,9 @@
 import { referenceEdges } from '../model/holders.js';
+import { onCycle } from './gc-releases-cycle.js';
 import { fileName, type World } from '../model/world.js';
 import type { Transition } from '../model/step.js';
 import type { Design } from '../model/design.js';
 import type { PropertyDef } from './property.js';
-
-/** Is file `id` on a cycle of the reference graph (owner → held)? */
-function onCycle(w: World, design: Design, id: number): boolean {
-  const edges = referenceEdges(w, design);
-  const seen = new Uint8Array(w.files.length);
-  const stack = [...edges[id]!];
-  while (stack.length) {
-    const f = stack.pop()!;
-    if (f === id) return true;
-    if (seen[f]) continue;
-    seen[f] = 1;
-    stack.push(...edges[f]!);
-  }
-  return false;
-}
 
 export const gcReleasesRingCycle: PropertyDef = {
   name: 'gc-releases-ring-cycle',
@@ -37,7 +23,7 @@ export const gcReleasesRingCycle: PropertyDef = {
         if (f.kind !== 'io_uring' || f.released || !t.files[id]!.released) continue;
         // A phased run found the cycle when it collected (the purge step that releases the ring no longer
         // sees the edges the hitlist took); a whole run in one step is judged on the state before it.
-        if (s.gc.collected.includes(id) || onCycle(s, design, id)) return `unix_gc released ${fileName(s, id)}, which was on a reference cycle`;
+        if (s.gc.collected.includes(id) || onCycle(s, referenceEdges(s, design), id)) return `unix_gc released ${fileName(s, id)}, which was on a reference cycle`;
       }
       return undefined;
     },

@@ -3,6 +3,7 @@ import type { Property } from '../checker/model.js';
 import type { Ctx, Transition } from '../model/step.js';
 import type { World } from '../model/world.js';
 import { gcReleasesRingCycle } from './gc-releases-ring-cycle.js';
+import { gcReleasesCycle } from './gc-releases-cycle.js';
 import { gcSafety } from './gc-safety.js';
 import { noSilentPurge } from './no-silent-purge.js';
 import { failureAtomicity } from './failure-atomicity.js';
@@ -18,7 +19,7 @@ export type { PropertyDef } from './property.js';
 
 export const PROPERTIES: readonly PropertyDef[] = [
   noLeak, noDoubleFree, noUseAfterFree, teardownOnFinalFput, refcountExact, gcSafety, noSilentPurge, failureAtomicity,
-  gcReleasesRingCycle,
+  gcReleasesCycle, gcReleasesRingCycle,
 ];
 
 /** Checked only when a scenario fixes the tasks' programs. */

@@ -16,6 +16,7 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'holds',
     'refcount-exact': 'holds',
+    'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'found',
   },
   source: 'torvalds/linux v5.1: fs/io_uring.c (io_sqe_files_scm), net/unix/garbage.c, net/unix/af_unix.c (unix_peek_fds)',

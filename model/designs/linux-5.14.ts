@@ -14,6 +14,7 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'holds',
     'refcount-exact': 'holds',
+    'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'found',
   },
   source: 'cbcf01128d0a "af_unix: fix garbage collect vs MSG_PEEK" (v5.14-rc4)',

@@ -15,6 +15,7 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'holds',
     'refcount-exact': 'holds',
+    'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'found',
   },
   source: '0091bfc81741 "io_uring/af_unix: defer registered files gc to io_uring release" (6.1 merge window)',

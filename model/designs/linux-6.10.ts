@@ -15,6 +15,7 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'holds',
     'refcount-exact': 'holds',
+    'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'not-found',
   },
   source: 'net/unix/garbage.c of v6.10 ("af_unix: Detect Strongly Connected Components." 3484f063172d, "af_unix: Assign a unique index to SCC." bfdb01283ee8); 118f457da9ed; aa82ac51d633',

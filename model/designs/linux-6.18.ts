@@ -17,6 +17,7 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'holds',
     'refcount-exact': 'holds',
+    'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'not-found',
   },
   source: 'torvalds/linux v6.18 + e5b31d988a41: io_uring/rsrc.c, io_uring/register.c, net/core/scm.c (scm_fp_copy), net/unix/garbage.c',

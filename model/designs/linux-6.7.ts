@@ -15,6 +15,7 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'holds',
     'refcount-exact': 'holds',
+    'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'not-found',
   },
   source: '705318a99a13 "io_uring/af_unix: disable sending io_uring over sockets" (v6.7-rc5); a4104821ad65 (6.8)',

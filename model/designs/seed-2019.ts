@@ -14,6 +14,7 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'holds',
     'refcount-exact': 'holds',
+    'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'not-found',
   },
   source: 'linux-block, Jan 2019: "[PATCH] io_uring: add file set registration" and Al Viro\'s replies',

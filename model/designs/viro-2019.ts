@@ -13,6 +13,7 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'holds',
     'refcount-exact': 'holds',
+    'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'found',
   },
   source: 'linux-block, Jan–Feb 2019 (Al Viro); 5.1 "io_uring: add file set registration" 6b06314c47e1',
