@@ -108,7 +108,9 @@ export function cloneWorld(w: World): World {
       hitlist: g.hitlist.map(cloneSkb), collected: g.collected.slice(),
       sccs: g.sccs.map((c) => ({ members: c.members.slice(), sccIndex: c.sccIndex.slice() })),
       nextScc: g.nextScc, nextMember: g.nextMember, sccDead: g.sccDead, peekSeen: g.peekSeen,
-      maybeCyclic: g.maybeCyclic, grouped: g.grouped, lastSccs: g.lastSccs.map((c) => c.slice()),
+      maybeCyclic: g.maybeCyclic, grouped: g.grouped,
+      lastSccs: g.lastSccs.map((c) => ({ members: c.members.slice(), sccIndex: c.sccIndex.slice() })),
+      maxSccIndex: g.maxSccIndex, edges: g.edges.map((e) => e.slice()), hitFrom: g.hitFrom.slice(),
     },
     reports: w.reports.slice(),
   };

@@ -28,13 +28,18 @@ export interface Kernel {
   /** The accounting of an skb queued on `receiver`'s queue (unix_attach_fds + scm_stat_add /
    *  unix_add_edges), and its undoing when it leaves (unix_detach_fds / unix_del_edges). */
   accountSkb(w: W, fds: readonly FileId[], receiver: FileId): void;
-  unaccountSkb(w: W, fds: readonly FileId[]): void;
+  /** `receiver`: the socket whose queue held the skb (the graph GC unlinks that edge); `dead`: an skb the
+   *  graph GC is purging (fpl->dead: the graph state is not updated). */
+  unaccountSkb(w: W, fds: readonly FileId[], receiver?: FileId, dead?: boolean): void;
   /** The skb destructor (unix_destruct_scm): un-account and fput every carried file. Freeing an skb that
    *  a reader still points at is a use-after-free. */
-  destructSkb(w: W, skb: Skb, why: string): void;
+  destructSkb(w: W, skb: Skb, why: string, receiver?: FileId, dead?: boolean): void;
   /** skb_queue_purge() at socket release: u->oob_skb's reference goes first (unix_release_sock), then
-   *  every skb is dequeued and destroyed, one at a time. */
-  purgeQueue(w: W, sock: Draft<UnixSock>, why: string): void;
+   *  every skb is dequeued and destroyed, one at a time. `receiver`: the socket's file. */
+  purgeQueue(w: W, sock: Draft<UnixSock>, why: string, receiver?: FileId): void;
+  /** accept() of `embryo` (unix_update_edges): clears embryo->listener; if the embryo has AF_UNIX fds
+   *  queued, under unix_gc_lock, and then the graph GC marks the graph maybe-cyclic. */
+  unixUpdateEdges(w: W, embryo: FileId): void;
   /** Drop the ring's registered files (__io_sqe_files_unregister). */
   unregisterFiles(w: W, ring: FileId): void;
 }
@@ -49,9 +54,19 @@ export class GcLockBusy extends Error {
 export type GraphOnAdd = (w: W, fds: readonly FileId[], receiver: FileId, k: Kernel) => void;
 let graphHook: GraphOnAdd | undefined;
 export const setGraphOnAdd = (f: GraphOnAdd): void => { graphHook = f; };
+/** The graph GC's maintenance when an skb's entries leave flight (unix_del_edges), before the in-flight
+ *  counts drop; and on accept (unix_update_edges' graph-state part). */
+export type GraphOnDel = (w: W, fds: readonly FileId[], receiver: FileId | undefined, dead: boolean, k: Kernel) => void;
+export type GraphOnAccept = (w: W, embryo: FileId, k: Kernel) => void;
+let graphDelHook: GraphOnDel | undefined;
+let graphAcceptHook: GraphOnAccept | undefined;
+export const setGraphOnDel = (f: GraphOnDel): void => { graphDelHook = f; };
+export const setGraphOnAccept = (f: GraphOnAccept): void => { graphAcceptHook = f; };
 
 export function makeKernel(design: Design): Kernel {
-  const graphOnAdd = design.switches.gc === 'graph' ? (w: W, fds: readonly FileId[], r: FileId, kk: Kernel) => graphHook?.(w, fds, r, kk) : undefined;
+  const graph = design.switches.gc === 'graph';
+  const graphOnAdd = graph ? (w: W, fds: readonly FileId[], r: FileId, kk: Kernel) => graphHook?.(w, fds, r, kk) : undefined;
+  const graphOnDel = graph ? (w: W, fds: readonly FileId[], r: FileId | undefined, dead: boolean, kk: Kernel) => graphDelHook?.(w, fds, r, dead, kk) : undefined;
   const k: Kernel = {
     design,
     unixGetSocket: (w, id) => unixSockOf(w, id, design),
@@ -104,20 +119,29 @@ export function makeKernel(design: Design): Kernel {
       for (const id of fds) k.unixInflight(w, id);
       graphOnAdd?.(w, fds, receiver, k);
     },
-    unaccountSkb(w, fds) {
+    unaccountSkb(w, fds, receiver, dead = false) {
+      if (graphOnDel && fds.length > 0) { k.lockGc(w); graphOnDel(w, fds, receiver, dead, k); }
       for (const id of fds) k.unixNotinflight(w, id);
     },
-    destructSkb(w, skb, why) {
+    destructSkb(w, skb, why, receiver, dead = false) {
       if (skb.pinned) w.reports.push({ kind: 'use-after-free', file: -1, what: `an skb freed (${why}) while a reader still points at it (bare skb pointer across the copy)` });
-      k.unaccountSkb(w, skb.fds);
+      k.unaccountSkb(w, skb.fds, receiver, dead);
       for (const id of skb.fds) k.fput(w, id, why);
     },
-    purgeQueue(w, sock, why) {
-      if (sock.oobSkb) { const o = sock.oobSkb; sock.oobSkb = null; k.destructSkb(w, o, why); }
+    purgeQueue(w, sock, why, receiver) {
+      if (sock.oobSkb) { const o = sock.oobSkb; sock.oobSkb = null; k.destructSkb(w, o, why, receiver); }
       while (sock.queue.length > 0) {
         const skb = sock.queue.shift()!;
-        k.destructSkb(w, skb, why);
+        k.destructSkb(w, skb, why, receiver);
       }
+    },
+    unixUpdateEdges(w, embryo) {
+      const e = w.files[embryo]!.sock!;
+      if (graph && e.listener !== null && e.queue.some((skb) => skb.fds.some((x) => k.unixGetSocket(w, x)))) {
+        k.lockGc(w);
+        graphAcceptHook?.(w, embryo, k);
+      }
+      e.listener = null;
     },
     unregisterFiles(w, id) {
       const ring = w.files[id]!.ring!;
@@ -159,12 +183,21 @@ export function makeKernel(design: Design): Kernel {
       if (peer.sock && peer.sock.peer === id) peer.sock.peer = null;
       sock.peer = null;
     }
-    k.purgeQueue(w, sock, `release of f${id}`);
+    k.purgeQueue(w, sock, `release of f${id}`, id);
     while (sock.acceptQueue.length > 0) {
       const e = sock.acceptQueue.shift()!;
       w.files[e]!.released = true;
       w.files[e]!.sock!.listener = null;
       releaseSock(w, e);
+    }
+    // A connect() between its `peer` and `queue` steps holds this listener's unix_state_lock, which the
+    // release waits for: its embryo is queued first and released here with the others (connect.ts).
+    for (const task of w.tasks) {
+      const p = task.pending;
+      if (p?.kind !== 'connect' || p.stage !== 'queue' || p.listener !== id || w.files[p.embryo]!.released) continue;
+      w.files[p.embryo]!.released = true;
+      w.files[p.embryo]!.sock!.listener = null;
+      releaseSock(w, p.embryo);
     }
   }
   return k;

@@ -146,7 +146,7 @@ export interface GcState {
   /** Graph GC: the strongly connected components found by the walk, in the order the walk finished
    *  them, each with its members' scc_index as the kernel computed it, and the position of the next
    *  vertex whose dead-ness is evaluated. */
-  readonly sccs: readonly { readonly members: readonly FileId[]; readonly sccIndex: readonly number[] }[];
+  readonly sccs: readonly Scc[];
   readonly nextScc: number;
   readonly nextMember: number;
   /** Graph GC: the current SCC's members found dead so far are all of them (dead-ness so far). */
@@ -157,8 +157,22 @@ export interface GcState {
    *  fast walk reuses them while the graph stays grouped). */
   readonly maybeCyclic: boolean;
   readonly grouped: boolean;
-  readonly lastSccs: readonly (readonly FileId[])[];
+  /** While grouped: every vertex's SCC ring (scc_entry) in the order the fast walk evaluates it from its
+   *  first member, with the scc_index each member keeps (normalised, see model/gc/unix-gc-graph.ts). */
+  readonly lastSccs: readonly Scc[];
+  /** Graph GC: unix_vertex_max_scc_index (normalised; 0 while not grouped, when nothing reads it). */
+  readonly maxSccIndex: number;
+  /** Graph GC: each vertex's out-edges (vertex->edges) in list order, each named by the socket whose
+   *  queue holds the skb (edge->successor before the embryo → listener mapping); indexed by FileId,
+   *  [] for a socket that has no vertex. Empty in designs with the 2007 GC. */
+  readonly edges: readonly (readonly FileId[])[];
+  /** Graph GC: the socket each hitlist skb was spliced from (parallel to `hitlist`), so that the purge
+   *  unlinks the right edges. */
+  readonly hitFrom: readonly FileId[];
 }
+
+/** A strongly connected component: its members and their scc_index values, member by member. */
+export interface Scc { readonly members: readonly FileId[]; readonly sccIndex: readonly number[] }
 
 export interface World {
   /** Task slots; a dead slot can be reused by fork. Slot 0 is the first task. */
@@ -181,7 +195,8 @@ export function initialWorld(tasks: number, fds: number): World {
 
 export const idleGc = (): GcState => ({
   phase: 'idle', inflightList: [], toSelect: [], candidates: [], hitlist: [], collected: [], sccs: [], nextScc: 0,
-  nextMember: 0, sccDead: true, peekSeen: false, maybeCyclic: false, grouped: false, lastSccs: [],
+  nextMember: 0, sccDead: true, peekSeen: false, maybeCyclic: false, grouped: false, lastSccs: [], maxSccIndex: 0,
+  edges: [], hitFrom: [],
 });
 
 /** unix_gc_lock is held by the GC: from the start of a run until the purge. */

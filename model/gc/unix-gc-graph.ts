@@ -1,8 +1,348 @@
-// The 6.10 graph GC (Kuniyuki Iwashima's rewrite of net/unix/garbage.c). Being written.
+// The unix GC of 6.10 … 6.18 (Kuniyuki Iwashima's rewrite of net/unix/garbage.c), as the kernel actor's
+// steps, as far as file lifetime needs it. What the kernel keeps between runs, and the model with it:
+//   - a vertex per AF_UNIX socket in flight (gc.inflightList is unix_unvisited_vertices, in list order;
+//     out_degree is the socket's `inflight`), and its out-edges in list order (gc.edges[v]: one per SCM
+//     entry that carries v, named by the socket whose queue holds the skb);
+//   - unix_graph_maybe_cyclic and unix_graph_grouped (6.18 still has the two booleans; the tristate
+//     unix_graph_state came with the Nov 2025 net-next series, after 6.18);
+//   - while grouped, each vertex's SCC ring (scc_entry) and scc_index from the last Tarjan walk, and
+//     unix_vertex_max_scc_index, which a new vertex's scc_index is taken from ("af_unix: Initialise
+//     scc_index in unix_add_edge()", in 6.18) — gc.lastSccs and gc.maxSccIndex.
+// A run (__unix_gc):
+//   start  (one step): take unix_gc_lock; if the graph is not maybe-cyclic, unlock and end. Otherwise walk:
+//          Tarjan's walk (unix_walk_scc / __unix_walk_scc) or, when grouped, the fast walk over the last
+//          walk's SCCs (unix_walk_scc_fast). The walk is computed whole in this step: everything it reads
+//          (vertices, edges, embryo → listener links) changes only under unix_gc_lock (sendmsg's
+//          unix_add_edges, recvmsg's and the skb destructor's unix_del_edges, accept's unix_update_edges),
+//          and the lock is held from here to the end of the last SCC. It yields gc.sccs: the SCCs in the
+//          order the kernel finalises them, members in the order unix_scc_dead() visits them, with each
+//          member's scc_index as the kernel computed it.
+//   dead   (one step per vertex): unix_vertex_dead(v): every out-edge's successor (embryo → listener) is a
+//          vertex with v's scc_index, and file_count(v) == out_degree. file_count is read now: close, dup,
+//          fork and MSG_PEEK take no lock and interleave between two members (CVE-2026-23394's window).
+//          With peekGuard 'seqcount' (e5b31d988a41) a MSG_PEEK of AF_UNIX fds between the SCC's
+//          read_seqcount_begin (modelled at its first member's step, right before the first read: nothing
+//          the kernel does lies between them) and its read_seqcount_retry makes the SCC alive for this run.
+//          After an SCC's last member (or its first live one: the kernel reads no further), a dead SCC is
+//          collected whole (unix_collect_skb: every skb of each member's queue, of a listener's embryos'
+//          queues, onto the hitlist); a live one updates unix_vertex_max_scc_index (Tarjan walk) and
+//          maybe_cyclic (unix_scc_cyclic). After the last SCC: Tarjan sets grouped; unlock.
+//   purge  (one step per hitlist skb, unlocked): fpl->dead is set, so the destructor's unix_del_edges
+//          unlinks the edges without updating the graph state; then fput of every carried file.
 import type { Draft } from 'immer';
-import type { Kernel } from '../kernel.js';
-import type { World } from '../world.js';
+import { setGraphOnAccept, setGraphOnAdd, setGraphOnDel, type Kernel } from '../kernel.js';
+import type { FileId, Scc, Skb, World } from '../world.js';
+import { collectSkb } from './unix-gc-2007.js';
 
-export function gcStepGraph(_w: Draft<World>, _k: Kernel): void {
-  throw new Error('the graph GC is not implemented yet');
+type W = Draft<World>;
+
+/** UNIX_VERTEX_INDEX_START: the first DFS index of a Tarjan walk. */
+export const VERTEX_INDEX_START = 2;
+
+const edgesOf = (w: World, v: FileId): readonly FileId[] => w.gc.edges[v] ?? [];
+const hasVertex = (w: World, v: FileId): boolean => edgesOf(w, v).length > 0;
+
+/** unix_edge_successor(): the vertex an edge into `receiver`'s queue leads to — the receiver's, or for an
+ *  embryo (unix_sk(embryo)->listener set until accept) its listener's, which holds the embryo; null when
+ *  that socket is not in flight. */
+export function edgeSuccessor(w: World, receiver: FileId): FileId | null {
+  const s = w.files[receiver]?.sock;
+  const to = s && s.listener !== null ? s.listener : receiver;
+  return hasVertex(w, to) ? to : null;
+}
+
+/** unix_update_graph(): an edge into (or out of) a socket that is itself in flight may close a cycle. */
+function updateGraph(w: W, successor: FileId | null): void {
+  if (successor === null) return;
+  w.gc.maybeCyclic = true;
+  ungroup(w);
+}
+
+/** unix_graph_grouped = false. The SCC rings, scc_index values and unix_vertex_max_scc_index are then
+ *  dead state until the next Tarjan walk rewrites all of them: dropped, so that equal futures share a key. */
+function ungroup(w: W): void {
+  w.gc.grouped = false;
+  w.gc.lastSccs = [];
+  w.gc.maxSccIndex = 0;
+}
+
+/** Keeps the scc_index values small without changing what they decide. Only equality matters between
+ *  them (unix_vertex_dead) and with the values new vertices will get (++unix_vertex_max_scc_index), so the
+ *  values up to the max are renumbered 1..m in order and those above keep their distance to the max. */
+function normaliseScc(w: W): void {
+  const g = w.gc;
+  const max = g.maxSccIndex;
+  const low = [...new Set(g.lastSccs.flatMap((c) => c.sccIndex).filter((x) => x <= max))].sort((a, b) => a - b);
+  const m = low.length;
+  const map = (x: number): number => (x <= max ? low.indexOf(x) + 1 : m + (x - max));
+  g.lastSccs = g.lastSccs.map((c) => ({ members: c.members.slice(), sccIndex: c.sccIndex.map(map) }));
+  g.maxSccIndex = m;
+}
+
+/** unix_add_edges(fpl, receiver): the edges of one skb queued on `receiver`. kernel.ts has already counted
+ *  the entries in flight (a new vertex went to the tail of the vertex list). */
+function onAdd(w: W, fds: readonly FileId[], receiver: FileId, k: Kernel): void {
+  const g = w.gc;
+  for (const x of fds) {
+    if (!k.unixGetSocket(w, x)) continue;
+    while (g.edges.length <= x) g.edges.push([]);
+    if (g.edges[x]!.length === 0 && g.grouped) {
+      // A new vertex: a ring of its own and the next scc_index (INIT_LIST_HEAD(&vertex->scc_entry)).
+      g.maxSccIndex++;
+      g.lastSccs.push({ members: [x], sccIndex: [g.maxSccIndex] });
+    }
+    g.edges[x]!.push(receiver);
+    updateGraph(w, edgeSuccessor(w, receiver));
+  }
+  if (g.grouped) normaliseScc(w);
+}
+
+/** unix_del_edges(fpl): the edges of one skb that leaves flight (received, or destroyed unreceived).
+ *  Unless the GC is purging it (fpl->dead), each edge first updates the graph state from its successor. The
+ *  edge unlinked is the oldest one into `receiver`: queues are FIFO and edges are appended, so the head
+ *  skb's edges come first among a vertex's edges into that queue. */
+function onDel(w: W, fds: readonly FileId[], receiver: FileId | undefined, dead: boolean, k: Kernel): void {
+  const g = w.gc;
+  for (const x of fds) {
+    if (!k.unixGetSocket(w, x)) continue;
+    const edges = g.edges[x];
+    if (!edges || edges.length === 0) throw new Error(`graph GC: f${x} leaves flight but has no vertex`);
+    if (!dead && receiver !== undefined) updateGraph(w, edgeSuccessor(w, receiver));
+    const i = receiver === undefined ? 0 : edges.indexOf(receiver);
+    if (i < 0) throw new Error(`graph GC: f${x} has no edge into f${receiver}'s queue`);
+    edges.splice(i, 1);
+    if (edges.length === 0) {
+      // The vertex goes back to the fpl and is freed; it leaves its SCC ring.
+      for (let j = 0; j < g.lastSccs.length; j++) {
+        const c = g.lastSccs[j]!;
+        const at = c.members.indexOf(x);
+        if (at < 0) continue;
+        if (c.members.length === 1) g.lastSccs.splice(j, 1);
+        else g.lastSccs[j] = { members: c.members.filter((_, n) => n !== at), sccIndex: c.sccIndex.filter((_, n) => n !== at) };
+        break;
+      }
+    }
+  }
+  if (g.grouped) normaliseScc(w);
+}
+
+/** unix_update_edges(embryo) on accept, when the embryo has AF_UNIX fds queued: the edges into its queue
+ *  now lead to the embryo itself instead of its listener (the caller clears embryo->listener). */
+function onAccept(w: W, embryo: FileId): void {
+  const listener = w.files[embryo]!.sock!.listener;
+  if (listener !== null) updateGraph(w, hasVertex(w, listener) ? listener : null);
+}
+
+setGraphOnAdd(onAdd);
+setGraphOnDel(onDel);
+setGraphOnAccept(onAccept);
+
+/** unix_scc_cyclic(): more than one vertex, or one with an edge to itself (including an embryo's edge to
+ *  its own listener). */
+export function sccCyclic(w: World, members: readonly FileId[]): boolean {
+  if (members.length > 1) return true;
+  const v = members[0]!;
+  return edgesOf(w, v).some((r) => edgeSuccessor(w, r) === v);
+}
+
+/** __unix_walk_scc() from every vertex of the list in turn (unix_walk_scc): Tarjan's algorithm with the
+ *  kernel's bookkeeping. A vertex's scc_index starts as its DFS index and takes the minimum of the
+ *  successors' scc_index over tree edges (on backtracking) and over edges to vertices still on the stack;
+ *  an SCC is finalised at a vertex whose index equals its scc_index. Members keep the scc_index they ended
+ *  with, which is not the same for all members of an SCC: a member whose scc_index was lowered only through
+ *  a vertex whose own scc_index had not yet dropped to the root's keeps a larger value. Returns the SCCs in
+ *  finalisation order, members in push order (root first: the order unix_scc_dead() visits them). */
+export function tarjanWalk(w: World): { sccs: Scc[]; visited: FileId[] } {
+  const UNVISITED = -1, GROUPED = -2;
+  const index = new Map<FileId, number>();
+  const scc = new Map<FileId, number>();
+  for (const v of w.gc.inflightList) index.set(v, UNVISITED);
+  const unvisited = w.gc.inflightList.slice();
+  const visited: FileId[] = [];
+  const out: Scc[] = [];
+  let lastIndex = VERTEX_INDEX_START;
+  while (unvisited.length > 0) {
+    const vertexStack: FileId[] = [];                       // bottom first
+    const frames: { v: FileId; edge: number }[] = [];       // the edge stack, as DFS frames
+    const push = (v: FileId): void => {
+      vertexStack.push(v);
+      index.set(v, lastIndex); scc.set(v, lastIndex); lastIndex++;
+      frames.push({ v, edge: 0 });
+    };
+    push(unvisited[0]!);
+    while (frames.length > 0) {
+      const f = frames[frames.length - 1]!;
+      const edges = edgesOf(w, f.v);
+      if (f.edge < edges.length) {
+        const next = edgeSuccessor(w, edges[f.edge++]!);
+        if (next === null) continue;
+        const ni = index.get(next);
+        if (ni === undefined) throw new Error(`graph GC: f${next} is in flight but not on the vertex list`);
+        if (ni === UNVISITED) { f.edge--; push(next); continue; }   // resume this edge after backtracking
+        if (ni !== GROUPED) scc.set(f.v, Math.min(scc.get(f.v)!, scc.get(next)!));
+        continue;
+      }
+      // Every edge explored: is this vertex the root of an SCC?
+      frames.pop();
+      if (index.get(f.v) === scc.get(f.v)) {
+        const at = vertexStack.lastIndexOf(f.v);
+        const members = vertexStack.splice(at);
+        for (const m of members) {
+          index.set(m, GROUPED);
+          unvisited.splice(unvisited.indexOf(m), 1);
+          visited.push(m);
+        }
+        out.push({ members, sccIndex: members.map((m) => scc.get(m)!) });
+      }
+      const parent = frames[frames.length - 1];
+      if (parent) {
+        // Backtracking over the tree edge parent → f.v: min with the child's scc_index, then go on with the
+        // parent's next edge.
+        scc.set(parent.v, Math.min(scc.get(parent.v)!, scc.get(f.v)!));
+        parent.edge++;
+      }
+    }
+  }
+  return { sccs: out, visited };
+}
+
+/** unix_walk_scc_fast(): the last Tarjan walk's SCCs, each from the first vertex of the list still
+ *  unvisited, walking its ring backwards (list_for_each_entry_reverse from a head inserted after it). */
+export function fastWalk(w: World): { sccs: Scc[]; visited: FileId[] } {
+  const unvisited = w.gc.inflightList.slice();
+  const visited: FileId[] = [];
+  const out: Scc[] = [];
+  while (unvisited.length > 0) {
+    const v = unvisited[0]!;
+    const ring = w.gc.lastSccs.find((c) => c.members.includes(v));
+    if (!ring) throw new Error(`graph GC: f${v} is grouped but in no SCC ring`);
+    const at = ring.members.indexOf(v);
+    const members = [...ring.members.slice(at), ...ring.members.slice(0, at)];
+    const sccIndex = [...ring.sccIndex.slice(at), ...ring.sccIndex.slice(0, at)];
+    for (const m of members) { const i = unvisited.indexOf(m); if (i >= 0) unvisited.splice(i, 1); visited.push(m); }
+    out.push({ members, sccIndex });
+  }
+  return { sccs: out, visited };
+}
+
+/** The scc_index this run gave v. */
+function sccIndexNow(w: World, v: FileId): number | undefined {
+  for (const c of w.gc.sccs) {
+    const i = c.members.indexOf(v);
+    if (i >= 0) return c.sccIndex[i];
+  }
+  return undefined;
+}
+
+/** unix_vertex_dead(v), reading file_count now. */
+export function vertexDead(w: World, v: FileId): boolean {
+  const mine = sccIndexNow(w, v);
+  for (const r of edgesOf(w, v)) {
+    const next = edgeSuccessor(w, r);
+    if (next === null) return false;                    // received by a socket that is not in flight
+    if (sccIndexNow(w, next) !== mine) return false;    // received by an in-flight socket of another SCC
+  }
+  return w.files[v]!.f_count === edgesOf(w, v).length;  // not close()d: file_count > out_degree
+}
+
+/** Start: lock; skip when not maybe-cyclic; walk. */
+function graphStart(w: W): void {
+  const g = w.gc;
+  g.collected = [];
+  g.hitlist = [];
+  g.hitFrom = [];
+  if (!g.maybeCyclic) { graphFinish(w); return; }
+  const walk = g.grouped ? fastWalk(w) : tarjanWalk(w);
+  g.maybeCyclic = false;
+  if (!g.grouped) g.maxSccIndex = VERTEX_INDEX_START;
+  g.sccs = walk.sccs as Draft<Scc>[];
+  g.inflightList = walk.visited;   // list_replace_init(&unix_visited_vertices, &unix_unvisited_vertices)
+  g.nextScc = 0;
+  g.nextMember = 0;
+  g.sccDead = true;
+  g.peekSeen = false;
+  g.phase = 'dead';
+}
+
+/** unix_vertex_dead() of the next member; at the SCC's end, collect it or note it. */
+function graphDeadOne(w: W, k: Kernel): void {
+  const g = w.gc;
+  const c = g.sccs[g.nextScc]!;
+  if (g.nextMember === 0) { g.peekSeen = false; g.sccDead = true; }   // read_seqcount_begin
+  const v = c.members[g.nextMember]!;
+  g.sccDead = vertexDead(w, v);
+  g.nextMember++;
+  if (g.sccDead && g.nextMember < c.members.length) return;
+  // The SCC is decided (the kernel reads no further member once one is alive).
+  const dead = g.sccDead && !(k.design.switches.peekGuard === 'seqcount' && g.peekSeen);   // read_seqcount_retry
+  if (dead) collectScc(w, k, c.members);
+  else {
+    if (!g.grouped && g.maxSccIndex < c.sccIndex[0]!) g.maxSccIndex = c.sccIndex[0]!;   // Tarjan walk only
+    if (!g.maybeCyclic) g.maybeCyclic = sccCyclic(w, c.members);
+  }
+  g.nextScc++;
+  g.nextMember = 0;
+  g.sccDead = true;
+  g.peekSeen = false;
+  if (g.nextScc < g.sccs.length) return;
+  // The walk is over.
+  if (!g.grouped) {
+    g.grouped = true;
+    g.lastSccs = g.sccs.map((s) => ({ members: s.members.slice(), sccIndex: s.sccIndex.slice() }));
+    normaliseScc(w);
+  }
+  g.sccs = [];
+  g.nextScc = 0;
+  // Unlock; the purge follows.
+  if (g.hitlist.length === 0) graphFinish(w);
+  else g.phase = 'purge';
+}
+
+/** unix_collect_skb(): every skb of each member's receive queue (for a listener, of each embryo's queue)
+ *  goes onto the hitlist, in the order the kernel visits the members. */
+function collectScc(w: W, k: Kernel, members: readonly FileId[]): void {
+  const g = w.gc;
+  for (const u of members) {
+    const sock = w.files[u]!.sock!;
+    const queues: FileId[] = sock.state === 'listening' ? sock.acceptQueue.slice() : [u];
+    for (const q of queues) {
+      const qs = w.files[q]!.sock!;
+      const hit: Skb[] = [];
+      const requeue: { skb: Skb; to: FileId }[] = [];
+      while (qs.queue.length > 0) collectSkb(w, k, q, qs.queue.shift()!, hit, requeue);
+      for (const skb of hit) { g.hitlist.push(skb as Draft<Skb>); g.hitFrom.push(q); }
+      for (const { skb, to } of requeue) w.files[to]!.sock!.queue.push(skb as Draft<Skb>);
+    }
+    g.collected.push(u);
+  }
+}
+
+/** One skb of the hitlist, fpl->dead: unix_del_edges without graph updates, then fput of every file. */
+function graphPurgeOne(w: W, k: Kernel): void {
+  const skb = w.gc.hitlist.shift()!;
+  const from = w.gc.hitFrom.shift()!;
+  k.destructSkb(w, skb, 'unix_gc purge', from, true);
+  if (w.gc.hitlist.length === 0) graphFinish(w);
+}
+
+/** gc_in_progress = false. */
+function graphFinish(w: W): void {
+  const g = w.gc;
+  g.phase = 'idle';
+  g.collected = [];
+  g.sccs = [];
+  g.nextScc = 0;
+  g.nextMember = 0;
+  g.sccDead = true;
+  g.peekSeen = false;
+}
+
+/** The next step of a run in progress (graph algorithm). */
+export function gcStepGraph(w: W, k: Kernel): void {
+  switch (w.gc.phase) {
+    case 'idle': graphStart(w); break;
+    case 'dead': graphDeadOne(w, k); break;
+    case 'purge': graphPurgeOne(w, k); break;
+    default: throw new Error(`graph GC in phase ${w.gc.phase}`);
+  }
 }

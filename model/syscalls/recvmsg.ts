@@ -84,7 +84,7 @@ export const recvmsg: Syscall<'recvmsg'> = {
       return;
     }
     const skb = sock.queue.shift()!;
-    k.unaccountSkb(w, skb.fds);                                // unix_detach_fds
+    k.unaccountSkb(w, skb.fds, id);                            // unix_detach_fds
     install(w, t, skb.fds, r, k, why);
   },
   parseArgs(raw) {
@@ -120,7 +120,7 @@ export const recvmsgContinuation: Continuation<RecvPending> = {
     if (i < 0) return;   // the skb was freed under the reader: reported as a use-after-free when it was
     const [skb] = queue.splice(i, 1);
     skb!.pinned = false;
-    k.unaccountSkb(w, skb!.fds);
+    k.unaccountSkb(w, skb!.fds, p.sock);
     install(w, t, skb!.fds, r, k, why);
   },
 };

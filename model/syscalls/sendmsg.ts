@@ -48,8 +48,9 @@ export const sendmsg: Syscall<'sendmsg'> = {
     const why = `sendmsg(${fd}) by T${t}`;
     const files = rights.map((x) => fileIdOf(w, t, x)!);
     for (const f of files) k.fget(w, f, why);                              // scm_fp_copy
-    for (const f of files) { k.fget(w, f, why); k.unixInflight(w, f); }    // unix_attach_fds
+    for (const f of files) k.fget(w, f, why);                              // unix_attach_fds
     const peer = w.files[fileIdOf(w, t, fd)!]!.sock!.peer!;
+    k.accountSkb(w, files, peer);                                          // unix_inflight / unix_add_edges
     w.files[peer]!.sock!.queue.push(newSkb(files));
     for (const f of files) k.fput(w, f, why);                              // scm_destroy of the cookie
   },
