@@ -69,8 +69,13 @@ function encode(w: World, perm: readonly number[]): void {
   for (const c of gc.sccs) { putIds(c.members); for (const x of c.sccIndex) put(x); }
   put(gc.nextScc); put(gc.nextMember);
   put((gc.sccDead ? 1 : 0) | (gc.peekSeen ? 2 : 0) | (gc.maybeCyclic ? 4 : 0) | (gc.grouped ? 8 : 0));
+  // Graph GC: the vertices' edge lists (in the vertex list's order), where hitlist skbs came from, and
+  // the SCC rings of the last walk with their scc_index values, which only matter up to equality among
+  // themselves and with the values new vertices will get (maxSccIndex + 1, + 2, …).
+  for (const id of gc.inflightList) putIds(gc.edges[id] ?? []);
+  putIds(gc.hitFrom);
   put(gc.lastSccs.length);
-  for (const c of gc.lastSccs) putIds(c);
+  for (const c of gc.lastSccs) { putIds(c.members); for (const x of c.sccIndex) put(x - gc.maxSccIndex); }
   let reports = 0;
   for (const r of w.reports) reports = reports * 3 + REPORT[r.kind];
   put(w.reports.length); put(reports | 0);
@@ -144,14 +149,21 @@ export function canonicalKey(w: World, symmetry = true, inflightOrder = true): I
     for (const t of w.tasks) put(t.alive ? 1 : 0);
     return buf.subarray(0, len);
   }
+  if (live.length < 2 || live.length > MAX_PERMUTED_TASKS) { encode(w, live); return buf.subarray(0, len); }
+  // Order the tasks by a signature that does not depend on any naming (what kind of file each fd slot
+  // holds, the program counter, the call in progress); only tasks with equal signatures can still be
+  // told apart by the encoding, so only their orders are tried. Canonical, and usually one encoding.
+  const sigs = live.map((t) => signature(w, t));
+  live.sort((a, b) => cmpSig(sigs[live.indexOf(a)]!, sigs[live.indexOf(b)]!));
+  sigs.sort(cmpSig);
   encode(w, live);
-  if (live.length < 2 || live.length > MAX_PERMUTED_TASKS) return buf.subarray(0, len);
   if (best.length < buf.length) best = new Int32Array(buf.length);
   best.set(buf.subarray(0, len));
   let bestLen = len;
   const ps = perms(live.length);
-  for (let p = 1; p < ps.length; p++) {   // ps[0] is the identity
+  next: for (let p = 1; p < ps.length; p++) {   // ps[0] is the identity
     const perm = ps[p]!;
+    for (let i = 0; i < perm.length; i++) if (cmpSig(sigs[perm[i]!]!, sigs[i]!) !== 0) continue next;
     permuted.length = 0;
     for (const i of perm) permuted.push(live[i]!);
     encode(w, permuted);
@@ -162,6 +174,25 @@ export function canonicalKey(w: World, symmetry = true, inflightOrder = true): I
     }
   }
   return best.subarray(0, bestLen);
+}
+
+const KIND_SIG = (w: World, id: number): number => {
+  const f = w.files[id]!;
+  return f.kind === 'unix' ? 4 + SOCK[f.sock!.type] * 4 + STATE[f.sock!.state] : KIND[f.kind];
+};
+
+/** What a task looks like without naming any file: per fd slot the kind of file and FD_CLOEXEC, its pc,
+ *  the kind of call in progress. */
+function signature(w: World, t: number): number[] {
+  const task = w.tasks[t]!;
+  const out = [task.pc, task.pending === null ? 0 : task.pending.kind === 'recvmsg' ? 1 + (task.pending.peek ? 1 : 0) : 3];
+  for (const s of task.fds) out.push(s === null ? 0 : KIND_SIG(w, s.file) * 2 + (s.cloexec ? 1 : 0));
+  return out;
+}
+
+function cmpSig(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
 }
 
 function less(a: Int32Array, al: number, b: Int32Array, bl: number): boolean {
