@@ -1,4 +1,4 @@
-// `node --import=tsx bench/filelife-run.ts A|B|A-buggy [--depth N] [--labels] [--workers N] [--json]`
+// `node --import=tsx bench/filelife-run.ts A|B|A-buggy [--depth N] [--labels] [--workers N] [--objects] [--json]`
 // Runs the filelife reference model (bench/filelife.ts) in one of the shared bench's configurations and prints
 // distinct states, generated (initial states + transitions), depth, seconds (of the search, and of the whole
 // process), distinct states/s, bytes per state of the visited set and parent links, and peak RSS. --depth overrides the configuration's MaxDepth
@@ -40,7 +40,7 @@ const cfg: FileLifeConfig = { ...CONFIGS[name], ...(depthOverride !== undefined 
 
 const model = createFileLife(cfg, { labels });
 const r: CheckResult = workers === undefined
-  ? check(model, { properties: model.properties, maxDepth: cfg.MaxDepth })
+  ? check(model, { properties: model.properties, maxDepth: cfg.MaxDepth, compact: !args.includes('--objects') })
   : await checkParallel({ module: new URL('./filelife-factory.ts', import.meta.url), params: { config: cfg }, workers }, { maxDepth: cfg.MaxDepth });
 const st = r.stats;
 const peakRssBytes = process.resourceUsage().maxRSS * 1024;
@@ -64,6 +64,11 @@ const out = {
   statesPerSecond: Math.round(st.statesPerSecond),
   transitionsPerSecond: Math.round((st.generated - 1) / st.seconds),
   bytesPerState: Number(st.bytesPerState.toFixed(1)),
+  /** The fingerprint table alone, per distinct state (the issue's "visited set" figure). */
+  visitedBytesPerState: Number((st.visitedBytesPerState ?? 0).toFixed(1)),
+  /** Frontier states kept encoded in one arena (default; --objects keeps them as objects). */
+  compactFrontier: workers === undefined && !args.includes('--objects'),
+  peakFrontierBytes: st.peakFrontierBytes ?? 0,
   peakRssBytes,
   stateBytes: model.stateBytes,
   /** Worker threads of the parallel search; 1 without --workers (the single-thread search, no worker). */
@@ -88,7 +93,8 @@ if (json) {
   console.log(`  workers      ${workers === undefined ? '1 (single-thread check)' : `${workers} (parallel search)`}`);
   console.log(`  seconds      ${out.seconds} (the search; ${out.processSeconds} s of process wall time)`);
   console.log(`  states/s     ${n(out.statesPerSecond)} distinct (${n(out.transitionsPerSecond)} transitions/s)`);
-  console.log(`  bytes/state  ${out.bytesPerState} (visited set + parent links; a state itself is ${model.stateBytes} bytes in ${model.stateWords} words)`);
+  console.log(`  bytes/state  ${out.bytesPerState} (visited set ${out.visitedBytesPerState} + parent links; a state itself is ${model.stateBytes} bytes in ${model.stateWords} words)`);
+  console.log(`  frontier     ${out.compactFrontier ? `encoded in an arena, at most ${(out.peakFrontierBytes / 2 ** 20).toFixed(1)} MB` : 'objects (--objects, or workers)'}`);
   console.log(`  peak RSS     ${(peakRssBytes / 2 ** 20).toFixed(0)} MB`);
   console.log(`  NoLeak       ${noLeak.status}${noLeak.message !== undefined ? `: ${noLeak.message}` : ''}`);
   if (counterexample !== undefined) console.log(`  counterexample (${counterexample.length} steps): ${counterexample.join(' -> ')}`);

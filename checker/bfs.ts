@@ -18,6 +18,7 @@
 
 import { fingerprint, fp } from './hash.js';
 import { FingerprintSet, Int32List } from './visited.js';
+import { CompactFrontier, ObjectFrontier, type Frontier } from './frontier.js';
 import type {
   CheckOptions, CheckResult, Model, Path, PropertyOutcome, StopReason, VisitedSet, WitnessOutcome,
 } from './model.js';
@@ -227,13 +228,22 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
   };
 
   // The frontiers: states with their indices. `li` is the position in `cur` of the next state to expand.
-  let cur: S[] = [];
-  let curIdx: number[] = [];
-  let nxt: S[] = [];
-  let nxtIdx: number[] = [];
+  if (options.compact === true && (model.encode === undefined || model.decode === undefined)) {
+    throw new RangeError('CheckOptions.compact needs a model with encode and decode');
+  }
+  const newFrontier = (): Frontier<S> => (options.compact === true
+    ? new CompactFrontier<S>(model.encode!.bind(model), model.decode!.bind(model)) : new ObjectFrontier<S>());
+  let cur = newFrontier();
+  let nxt = newFrontier();
   let li = 0;
+  let peakFrontierBytes = 0;
 
   const queueSize = (): number => cur.length - li + nxt.length;
+  const indicesFrom = (f: Frontier<S>, from: number): Int32Array => {
+    const out = new Int32Array(f.length - from);
+    for (let i = from; i < f.length; i++) out[i - from] = f.index(i);
+    return out;
+  };
 
   const snapshot = (): Snapshot => ({
     version: 1,
@@ -241,8 +251,8 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
     visited: visited.snapshot().table,
     parents: parents.toArray(),
     stepTaken: stepTaken.toArray(),
-    cur: Int32Array.from(curIdx.slice(li)),
-    nxt: Int32Array.from(nxtIdx),
+    cur: indicesFrom(cur, li),
+    nxt: indicesFrom(nxt, 0),
     properties: fired.map((f) => f ?? null),
     coverage: [...coverage].map(([label, [g, d]]) => ({ label, generated: g, distinct: d })),
     ...(exactKeys ? { exactKeys: [...exactKeys] } : {}),
@@ -276,8 +286,8 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
   try {
     search: {
       if (resume) {
-        for (const i of resume.cur) { cur.push(rebuild(i)); curIdx.push(i); }
-        for (const i of resume.nxt) { nxt.push(rebuild(i)); nxtIdx.push(i); }
+        for (const i of resume.cur) cur.push(rebuild(i), i);
+        for (const i of resume.nxt) nxt.push(rebuild(i), i);
       } else {
         // Level 0: the initial states.
         const inits = model.initial();
@@ -288,7 +298,7 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
           const idx = distinct++;
           parents.push(-(i + 1));
           stepTaken.push(-1);
-          if (!needStateCheck() || checkState(s, idx)) { cur.push(s); curIdx.push(idx); }
+          if (!needStateCheck() || checkState(s, idx)) cur.push(s, idx);
           if (hasProps && undecided === 0) { stop = 'decided'; break search; }
           if (distinct >= maxStates) { stop = 'states'; break search; }
         }
@@ -307,7 +317,7 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
               if (stop !== undefined) break search;
               yield;
             }
-            const s = cur[li] as S;
+            const s = cur.state(li);
             at = -1;
             const acts = model.steps(s);
             for (let ai = 0, n = acts.length; ai < n; ai++) {
@@ -319,7 +329,7 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
               generated++;
               if (labelOf !== undefined) cover(a, false);
               if (stepChecks.length > 0) {
-                checkStep(s, a, t, curIdx[li]!, ai);
+                checkStep(s, a, t, cur.index(li), ai);
                 if (undecided === 0) { stop = 'decided'; break search; }
               }
             }
@@ -336,8 +346,8 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
             if (stop !== undefined) break search;
             yield;
           }
-          const s = cur[li] as S;
-          const sIdx = curIdx[li]!;
+          const s = cur.state(li);
+          const sIdx = cur.index(li);
           at = -1;
           const acts = model.steps(s);
           for (let ai = 0, n = acts.length; ai < n; ai++) {
@@ -355,7 +365,7 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
               const idx = distinct++;
               parents.push(sIdx);
               stepTaken.push(ai);
-              if (!needStateCheck() || checkState(t, idx)) { nxt.push(t); nxtIdx.push(idx); }
+              if (!needStateCheck() || checkState(t, idx)) nxt.push(t, idx);
               if (hasProps && undecided === 0) { stop = 'decided'; break search; }
               if (distinct >= maxStates) { stop = 'states'; break search; }
             }
@@ -363,15 +373,16 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
         }
 
         // The level is done: the next frontier becomes the current one.
-        cur = nxt; curIdx = nxtIdx;
-        nxt = []; nxtIdx = [];
+        peakFrontierBytes = Math.max(peakFrontierBytes, cur.bytes + nxt.bytes);
+        cur = nxt;
+        nxt = newFrontier();
         li = 0;
         level++;
       }
     }
   } catch (e) {
     // The model (or a property) threw: say where, so that the caller can show the path to that state.
-    const idx = curIdx[li];
+    const idx = li < cur.length ? cur.index(li) : undefined;
     throw new ModelError(e, idx === undefined ? undefined : pathTo(idx, -1), at);
   }
 
@@ -411,6 +422,8 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
       collisionProbability: exactKeys ? 0 : (distinct * (generated - distinct)) / 2 ** 64,
       queue,
       bytesPerState: distinct > 0 ? (visited.bytes + parents.bytes + stepTaken.bytes) / distinct : 0,
+      visitedBytesPerState: distinct > 0 ? visited.bytes / distinct : 0,
+      peakFrontierBytes: Math.max(peakFrontierBytes, cur.bytes + nxt.bytes),
       pruned,
     },
     // Stops taken at a poll point leave the search between two expansions: it can go on from here.

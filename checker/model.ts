@@ -111,6 +111,10 @@ export interface CheckOptions<S, A> extends Limits {
   readonly resume?: Snapshot;
   /** Keep the visited set in the result, for tests that ask "was this state reached?". */
   readonly keepVisited?: boolean;
+  /** Keep the states waiting in the BFS frontier encoded (Model.encode) in one flat arena instead of as
+   *  objects, decoding each when it is expanded: less memory per waiting state for some decode time.
+   *  Needs encode and decode; default false. */
+  readonly compact?: boolean;
 }
 
 /** A path from an initial state: `init` indexes `initial()`, `steps[i]` indexes `steps(s_i)`. */
@@ -156,6 +160,10 @@ export interface Stats {
   readonly queue: number;
   /** Bytes used by the visited set and parent links, divided by distinct states. */
   readonly bytesPerState: number;
+  /** Bytes of the visited set alone (the fingerprint table), divided by distinct states. */
+  readonly visitedBytesPerState?: number;
+  /** The largest frontier held at once (in compact mode, its bytes; else 0). */
+  readonly peakFrontierBytes?: number;
   /** States not expanded because they violate a property (`pruneViolating`). */
   readonly pruned: number;
 }

@@ -161,6 +161,24 @@ export class Int32List {
     this.len++;
   }
 
+  /** Appends every element of `values`. */
+  pushAll(values: ArrayLike<number>): void {
+    for (let k = 0; k < values.length; k++) this.push(values[k]!);
+  }
+
+  /** Copies elements [from, to) into `out` (from 0). */
+  copyOut(from: number, to: number, out: Int32Array): void {
+    let at = 0;
+    while (from < to) {
+      const chunk = this.chunks[from >>> CHUNK_BITS]!;
+      const off = from & CHUNK_MASK;
+      const n = Math.min(to - from, chunk.length - off);
+      out.set(chunk.subarray(off, off + n), at);
+      at += n;
+      from += n;
+    }
+  }
+
   /** The elements as one array (a copy), for a checkpoint. */
   toArray(): Int32Array {
     const out = new Int32Array(this.len);
