@@ -1,7 +1,8 @@
 // `npm run bench [-- --json]`: distinct states, transitions, states/second and bytes per visited state of
 // the checker on the built-in designs at fixed bounds. Figures, not assertions: the tests never time.
 // `npm run bench -- filelife A|B|A-buggy [--json]`: the reference model that TLC and SPIN also run
-// (bench/filelife-run.ts).
+// (bench/filelife-run.ts). `npm run bench -- --vs-spin [--json]`: filelife A by SPIN and by inflight in one
+// run, and their ratio (bench/vs-spin.ts).
 import { runCheck } from '../cli/run.js';
 import { fmtInt, formatBounds } from '../cli/render.js';
 import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
@@ -16,7 +17,9 @@ const RUNS: { design: string; bounds: Bounds }[] = [
   { design: 'viro-2019', bounds: { ...DEFAULT_BOUNDS, tasks: 2, depth: 8 } },
 ];
 
-if (process.argv[2] === 'filelife') {
+if (process.argv.includes('--vs-spin')) {
+  await import('./vs-spin.js');
+} else if (process.argv[2] === 'filelife') {
   process.argv.splice(2, 1);
   await import('./filelife-run.js');
 } else {
