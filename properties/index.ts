@@ -14,11 +14,12 @@ import type { PropertyDef } from './property.js';
 import { refcountExact } from './refcount-exact.js';
 import { teardownOnFinalFput } from './teardown-on-final-fput.js';
 import { scenarioCompletes } from './scenario-completes.js';
+import { graphAccounting } from './graph-accounting.js'; import { inflightExact } from './inflight-exact.js';
 
 export type { PropertyDef } from './property.js';
 
 export const PROPERTIES: readonly PropertyDef[] = [
-  noLeak, noDoubleFree, noUseAfterFree, teardownOnFinalFput, refcountExact, gcSafety, noSilentPurge, failureAtomicity,
+  noLeak, noDoubleFree, noUseAfterFree, teardownOnFinalFput, refcountExact, gcSafety, inflightExact, graphAccounting, noSilentPurge, failureAtomicity,
   gcReleasesCycle, gcReleasesRingCycle,
 ];
 

@@ -14,6 +14,8 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'violated',
     'refcount-exact': 'holds',
+    'inflight-exact': 'holds',
+    'graph-accounting': 'holds',
     'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'not-found',
   },

@@ -15,6 +15,8 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'holds',
     'refcount-exact': 'holds',
+    'inflight-exact': 'holds',
+    'graph-accounting': 'holds',
     'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'not-found',
   },

@@ -107,8 +107,9 @@ function onDel(w: W, fds: readonly FileId[], receiver: FileId | undefined, dead:
     if (!k.unixGetSocket(w, x)) continue;
     const edges = g.edges[x];
     if (!edges || edges.length === 0) throw new Error(`graph GC: f${x} leaves flight but has no vertex`);
-    if (!dead && receiver !== undefined) updateGraph(w, edgeSuccessor(w, receiver));
-    const i = receiver === undefined ? 0 : edges.indexOf(receiver);
+    if (receiver === undefined) throw new Error(`graph GC: an skb carrying f${x} leaves flight without the socket it was queued on (unaccountSkb needs the receiver)`);
+    if (!dead) updateGraph(w, edgeSuccessor(w, receiver));
+    const i = edges.indexOf(receiver);
     if (i < 0) throw new Error(`graph GC: f${x} has no edge into f${receiver}'s queue`);
     edges.splice(i, 1);
     if (edges.length === 0) {
@@ -262,6 +263,7 @@ function graphStart(w: W): void {
   g.sccDead = true;
   g.peekSeen = false;
   g.phase = 'dead';
+  if (g.sccs.length === 0) endWalk(w);   // maybe-cyclic, but every vertex has left since
 }
 
 /** unix_vertex_dead() of the next member; at the SCC's end, collect it or note it. */
@@ -285,7 +287,13 @@ function graphDeadOne(w: W, k: Kernel): void {
   g.sccDead = true;
   g.peekSeen = false;
   if (g.nextScc < g.sccs.length) return;
-  // The walk is over.
+  endWalk(w);
+}
+
+/** After the last SCC: a Tarjan walk leaves the graph grouped; unlock; the purge follows, if anything was
+ *  collected. */
+function endWalk(w: W): void {
+  const g = w.gc;
   if (!g.grouped) {
     g.grouped = true;
     g.lastSccs = g.sccs.map((s) => ({ members: s.members.slice(), sccIndex: s.sccIndex.slice() }));
