@@ -87,6 +87,9 @@ export function referenceEdges(w: World, design: Design): FileId[][] {
     if (owner !== undefined) edges[owner]!.push(file);
   });
   forEachBorrowed(w, design, (file, ring) => edges[ring]!.push(file));
+  // A listener holds the embryos on its accept queue (sock references, not file references: no holder,
+  // an embryo has no struct file); accept() hands them to user space.
+  w.files.forEach((f, id) => { if (!f.released) for (const e of f.sock?.acceptQueue ?? []) edges[id]!.push(e); });
   return edges;
 }
 
@@ -101,6 +104,12 @@ export function reachable(w: World, design: Design): Uint8Array {
   const stack: FileId[] = [];
   forEachHolder(w, design, (file, h) => {
     if (isRoot(h) && !seen[file]) { seen[file] = 1; stack.push(file); }
+  });
+  // The embryo of a connect() in progress (before it is on its listener's accept queue): the call holds
+  // it, and the client can send to it.
+  w.tasks.forEach((task) => {
+    const p = task.alive ? task.pending : null;
+    if (p?.kind === 'connect' && !seen[p.embryo] && !w.files[p.embryo]!.released) { seen[p.embryo] = 1; stack.push(p.embryo); }
   });
   while (stack.length > 0) {
     const f = stack.pop()!;

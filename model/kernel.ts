@@ -190,15 +190,6 @@ export function makeKernel(design: Design): Kernel {
       w.files[e]!.sock!.listener = null;
       releaseSock(w, e);
     }
-    // A connect() between its `peer` and `queue` steps holds this listener's unix_state_lock, which the
-    // release waits for: its embryo is queued first and released here with the others (connect.ts).
-    for (const task of w.tasks) {
-      const p = task.pending;
-      if (p?.kind !== 'connect' || p.stage !== 'queue' || p.listener !== id || w.files[p.embryo]!.released) continue;
-      w.files[p.embryo]!.released = true;
-      w.files[p.embryo]!.sock!.listener = null;
-      releaseSock(w, p.embryo);
-    }
   }
   return k;
 }

@@ -25,7 +25,10 @@ export function malformation(w: World): string | undefined {
     if (f.kind !== 'regular' && f.kind !== 'unix' && f.kind !== 'io_uring') return `f${id} has kind ${String(f.kind)}`;
     if (typeof f.released !== 'boolean') return `f${id}.released is not a boolean`;
     if (!Number.isInteger(f.f_count)) return `f${id}.f_count is ${String(f.f_count)}`;
-    if (!f.released && f.f_count <= 0) return `f${id} is live with f_count ${f.f_count}`;
+    // An embryo (the server side of a connection not yet accepted) is a sock without a struct file.
+    const embryo = f.sock?.state === 'embryo';
+    if (!f.released && embryo && f.f_count !== 0) return `embryo f${id} has f_count ${f.f_count}`;
+    if (!f.released && !embryo && f.f_count <= 0) return `f${id} is live with f_count ${f.f_count}`;
     if ((f.kind === 'unix') !== (f.sock !== null)) return `f${id} (${f.kind}) ${f.sock ? 'has' : 'lacks'} a socket`;
     if ((f.kind === 'io_uring') !== (f.ring !== null)) return `f${id} (${f.kind}) ${f.ring ? 'has' : 'lacks'} a ring`;
     for (const sock of [f.sock, f.ring?.ringSock]) {
@@ -40,6 +43,7 @@ export function malformation(w: World): string | undefined {
       if (!Array.isArray(queue) || !queue.every(skbOk)) return `f${id}'s receive queue is malformed`;
       if (sock.oobSkb !== null && !skbOk(sock.oobSkb)) return `f${id}'s oob_skb is malformed`;
       if (!Array.isArray(sock.acceptQueue) || !sock.acceptQueue.every(isFile)) return `f${id}'s accept queue is malformed`;
+      if (sock.listener !== null && !isFile(sock.listener)) return `f${id}'s listener is ${String(sock.listener)}`;
     }
     const table: unknown = f.ring?.table ?? null;
     if (table !== null && (!Array.isArray(table) || !table.every((x) => x === null || isFile(x)))) return `f${id}'s registered table is malformed`;

@@ -56,6 +56,11 @@ function queuesOf(w: W, k: Kernel, u: FileId): Draft<Skb>[][] {
   if (sock.state === 'listening') for (const e of sock.acceptQueue) out.push(w.files[e]!.sock!.queue);
   return out;
 }
+/** Whose queue each of queuesOf's queues is (an embryo's OOB skb is the embryo's u->oob_skb). */
+function ownersOf(w: W, k: Kernel, u: FileId): FileId[] {
+  const sock = k.unixGetSocketDraft(w, u);
+  return sock?.state === 'listening' ? [u, ...sock.acceptQueue] : [u];
+}
 
 /** Subtract, restore, collect, (6.1) requeue, unlock. */
 export function gcScan(w: W, k: Kernel): void {
@@ -90,14 +95,15 @@ export function gcScan(w: W, k: Kernel): void {
   const hit: Skb[] = [];
   const requeue: { skb: Skb; to: FileId }[] = [];
   for (const u of list) {
-    for (const q of queuesOf(w, k, u)) {
+    const owners = ownersOf(w, k, u);
+    for (const [j, q] of queuesOf(w, k, u).entries()) {
       for (let i = 0; i < q.length;) {
         const skb = q[i]!;
         let wasHit = false;
         for (const f of skb.fds) if (isCand.has(f)) { wasHit = true; sock(f).inflight++; }
         if (!wasHit) { i++; continue; }
         q.splice(i, 1);
-        collectSkb(w, k, u, skb, hit, requeue);
+        collectSkb(w, k, owners[j]!, skb, hit, requeue);
       }
     }
   }

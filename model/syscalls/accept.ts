@@ -1,12 +1,41 @@
-// accept: being written (issue 3). Until then it is never enabled.
-import type { Syscall } from '../step.js';
+// accept(fd) (non-blocking, as the model's calls are): __sys_accept4_file reserves the lowest free fd and
+// allocates the new struct file first (EMFILE), then unix_accept: EOPNOTSUPP on a dgram socket, EINVAL
+// when not listening, EAGAIN when the accept queue is empty; else the first embryo is dequeued, leaves its
+// listener (unix_update_edges: the graph GC's hook, kernel.ts), and is grafted onto the new file: the
+// model gives the embryo's entry its struct file (f_count 1, the new fd's reference) and makes it a
+// `connected` socket. Its peer is the client, or nothing when the client was released meanwhile.
+import { err, intArg, ok, type Syscall } from '../step.js';
+import { fileIdOf, fileOf, freeFds, installFd, openFds, taskAlive } from './util.js';
 
 export const accept: Syscall<'accept'> = {
   name: 'accept',
   actor: 'task',
-  explore: () => [],
-  guard: () => undefined,
-  recipe() { /* not yet */ },
-  parseArgs: () => 'accept is not implemented yet',
-  format: () => 'accept',
+  explore: (w, t) => freeFds(w, t, 1) === undefined ? [] : openFds(w, t)
+    .filter((fd) => { const s = fileOf(w, t, fd)!.sock; return s !== null && s.state === 'listening' && s.acceptQueue.length > 0; })
+    .map((fd) => ({ fd })),
+  guard(w, t, { fd }) {
+    if (!taskAlive(w, t)) return undefined;
+    const f = fileOf(w, t, fd);
+    if (!f) return err('EBADF');
+    const fds = freeFds(w, t, 1);
+    if (!fds) return err('EMFILE');
+    if (f.kind !== 'unix') return err('ENOTSOCK');
+    const s = f.sock!;
+    if (s.type !== 'stream') return err('EOPNOTSUPP');
+    if (s.state !== 'listening') return err('EINVAL');
+    if (s.acceptQueue.length === 0) return err('EAGAIN');
+    return ok(fds[0]);
+  },
+  recipe(w, t, { fd }, r, { k }) {
+    if (r.errno) return;
+    const listener = w.files[fileIdOf(w, t, fd)!]!.sock!;
+    const embryo = listener.acceptQueue.shift()!;
+    k.unixUpdateEdges(w, embryo);
+    const e = w.files[embryo]!;
+    e.sock!.state = 'connected';
+    e.f_count = 1;
+    installFd(w, t, r.ret, embryo, false);
+  },
+  parseArgs(raw) { const fd = intArg(raw, 'fd'); return typeof fd === 'string' ? fd : { fd }; },
+  format: ({ fd }) => `accept(${fd})`,
 };

@@ -12,16 +12,43 @@
 //  - a stream read (no peek): unix_stream_read_generic picks the head skb under the queue lock, then
 //    copies from it holding only the socket's iolock: a bare pointer (the skb's `pinned` flag), then
 //    `consume`s it. If the GC frees that skb in between, the copy is a use-after-free.
+//
+// An OOB skb at the head of a stream queue (the receiver's u->oob_skb; sendmsg.ts): a read without MSG_OOB
+// never returns the OOB byte (manage_oob, not SO_OOBINLINE). Without MSG_PEEK it unlinks that skb first and
+// reads on from the next one (none: EAGAIN, or 0 once the peer is gone — the OOB skb is unlinked all the
+// same). What becomes of the unlinked skb depends on the kernel:
+//  - `leaky` designs (5.15 … early 2024, 314001f0bf92's manage_oob): only the queue's reference is dropped;
+//    u->oob_skb keeps the skb, and with it its SCM entries, in flight (`oobSkb`), until a MSG_OOB read
+//    (not modelled), the next OOB skb, or the socket's release frees it;
+//  - `fixed` designs (v6.18's manage_oob, since "af_unix: Clear stale u->oob_skb." of Apr 2024): the skb
+//    is freed (kfree_skb): its fds are put, not installed.
+// With MSG_PEEK, `fixed` kernels skip the OOB skb (skb_peek_next) and peek at the next one; the 5.15 code
+// peeked at the OOB skb like at any other (`leaky`). The model's peek follows the design's `oob` switch;
+// the 6.8/6.9 kernels in between (GC fixed, reads still leaving u->oob_skb set) are not modelled apart.
 import type { Draft } from 'immer';
 import { err, inProgress, intArg, ok, type Continuation, type Result, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, installFd, openFds, taskAlive } from './util.js';
-import { FD_BASE, gcLocked, lowestFreeSlots, type FileId, type Pending, type Skb, type World } from '../world.js';
+import { FD_BASE, gcLocked, lowestFreeSlots, type FileId, type Pending, type Skb, type UnixSock, type World } from '../world.js';
 import type { Kernel } from '../kernel.js';
 
 type RecvPending = Extract<Pending, { kind: 'recvmsg' }>;
 
 /** Does this call run in two sub-steps? */
 const split = (w: World, peek: boolean, type: string): boolean => w.gc.phase !== 'idle' && (peek || type === 'stream');
+
+/** The queue index a call reads from: past an OOB head skb where manage_oob skips it (see above). A read
+ *  without MSG_PEEK has unlinked that skb first (`manageOob`), so it reads index 0 of what is left. */
+const readIndex = (sock: UnixSock, peek: boolean, oob: string): number =>
+  sock.queue[0]?.oob === true && (!peek || oob === 'fixed') ? 1 : 0;
+
+/** manage_oob without MSG_PEEK: the OOB head skb leaves the queue; u->oob_skb keeps it (`leaky`) or it is
+ *  freed with its SCM entries (`fixed`). */
+function manageOob(w: Draft<World>, sock: Draft<UnixSock>, id: FileId, k: Kernel, oob: string, why: string): void {
+  if (sock.queue[0]?.oob !== true) return;
+  const skb = sock.queue.shift()!;
+  if (oob === 'leaky') sock.oobSkb = skb;
+  else { skb.oob = false; k.destructSkb(w, skb, why, id); }
+}
 
 /** The result of installing `n` fds in task t: the lowest free numbers (fewer when the table is full). */
 const installResult = (w: World, t: number, n: number): Result =>
@@ -45,14 +72,14 @@ export const recvmsg: Syscall<'recvmsg'> = {
       .filter((fd) => { const s = fileOf(w, t, fd)!.sock; return s !== null && s.type !== 'ring_sock' && s.state !== 'listening' && s.queue.length > 0; })
       .flatMap((fd) => [{ fd, peek: false }, { fd, peek: true }]);
   },
-  guard(w, t, { fd, peek }) {
+  guard(w, t, { fd, peek }, { design }) {
     if (!taskAlive(w, t)) return undefined;
     const f = fileOf(w, t, fd);
     if (!f) return err('EBADF');
     if (f.kind !== 'unix') return err('ENOTSOCK');
     const sock = f.sock!;
     if (sock.state === 'listening' || sock.state === 'unconnected') return err(sock.type === 'stream' ? 'EINVAL' : 'EAGAIN');
-    const head = sock.queue[0];
+    const head = sock.queue[readIndex(sock, peek, design.switches.oob)];
     // An empty stream socket whose peer was released reads EOF (unix_release_sock set its
     // sk_shutdown); a dgram socket, or a stream socket with a live peer, has nothing yet: EAGAIN
     // (MSG_DONTWAIT). Not modelled: the one-shot ECONNRESET when the peer was released with unread data.
@@ -61,12 +88,15 @@ export const recvmsg: Syscall<'recvmsg'> = {
     return installResult(w, t, head.fds.length);
   },
   recipe(w, t, { fd, peek }, r, { k, design }) {
-    if (r.errno) return;
+    if (r.errno && r.errno !== 'EAGAIN') return;
     const why = `recvmsg(${fd}) by T${t}`;
     const id = fileIdOf(w, t, fd)!;
     const sock = w.files[id]!.sock!;
-    if (sock.queue.length === 0) return;   // EOF: nothing received
-    const head = sock.queue[0]!;
+    if (!peek) manageOob(w, sock, id, k, design.switches.oob, why);
+    if (r.errno) return;
+    const at = readIndex(sock, peek, design.switches.oob);
+    if (sock.queue.length <= at) return;   // EOF: nothing received
+    const head = sock.queue[at]!;
     if (r.pending) {
       if (peek) {
         for (const file of head.fds) k.fget(w, file, why);   // unix_peek_fds: scm_fp_dup

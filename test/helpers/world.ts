@@ -28,7 +28,18 @@ export function parseLine(line: string): Step {
     case 'close': case 'dup': case 'io_uring_unregister':
       return { task, syscall: name, args: { fd: n[0]! } } as Step;
     case 'socketpair': return { task, syscall: 'socketpair', args: { type: rest[0] as 'dgram' | 'stream' } };
-    case 'sendmsg': return { task, syscall: 'sendmsg', args: { fd: n[0]!, rights: n.slice(1) } };
+    case 'sendmsg': {
+      // "T0 sendmsg 4 3 3 oob": MSG_OOB
+      const oob = rest[rest.length - 1] === 'oob';
+      const nums = (oob ? rest.slice(0, -1) : rest).map(Number);
+      return { task, syscall: 'sendmsg', args: oob ? { fd: nums[0]!, rights: nums.slice(1), oob } : { fd: nums[0]!, rights: nums.slice(1) } };
+    }
+    // Sockets: "T0 socket stream", "T0 listen 3", "T0 connect 4 3" (fd, to), "T0 accept 3", and
+    // "T0 resume connect(4) peer" (the next sub-step of the call in progress).
+    case 'socket': return { task, syscall: 'socket', args: { type: rest[0] as 'dgram' | 'stream' } };
+    case 'listen': case 'accept': return { task, syscall: name, args: { fd: n[0]! } } as Step;
+    case 'connect': return { task, syscall: 'connect', args: { fd: n[0]!, to: n[1]! } };
+    case 'resume': return { task, syscall: 'resume', args: { call: rest[0]!, stage: rest.slice(1).join(' ') } };
     case 'recvmsg': return { task, syscall: 'recvmsg', args: { fd: n[0]!, peek: rest[1] === 'peek' } };
     case 'peek': return { task, syscall: 'recvmsg', args: { fd: n[0]!, peek: true } };
     case 'io_uring_register': return { task, syscall: 'io_uring_register', args: { fd: n[0]!, files: n.slice(1) } };
