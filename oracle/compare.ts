@@ -38,7 +38,7 @@ export function predict(name: string, steps: readonly TraceStep[], bounds: Bound
     const r = run.results[i]!;
     let predictedFds: number[] = [];
     if (!r.errno) {
-      if (s.syscall === 'open' || s.syscall === 'dup' || s.syscall === 'io_uring_setup') predictedFds = [r.ret];
+      if (s.syscall === 'open' || s.syscall === 'dup' || s.syscall === 'io_uring_setup' || s.syscall === 'socket' || s.syscall === 'accept') predictedFds = [r.ret];
       else if (s.syscall === 'fork') predictedFds = [r.ret];
       else if (r.fds) predictedFds = [...r.fds];
     }
@@ -55,7 +55,8 @@ export function predict(name: string, steps: readonly TraceStep[], bounds: Bound
     if ((s.syscall === 'io_uring_register' || s.syscall === 'io_uring_unregister') && typeof s.task === 'number') {
       ringObj = before.tasks[s.task]?.fds[(s.args as { fd: number }).fd - FD_BASE]?.file;
     }
-    return { step, predictedFds, awaitReleased, ...(ringObj !== undefined ? { ringObj } : {}) };
+    const acceptedObj = s.syscall === 'accept' && !r.errno && typeof s.task === 'number' ? after.tasks[s.task]?.fds[r.ret - FD_BASE]?.file : undefined;
+    return { step, predictedFds, awaitReleased, ...(ringObj !== undefined ? { ringObj } : {}), ...(acceptedObj !== undefined ? { acceptedObj } : {}) };
   });
   const last = fates[fates.length - 1]!;
   const script: Script = {
@@ -106,6 +107,8 @@ export function compare(p: Prediction, run: KernelRun, header: Header): Comparis
   const lastWorld = p.worlds[p.worlds.length - 1]!;
   lastWorld.files.forEach((f, id) => kinds.set(id, f.kind));
   let unsupported = header.io_uring !== 'ok' && p.steps.some((s) => s.syscall.startsWith('io_uring'));
+  // Objects the executor cannot see (an embryo never accepted: a sock without an inode).
+  const unobserved = new Set(run.objects.filter((o) => o.kind === 'unix' && o.state === 'unobserved').map((o) => o.id));
   for (let i = 0; i < p.steps.length; i++) {
     const model = p.results[i]!;
     const k = run.steps[i] ?? { error: 'no result' };
@@ -116,7 +119,8 @@ export function compare(p: Prediction, run: KernelRun, header: Header): Comparis
       if ((model.errno ?? undefined) !== (k.errno ?? undefined)) why.push(`errno ${model.errno ?? 'none'} predicted, kernel ${k.errno ?? 'none'}`);
       else if (model.ret !== k.ret) why.push(`return ${model.ret} predicted, kernel ${k.ret}`);
       const predFds = p.script.steps[i]!.predictedFds;
-      const hasFds = model.fds !== undefined || (k.fds !== undefined && p.steps[i]!.syscall !== 'open' && p.steps[i]!.syscall !== 'dup' && p.steps[i]!.syscall !== 'io_uring_setup');
+      const oneFd = ['open', 'dup', 'io_uring_setup', 'socket', 'accept'].includes(p.steps[i]!.syscall);
+      const hasFds = model.fds !== undefined || (k.fds !== undefined && !oneFd);
       if (hasFds && !model.errno && !sameList(model.fds, k.fds)) why.push(`fds [${(model.fds ?? []).join(', ')}] predicted, kernel installed [${(k.fds ?? []).join(', ')}]`);
       else if (!model.errno && predFds.length > 0 && k.fds && p.steps[i]!.syscall !== 'fork' && !sameList(predFds, k.fds)) why.push(`fd numbers [${predFds.join(', ')}] predicted, kernel [${k.fds.join(', ')}]`);
     }
@@ -124,7 +128,7 @@ export function compare(p: Prediction, run: KernelRun, header: Header): Comparis
     // Fates right after the step (the executor waited for the predicted releases).
     const fates = p.fates[i + 1]!;
     fates.forEach((f, id) => {
-      if (kinds.get(id) === 'io_uring') return;
+      if (kinds.get(id) === 'io_uring' || unobserved.has(id)) return;
       if (f === 'released' && !released.has(id)) why.push(`${fileName(p.worlds[i + 1]!, id)} predicted released, still live in the kernel`);
       if (f === 'live' && released.has(id)) why.push(`${fileName(p.worlds[i + 1]!, id)} predicted live (reachable), released by the kernel`);
     });

@@ -13,7 +13,9 @@
 //   trace NAME TASKS FDS
 //   T open -> FD            T close FD              T dup FD -> FD        T fork -> CHILD
 //   T exit                  T exec                  T socketpair dgram|stream -> FD FD
-//   T sendmsg FD R...       T recvmsg FD peek|nopeek -> FD...
+//   T sendmsg FD R... [oob] T recvmsg FD peek|nopeek -> FD...
+//   T socket dgram|stream -> FD                      T listen FD
+//   T connect FD TO         T accept FD @OBJ -> FD   T resume connect
 //   T io_uring_setup -> FD  T io_uring_register FD F...              T io_uring_unregister FD
 //   kernel unix_gc
 //   end OBJ=l|r|g ...       (the model's fates: live, released, garbage)
@@ -25,11 +27,22 @@
 // the read end at fd >= 700: EOF = released); a unix socket is observed by its inode in
 // /proc/net/unix; an io_uring ring is observed only while it has registrations, by a private
 // teardown canary appended to its IORING_REGISTER_FILES list (else "unobserved").
+//
+// Listening sockets. The model has no addresses: `listen FD` is bind(FD, {AF_UNIX}, sizeof(sa_family_t))
+// (autobind to an abstract name) + listen(FD, SOMAXCONN) for a stream socket, and a plain listen() for
+// any other fd (a dgram socket then stays unbound: EOPNOTSUPP, as the model has it); `connect FD TO`
+// connects FD to getsockname(TO), or to an abstract name nobody has when TO has no name (ECONNREFUSED).
+// connect is one syscall here; the model's later sub-steps (`resume connect`) are no-ops that return 0.
+// A successful connect creates an object, the embryo: a sock with no inode until it is accepted, so it is
+// "unobserved" until `accept FD @OBJ` names it and gives it the accepted socket's inode. accept is made
+// non-blocking by setting O_NONBLOCK on the listener's file around the call (the model's calls do not
+// block). `sendmsg … oob` adds MSG_OOB.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,7 +216,8 @@ static void worker_loop(void) {
         int *fds = (int *)CMSG_DATA(c);
         for (int i = 0; i < n; i++) fds[i] = (int)a[i + 1];
       }
-      ssize_t r = sendmsg((int)a[0], &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+      int oob = word && !strcmp(word, "oob");
+      ssize_t r = sendmsg((int)a[0], &msg, MSG_DONTWAIT | MSG_NOSIGNAL | (oob ? MSG_OOB : 0));
       reply("%d %d", (int)r, r < 0 ? errno : 0);
     } else if (!strcmp(op, "recvmsg")) {
       char data[16];
@@ -222,6 +236,41 @@ static void worker_loop(void) {
         for (int i = 0; i < n && off < (int)sizeof out - 16; i++) off += snprintf(out + off, sizeof out - (size_t)off, " %d", fds[i]);
       }
       reply("%s", out);
+    } else if (!strcmp(op, "socket")) {
+      int type = word && !strcmp(word, "stream") ? SOCK_STREAM : SOCK_DGRAM;
+      int r = socket(AF_UNIX, type, 0);
+      if (r < 0) reply("-1 %d", errno);
+      else reply("%d 0 %lu", r, ino_of(r));
+    } else if (!strcmp(op, "listen")) {
+      int type = 0;
+      socklen_t tl = sizeof type;
+      int r = 0;
+      if (getsockopt((int)a[0], SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        r = bind((int)a[0], (struct sockaddr *)&sa, sizeof(sa_family_t));
+      }
+      if (r == 0) r = listen((int)a[0], SOMAXCONN);
+      reply("%d %d", r, r < 0 ? errno : 0);
+    } else if (!strcmp(op, "connect")) {
+      struct sockaddr_un sa;
+      socklen_t len = sizeof sa;
+      memset(&sa, 0, sizeof sa);
+      if (na < 2 || getsockname((int)a[1], (struct sockaddr *)&sa, &len) < 0 || len <= sizeof(sa_family_t)) {
+        memset(&sa, 0, sizeof sa);
+        sa.sun_family = AF_UNIX;
+        int n = snprintf(sa.sun_path + 1, sizeof sa.sun_path - 1, "inflight-nobody-%d", (int)getpid());
+        len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+      }
+      int r = connect((int)a[0], (struct sockaddr *)&sa, len);
+      reply("%d %d", r, r < 0 ? errno : 0);
+    } else if (!strcmp(op, "accept")) {
+      int fl = fcntl((int)a[0], F_GETFL);
+      if (fl >= 0) fcntl((int)a[0], F_SETFL, fl | O_NONBLOCK);
+      int r = accept4((int)a[0], NULL, NULL, 0);
+      int e = errno;
+      if (fl >= 0) fcntl((int)a[0], F_SETFL, fl);
+      if (r < 0) reply("-1 %d", e);
+      else reply("%d 0 %lu", r, ino_of(r));
     } else if (!strcmp(op, "io_uring_setup")) {
       uint32_t params[30];
       memset(params, 0, sizeof params);
@@ -338,7 +387,7 @@ static int observe(void) {
     struct obj *o = &objs[i];
     if (o->released) continue;
     if (o->kind == K_REGULAR && canary_released(o->canary)) { o->released = 1; changed++; }
-    if (o->kind == K_UNIX && !ino_present(o->ino)) { o->released = 1; changed++; }
+    if (o->kind == K_UNIX && o->ino != 0 && !ino_present(o->ino)) { o->released = 1; changed++; }
     // A ring with registrations: its teardown canary's EOF is the ring's release (teardown).
     if (o->kind == K_RING && o->canary >= 0 && canary_released(o->canary)) { o->released = 1; changed++; }
   }
@@ -360,6 +409,7 @@ static double await_released(const int *want, int nwant, double timeout_ms) {
       if (want[i] < 0 || want[i] >= nobj) continue;
       struct obj *o = &objs[want[i]];
       if (o->kind == K_RING) { if (o->canary >= 0 && !canary_released(o->canary)) pending++; }
+      else if (o->kind == K_UNIX && o->ino == 0) continue;   // an embryo: not observable
       else if (!o->released) pending++;
     }
     if (pending == 0 || now_ms() - t0 >= timeout_ms) break;
@@ -466,7 +516,7 @@ static void trace_cleanup(void) {
   if (nrings) await_released(rings, nrings, 500);
   observe();
   int left = 0;
-  for (int i = 0; i < nobj; i++) if (!objs[i].released && (objs[i].kind != K_RING || (objs[i].canary >= 0 && !canary_released(objs[i].canary)))) left++;
+  for (int i = 0; i < nobj; i++) if (!objs[i].released && (objs[i].kind == K_REGULAR || (objs[i].kind == K_UNIX && objs[i].ino != 0) || (objs[i].kind == K_RING && objs[i].canary >= 0 && !canary_released(objs[i].canary)))) left++;
   int gc_runs = 0;
   if (left) {
     int completed;
@@ -477,7 +527,7 @@ static void trace_cleanup(void) {
   printf("{\"cleanup\":true,\"gc\":%d,\"leftover\":[", gc_runs);
   int first = 1;
   for (int i = 0; i < nobj; i++) {
-    if (objs[i].kind != K_RING && !objs[i].released) { printf("%s%d", first ? "" : ",", i); first = 0; }
+    if (objs[i].kind != K_RING && !objs[i].released && !(objs[i].kind == K_UNIX && objs[i].ino == 0)) { printf("%s%d", first ? "" : ",", i); first = 0; }
     if (objs[i].canary >= 0) close(objs[i].canary);
   }
   printf("],\"ms\":%.3f}\n", now_ms() - t0);
@@ -540,11 +590,16 @@ static void step(int idx, char *line) {
       fflush(stdout);
       return;
     }
+    if (!strcmp(op, "resume") && nargs > 0 && !strcmp(toks[2], "connect")) {
+      // connect ran whole at its first sub-step.
+      printf(",\"ret\":0");
+      goto observed;
+    }
     char cmd[4096], rep[4096];
     int off = snprintf(cmd, sizeof cmd, "%s", op);
     int rd = -1;
     int tc_rd = -1, ring_obj = -1;
-    if (!strcmp(op, "io_uring_unregister"))
+    if (!strcmp(op, "io_uring_unregister") || !strcmp(op, "accept"))
       for (int i = 2; i < 2 + nargs; i++) if (toks[i][0] == '@') ring_obj = atoi(toks[i] + 1);
     if (!strcmp(op, "io_uring_register") && nargs >= 2) {
       // The ring object behind the fd: found through the model's fd map is not possible here, so
@@ -591,7 +646,7 @@ static void step(int idx, char *line) {
       int e = nv > 1 ? (int)v[1] : 0;
       int real[SCM_MAX], nreal = 0;
       if (ret >= 0) {
-        if (!strcmp(op, "open") || !strcmp(op, "dup") || !strcmp(op, "io_uring_setup")) real[nreal++] = (int)ret;
+        if (!strcmp(op, "open") || !strcmp(op, "dup") || !strcmp(op, "io_uring_setup") || !strcmp(op, "socket") || !strcmp(op, "accept")) real[nreal++] = (int)ret;
         else if (!strcmp(op, "socketpair") && nv >= 6) { real[nreal++] = (int)v[2]; real[nreal++] = (int)v[3]; }
         else if (!strcmp(op, "recvmsg")) { for (int i = 3; i < nv && nreal < SCM_MAX; i++) real[nreal++] = (int)v[i]; }
       }
@@ -607,6 +662,9 @@ static void step(int idx, char *line) {
       if (ret >= 0) {
         if (!strcmp(op, "open")) { add_obj(K_REGULAR, rd, 0); rd = -1; }
         if (!strcmp(op, "io_uring_setup")) add_obj(K_RING, -1, 0);
+        if (!strcmp(op, "socket") && nv >= 3) add_obj(K_UNIX, -1, (unsigned long)v[2]);
+        if (!strcmp(op, "connect")) add_obj(K_UNIX, -1, 0);   // the embryo: unobserved until accepted
+        if (!strcmp(op, "accept") && nv >= 3 && ring_obj >= 0 && ring_obj < nobj && objs[ring_obj].kind == K_UNIX) objs[ring_obj].ino = (unsigned long)v[2];
         if (!strcmp(op, "socketpair") && nv >= 6) { add_obj(K_UNIX, -1, (unsigned long)v[4]); add_obj(K_UNIX, -1, (unsigned long)v[5]); }
         for (int i = 0; i < nreal && i < npred; i++) bind_fd(t, pred[i], real[i]);
         if (!strcmp(op, "close") && nargs > 0) bind_fd(t, atoi(toks[2]), -1);
@@ -631,6 +689,7 @@ static void step(int idx, char *line) {
       if (tc_rd >= 0) close(tc_rd);
     }
   }
+observed:
   if (nawait > 0) await_released(await, nawait, 500);
   if (extra > 0) settle(extra, extra + 300);
   observe();
@@ -652,7 +711,7 @@ static void trace_end(char *line) {
   printf("{\"end\":true,\"waited_ms\":%.3f,\"objects\":[", waited);
   for (int i = 0; i < nobj; i++) {
     printf("%s{\"id\":%d,\"kind\":\"%s\",\"state\":\"%s\"}", i ? "," : "", i, kind_name[objs[i].kind],
-           objs[i].released ? "released" : objs[i].kind == K_RING && objs[i].canary < 0 ? "unobserved" : "live");
+           objs[i].released ? "released" : (objs[i].kind == K_RING && objs[i].canary < 0) || (objs[i].kind == K_UNIX && objs[i].ino == 0) ? "unobserved" : "live");
   }
   printf("]}\n");
   fflush(stdout);

@@ -90,6 +90,8 @@ export interface ScriptStep {
   readonly awaitReleased: readonly number[];
   /** For io_uring_register/unregister: the ring's object id (registering adds a teardown canary). */
   readonly ringObj?: number;
+  /** For accept: the object id of the embryo the model accepted (it becomes observable). */
+  readonly acceptedObj?: number;
 }
 export interface Script {
   readonly name: string;
@@ -111,7 +113,13 @@ export function stepLine(s: ScriptStep): string {
       case 'close': case 'dup': line = `${t} ${step.syscall} ${a['fd'] as number}`; break;
       case 'io_uring_unregister': line = `${t} io_uring_unregister ${a['fd'] as number}${s.ringObj !== undefined ? ` @${s.ringObj}` : ''}`; break;
       case 'socketpair': line = `${t} socketpair ${a['type'] as string}`; break;
-      case 'sendmsg': line = `${t} sendmsg ${a['fd'] as number} ${(a['rights'] as number[]).join(' ')}`; break;
+      case 'sendmsg': line = `${t} sendmsg ${a['fd'] as number} ${(a['rights'] as number[]).join(' ')}${a['oob'] === true ? ' oob' : ''}`; break;
+      case 'socket': line = `${t} socket ${a['type'] as string}`; break;
+      case 'listen': line = `${t} listen ${a['fd'] as number}`; break;
+      case 'connect': line = `${t} connect ${a['fd'] as number} ${a['to'] as number}`; break;
+      case 'accept': line = `${t} accept ${a['fd'] as number}${s.acceptedObj !== undefined ? ` @${s.acceptedObj}` : ''}`; break;
+      // The next sub-step of a call in progress: `resume connect` is a no-op (connect ran whole).
+      case 'resume': line = `${t} resume ${String(a['call']).replace(/\(.*$/, '')}`; break;
       case 'recvmsg': line = `${t} recvmsg ${a['fd'] as number} ${a['peek'] === true ? 'peek' : 'nopeek'}`; break;
       case 'io_uring_register': line = `${t} io_uring_register ${a['fd'] as number} ${(a['files'] as number[]).join(' ')}${s.ringObj !== undefined ? ` @${s.ringObj}` : ''}`; break;
       default: line = `${t} ${step.syscall}`;

@@ -2,6 +2,13 @@
 // and results for each call and each error, the embryo as a receiver, the listener's release, the 2007
 // GC's scan of embryo queues, and the MSG_OOB leak of domain.md §4.6 per design.
 import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main, type Io } from '../cli/main.js';
+import { gccAvailable, OracleUnavailable, runOnKernel } from '../oracle/executor.js';
+import { handTrace, type HandStep } from '../oracle/hand.js';
+import { traceToJson } from '../traces/format.js';
 import { resolveDesign, type Design } from '../model/design.js';
 import { builtinDesign } from '../model/designs/index.js';
 import { malformation } from '../model/validate.js';
@@ -229,4 +236,43 @@ test('the listener variants with MSG_OOB: an OOB skb on an embryo is the embryo\
   t.false(r.world.files[0]!.released);
   const fixed = ctxFor(derived('linux-6.7-oob-fixed', 'linux-6.7', { oob: 'fixed' }), { tasks: 1 });
   t.deepEqual(released(run(fixed, [...lines, 'gc']).world), [true, true, true]);
+});
+
+// The real kernel (oracle/executor.c): the selftest's stream_listener self_ref shape and the MSG_OOB leak
+// shape, through `inflight kernel`, agree with linux-6.18. Skips (log + pass) without gcc or a usable
+// executor. Serial: the unix GC is global to the machine.
+test.serial('inflight kernel agrees with linux-6.18 on the stream_listener self_ref shape and the MSG_OOB leak shape', async (t) => {
+  if (!gccAvailable()) { t.log('skipped: gcc is not available'); t.pass(); return; }
+  try { runOnKernel([]); } catch (e) {
+    if (e instanceof OracleUnavailable) { t.log(`skipped: ${e.message}`); t.pass(); return; }
+    throw e;
+  }
+  const d618 = builtinDesign('linux-6.18')!;
+  const dir = mkdtempSync(join(tmpdir(), 'inflight-sockets-'));
+  const traces: Record<string, HandStep[]> = {
+    // socket, listen, connect (never accepted), two copies of the listener to its own embryo, close both.
+    'stream-listener-self-ref': [[0, 'socket', { type: 'stream' }], [0, 'listen', { fd: 3 }], [0, 'socket', { type: 'stream' }],
+      [0, 'connect', { fd: 4, to: 3 }], [0, 'sendmsg', { fd: 4, rights: [3, 3] }], [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }],
+      ['kernel', 'unix_gc']],
+    // domain.md §4.6 on a kernel with the fix: collected.
+    'oob-leak': [[0, 'socketpair', { type: 'stream' }], [0, 'sendmsg', { fd: 4, rights: [3], oob: true }], [0, 'close', { fd: 3 }],
+      [0, 'close', { fd: 4 }], ['kernel', 'unix_gc']],
+    // The calls' errors and an OOB read that drops the fds it carried (measured on 6.18, as the model has them).
+    'socket-errors-and-oob-read': [[0, 'socket', { type: 'stream' }], [0, 'socket', { type: 'dgram' }], [0, 'listen', { fd: 4 }],
+      [0, 'socketpair', { type: 'stream' }], [0, 'listen', { fd: 5 }], [0, 'accept', { fd: 3 }], [0, 'accept', { fd: 4 }],
+      [0, 'sendmsg', { fd: 3, rights: [] }], [0, 'sendmsg', { fd: 4, rights: [] }], [0, 'sendmsg', { fd: 5, rights: [6], oob: true }],
+      [0, 'recvmsg', { fd: 6, peek: true }], [0, 'recvmsg', { fd: 6, peek: false }], [0, 'connect', { fd: 3, to: 5 }],
+      [0, 'listen', { fd: 3 }], [0, 'accept', { fd: 3 }], [0, 'connect', { fd: 4, to: 3 }], [0, 'connect', { fd: 3, to: 3 }],
+      [0, 'socket', { type: 'stream' }], [0, 'connect', { fd: 7, to: 3 }], [0, 'connect', { fd: 7, to: 3 }], [0, 'accept', { fd: 3 }],
+      [0, 'recvmsg', { fd: 8, peek: false }], [0, 'close', { fd: 7 }], [0, 'recvmsg', { fd: 8, peek: false }]],
+  };
+  for (const [name, steps] of Object.entries(traces)) {
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, traceToJson(handTrace(d618, steps)));
+    let out = '', err = '';
+    const io: Io = { out: (s) => { out += s + '\n'; }, err: (s) => { err += s + '\n'; } };
+    const code = await main(['kernel', file], io);
+    t.is(code, 0, `${name}: ${out}${err}`);
+    t.regex(out, /^agree: the kernel did what linux-6\.18 predicts/m, name);
+  }
 });

@@ -23,7 +23,7 @@ export interface TraceFile {
   readonly steps: readonly TraceStep[];
 }
 
-const ERRNOS: readonly Errno[] = ['EBADF', 'EINVAL', 'EBUSY', 'ENXIO', 'EMFILE', 'EAGAIN', 'ENOTSOCK', 'EOPNOTSUPP', 'ECONNREFUSED', 'EPIPE', 'ENFILE'];
+const ERRNOS: readonly Errno[] = ['EBADF', 'EINVAL', 'EBUSY', 'ENXIO', 'EMFILE', 'EAGAIN', 'ENOTSOCK', 'EOPNOTSUPP', 'ECONNREFUSED', 'EPIPE', 'ENFILE', 'EPERM', 'ENOTCONN', 'EISCONN', 'ECANCELED'];
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
