@@ -65,6 +65,16 @@ export function forEachBorrowed(w: World, design: Design, cb: (file: FileId, rin
   });
 }
 
+/** The file pointer of every request that borrowed it from the registered table (IOSQE_FIXED_FILE: no
+ *  reference in any kernel version), in every ring that still has requests — a released ring too, while
+ *  its teardown waits for them (`dying`). The request dereferences it when it runs and completes, so a
+ *  request pointing at a released file is a use-after-free waiting to happen (CVE-2022-2602). */
+export function forEachRequestBorrow(w: World, cb: (file: FileId, ring: FileId, req: number) => void): void {
+  w.files.forEach((f, id) => {
+    f.ring?.requests.forEach((q, i) => { if (q.fixed) cb(q.file, id, i); });
+  });
+}
+
 export function describeHolder(h: Holder): string {
   switch (h.kind) {
     case 'fd': return `T${h.task} fd ${h.fd}`;
@@ -105,6 +115,9 @@ export function reachable(w: World, design: Design): Uint8Array {
   forEachHolder(w, design, (file, h) => {
     if (isRoot(h) && !seen[file]) { seen[file] = 1; stack.push(file); }
   });
+  // A file a request is using through a fixed slot is in use (domain.md notes D, I5: "borrowed pointers of
+  // live requests" are roots), though user space cannot get it back through the request.
+  forEachRequestBorrow(w, (file) => { if (!seen[file] && !w.files[file]!.released) { seen[file] = 1; stack.push(file); } });
   // The embryo of a connect() in progress (before it is on its listener's accept queue): the call holds
   // it, and the client can send to it.
   w.tasks.forEach((task) => {

@@ -167,9 +167,25 @@ export function makeKernel(design: Design): Kernel {
       const releaseRing = design.hooks.releaseRing;
       if (releaseRing) callHook(design, () => releaseRing(w, id, k));
       else {
-        // io_ring_ctx_wait_and_kill → io_ring_ctx_free: drop the registered files, free the ring_sock.
-        if (!f.ring!.dead) k.unregisterFiles(w, id);
-        f.ring!.dead = true;
+        // io_ring_ctx_wait_and_kill: cancel what has not started (polls, queued io-wq work; a request on a
+        // plain fd puts its reference), then wait for the requests that run (an io-wq worker blocked in a
+        // read, a recv copying from an skb). With one still running the ring is `dying` and the teardown is
+        // the `io_ring_exit` kernel step once none is left (io_ring_exit_work; 5.1 waited synchronously in
+        // ->release: the model treats both as the same wait). Requests hold no ring reference here (the
+        // kernel's ctx->refs are what this wait waits for). Then io_ring_ctx_free: drop the registered files,
+        // free the ring_sock.
+        const ring = f.ring!;
+        for (let i = 0; i < ring.requests.length;) {
+          const q = ring.requests[i]!;
+          if (q.phase !== 'queued') { i++; continue; }
+          ring.requests.splice(i, 1);
+          if (!q.fixed) k.fput(w, q.file, `f${id}'s release cancels a request`);
+        }
+        if (ring.requests.length > 0) ring.dying = true;
+        else {
+          if (!ring.dead) k.unregisterFiles(w, id);
+          ring.dead = true;
+        }
       }
     }
   }

@@ -1,12 +1,90 @@
-// io_uring_enter: being written (issue 3). Until then it is never enabled.
-import type { Syscall } from '../step.js';
+// io_uring_enter(fd, to_submit 1): one SQE, `op` on `target`.
+//   fixed (IOSQE_FIXED_FILE): target is a slot of the registered table; the request borrows the slot's file
+//     pointer and takes no reference, in every kernel version (io_req_set_file / io_file_get_fixed).
+//   otherwise target is an fd of the task: the request takes a counted reference (fget) that it drops when
+//     it completes (holders.ts: a `request` holder).
+// `read` uses the struct file; `recv` reads a unix stream socket (unix_stream_read_generic, see io_wq.ts).
+// The request is queued; the kernel actor `io_wq` runs it (io_wq.ts), the ring's release cancels it while
+// it is still queued (kernel.ts).
+//
+// Results. The call returns 1 (one SQE consumed). When the SQE fails at once — an empty (-1) or missing
+// slot, a closed fd (-EBADF), recv on a file that is not a socket (-ENOTSOCK) or on a stream socket that is
+// not connected (-EINVAL) — the kernel still returns 1 and posts a CQE with that res; the model has no CQ,
+// so it shows the CQE's res as the step's result (-1 EBADF …) and queues nothing.
+// A ring fd that is not a ring: EOPNOTSUPP; a ring a ->flush design tore down: ENXIO. Beyond bounds.reqs
+// requests on one ring the call is not taken; recv on a datagram socket is not modelled (not taken).
+import { err, intArg, ok, type Syscall } from '../step.js';
+import { fileIdOf, fileOf, openFds, taskAlive } from './util.js';
+import type { File, World } from '../world.js';
+
+type Op = 'read' | 'recv';
+
+/** The file the SQE names, or undefined (-EBADF in the CQE). */
+function targetFile(w: World, t: number, ring: File, fixed: boolean, target: number): number | undefined {
+  if (!fixed) return fileIdOf(w, t, target);
+  const table = ring.ring!.table;
+  if (!table || target < 0 || target >= table.length) return undefined;
+  return table[target] ?? undefined;
+}
+
+const recvable = (f: File): boolean => f.sock !== null && f.sock.type === 'stream' && f.sock.state === 'connected';
 
 export const io_uring_enter: Syscall<'io_uring_enter'> = {
   name: 'io_uring_enter',
   actor: 'task',
-  explore: () => [],
-  guard: () => undefined,
-  recipe() { /* not yet */ },
-  parseArgs: () => 'io_uring_enter is not implemented yet',
-  format: () => 'io_uring_enter',
+  explore(w, t, { bounds }) {
+    const out: { fd: number; op: Op; fixed: boolean; target: number }[] = [];
+    const fds = openFds(w, t);
+    for (const fd of fds) {
+      const ring = fileOf(w, t, fd)!.ring;
+      if (!ring || ring.dead || ring.requests.length >= bounds.reqs) continue;
+      // Fixed files: a read on every registered slot, a recv on every registered connected stream socket.
+      ring.table?.forEach((id, slot) => {
+        if (id === null) return;
+        out.push({ fd, op: 'read', fixed: true, target: slot });
+        if (recvable(w.files[id]!)) out.push({ fd, op: 'recv', fixed: true, target: slot });
+      });
+      // Plain fds: a read on any fd of the task — a ring fd too (a request holding a ring: how ring↔ring
+      // and self references form).
+      for (const target of fds) out.push({ fd, op: 'read', fixed: false, target });
+    }
+    return out;
+  },
+  guard(w, t, { fd, op, fixed, target }, { bounds }) {
+    if (!taskAlive(w, t)) return undefined;
+    const f = fileOf(w, t, fd);
+    if (!f) return err('EBADF');
+    if (f.kind !== 'io_uring') return err('EOPNOTSUPP');
+    if (f.ring!.dead) return err('ENXIO');
+    if (f.ring!.requests.length >= bounds.reqs) return undefined;
+    const id = targetFile(w, t, f, fixed, target);
+    if (id === undefined) return err('EBADF');
+    if (op === 'recv') {
+      const s = w.files[id]!.sock;
+      if (!s) return err('ENOTSOCK');
+      if (s.type !== 'stream') return undefined;
+      if (s.state !== 'connected') return err('EINVAL');
+    }
+    return ok(1);
+  },
+  recipe(w, t, { fd, op, fixed, target }, r, { k }) {
+    if (r.errno) return;
+    const ring = w.files[fileIdOf(w, t, fd)!]!.ring!;
+    const file = targetFile(w, t, w.files[fileIdOf(w, t, fd)!]!, fixed, target)!;
+    if (!fixed) k.fget(w, file, `io_uring_enter(${fd}) by T${t}`);
+    ring.requests.push({ op, fixed, file, phase: 'queued', task: t });
+  },
+  parseArgs(raw) {
+    const fd = intArg(raw, 'fd');
+    if (typeof fd === 'string') return fd;
+    const op = raw['op'];
+    if (op !== 'read' && op !== 'recv') return "argument 'op' must be read or recv";
+    const fixed = raw['fixed'] ?? false;
+    if (typeof fixed !== 'boolean') return "argument 'fixed' must be true or false";
+    const target = intArg(raw, 'target');
+    if (typeof target === 'string') return target;
+    return { fd, op, fixed, target };
+  },
+  format: ({ fd, op, fixed, target }) =>
+    `io_uring_enter(${fd}, IORING_OP_${op.toUpperCase()}, ${fixed ? `fixed ${target}` : `fd ${target}`})`,
 };

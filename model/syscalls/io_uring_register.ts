@@ -1,8 +1,11 @@
 // io_uring_register(fd, IORING_REGISTER_FILES, files, n) — io_sqe_files_register():
-// fget every fd into the table; a ring fd (or a closed one) fails the whole call with EBADF after
-// putting back every reference taken so far. With `ring_sock` registration the table's references
-// are then handed to an skb on the ring's own unix socket (__io_sqe_files_scm: get_file +
-// unix_inflight per file, queue the skb, fput the table's reference): the table only borrows.
+// fget every fd into the table; -1 leaves a sparse (empty) slot (5.5's sparse sets; the model allows them in
+// every design, where 5.1–5.4 failed -1 with EBADF). A ring fd (or a closed one) fails the whole call with
+// EBADF after putting back every reference taken so far (test_partial_register_fail: [r, w, -1, ring, -1]
+// leaves nothing behind). With `ring_sock` registration the table's references are then handed to an skb on
+// the ring's own unix socket (__io_sqe_files_scm: get_file + unix_inflight per file, queue the skb, fput the
+// table's reference): the table only borrows. An all-sparse table gets no skb.
+// Not modelled: 5.1–5.12 quiesced the ring (waited for every request) around registration.
 import { err, intArg, intListArg, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, multisets, openFds, taskAlive } from './util.js';
 import { newSkb, type World } from '../world.js';
@@ -27,6 +30,7 @@ export const io_uring_register: Syscall<'io_uring_register'> = {
     if (f.ring!.table !== null) return err('EBUSY');
     if (files.length === 0) return err('EINVAL');
     for (const x of files) {
+      if (x === -1) continue;
       const xf = fileOf(w, t, x);
       if (!xf || xf.kind === 'io_uring') return err('EBADF');
     }
@@ -38,6 +42,7 @@ export const io_uring_register: Syscall<'io_uring_register'> = {
       // Rollback: every reference taken before the bad fd is put back.
       const taken: number[] = [];
       for (const x of files) {
+        if (x === -1) continue;
         const id = fileIdOf(w, t, x);
         if (id === undefined) break;
         k.fget(w, id, why);
@@ -49,14 +54,15 @@ export const io_uring_register: Syscall<'io_uring_register'> = {
     }
     if (r.errno) return;
     const ringId = fileIdOf(w, t, fd)!;
-    const table = files.map((x) => fileIdOf(w, t, x)!);
-    for (const id of table) k.fget(w, id, why);
+    const table = files.map((x) => (x === -1 ? null : fileIdOf(w, t, x)!));
+    const set = table.filter((id): id is number => id !== null);
+    for (const id of set) k.fget(w, id, why);
     const ring = w.files[ringId]!.ring!;
     ring.table = table;
-    if (design.switches.registration === 'ring_sock') {
-      for (const id of table) { k.fget(w, id, why); k.unixInflight(w, id); }
-      ring.ringSock!.queue.unshift({ ...newSkb(table.slice()), scmIoUring: true });
-      for (const id of table) k.fput(w, id, why);
+    if (design.switches.registration === 'ring_sock' && set.length > 0) {
+      for (const id of set) { k.fget(w, id, why); k.unixInflight(w, id); }
+      ring.ringSock!.queue.unshift({ ...newSkb(set), scmIoUring: true });
+      for (const id of set) k.fput(w, id, why);
     }
   },
   parseArgs(raw) {

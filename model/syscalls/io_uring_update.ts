@@ -1,12 +1,130 @@
-// io_uring_update: being written (issue 3). Until then it is never enabled.
-import type { Syscall } from '../step.js';
+// io_uring_register(fd, IORING_REGISTER_FILES_UPDATE, {offset, files}) — __io_sqe_files_update (5.5+; the
+// model allows it in every design). Entry j replaces slot offset+j, in order: the old file leaves the slot
+// first, then the new fd is fget'd; -1 only clears the slot. A closed fd or a ring fd fails that entry with
+// EBADF and stops the loop — after its slot was already cleared, as the kernel does. Returns the number of
+// entries done, or the error when the first entry failed (so a failed call may have dropped one old file:
+// faithful to the kernel, and the failure-atomicity property notices it).
+// Errors before the loop: EBADF/EOPNOTSUPP (fd), ENXIO (nothing registered, or a torn-down ring), EINVAL
+// (no entries, or the range beyond the table).
+//
+// How a registration is held, per design:
+//   `ring_sock` (5.5–6.6): adding a file joins the head skb of the ring_sock queue (get_file +
+//     unix_inflight, io_sqe_file_register), or makes a new scm_io_uring skb when the queue is empty; then
+//     the update's own fget is put. Removing one takes its first entry out of the skb that holds it
+//     (io_rsrc_file_put: unix_notinflight, compact, free an emptied skb) and puts it.
+//   `table` (6.7+): the slot owns the update's reference; removing puts it.
+// Requests pin resource nodes: a removed file is put only when no request that could see it runs any
+// more. The simplest faithful model: while a request of this ring borrows the file an entry would remove,
+// the call waits (the step is not taken; 5.1–5.12 quiesced the ring the same way). From 5.13 the kernel
+// returns at once and defers the put to the node's last request: the put comes after the request's end in
+// both, the model just does not let the caller run ahead meanwhile.
+import type { Draft } from 'immer';
+import type { Design } from '../design.js';
+import type { Kernel } from '../kernel.js';
+import { err, intArg, intListArg, ok, type Syscall } from '../step.js';
+import { fileIdOf, fileOf, openFds, taskAlive } from './util.js';
+import { newSkb, type FileId, type Ring, type World } from '../world.js';
+
+type W = Draft<World>;
+
+/** Does a request of the ring borrow `file` (through any slot)? Then its removal waits. */
+export const borrowedByRequest = (ring: Ring, file: FileId): boolean => ring.requests.some((q) => q.fixed && q.file === file);
+
+/** The registration of `file` (whose reference the caller took with fget) in the ring's structures. */
+export function addRegistration(w: W, k: Kernel, design: Design, ringId: FileId, file: FileId, why: string): void {
+  if (design.switches.registration !== 'ring_sock') return;   // the slot keeps the caller's reference
+  const queue = w.files[ringId]!.ring!.ringSock!.queue;
+  k.fget(w, file, why);
+  k.unixInflight(w, file);
+  if (queue.length > 0) queue[0]!.fds.push(file);
+  else queue.unshift({ ...newSkb([file]), scmIoUring: true });
+  k.fput(w, file, why);
+}
+
+/** A slot's file leaves the ring: its reference (the slot's, or its entry in a ring_sock skb) is put. */
+export function removeRegistration(w: W, k: Kernel, design: Design, ringId: FileId, file: FileId, why: string): void {
+  if (design.switches.registration !== 'ring_sock') { k.fput(w, file, why); return; }
+  const queue = w.files[ringId]!.ring!.ringSock!.queue;
+  for (let s = 0; s < queue.length; s++) {
+    const fds = queue[s]!.fds;
+    const e = fds.indexOf(file);
+    if (e < 0) continue;
+    k.unixNotinflight(w, file);
+    fds.splice(e, 1);
+    if (fds.length === 0) queue.splice(s, 1);
+    k.fput(w, file, why);
+    return;
+  }
+  // Not found: no skb of the ring_sock carries it (the GC took it), nothing to put.
+}
 
 export const io_uring_update: Syscall<'io_uring_update'> = {
   name: 'io_uring_update',
   actor: 'task',
-  explore: () => [],
-  guard: () => undefined,
-  recipe() { /* not yet */ },
-  parseArgs: () => 'io_uring_update is not implemented yet',
-  format: () => 'io_uring_update',
+  explore(w, t) {
+    const out: { fd: number; offset: number; files: number[] }[] = [];
+    const fds = openFds(w, t);
+    for (const fd of fds) {
+      const ring = fileOf(w, t, fd)!.ring;
+      if (!ring || ring.dead || ring.table === null) continue;
+      ring.table.forEach((cur, offset) => {
+        if (cur !== null) out.push({ fd, offset, files: [-1] });
+        for (const x of fds) {
+          const id = fileIdOf(w, t, x)!;
+          if (id !== cur && w.files[id]!.kind !== 'io_uring') out.push({ fd, offset, files: [x] });
+        }
+      });
+    }
+    return out;
+  },
+  guard(w, t, { fd, offset, files }) {
+    if (!taskAlive(w, t)) return undefined;
+    const f = fileOf(w, t, fd);
+    if (!f) return err('EBADF');
+    if (f.kind !== 'io_uring') return err('EOPNOTSUPP');
+    const ring = f.ring!;
+    if (ring.dead || ring.table === null) return err('ENXIO');
+    if (files.length === 0 || offset < 0 || offset + files.length > ring.table.length) return err('EINVAL');
+    let done = 0;
+    for (let j = 0; j < files.length; j++) {
+      const old = ring.table[offset + j]!;
+      if (old !== null && borrowedByRequest(ring, old)) return undefined;   // waits for the request
+      const x = files[j]!;
+      if (x !== -1) {
+        const xf = fileOf(w, t, x);
+        if (!xf || xf.kind === 'io_uring') break;
+      }
+      done++;
+    }
+    return done > 0 ? ok(done) : err('EBADF');
+  },
+  recipe(w, t, { fd, offset, files }, _r, { k, design }) {
+    const why = `io_uring_update(${fd}) by T${t}`;
+    const ringId = fileIdOf(w, t, fd);
+    const ring = ringId === undefined ? undefined : w.files[ringId]!.ring;
+    if (!ring || ring.dead || ring.table === null || files.length === 0 || offset < 0 || offset + files.length > ring.table.length) return;
+    const table = ring.table;
+    for (let j = 0; j < files.length; j++) {
+      const slot = offset + j;
+      const old = table[slot]!;
+      if (old !== null) { table[slot] = null; removeRegistration(w, k, design, ringId!, old, why); }
+      const x = files[j]!;
+      if (x === -1) continue;
+      const id = fileIdOf(w, t, x);
+      if (id === undefined) break;                                  // EBADF
+      k.fget(w, id, why);
+      if (w.files[id]!.kind === 'io_uring') { k.fput(w, id, why); break; }   // EBADF
+      table[slot] = id;
+      addRegistration(w, k, design, ringId!, id, why);
+    }
+  },
+  parseArgs(raw) {
+    const fd = intArg(raw, 'fd');
+    if (typeof fd === 'string') return fd;
+    const offset = intArg(raw, 'offset');
+    if (typeof offset === 'string') return offset;
+    const files = intListArg(raw, 'files');
+    return typeof files === 'string' ? files : { fd, offset, files };
+  },
+  format: ({ fd, offset, files }) => `io_uring_register(${fd}, IORING_REGISTER_FILES_UPDATE, {offset ${offset}, [${files.join(', ')}]})`,
 };
