@@ -15,12 +15,13 @@ import { refcountExact } from './refcount-exact.js';
 import { teardownOnFinalFput } from './teardown-on-final-fput.js';
 import { scenarioCompletes } from './scenario-completes.js';
 import { graphAccounting } from './graph-accounting.js'; import { inflightExact } from './inflight-exact.js';
+import { requestCompletesOnFixedFile } from './request-completes-on-fixed-file.js';
 
 export type { PropertyDef } from './property.js';
 
 export const PROPERTIES: readonly PropertyDef[] = [
   noLeak, noDoubleFree, noUseAfterFree, teardownOnFinalFput, refcountExact, gcSafety, inflightExact, graphAccounting, noSilentPurge, failureAtomicity,
-  gcReleasesCycle, gcReleasesRingCycle,
+  gcReleasesCycle, gcReleasesRingCycle, requestCompletesOnFixedFile,
 ];
 
 /** Checked only when a scenario fixes the tasks' programs. */
