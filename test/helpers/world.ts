@@ -16,10 +16,16 @@ export function ctxFor(name: string | Design, bounds: Partial<Bounds> = {}): Ctx
   return makeCtx(typeof name === 'string' ? design(name) : name, { ...DEFAULT_BOUNDS, tasks: 2, files: 6, fds: 6, skbs: 4, msgFds: 3, ...bounds });
 }
 
-/** A tiny script language: "T0 socketpair dgram", "T0 sendmsg 3 5", "T0 close 3", "gc". */
+/** A tiny script language: "T0 socketpair dgram", "T0 sendmsg 3 5", "T0 close 3", "gc" (a whole run),
+ *  "gc start" / "gc select" / "gc scan" / "gc purge" (one phase), "T0 enter 5 read fixed 1" /
+ *  "T0 enter 5 read 6" (io_uring_enter on a fixed slot / a plain fd), "T0 update 5 0 4 -1"
+ *  (IORING_REGISTER_FILES_UPDATE at offset 0), "io_wq 5 0 block" (ring file, request, stage),
+ *  "io_ring_exit 5". */
 export function parseLine(line: string): Step {
   const [who, name, ...rest] = line.trim().split(/\s+/);
-  if (who === 'gc') return { task: 'kernel', syscall: 'unix_gc', args: {} };
+  if (who === 'gc') return { task: 'kernel', syscall: 'unix_gc', args: name ? { phase: name } : {} };
+  if (who === 'io_wq') return { task: 'kernel', syscall: 'io_wq', args: { ring: Number(name), req: Number(rest[0]), stage: rest[1]! } };
+  if (who === 'io_ring_exit') return { task: 'kernel', syscall: 'io_ring_exit', args: { ring: Number(name) } };
   const task = Number(who!.slice(1));
   const n = rest.map(Number);
   switch (name) {
@@ -43,6 +49,11 @@ export function parseLine(line: string): Step {
     case 'recvmsg': return { task, syscall: 'recvmsg', args: { fd: n[0]!, peek: rest[1] === 'peek' } };
     case 'peek': return { task, syscall: 'recvmsg', args: { fd: n[0]!, peek: true } };
     case 'io_uring_register': return { task, syscall: 'io_uring_register', args: { fd: n[0]!, files: n.slice(1) } };
+    case 'enter': {
+      const fixed = rest[2] === 'fixed';
+      return { task, syscall: 'io_uring_enter', args: { fd: n[0]!, op: rest[1] as 'read' | 'recv', fixed, target: fixed ? n[3]! : n[2]! } };
+    }
+    case 'update': return { task, syscall: 'io_uring_update', args: { fd: n[0]!, offset: n[1]!, files: n.slice(2) } };
     default: throw new Error(`bad script line ${line}`);
   }
 }
