@@ -9,6 +9,10 @@ import { main, type Io } from '../cli/main.js';
 import { gccAvailable, OracleUnavailable, runOnKernel } from '../oracle/executor.js';
 import { handTrace, type HandStep } from '../oracle/hand.js';
 import { traceToJson } from '../traces/format.js';
+import { runCheck } from '../cli/run.js';
+import { DEFAULT_BOUNDS } from '../model/bounds.js';
+import { scenarioBounds } from '../model/scenario.js';
+import { builtinScenario } from '../scenarios/index.js';
 import { resolveDesign, type Design } from '../model/design.js';
 import { builtinDesign } from '../model/designs/index.js';
 import { malformation } from '../model/validate.js';
@@ -275,4 +279,25 @@ test.serial('inflight kernel agrees with linux-6.18 on the stream_listener self_
     t.is(code, 0, `${name}: ${out}${err}`);
     t.regex(out, /^agree: the kernel did what linux-6\.18 predicts/m, name);
   }
+});
+
+// The built-in scenarios of this issue (test/scenarios.test.ts checks every expectation they state).
+test('scenarios: oob-leak and the selftest shapes resolve with their variants; the OOB leak is found on 6.1 and not with the fix', (t) => {
+  for (const name of ['selftest-self_ref', 'selftest-triangle', 'selftest-cross_edge', 'selftest-backtrack_from_scc']) {
+    const sc = builtinScenario(name);
+    if (typeof sc !== 'object') return t.fail(`${name}: ${String(sc)}`);
+    const want = name === 'selftest-backtrack_from_scc' ? ['dgram', 'stream', 'stream-oob'] : ['dgram', 'stream', 'stream-listener', 'stream-oob'];
+    t.deepEqual(sc.variants, want, name);
+  }
+  const listener = builtinScenario('selftest-self_ref', 'stream-listener');
+  if (typeof listener !== 'object') return t.fail(String(listener));
+  t.deepEqual(listener.programs[0]!.map((s) => s.syscall).slice(0, 5), ['socket', 'listen', 'socket', 'connect', 'socket']);
+  t.deepEqual(listener.programs[0]![8]!.args, { fd: 4, rights: [3, 3] }, 'send_fd(0, 0): two copies of fd[0] over fd[1]');
+  const leak = builtinScenario('oob-leak');
+  if (typeof leak !== 'object') return t.fail(String(leak));
+  const verdict = (d: string) => runCheck(builtinDesign(d)!, scenarioBounds(leak, DEFAULT_BOUNDS, {}), { scenario: leak })
+    .properties.find((p) => p.name === 'no-leak')!.status;
+  t.is(verdict('linux-6.1'), 'violated');
+  t.is(verdict('linux-6.7[oob=fixed]'), 'holds');
+  t.is(verdict('linux-6.18'), 'holds');
 });
