@@ -82,8 +82,10 @@ function encode(w: World, perm: readonly number[]): void {
   let scan = 0;
   for (let i = 0; ; i++) {
     if (i === nOrder) {
-      // Live files that nothing labelled reaches (garbage held only by garbage): label in id order.
-      while (scan < files.length && (labels[scan]! >= 0 || files[scan]!.released)) scan++;
+      // Live files that nothing labelled reaches (garbage held only by garbage): label in id order. A
+      // released ring whose teardown waits for its requests (`dying`) still matters: its requests run and
+      // its table and ring_sock still hold files.
+      while (scan < files.length && (labels[scan]! >= 0 || (files[scan]!.released && files[scan]!.ring?.dying !== true))) scan++;
       if (scan === files.length) break;
       lab(scan);
     }
