@@ -11,6 +11,10 @@ import { kernelModel } from '../model/model.js';
 import type { Ctx, Transition } from '../model/step.js';
 import type { World } from '../model/world.js';
 import { makeProperties } from '../properties/index.js';
+import { runCheck, surprises } from '../cli/run.js';
+import { canonicalKey } from '../model/key.js';
+import { scenarioBounds, type Scenario } from '../model/scenario.js';
+import { builtinScenario } from '../scenarios/index.js';
 import { ctxFor, run } from './helpers/world.js';
 
 /** The `always` state properties' messages on w (undefined entries left out). */
@@ -352,25 +356,77 @@ function searchUaf(design: string, onlyFiles: boolean) {
   return check(m, { properties: [prop, witness], pruneViolating: true });
 }
 
-test('search: CVE-2022-2602 (a freed struct file under a fixed-file request) is found on linux-5.14 and cannot happen on linux-6.1', (t) => {
+test('search: CVE-2022-2602 (a freed struct file under a fixed-file request) is found on linux-5.14', (t) => {
   const a = searchUaf('linux-5.14', true);
   t.is(a.properties[0]!.status, 'violated');
   t.regex(a.properties[0]!.message!, /^dangling pointer: request 0 of ring f2 \(fixed file\) still points at released f1:unix\/dgram$/);
   t.is(a.properties[0]!.path!.steps.length, 11);   // socketpair, setup, sendmsg, register, enter, exit, GC ×5
+  t.log(`linux-5.14: ${a.stats.distinct} states`);
+});
+
+test('search: CVE-2022-2602 cannot happen on linux-6.1 (every interleaving, io-wq and ring exit included)', (t) => {
   const b = searchUaf('linux-6.1', true);
   t.is(b.stop, 'exhausted');
   t.is(b.properties[0]!.status, 'holds');
   t.is(b.witnesses[0]!.status, 'found');
-  t.log(`linux-5.14: ${a.stats.distinct} states; linux-6.1: ${b.stats.distinct} states (exhausted)`);
+  t.log(`linux-6.1: ${b.stats.distinct} states (exhausted)`);
 });
 
-test('search: CVE-2023-6531 (an skb freed under an io_uring recv) is found on linux-6.1 and cannot happen on linux-6.7', (t) => {
+test('search: CVE-2023-6531 (an skb freed under an io_uring recv) is found on linux-6.1', (t) => {
   const a = searchUaf('linux-6.1', false);
   t.is(a.properties[0]!.status, 'violated');
   t.regex(a.properties[0]!.message!, /^use after free: an skb freed \(unix_gc purge\) while a reader still points at it/);
+  t.log(`linux-6.1: ${a.stats.distinct} states`);
+});
+
+test('search: CVE-2023-6531 cannot happen on linux-6.7', (t) => {
   const b = searchUaf('linux-6.7', false);
   t.is(b.stop, 'exhausted');
   t.is(b.properties[0]!.status, 'holds');
   t.is(b.witnesses[0]!.status, 'found');
-  t.log(`linux-6.1: ${a.stats.distinct} states; linux-6.7: ${b.stats.distinct} states (exhausted)`);
+  t.log(`linux-6.7: ${b.stats.distinct} states (exhausted)`);
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The built-in scenarios (scenarios/*.json; test/scenarios.test.ts checks every design's `expect`).
+const scenarioOf = (name: string, variant?: string): Scenario => {
+  const s = builtinScenario(name, variant);
+  if (typeof s !== 'object') throw new Error(`no scenario ${name}: ${String(s)}`);
+  return s;
+};
+const traceOf = (r: ReturnType<typeof runCheck>, prop: string): string[] =>
+  (r.properties.find((p) => p.name === prop)?.trace?.steps ?? []).map((s) => `${s.task === 'kernel' ? 'kernel' : `T${s.task}`} ${s.syscall}${s.syscall === 'io_wq' || s.syscall === 'unix_gc' ? ` ${JSON.stringify(s.args)}` : ''}`);
+
+test('scenario cve-2022-2602: the shortest counterexample on linux-5.14 blocks W before the closes; linux-6.1 holds and W completes', (t) => {
+  const sc = scenarioOf('cve-2022-2602');
+  const r = runCheck(builtinDesigns.find((d) => d.name === 'linux-5.14')!, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc });
+  t.is(r.stop, 'exhausted');
+  t.deepEqual(surprises(r), []);
+  const steps = traceOf(r, 'no-use-after-free');
+  t.deepEqual(steps.slice(0, 6), ['T0 socketpair', 'T0 io_uring_setup', 'T0 open', 'T0 io_uring_register', 'T0 sendmsg', 'T0 io_uring_enter']);
+  t.true(steps.includes('kernel io_wq {"ring":2,"req":0,"stage":"block"}'));
+  t.is(steps[steps.length - 1], 'kernel unix_gc {"phase":"purge"}');
+  const ok = runCheck(builtinDesigns.find((d) => d.name === 'linux-6.1')!, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc });
+  t.deepEqual(surprises(ok), []);
+  t.log(`linux-5.14: ${r.stats.distinct} states; linux-6.1: ${ok.stats.distinct} states`);
+});
+
+test('scenario cve-2023-6531: on linux-6.1 the io-wq pick comes before the GC purge that frees the pinned skb', (t) => {
+  const sc = scenarioOf('cve-2023-6531');
+  const r = runCheck(builtinDesigns.find((d) => d.name === 'linux-6.1')!, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc });
+  t.deepEqual(surprises(r), []);
+  const steps = traceOf(r, 'no-use-after-free');
+  t.true(steps.indexOf('kernel io_wq {"ring":2,"req":0,"stage":"pick"}') >= 0);
+  t.is(steps[steps.length - 1], 'kernel unix_gc {"phase":"purge"}');
+  t.regex(r.properties.find((p) => p.name === 'no-use-after-free')!.message!, /an skb freed \(unix_gc purge\) while a reader still points at it/);
+});
+
+test('key: a released ring still waiting for a request is not the same state as a torn-down one', (t) => {
+  const ctx = ctxFor('linux-6.1', { tasks: 1, gc: 'phased' });
+  const r = run(ctx, [...CVE_2022_2602_SETUP, 'gc purge', 'io_wq 2 0 complete', 'io_ring_exit 2']);
+  const key = (w: World) => Array.from(canonicalKey(w)).join(',');
+  const dying = r.worlds[16]!;   // ring released, W blocked, K0 on the ring_sock
+  const done = r.world;
+  t.not(key(dying), key(done));
+  t.not(key(dying), key(r.worlds[17]!), 'W completed: the ring still waits for io_ring_exit');
 });
