@@ -29,6 +29,7 @@ export function describeWorld(w: World): Facts {
       if (f.sock.inflight) out.set(`${n} inflight`, String(f.sock.inflight));
       if (f.sock.peer !== null) out.set(`${n} peer`, fileName(w, f.sock.peer));
       if (f.sock.acceptQueue.length) out.set(`${n} accept queue`, f.sock.acceptQueue.map((e) => fileName(w, e)).join(', '));
+      if (f.sock.listener !== null) out.set(`${n} listener`, fileName(w, f.sock.listener));
       if (f.sock.oobSkb) out.set(`${n} oob_skb`, skb(f.sock.oobSkb, w) + ' (held by u->oob_skb only)');
     }
     if (f.ring) {

@@ -6,7 +6,9 @@ import { allocFile, canCreateFile, guardNewFile, installFd } from './util.js';
 export const socket: Syscall<'socket'> = {
   name: 'socket',
   actor: 'task',
-  explore: (w, t, { bounds }) => (canCreateFile(w, t, bounds.files) ? [{ type: 'dgram' }, { type: 'stream' }] : []),
+  // Only stream: an unconnected dgram socket can neither send nor receive in the model (no bind/sendto), so
+  // it behaves as an unconnected stream socket does, which listen and connect can also use.
+  explore: (w, t, { bounds }) => (canCreateFile(w, t, bounds.files) ? [{ type: 'stream' }] : []),
   guard: (w, t, _a, { bounds }) => guardNewFile(w, t, bounds.files),
   recipe(w, t, { type }, r) {
     if (r.errno) return;
