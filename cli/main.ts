@@ -76,10 +76,12 @@ bounds:
   --skbs N       skbs per receive queue (default ${DEFAULT_BOUNDS.skbs})
   --msg-fds N    fds per SCM_RIGHTS message / per registration (default ${DEFAULT_BOUNDS.msgFds})
   --reqs N       io_uring requests in flight per ring (default ${DEFAULT_BOUNDS.reqs}; 0: no io_uring_enter)
+  --oob          explore MSG_OOB sends too (about ten times the states)
   --gc MODE      phased: a GC run is a sequence of steps that syscalls race with (default in scenarios);
                  atomic: one step per run (default in free exploration: far fewer states, no GC races)
   --depth N      steps from the start; 0 = no limit (default ${DEFAULT_BOUNDS.depth})
-  --ops a,b,...  syscalls to explore (default all: ${SYSCALLS.join(',')})
+  --ops a,b,...  syscalls to explore, or 'all' (${SYSCALLS.join(',')});
+                 default ${DEFAULT_BOUNDS.ops.join(',')}
   --max-states N, --timeout SECONDS   stop early (verdicts then say 'bounded')
   --max-memory SIZE   stop when the process uses this much memory (default 3/4 of the machine), e.g. 4G
   --exact        whole states instead of 64-bit fingerprints (no collision possible; small runs)
@@ -98,7 +100,7 @@ exit status: 0 nothing violated, 1 a property violated, 2 usage or input error, 
 
 const BOUND_OPTIONS = {
   tasks: { type: 'string' }, files: { type: 'string' }, fds: { type: 'string' }, skbs: { type: 'string' },
-  'msg-fds': { type: 'string' }, depth: { type: 'string' }, ops: { type: 'string' }, reqs: { type: 'string' }, gc: { type: 'string' },
+  'msg-fds': { type: 'string' }, depth: { type: 'string' }, ops: { type: 'string' }, reqs: { type: 'string' }, gc: { type: 'string' }, oob: { type: 'boolean' },
   'max-states': { type: 'string' }, timeout: { type: 'string' }, 'no-symmetry': { type: 'boolean' },
   'max-memory': { type: 'string' }, exact: { type: 'boolean' },
 } as const;
@@ -133,7 +135,7 @@ function gcFlag(v: Values): Bounds['gc'] {
 function boundsFrom(v: Values): Bounds {
   let ops: readonly SyscallName[] = DEFAULT_BOUNDS.ops;
   if (typeof v['ops'] === 'string') {
-    const names = v['ops'].split(',').map((s) => s.trim()).filter(Boolean);
+    const names = v['ops'].trim() === 'all' ? [...SYSCALLS] : v['ops'].split(',').map((s) => s.trim()).filter(Boolean);
     for (const n of names) if (!(SYSCALLS as readonly string[]).includes(n)) throw new UserError('E_BOUNDS', `unknown syscall '${n}' in --ops (known: ${SYSCALLS.join(', ')})`);
     ops = SYSCALLS.filter((s) => names.includes(s));
   }
@@ -144,6 +146,7 @@ function boundsFrom(v: Values): Bounds {
     skbs: wholeNumber(v, 'skbs') ?? DEFAULT_BOUNDS.skbs,
     msgFds: wholeNumber(v, 'msg-fds') ?? DEFAULT_BOUNDS.msgFds,
     reqs: wholeNumber(v, 'reqs') ?? DEFAULT_BOUNDS.reqs,
+    oob: v['oob'] === true ? true : DEFAULT_BOUNDS.oob,
     depth: wholeNumber(v, 'depth') ?? DEFAULT_BOUNDS.depth,
     gc: gcFlag(v),
     ops,
@@ -390,6 +393,7 @@ function givenBounds(v: Values): Partial<Bounds> {
     if (n !== undefined) out[key] = n;
   }
   if (v['gc'] !== undefined) out['gc'] = gcFlag(v);
+  if (v['oob'] === true) out['oob'] = true;
   if (v['tasks'] !== undefined) throw new UserError('E_BOUNDS', '--tasks cannot go with --scenario: the scenario has one task per program');
   if (v['ops'] !== undefined) throw new UserError('E_BOUNDS', '--ops cannot go with --scenario: the programs say what the tasks call');
   return out as Partial<Bounds>;

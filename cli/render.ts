@@ -1,6 +1,6 @@
 // Text for humans: verdict tables and traces.
 import type { Bounds } from '../model/bounds.js';
-import { SYSCALLS } from '../model/bounds.js';
+import { CORE_OPS, SYSCALLS } from '../model/bounds.js';
 import { renderSteps } from '../traces/text.js';
 import { expectedOf, surprises, type Report, type Verdict, type WitnessVerdict } from './run.js';
 
@@ -8,8 +8,9 @@ export const fmtInt = (n: number): string => n.toLocaleString('en-US');
 const plural = (n: number, one: string, many = `${one}s`): string => `${fmtInt(n)} ${n === 1 ? one : many}`;
 
 export function formatBounds(b: Bounds): string {
-  const ops = b.ops.length === SYSCALLS.length ? 'all' : b.ops.join(',');
-  return `tasks ${b.tasks}, files ${b.files}, fds ${b.fds}, skbs ${b.skbs}, msg-fds ${b.msgFds}, reqs ${b.reqs}, gc ${b.gc}, depth ${b.depth || 'unbounded'}, ops ${ops}`;
+  const same = (a: readonly string[], c: readonly string[]): boolean => a.length === c.length && a.every((x) => c.includes(x));
+  const ops = same(b.ops, SYSCALLS) ? 'all' : same(b.ops, CORE_OPS) ? 'core' : b.ops.join(',');
+  return `tasks ${b.tasks}, files ${b.files}, fds ${b.fds}, skbs ${b.skbs}, msg-fds ${b.msgFds}, reqs ${b.reqs}, gc ${b.gc},${b.oob ? ' oob,' : ''} depth ${b.depth || 'unbounded'}, ops ${ops}`;
 }
 
 const STOP_TEXT: Record<Report['stop'], string> = {

@@ -144,5 +144,5 @@ export function resolveScenario(raw: unknown, variant?: string): Scenario | stri
 /** The bounds a scenario runs with: the defaults, what the scenario asks for, what the user asked for
  *  (`given`, only the flags actually given); tasks = the number of programs; the GC phased unless said. */
 export function scenarioBounds(sc: Scenario, defaults: Bounds, given: Partial<Bounds>): Bounds {
-  return { ...defaults, gc: 'phased', files: 8, fds: 8, skbs: 4, msgFds: 2, ...sc.bounds, ...given, tasks: sc.programs.length };
+  return { ...defaults, gc: 'phased', oob: true, files: 8, fds: 8, skbs: 4, msgFds: 2, ...sc.bounds, ...given, tasks: sc.programs.length };
 }

@@ -62,6 +62,7 @@ function parseBounds(raw: unknown): Parsed<Bounds> {
     b[k] = r[k];
   }
   if (r['gc'] !== undefined) b['gc'] = r['gc'];
+  if (r['oob'] !== undefined) b['oob'] = r['oob'];
   if (r['ops'] !== undefined) {
     if (!Array.isArray(r['ops']) || r['ops'].some((x) => typeof x !== 'string')) return fail('bounds.ops must be a list of syscall names');
     b['ops'] = r['ops'];

@@ -40,7 +40,7 @@ export const sendmsg: Syscall<'sendmsg'> = {
     const from = senders(w, t, bounds.skbs);
     if (from.length === 0) return [];
     const sets = multisets(openFds(w, t), bounds.msgFds);
-    const oob = design.switches.oob !== 'unsupported';
+    const oob = bounds.oob && design.switches.oob !== 'unsupported';
     return from.flatMap((fd) => {
       const plain = sets.map((rights) => ({ fd, rights }));
       if (!oob || fileOf(w, t, fd)!.sock!.type !== 'stream') return plain;
