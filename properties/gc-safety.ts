@@ -3,11 +3,12 @@ import type { Transition } from '../model/step.js';
 import { fileName, type World } from '../model/world.js';
 import type { PropertyDef } from './property.js';
 
-/** The files whose queues a GC step just collected (the step that unlinked their skbs). */
+/** The files whose queues a GC step just collected (the step that unlinked their skbs): what it added to
+ *  the run's `collected` list (the graph GC collects one dead SCC at a time, so a run may add several times). */
 export function justCollected(s: World, a: Transition, t: World): number[] {
-  if (a.step.syscall !== 'unix_gc') return [];
-  if (t.gc.collected.length > 0 && s.gc.collected.length === 0) return [...t.gc.collected];
-  return [];
+  if (a.step.syscall !== 'unix_gc' || t.gc.collected.length === 0) return [];
+  const before = s.gc.phase === 'idle' ? [] : s.gc.collected;
+  return t.gc.collected.filter((id) => !before.includes(id));
 }
 
 export const gcSafety: PropertyDef = {
