@@ -11,7 +11,7 @@ import type { World } from '../model/world.js';
 import { graphAccounting, graphAccountingViolation } from '../properties/graph-accounting.js';
 import { inflightViolation } from '../properties/inflight-exact.js';
 import { gcSafety } from '../properties/gc-safety.js';
-import { handTrace, KERNEL_DISAGREES } from '../oracle/hand.js';
+import { handTrace, KERNEL_LEAKS } from '../oracle/hand.js';
 import { traceToJson } from '../traces/format.js';
 import { ctxFor, design, run } from './helpers/world.js';
 import { cli } from './helpers/cli.js';
@@ -179,7 +179,7 @@ test('the oracle\'s gc-scc-leak and gc-scc-leak-min: linux-6.18 leaves exactly t
   const d = design('linux-6.18');
   const cases: [string, number[]][] = [['gc-scc-leak', [0, 1, 2, 3]], ['gc-scc-leak-min', [0, 2, 3]]];
   for (const [name, stay] of cases) {
-    const tr = handTrace(d, KERNEL_DISAGREES[name]!);
+    const tr = handTrace(d, KERNEL_LEAKS[name]!);
     const steps = tr.steps.map((s) => ({ task: s.task, syscall: s.syscall, args: s.args }) as Step);
     const ctx = ctxFor(d, tr.bounds);
     let w = run(ctx, []).world;
@@ -194,7 +194,7 @@ test.serial('inflight kernel agrees with linux-6.18 on gc-scc-leak and gc-scc-le
   const dir = mkdtempSync(join(tmpdir(), 'inflight-gc-graph-'));
   for (const name of ['gc-scc-leak', 'gc-scc-leak-min']) {
     const file = join(dir, `${name}.json`);
-    writeFileSync(file, traceToJson(handTrace(design('linux-6.18'), KERNEL_DISAGREES[name]!)));
+    writeFileSync(file, traceToJson(handTrace(design('linux-6.18'), KERNEL_LEAKS[name]!)));
     const r = await cli(['kernel', file, '--json']);
     if (r.code === 2 && /E_KERNEL|unsupported/.test(r.out)) { t.log(r.out); t.pass(); return; }
     t.is(r.code, 0, r.out);

@@ -161,26 +161,8 @@ test.serial('inflight kernel: the seed-2019 counterexample is refused at the rin
   t.regex(wrong.out, /DIFF +\d+\. T0 sendmsg\(\d+, SCM_RIGHTS\[\d+\]\) +model 1 +kernel -1 EINVAL/);
 });
 
-// Running these traces leaks their sockets on the machine until reboot (the kernel never collects
-// them), so they run only when asked: INFLIGHT_ORACLE_LEAKS=1 npx ava test/oracle.test.ts
-test.serial('inflight kernel detects a real disagreement: the 6.18 graph GC leaves a garbage SCC that linux-6.18 collects', async (t) => {
-  if (skipped(t)) return;
-  if (process.env['INFLIGHT_ORACLE_LEAKS'] !== '1') { t.log('skipped: set INFLIGHT_ORACLE_LEAKS=1 to run it (it leaks 7 sockets in the kernel)'); t.pass(); return; }
-  const file = join(dir, 'gc-scc-leak.json');
-  writeFileSync(file, traceToJson(handTrace(design, KERNEL_DISAGREES['gc-scc-leak']!)));
-  const r = await cli(['kernel', file]);
-  if (r.code === 0) { t.log('this kernel collects the SCC: the 6.18 GC bug is fixed here (README, oracle section)'); t.pass(); return; }
-  t.is(r.code, 1);
-  t.regex(r.out, /first at step 12\b/);
-  t.regex(r.out, /step 12: f0:unix\/dgram predicted released, still live in the kernel/);
-  // The minimal form, built from the explanation (README): A, C and D stay, B (never in flight) goes.
-  const min = join(dir, 'gc-scc-leak-min.json');
-  writeFileSync(min, traceToJson(handTrace(design, KERNEL_DISAGREES['gc-scc-leak-min']!)));
-  const m = await cli(['kernel', min, '--json']);
-  t.is(m.code, 1);
-  const j = JSON.parse(m.out) as { fates: { observed: string }[] };
-  t.deepEqual(j.fates.map((f) => f.observed), ['live', 'released', 'live', 'live']);
-});
+// The 6.18 graph GC's garbage SCC leak (oracle/hand.ts KERNEL_LEAKS): test/gc-graph.test.ts holds the model to
+// the kernel on it (only with INFLIGHT_ORACLE_LEAKS=1: running it leaks sockets until reboot).
 
 test.serial('the model\'s known gap: ECONNRESET from a stream socket whose peer went away with unread data', (t) => {
   if (skipped(t)) return;
