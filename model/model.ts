@@ -1,10 +1,10 @@
 // The kernel world as a Model of the generic checker.
-import { deserialize, serialize } from 'node:v8';
 import type { Model } from '../checker/model.js';
 import { applyMutable, enabledSteps, makeCtx } from './apply.js';
 import type { Bounds } from './bounds.js';
 import type { Design } from './design.js';
 import { canonicalKey } from './key.js';
+import { decodeWorld, encodeWorld } from './codec.js';
 import type { Ctx, ProgramStep, Transition } from './step.js';
 import { initialWorld, type World } from './world.js';
 
@@ -32,23 +32,10 @@ export function kernelModel(design: Design, bounds: Bounds, opts: KernelModelOpt
     next: (w, tr) => applyMutable(w, tr, ctx),
     key: (w) => canonicalKey(w, symmetry, inflightOrder),
     actionKey: (tr) => JSON.stringify(tr.step),
+    // The compact codec (model/codec.ts): the frontier arena and the worker threads carry worlds as words.
     encode: encodeWorld,
     decode: decodeWorld,
     label: (tr) => (tr.step.syscall === 'recvmsg' && (tr.step.args as { peek: boolean }).peek ? 'recvmsg(MSG_PEEK)' : tr.step.syscall),
   };
 }
 
-// The codec of the parallel search (checker/parallel.ts: states cross worker threads). The World goes
-// through v8.serialize, packed into 32-bit words: word 0 is the byte length, the bytes follow. Slow (a few
-// µs per state) but correct for any World, whatever fields are added to it; a compact codec comes later.
-function encodeWorld(w: World): Int32Array {
-  const bytes = serialize(w);
-  const out = new Int32Array(1 + ((bytes.length + 3) >> 2));
-  out[0] = bytes.length;
-  new Uint8Array(out.buffer, 4, bytes.length).set(bytes);
-  return out;
-}
-
-function decodeWorld(words: Int32Array): World {
-  return deserialize(new Uint8Array(words.buffer, words.byteOffset + 4, words[0]!)) as World;
-}

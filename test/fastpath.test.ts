@@ -4,7 +4,8 @@ import { fc, testProp } from '@fast-check/ava';
 import test from 'ava';
 import { check } from '../checker/bfs.js';
 import { applyMutable, applyStep, enabledSteps } from '../model/apply.js';
-import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
+import { DEFAULT_BOUNDS, SYSCALLS, type Bounds } from '../model/bounds.js';
+import { decodeWorld, encodeWorld } from '../model/codec.js';
 import { builtinDesigns } from '../model/designs/index.js';
 import { canonicalKey } from '../model/key.js';
 import { malformation } from '../model/validate.js';
@@ -106,3 +107,26 @@ test('malformation names the first defect of a broken world', (t) => {
   t.is(broken((c) => { c.files[2].sock.inflight = -1; }), "f2's inflight is -1");
   t.is(broken((c) => { c.files[0].kind = 'pipe'; }), 'f0 has kind pipe');
 });
+
+// The checker's fast path: a frontier state is kept as words (model/codec.ts), decoded into a fresh mutable
+// world, the step's recipe runs on it directly, and the successor is encoded again. It must give exactly the
+// words that immer's `produce` gives for the same step.
+testProp('fast path: decode → recipe on the mutable world → encode equals encode(produce), on random reachable worlds', [
+  fc.constantFrom(...names), fc.array(fc.nat(), { minLength: 1, maxLength: 30 }), fc.boolean(),
+], (t, name, choices, phased) => {
+  const ctx = ctxFor(name, { ...wide, gc: phased ? 'phased' : 'atomic', ops: SYSCALLS, oob: true });
+  let w: World = initialWorld(ctx.bounds.tasks, ctx.bounds.fds);
+  for (const c of choices) {
+    const trs = enabledSteps(w, ctx);
+    if (trs.length === 0) break;
+    const tr = trs[c % trs.length]!;
+    const words = encodeWorld(w).slice();
+    const decoded = decodeWorld(words);
+    t.deepEqual(decoded, w, 'decode(encode(w)) is w');
+    const fast = encodeWorld(applyMutable(decoded, tr, ctx)).slice();
+    const slow = applyStep(w, tr.step, ctx);
+    t.truthy(slow);
+    t.deepEqual(Array.from(fast), Array.from(encodeWorld(slow!.world)));
+    w = slow!.world;
+  }
+}, { numRuns: 200 });
