@@ -120,7 +120,7 @@ const clonePending = (p: Pending): Pending => (p.kind === 'recvmsg' ? { ...p, co
 
 const isInert = (f: File): boolean =>
   (f.sock === null || (f.sock.queue.length === 0 && f.sock.oobSkb === null && f.sock.acceptQueue.length === 0)) &&
-  (f.ring === null || (f.ring.table === null && f.ring.requests.length === 0 && (f.ring.ringSock === null || f.ring.ringSock.queue.length === 0)));
+  (f.ring === null || (!f.ring.dying && f.ring.table === null && f.ring.requests.length === 0 && (f.ring.ringSock === null || f.ring.ringSock.queue.length === 0)));
 
 const cloneSkb = (s: Skb): Skb => ({ fds: s.fds.slice(), oob: s.oob, scmIoUring: s.scmIoUring, pinned: s.pinned });
 const cloneSock = (s: UnixSock): UnixSock => ({
