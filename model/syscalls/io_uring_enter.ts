@@ -44,9 +44,10 @@ export const io_uring_enter: Syscall<'io_uring_enter'> = {
         out.push({ fd, op: 'read', fixed: true, target: slot });
         if (recvable(w.files[id]!)) out.push({ fd, op: 'recv', fixed: true, target: slot });
       });
-      // Plain fds: a read on any fd of the task — a ring fd too (a request holding a ring: how ring↔ring
-      // and self references form).
-      for (const target of fds) out.push({ fd, op: 'read', fixed: false, target });
+      // Plain fds: a read on a ring fd (this ring's own or another's) — a request holding a ring is how
+      // ring↔ring and self references form. A plain-fd request on any other file is a counted reference
+      // that ends by itself, like an fd closed later: not explored (the guard and traces take any fd).
+      for (const target of fds) if (fileOf(w, t, target)!.kind === 'io_uring') out.push({ fd, op: 'read', fixed: false, target });
     }
     return out;
   },
