@@ -83,6 +83,9 @@ export const recvmsg: Syscall<'recvmsg'> = {
     // An empty stream socket whose peer was released reads EOF (unix_release_sock set its
     // sk_shutdown); a dgram socket, or a stream socket with a live peer, has nothing yet: EAGAIN
     // (MSG_DONTWAIT). Not modelled: the one-shot ECONNRESET when the peer was released with unread data.
+    // A stream read holds u->iolock from its pick to its consume: another reader (a task's split read, an
+    // io_uring recv that pinned the head skb) makes this one wait.
+    if (sock.type === 'stream' && sock.queue.some((s) => s.pinned)) return undefined;
     if (!head) return sock.type === 'stream' && sock.peer === null ? ok(0) : err('EAGAIN');
     if (split(w, peek, sock.type)) return inProgress;
     return installResult(w, t, head.fds.length);
