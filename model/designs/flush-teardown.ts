@@ -14,10 +14,14 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'violated',
     'refcount-exact': 'holds',
+    'gc-safety': 'holds',
+    'no-silent-purge': 'holds',
+    'failure-atomicity': 'holds',
     'inflight-exact': 'holds',
     'graph-accounting': 'holds',
     'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'not-found',
+    'request-completes-on-fixed-file': 'not-found',   // io_uring requests are outside the default ops (--ops all --reqs 1)
   },
   source: 'linux-block, Jan 2019: Al Viro on ->flush vs ->release',
 });

@@ -16,10 +16,14 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'holds',
     'refcount-exact': 'holds',
+    'gc-safety': 'holds',
+    'no-silent-purge': 'holds',
+    'failure-atomicity': 'holds',
     'inflight-exact': 'holds',
     'graph-accounting': 'holds',
     'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'found',
+    'request-completes-on-fixed-file': 'not-found',   // io_uring requests are outside the default ops (--ops all --reqs 1)
   },
   source: 'torvalds/linux v5.1: fs/io_uring.c (io_sqe_files_scm), net/unix/garbage.c, net/unix/af_unix.c (unix_peek_fds)',
 });

@@ -14,10 +14,14 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'holds',
     'refcount-exact': 'holds',
+    'gc-safety': 'holds',
+    'no-silent-purge': 'holds',
+    'failure-atomicity': 'holds',
     'inflight-exact': 'holds',
     'graph-accounting': 'holds',
     'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'found',
+    'request-completes-on-fixed-file': 'not-found',   // io_uring requests are outside the default ops (--ops all --reqs 1)
   },
   source: 'cbcf01128d0a "af_unix: fix garbage collect vs MSG_PEEK" (v5.14-rc4)',
 });

@@ -15,10 +15,14 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'holds',
     'refcount-exact': 'holds',
+    'gc-safety': 'holds',
+    'no-silent-purge': 'holds',
+    'failure-atomicity': 'holds',
     'inflight-exact': 'holds',
     'graph-accounting': 'holds',
     'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'not-found',
+    'request-completes-on-fixed-file': 'not-found',   // io_uring requests are outside the default ops (--ops all --reqs 1)
   },
   source: 'net/unix/garbage.c of v6.10 ("af_unix: Detect Strongly Connected Components." 3484f063172d, "af_unix: Assign a unique index to SCC." bfdb01283ee8); 118f457da9ed; aa82ac51d633',
 });

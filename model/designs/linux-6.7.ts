@@ -15,10 +15,14 @@ export default defineDesign({
     'no-use-after-free': 'holds',
     'teardown-on-final-fput': 'holds',
     'refcount-exact': 'holds',
+    'gc-safety': 'holds',
+    'no-silent-purge': 'holds',
+    'failure-atomicity': 'holds',
     'inflight-exact': 'holds',
     'graph-accounting': 'holds',
     'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'not-found',
+    'request-completes-on-fixed-file': 'not-found',   // io_uring requests are outside the default ops (--ops all --reqs 1)
   },
   source: '705318a99a13 "io_uring/af_unix: disable sending io_uring over sockets" (v6.7-rc5); a4104821ad65 (6.8)',
 });
