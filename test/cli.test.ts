@@ -16,7 +16,9 @@ const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${na
 const TMP = mkdtempSync(join(tmpdir(), 'inflight-cli-test-'));
 test.after.always(() => rmSync(TMP, { recursive: true, force: true }));
 
+/** The designs whose reports these tests read in full (one per kind of verdict); ALL_BUILTINS for lists. */
 const BUILTINS = ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-6.18'] as const;
+const ALL_BUILTINS = ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-5.1', 'linux-5.14', 'linux-6.1', 'linux-6.7', 'linux-6.10', 'linux-6.18'] as const;
 const ALWAYS = PROPERTIES.filter((p) => p.kind === 'always').map((p) => p.name);
 const WITNESSES = PROPERTIES.filter((p) => p.kind === 'sometimes').map((p) => p.name);
 
@@ -124,7 +126,7 @@ test('bin: an unknown design exits 2 with one line on stderr and no stack trace'
   const p = await spawnBin(['check', '--design', 'no-such-design']);
   t.is(p.code, 2);
   t.is(p.stdout, '');
-  t.regex(p.stderr, /^inflight: E_DESIGN_UNKNOWN: unknown design 'no-such-design' \(built-in: seed-2019, viro-2019, flush-teardown, linux-6\.18; .*\)\n$/);
+  t.regex(p.stderr, /^inflight: E_DESIGN_UNKNOWN: unknown design 'no-such-design' \(built-in: seed-2019, viro-2019, flush-teardown, linux-5\.1, .*, linux-6\.18; .*\)\n$/);
   t.is(p.stderr.split('\n').filter(Boolean).length, 1);
   t.false(/^\s+at /m.test(p.stderr));
 });
@@ -176,7 +178,7 @@ test('check: exit 0 for viro-2019 and linux-6.18, 1 for seed-2019 and flush-tear
 
 test('check (text): verdict lines and the trace of each violation or witness', async (t) => {
   const viro = await runOnce(['check', '--design', 'viro-2019']);
-  t.regex(viro.out, /^bounds: tasks 1, files 3, fds 3, skbs 1, msg-fds 1, depth unbounded, ops all$/m);
+  t.regex(viro.out, /^bounds: tasks 1, files 3, fds 3, skbs 1, msg-fds 1, reqs 1, gc atomic, depth unbounded, ops core$/m);
   t.regex(viro.out, /every reachable state explored/);
   for (const p of ALWAYS) t.regex(viro.out, new RegExp(`^  ${p} +holds$`, 'm'));
   t.regex(viro.out, /^ {2}gc-releases-ring-cycle +found \(6 steps\) +\(witness\)$/m);
@@ -203,7 +205,7 @@ for (const d of BUILTINS) {
     const { json } = await builtinJson(d);
     t.is(json.design, d);
     t.is(typeof json.summary, 'string');
-    t.deepEqual(json.bounds, { ...DEFAULT_BOUNDS, ops: [...SYSCALLS] });
+    t.deepEqual(json.bounds, { ...DEFAULT_BOUNDS, ops: [...DEFAULT_BOUNDS.ops] });
     t.is(json.stop, 'exhausted');
     t.deepEqual(json.properties.map((p) => p.name), ALWAYS);
     t.deepEqual(json.witnesses.map((p) => p.name), WITNESSES);
@@ -329,7 +331,7 @@ const BAD: { name: string; argv: string[]; code: string; message?: RegExp }[] = 
   { name: '--tasks 1000000', argv: ['check', '--design', 'viro-2019', '--tasks', '1000000'], code: 'E_BOUNDS', message: /--tasks 1000000 is beyond what the model supports/ },
   { name: '--tasks with no value', argv: ['check', '--design', 'viro-2019', '--tasks'], code: 'E_USAGE' },
   { name: '--depth 1.5', argv: ['check', '--design', 'viro-2019', '--depth', '1.5'], code: 'E_BOUNDS', message: /--depth expects a whole number, got '1.5'/ },
-  { name: '--files 17', argv: ['check', '--design', 'viro-2019', '--files', '17'], code: 'E_BOUNDS', message: /--files 17 is beyond/ },
+  { name: '--files 25', argv: ['check', '--design', 'viro-2019', '--files', '25'], code: 'E_BOUNDS', message: /--files 25 is beyond/ },
   { name: '--msg-fds 0', argv: ['check', '--design', 'viro-2019', '--msg-fds', '0'], code: 'E_BOUNDS', message: /--msg-fds must be an integer >= 1/ },
   { name: '--ops foo', argv: ['check', '--design', 'viro-2019', '--ops', 'foo'], code: 'E_BOUNDS', message: /unknown syscall 'foo' in --ops/ },
   { name: '--ops ,', argv: ['check', '--design', 'viro-2019', '--ops', ','], code: 'E_BOUNDS', message: /--ops names no syscall/ },
@@ -591,10 +593,10 @@ test('designs --json lists the built-ins with their summaries, switches and expe
   t.is(r.code, 0);
   t.is(r.err, '');
   const list = JSON.parse(r.out) as { name: string; summary: string; switches: Record<string, unknown>; expected: Record<string, string> }[];
-  t.deepEqual(list.map((d) => d.name), [...BUILTINS]);
+  t.deepEqual(list.map((d) => d.name), [...ALL_BUILTINS]);
   for (const d of list) {
     t.true(typeof d.summary === 'string' && d.summary.length > 10, d.name);
-    t.deepEqual(Object.keys(d.switches).sort(), ['flushTeardown', 'registration', 'ringFdInScm']);
+    t.deepEqual(Object.keys(d.switches).sort(), ['flushTeardown', 'gc', 'oob', 'peekGuard', 'registration', 'ringFdInScm', 'scmIoUringRequeue']);
     t.deepEqual(Object.keys(d.expected).sort(), PROPERTIES.map((p) => p.name).sort());
   }
   t.is(list.find((d) => d.name === 'viro-2019')!.switches['registration'], 'ring_sock');
@@ -602,7 +604,7 @@ test('designs --json lists the built-ins with their summaries, switches and expe
   const text = await run(['designs'], { tty: false });
   t.is(text.code, 0);
   const lines = text.out.split('\n');
-  t.is(lines.length, BUILTINS.length);
+  t.is(lines.length, ALL_BUILTINS.length);
   list.forEach((d, i) => t.regex(lines[i]!, new RegExp(`^${d.name} +${d.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)));
 });
 
@@ -660,13 +662,15 @@ function parseMatrix(text: string): Map<string, Map<string, { status: string; st
 }
 
 test('matrix: exit 0 when every built-in verdict is the expected one; text, --json and check --json agree', async (t) => {
-  const [text, json] = await Promise.all([runOnce(['matrix']), runOnce(['matrix', '--json'])]);
+  // Four designs (one of each kind of verdict); the README's table (test/readme.test.ts) runs them all.
+  const only = ['--designs', BUILTINS.join(',')];
+  const [text, json] = await Promise.all([runOnce(['matrix', ...only]), runOnce(['matrix', '--json', ...only])]);
   t.is(text.code, 0, text.out);
   t.is(json.code, 0);
   t.deepEqual(text.errWrites, []);
   const table = parseMatrix(text.out);
   const m = JSON.parse(json.out) as MatrixJson;
-  t.deepEqual(m.bounds, { ...DEFAULT_BOUNDS, ops: [...SYSCALLS] });
+  t.deepEqual(m.bounds, { ...DEFAULT_BOUNDS, ops: [...DEFAULT_BOUNDS.ops] });
   t.deepEqual(m.designs.map((d) => d.design), [...BUILTINS]);
   t.deepEqual([...table.keys()], [...BUILTINS]);
   for (const d of m.designs) {
