@@ -144,8 +144,8 @@ const checkSeed = () => (seedCheck ??= run(['check', '--design', 'seed-2019', '-
 test('check --dot DIR: one DOT file per step of the trace, 0 = the initial world, the last with the leak', async (t) => {
   const r = await checkSeed();
   t.is(r.code, 1);
-  t.regex(r.err, /6 DOT files written to /);
-  t.deepEqual(readdirSync(DOTS).sort(), [0, 1, 2, 3, 4, 5].map((i) => `no-leak-step-${i}.dot`).sort());
+  t.regex(r.err, /11 DOT files written to /);
+  t.deepEqual(readdirSync(DOTS).sort(), [...[0, 1, 2, 3, 4].map((i) => `gc-releases-cycle-step-${i}.dot`), ...[0, 1, 2, 3, 4, 5].map((i) => `no-leak-step-${i}.dot`)].sort());
   t.deepEqual(graph(readFileSync(join(DOTS, 'no-leak-step-0.dot'), 'utf8')).nodes, ['task_0']);
   const last = graph(readFileSync(join(DOTS, 'no-leak-step-5.dot'), 'utf8'));
   t.deepEqual(last.nodes.filter((n) => last.cls(n).includes('unreachable')), ['file_1', 'file_2']);
@@ -154,8 +154,8 @@ test('check --dot DIR: one DOT file per step of the trace, 0 = the initial world
 
 test('check --html DIR: the site of one design (index and the counterexample page)', async (t) => {
   const r = await checkSeed();
-  t.regex(r.err, /wrote .*index\.html: 1 trace page, 6 pictures/);
-  t.deepEqual(readdirSync(HTML).sort(), ['index.html', 'seed-2019--no-leak.html']);
+  t.regex(r.err, /wrote .*index\.html: 2 trace pages, 11 pictures/);
+  t.deepEqual(readdirSync(HTML).sort(), ['index.html', 'seed-2019--gc-releases-cycle.html', 'seed-2019--no-leak.html']);
   const index = readFileSync(join(HTML, 'index.html'), 'utf8');
   t.regex(index, /<tr data-design="seed-2019">/);
   t.regex(index, /<a class="trace-link" href="seed-2019--no-leak.html">VIOLATED\/5<\/a>/);
@@ -183,7 +183,8 @@ test('check --dot into a path under a regular file is E_OUTPUT, and nothing is p
 
 const SITE = join(TMP, 'site');
 let siteRun: Promise<Run> | undefined;
-const report = () => (siteRun ??= run(['report', '--out', SITE]));
+/** Four designs, one of each kind of verdict (the nine built-ins would make the same site, only bigger). */
+const report = () => (siteRun ??= run(['report', '--out', SITE, '--designs', 'seed-2019,viro-2019,flush-teardown,linux-6.18']));
 
 interface PageData { views: { caption: string; changes: { text: string; kind: string }[]; svg: string }[] }
 const pageData = (html: string): PageData =>
@@ -193,12 +194,20 @@ test('report --out DIR: index.html with every built-in design and one page per c
   const r = await report();
   t.is(r.code, 0, r.err);
   t.deepEqual(r.errWrites, [], 'stderr is not a terminal: no progress');
-  t.regex(r.out, /^wrote .*index\.html: 3 trace pages, 17 pictures, \d+ KB in 4 files/);
-  t.deepEqual(readdirSync(SITE).sort(), ['flush-teardown--teardown-on-final-fput.html', 'index.html', 'seed-2019--no-leak.html', 'viro-2019--gc-releases-ring-cycle.html']);
+  // 7 pages: 3 violations or ring-cycle witnesses, and each design's gc-releases-cycle witness (4 steps:
+  // socketpair, a socket's fd into its own peer's queue … the GC).
+  t.regex(r.out, /^wrote .*index\.html: 7 trace pages, 37 pictures, \d+ KB in 8 files/);
+  t.deepEqual(readdirSync(SITE).sort(), [
+    'flush-teardown--gc-releases-cycle.html', 'flush-teardown--teardown-on-final-fput.html', 'index.html', 'linux-6.18--gc-releases-cycle.html',
+    'seed-2019--gc-releases-cycle.html', 'seed-2019--no-leak.html', 'viro-2019--gc-releases-cycle.html', 'viro-2019--gc-releases-ring-cycle.html',
+  ]);
   const index = readFileSync(join(SITE, 'index.html'), 'utf8');
-  for (const d of ['seed-2019', 'viro-2019', 'flush-teardown']) t.regex(index, new RegExp(`<tr data-design="${d}">`));
+  for (const d of ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-6.18']) t.regex(index, new RegExp(`<tr data-design="${d}">`));
   const links = [...index.matchAll(/<a class="trace-link" href="([^"]+)">([^<]+)<\/a>/g)].map((m) => `${m[1]} ${m[2]}`).sort();
-  t.deepEqual(links, ['flush-teardown--teardown-on-final-fput.html VIOLATED/3', 'seed-2019--no-leak.html VIOLATED/5', 'viro-2019--gc-releases-ring-cycle.html found/6']);
+  t.deepEqual(links, [
+    'flush-teardown--gc-releases-cycle.html found/4', 'flush-teardown--teardown-on-final-fput.html VIOLATED/3', 'linux-6.18--gc-releases-cycle.html found/4',
+    'seed-2019--gc-releases-cycle.html found/4', 'seed-2019--no-leak.html VIOLATED/5', 'viro-2019--gc-releases-cycle.html found/4', 'viro-2019--gc-releases-ring-cycle.html found/6',
+  ]);
 });
 
 test('report: each trace page holds one view per world with its caption, changes and an inline SVG', async (t) => {
@@ -252,6 +261,6 @@ test('report --designs with a user design whose name needs escaping in a file na
   writeFileSync(design, "export default { name: 'odd name/v2', summary: 'flush-teardown under another name', base: 'flush-teardown' };\n");
   const r = await run(['report', '--out', dir, '--designs', design]);
   t.is(r.code, 0, r.err);
-  t.deepEqual(readdirSync(dir).sort(), ['index.html', 'odd_name_v2--teardown-on-final-fput.html']);
+  t.deepEqual(readdirSync(dir).sort(), ['index.html', 'odd_name_v2--gc-releases-cycle.html', 'odd_name_v2--teardown-on-final-fput.html']);
   t.regex(readFileSync(join(dir, 'index.html'), 'utf8'), /<tr data-design="odd name\/v2">/);
 });
