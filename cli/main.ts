@@ -55,6 +55,8 @@ commands:
   matrix [--designs a,b,...] [--scenario NAME|FILE [--variant V]] [bounds] [--json | --markdown]
                                check several designs (default: all built-in) and print the verdict table
   scenarios [--json]           list the built-in scenarios (litmus tests: historic bugs, kernel selftests)
+  scenarios --matrix [--markdown]
+                               every built-in scenario on every built-in design: which properties it violates
   report --out DIR [--designs a,b,...] [bounds]
                                the verdict matrix as a static site, with a step-through page per trace
   render TRACE.json [--design NAME|FILE.ts] [--format dot|svg] [--step N] [--out FILE]
@@ -375,6 +377,39 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   return violated.length > 0 ? EXIT.violated : EXIT.ok;
 }
 
+/** `scenarios --matrix`: every built-in scenario (its default variant) on every built-in design; a cell
+ *  names the violated properties (— when none), `!` marks a verdict the scenario does not expect of that
+ *  design, and `(impossible)` a scenario that violates nothing and whose programs cannot run to their end. */
+async function scenarioMatrix(list: readonly Scenario[], io: Io, markdown: boolean): Promise<number> {
+  const rows: string[][] = [];
+  let odd = false;
+  for (const sc of list) {
+    const row = [sc.variant ? `${sc.name} (${sc.variant})` : sc.name];
+    for (const d of builtinDesigns) {
+      const r = await runCheckAsync(d, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc, ...(io.interrupted ? { shouldStop: io.interrupted } : {}) });
+      if (r.stop === 'interrupted') return EXIT.interrupted;
+      const bad = r.properties.filter((p) => p.status === 'violated').map((p) => p.name);
+      const completes = r.witnesses.find((w) => w.name === 'scenario-completes')?.status === 'found';
+      const surprising = surprises(r).length > 0;
+      odd ||= surprising;
+      // A violation ends its path (it is not explored further), so only a scenario that violates nothing
+      // and never completes is impossible under the design.
+      row.push(`${bad.length ? bad.join(', ') : '—'}${completes || bad.length > 0 ? '' : ' (impossible)'}${surprising ? ' !' : ''}`);
+    }
+    rows.push(row);
+  }
+  const header = ['scenario', ...builtinDesigns.map((d) => d.name)];
+  if (markdown) {
+    const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+    io.out([line(header), line(header.map(() => '---')), ...rows.map((r) => line(r.map((c, i) => (i === 0 ? `\`${c}\`` : c))))].join('\n'));
+  } else {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+    io.out([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+  }
+  return odd ? EXIT.violated : EXIT.ok;
+}
+
 /** --scenario / --variant, if given. */
 async function scenarioFrom(v: Values): Promise<Scenario | undefined> {
   const variant = typeof v['variant'] === 'string' ? v['variant'] : undefined;
@@ -399,13 +434,14 @@ function givenBounds(v: Values): Partial<Bounds> {
   return out as Partial<Bounds>;
 }
 
-function cmdScenarios(args: string[], io: Io): number {
-  const { values } = parse(args, { json: { type: 'boolean' } }, 0);
+async function cmdScenarios(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { json: { type: 'boolean' }, matrix: { type: 'boolean' }, markdown: { type: 'boolean' } }, 0);
   const list = builtinScenarios().map((b) => {
     const sc = resolveScenario(b.spec);
     if (typeof sc === 'string') throw new Error(`built-in scenario ${b.name}: ${sc}`);
     return sc;
   });
+  if (values['matrix'] === true || values['markdown'] === true) return scenarioMatrix(list, io, values['markdown'] === true);
   if (values['json'] === true) {
     io.out(JSON.stringify(list.map((s) => ({ name: s.name, summary: s.summary, ...(s.source ? { source: s.source } : {}),
       variants: s.variants, tasks: s.programs.length, expect: s.expect })), null, 2));
@@ -427,7 +463,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'check': return await cmdCheck(rest, io);
       case 'matrix': return await cmdMatrix(rest, io);
       case 'designs': return cmdDesigns(rest, io);
-      case 'scenarios': return cmdScenarios(rest, io);
+      case 'scenarios': return await cmdScenarios(rest, io);
       case 'explain': return cmdExplain(rest, io);
       case 'replay': return await cmdReplay(rest, io);
       case 'render': return await cmdRender(rest, io, kit);
