@@ -3,18 +3,17 @@
 // `npm run bench -- filelife A|B|A-buggy [--json]`: the reference model that TLC and SPIN also run
 // (bench/filelife-run.ts). `npm run bench -- --vs-spin [--json]`: filelife A by SPIN and by inflight in one
 // run, and their ratio (bench/vs-spin.ts).
-import { runCheck } from '../cli/run.js';
+import { runCheckAsync } from '../cli/run.js';
 import { fmtInt, formatBounds } from '../cli/render.js';
 import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
 import { builtinDesign } from '../model/designs/index.js';
 
-/** The fixed configurations; change them only together with the figures quoted in notes and README. */
-const RUNS: { design: string; bounds: Bounds }[] = [
-  { design: 'seed-2019', bounds: DEFAULT_BOUNDS },
-  { design: 'viro-2019', bounds: DEFAULT_BOUNDS },
-  { design: 'flush-teardown', bounds: DEFAULT_BOUNDS },
-  // The reference figure: two tasks, Al Viro's three files, every state within 8 steps.
-  { design: 'viro-2019', bounds: { ...DEFAULT_BOUNDS, tasks: 2, depth: 8 } },
+/** The fixed configurations; change them only together with the figures quoted in notes and README. The
+ *  reference figures: two tasks, three files, every state within 8 steps, for Al Viro's design and for
+ *  today's Linux, each with 1 and 2 workers. */
+const RUNS: { design: string; bounds: Bounds; workers: number }[] = [
+  ...['seed-2019', 'viro-2019', 'flush-teardown', 'linux-5.14', 'linux-6.18'].map((design) => ({ design, bounds: DEFAULT_BOUNDS, workers: 1 })),
+  ...['viro-2019', 'linux-6.18'].flatMap((design) => [1, 2].map((workers) => ({ design, bounds: { ...DEFAULT_BOUNDS, tasks: 2, depth: 8 }, workers }))),
 ];
 
 if (process.argv.includes('--vs-spin')) {
@@ -23,40 +22,40 @@ if (process.argv.includes('--vs-spin')) {
   process.argv.splice(2, 1);
   await import('./filelife-run.js');
 } else {
-  runDesigns();
+  await runDesigns();
 }
 
-function runDesigns(): void {
+async function runDesigns(): Promise<void> {
   const json = process.argv.includes('--json');
   const rows = [];
-  for (const { design, bounds } of RUNS) {
+  for (const { design, bounds, workers } of RUNS) {
     const d = builtinDesign(design)!;
-    const before = process.memoryUsage().rss;
-    const r = runCheck(d, bounds);
+    const r = await runCheckAsync(d, bounds, { workers });
     const s = r.stats;
-    rows.push({ design, bounds: formatBounds(bounds), distinct: s.distinct, generated: s.generated, depth: s.depth,
+    rows.push({ design, bounds: formatBounds(bounds), workers, distinct: s.distinct, generated: s.generated, depth: s.depth,
       stop: r.stop, seconds: Number(s.seconds.toFixed(3)), statesPerSecond: Math.round(s.statesPerSecond),
       transitionsPerSecond: Math.round(s.generated / s.seconds), bytesPerState: Number(s.bytesPerState.toFixed(1)),
-      rssGrowthBytes: Math.max(0, process.memoryUsage().rss - before) });
+      visitedBytesPerState: Number((s.visitedBytesPerState ?? 0).toFixed(1)), peakFrontierBytes: s.peakFrontierBytes ?? 0 });
   }
   // Symmetry reduction on the reference configuration: the same search without task symmetry.
-  const ref = RUNS[RUNS.length - 1]!;
-  const plain = runCheck(builtinDesign(ref.design)!, ref.bounds, { symmetry: false });
-  const reduced = rows[rows.length - 1]!;
+  const ref = RUNS.find((r) => r.design === 'viro-2019' && r.bounds.tasks === 2)!;
+  const plain = await runCheckAsync(builtinDesign(ref.design)!, ref.bounds, { symmetry: false });
+  const reduced = rows.find((r) => r.design === ref.design && r.bounds === formatBounds(ref.bounds))!;
   const symmetry = { design: ref.design, bounds: formatBounds(ref.bounds), withSymmetry: reduced.distinct, without: plain.stats.distinct,
     factor: Number((plain.stats.distinct / reduced.distinct).toFixed(2)) };
+  const load = (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   if (json) {
-    console.log(JSON.stringify({ node: process.version, peakRssBytes: process.resourceUsage().maxRSS * 1024, runs: rows, symmetry }, null, 2));
+    console.log(JSON.stringify({ node: process.version, load, peakRssBytes: process.resourceUsage().maxRSS * 1024, runs: rows, symmetry }, null, 2));
   } else {
     for (const r of rows) {
-      console.log(`${r.design}  [${r.bounds}]`);
+      console.log(`${r.design}  [${r.bounds}]${r.workers > 1 ? `  --workers ${r.workers}` : ''}`);
       console.log(`  ${fmtInt(r.distinct)} distinct, ${fmtInt(r.generated)} transitions, depth ${r.depth} (${r.stop}), ${r.seconds} s`);
       console.log(`  ${fmtInt(r.statesPerSecond)} states/s, ${fmtInt(r.transitionsPerSecond)} transitions/s, ` +
-        `${r.bytesPerState} bytes per visited state in the fingerprint table and parent links, ` +
-        `${fmtInt(Math.round(r.rssGrowthBytes / r.distinct))} bytes per state of RSS growth (frontier states are objects)`);
+        `${r.bytesPerState} bytes per visited state (${r.visitedBytesPerState} in the fingerprint table, the rest parent links)` +
+        (r.peakFrontierBytes ? `, frontier at most ${(r.peakFrontierBytes / 2 ** 20).toFixed(1)} MB (worlds as words)` : ''));
     }
     console.log(`task symmetry on ${symmetry.design} [${symmetry.bounds}]: ${fmtInt(symmetry.withSymmetry)} distinct states with it, ` +
       `${fmtInt(symmetry.without)} without (reduction ×${symmetry.factor})`);
-    console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+    console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average ${load}`);
   }
 }
