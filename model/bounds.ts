@@ -50,7 +50,7 @@ export const DEFAULT_BOUNDS: Bounds = {
 };
 
 /** Hard ceilings: beyond them a run cannot finish on this kind of machine, or the key overflows. */
-export const MAX_BOUNDS = { tasks: 6, files: 24, fds: 24, skbs: 8, msgFds: 4, reqs: 4, depth: 1000 } as const;
+export const MAX_BOUNDS = { tasks: 6, files: 32, fds: 32, skbs: 8, msgFds: 4, reqs: 4, depth: 1000 } as const;
 
 /** Validates user-given bounds; returns a one-line reason when they are impossible. */
 export function checkBounds(b: Bounds): string | undefined {

@@ -331,7 +331,7 @@ const BAD: { name: string; argv: string[]; code: string; message?: RegExp }[] = 
   { name: '--tasks 1000000', argv: ['check', '--design', 'viro-2019', '--tasks', '1000000'], code: 'E_BOUNDS', message: /--tasks 1000000 is beyond what the model supports/ },
   { name: '--tasks with no value', argv: ['check', '--design', 'viro-2019', '--tasks'], code: 'E_USAGE' },
   { name: '--depth 1.5', argv: ['check', '--design', 'viro-2019', '--depth', '1.5'], code: 'E_BOUNDS', message: /--depth expects a whole number, got '1.5'/ },
-  { name: '--files 25', argv: ['check', '--design', 'viro-2019', '--files', '25'], code: 'E_BOUNDS', message: /--files 25 is beyond/ },
+  { name: '--files 33', argv: ['check', '--design', 'viro-2019', '--files', '33'], code: 'E_BOUNDS', message: /--files 33 is beyond/ },
   { name: '--msg-fds 0', argv: ['check', '--design', 'viro-2019', '--msg-fds', '0'], code: 'E_BOUNDS', message: /--msg-fds must be an integer >= 1/ },
   { name: '--ops foo', argv: ['check', '--design', 'viro-2019', '--ops', 'foo'], code: 'E_BOUNDS', message: /unknown syscall 'foo' in --ops/ },
   { name: '--ops ,', argv: ['check', '--design', 'viro-2019', '--ops', ','], code: 'E_BOUNDS', message: /--ops names no syscall/ },

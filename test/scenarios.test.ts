@@ -176,3 +176,22 @@ test('CLI: a scenario of the user\'s own, as JSON; matrix --scenario marks and c
   t.regex(ok.out, /scenario mine: a self-looped socket, closed/);
   t.regex(ok.out, /scenario-completes +found \(4 steps\)/);
 });
+
+test("viro-2019's scenario: from 6.7 on the ring fd's sendmsg is refused with EINVAL, so the cycle never forms", (t) => {
+  const sc = scenario('viro-2019');
+  for (const name of ['linux-6.7', 'linux-6.10', 'linux-6.18']) {
+    const r = runCheck(builtinDesign(name)!, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc });
+    const done = r.witnesses.find((w) => w.name === 'scenario-completes')!;
+    t.is(done.status, 'found', name);
+    const send = done.trace!.steps.find((s) => s.syscall === 'sendmsg')!;
+    t.deepEqual(send.result, { ret: -1, errno: 'EINVAL' }, name);
+    t.is(r.witnesses.find((w) => w.name === 'gc-releases-ring-cycle')!.status, 'not-found', name);
+  }
+  for (const name of ['linux-5.1', 'linux-5.14', 'linux-6.1']) {
+    const r = runCheck(builtinDesign(name)!, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc });
+    const send = r.witnesses.find((w) => w.name === 'scenario-completes')!.trace!.steps.find((s) => s.syscall === 'sendmsg')!;
+    t.deepEqual(send.result, { ret: 1 }, name);
+    t.is(r.witnesses.find((w) => w.name === 'gc-releases-ring-cycle')!.status, 'found', `${name}: the GC collects the cycle`);
+    t.is(r.properties.find((p) => p.name === 'no-leak')!.status, 'holds', name);
+  }
+});
