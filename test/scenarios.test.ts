@@ -195,3 +195,17 @@ test("viro-2019's scenario: from 6.7 on the ring fd's sendmsg is refused with EI
     t.is(r.properties.find((p) => p.name === 'no-leak')!.status, 'holds', name);
   }
 });
+
+test('CLI: a scenario as a TypeScript module (default export, defineScenario from inflight/scenario)', async (t) => {
+  const r = await cli(['check', '--design', 'linux-5.1', '--scenario', 'test/fixtures/my-race.ts', '--json']);
+  t.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out) as { scenario: string; witnesses: { name: string; status: string }[]; surprises: unknown[] };
+  t.is(j.scenario, 'my-race');
+  t.is(j.witnesses.find((w) => w.name === 'scenario-completes')!.status, 'found');
+  t.deepEqual(j.surprises, []);
+  const bad = join(TMP, 'no-default.ts');
+  writeFileSync(bad, 'export const x = 1;\n');
+  const r2 = await cli(['check', '--design', 'linux-5.1', '--scenario', bad]);
+  t.is(r2.code, 2);
+  t.regex(r2.err, /E_SCENARIO: .*no-default\.ts has no default export/);
+});
