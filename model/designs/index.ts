@@ -13,10 +13,13 @@ import linux618 from './linux-6.18.js';
 const SPECS: readonly DesignSpec[] = [seed2019, viro2019, flushTeardown, linux51, linux514, linux61, linux67, linux610, linux618];
 
 const registry = new Map<string, Design>();
+// A built-in design is a small diff on the one it derives from: its switches and its expected verdicts
+// (those it does not state are its base's).
 for (const spec of SPECS) {
   const d = resolveDesign(spec, (n) => registry.get(n));
   if (typeof d === 'string') throw new Error(`built-in design: ${d}`);
-  registry.set(d.name, d);
+  const base = spec.base === undefined ? undefined : registry.get(spec.base);
+  registry.set(d.name, base ? { ...d, expected: { ...base.expected, ...d.expected } } : d);
 }
 
 export const builtinDesigns: readonly Design[] = [...registry.values()];
