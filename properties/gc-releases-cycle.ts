@@ -1,4 +1,5 @@
 import { referenceEdges } from '../model/holders.js';
+import type { Design } from '../model/design.js';
 import type { Transition } from '../model/step.js';
 import { fileName, type World } from '../model/world.js';
 import type { PropertyDef } from './property.js';
@@ -28,16 +29,21 @@ export const gcReleasesCycle: PropertyDef = {
     'ever formed. For rings, gc-releases-ring-cycle is the same witness.',
   make: ({ design }) => ({
     name: 'gc-releases-cycle', kind: 'sometimes', on: 'step',
-    check(s: World, a: Transition, t: World) {
-      if (a.step.syscall !== 'unix_gc') return undefined;
-      let edges: number[][] | undefined;
-      for (let id = 0; id < s.files.length; id++) {
-        const f = s.files[id]!;
-        if (f.kind !== 'unix' || f.released || !t.files[id]!.released) continue;
-        edges ??= referenceEdges(s, design);
-        if (s.gc.collected.includes(id) || onCycle(s, edges, id)) return `unix_gc released ${fileName(s, id)}, which was on a reference cycle`;
-      }
-      return undefined;
-    },
+    check: (s: World, a: Transition, t: World) => releasedOnCycle(s, a, t, design, 'unix'),
   }),
 };
+
+/** A GC step that releases a live file of `kind` that sat on a reference cycle: a phased run found the
+ *  cycle when it collected (the purge step that releases the file no longer sees the edges the hitlist
+ *  took); a whole run in one step is judged on the state before it. */
+export function releasedOnCycle(s: World, a: Transition, t: World, design: Design, kind: 'unix' | 'io_uring'): string | undefined {
+  if (a.step.syscall !== 'unix_gc') return undefined;
+  let edges: number[][] | undefined;
+  for (let id = 0; id < s.files.length; id++) {
+    const f = s.files[id]!;
+    if (f.kind !== kind || f.released || !t.files[id]!.released) continue;
+    edges ??= referenceEdges(s, design);
+    if (s.gc.collected.includes(id) || onCycle(s, edges, id)) return `unix_gc released ${fileName(s, id)}, which was on a reference cycle`;
+  }
+  return undefined;
+}
