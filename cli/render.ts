@@ -38,7 +38,8 @@ export function renderReport(r: Report, opts: { full?: boolean } = {}): string {
   const out: string[] = [];
   out.push(`design ${r.design.name}: ${r.design.summary}`);
   if (r.scenario) out.push(`scenario ${r.scenario.name}${r.scenario.variant ? ` (variant ${r.scenario.variant})` : ''}: ${r.scenario.summary}`);
-  out.push(`bounds: ${formatBounds(r.bounds)}`);
+  // In a scenario the tasks make their programs' calls, not the ops.
+  out.push(`bounds: ${r.scenario ? formatBounds(r.bounds).replace(/, ops [^,]*$/, ", ops: the scenario's programs") : formatBounds(r.bounds)}`);
   out.push(`${plural(s.distinct, 'distinct state')}, ${fmtInt(s.generated)} generated, depth ${s.depth}, ` +
     `${s.seconds.toFixed(2)} s (${fmtInt(Math.round(s.statesPerSecond))} states/s); ${STOP_TEXT[r.stop]}` +
     (s.queue ? `, ${plural(s.queue, 'state')} left on the queue` : ''));
