@@ -5,9 +5,15 @@
 // A worker owns the states whose fingerprint falls in its share (`ownerOf`): it keeps their fingerprints
 // (its own visited set), their parent links and, level by level, the frontier of its own states. It
 // expands its frontier in rank order and sends every successor to the successor's owner: to itself
-// directly (the state object is kept, no encoding), to a peer in batches of BATCH states, one transferred
-// Int32Array per batch, over a MessagePort that the peer reads synchronously (`receiveMessageOnPort`) every
-// POLL expansions and, once its own expansion is done, until every peer has said 'end'.
+// directly (encoded only if it is new), to a peer in batches of BATCH states, one transferred Int32Array per
+// batch, over a MessagePort that the peer reads synchronously (`receiveMessageOnPort`) every POLL
+// expansions and, once its own expansion is done, until every peer has said 'end'.
+//
+// Waiting states are words in two arenas (the frontier being expanded, the candidates of the next level),
+// never objects: with objects, a worker spent a third of its time in the garbage collector. A candidate is
+// a fixed record in one Int32Array, and the visited set tells in one probe whether a successor is new,
+// from an older level, or a candidate of this level and from which sender (a sender's successors arrive
+// in key order, so a second one from the same sender never wins and costs no further read).
 //
 // The coordinator (the main thread) drives the levels with messages: init, expand, commit, truncate,
 // links. Between two of them the worker holds no promise: each phase runs synchronously.
@@ -80,94 +86,150 @@ export type FromWorker =
   | { readonly t: 'aborted' }
   | { readonly t: 'error'; readonly error: unknown; readonly idx: number; readonly at: number };
 
-/** The visited set of a worker: 64-bit fingerprints (open addressing over [hi, lo] pairs, linear
- *  probing, load <= 0.75) with an int32 value each: the candidate slot + the level's base for a state of
- *  the level being built, so that one probe per transition tells new / older level / this level's slot. */
+/** The visited set of a worker: 64-bit fingerprints with an int32 value each, interleaved [hi, lo, value]
+ *  in one Uint32Array (one cache line per probe), open addressing, linear probing, load <= 0.75. The value is
+ *  the candidate slot + the level's base for a state of the level being built, so that one probe per
+ *  transition tells new / older level / this level's slot. */
 class SeenTable {
-  private keys: Uint32Array;
-  private vals: Int32Array;
+  private t: Uint32Array;
   private mask: number;
   private count = 0;
+  /** Where the last `probe` found its fingerprint (an index into t), for `setValue`. */
+  private last = 0;
   constructor(cap = 1 << 12) {
     let c = 16;
     while (c < cap) c *= 2;
-    this.keys = new Uint32Array(c * 2);
-    this.vals = new Int32Array(c);
+    this.t = new Uint32Array(c * 3);
     this.mask = c - 1;
   }
-  get bytes(): number { return this.keys.byteLength + this.vals.byteLength; }
-  /** The value of (hi, lo); if absent, inserts it with value v and returns -1. ((0, 0) never occurs:
+  get bytes(): number { return this.t.byteLength; }
+  /** The value of (hi, lo); if absent, inserts it with value v (>= 0) and returns -1. ((0, 0) never occurs:
    *  `fingerprint` maps it to (0, 1).) */
   probe(hi: number, lo: number, v: number): number {
-    const k = this.keys;
+    const t = this.t;
     const mask = this.mask;
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
-      const h = k[i << 1]!;
-      const l = k[(i << 1) + 1]!;
-      if ((h | l) === 0) break;
-      if (h === hi && l === lo) return this.vals[i]!;
+      const p = i * 3;
+      const h = t[p]!;
+      const l = t[p + 1]!;
+      if ((h | l) === 0) {
+        t[p] = hi;
+        t[p + 1] = lo;
+        t[p + 2] = v;
+        if (++this.count * 4 >= (mask + 1) * 3) this.grow();
+        return -1;
+      }
+      if (h === hi && l === lo) { this.last = p; return t[p + 2]!; }
       i = (i + 1) & mask;
     }
-    k[i << 1] = hi;
-    k[(i << 1) + 1] = lo;
-    this.vals[i] = v;
-    if (++this.count * 4 >= (mask + 1) * 3) this.grow();
-    return -1;
   }
+  /** Sets the value of the fingerprint that the last `probe` found. */
+  setValue(v: number): void { this.t[this.last + 2] = v; }
   has(hi: number, lo: number): boolean {
-    const k = this.keys;
+    const t = this.t;
     const mask = this.mask;
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
-      const h = k[i << 1]!;
-      const l = k[(i << 1) + 1]!;
+      const p = i * 3;
+      const h = t[p]!;
+      const l = t[p + 1]!;
       if ((h | l) === 0) return false;
       if (h === hi && l === lo) return true;
       i = (i + 1) & mask;
     }
   }
   private grow(): void {
-    const ok = this.keys;
-    const ov = this.vals;
+    const o = this.t;
     const c = (this.mask + 1) * 2;
-    if (c > 2 ** 30) throw new RangeError(`a worker's visited set cannot grow beyond 2^30 slots (${this.count} entries)`);
-    const keys = new Uint32Array(c * 2);
-    const vals = new Int32Array(c);
+    if (c > 2 ** 29) throw new RangeError(`a worker's visited set cannot grow beyond 2^29 slots (${this.count} entries)`);
+    const t = new Uint32Array(c * 3);
     const mask = c - 1;
-    for (let j = 0; j < ov.length; j++) {
-      const h = ok[j << 1]!;
-      const l = ok[(j << 1) + 1]!;
+    for (let j = 0; j < o.length; j += 3) {
+      const h = o[j]!;
+      const l = o[j + 1]!;
       if ((h | l) === 0) continue;
       let i = (l ^ Math.imul(h, 0x9e3779b1)) & mask;
-      while ((keys[i << 1]! | keys[(i << 1) + 1]!) !== 0) i = (i + 1) & mask;
-      keys[i << 1] = h;
-      keys[(i << 1) + 1] = l;
-      vals[i] = ov[j]!;
+      while ((t[i * 3]! | t[i * 3 + 1]!) !== 0) i = (i + 1) & mask;
+      t[i * 3] = h;
+      t[i * 3 + 1] = l;
+      t[i * 3 + 2] = o[j + 2]!;
     }
-    this.keys = keys;
-    this.vals = vals;
+    this.t = t;
     this.mask = mask;
   }
 }
 
-/** A growable Int32Array. */
+/** Words of states, each run preceded by its length, in chunks of CHUNK words that are kept for reuse from
+ *  one level to the next: a run never spans two chunks (so a state's words are one subarray) and growing
+ *  copies nothing. An address is chunk * CHUNK + the offset of the run's first word. */
+const CHUNK_BITS = 20;
+const CHUNK = 1 << CHUNK_BITS;
+class Arena {
+  private readonly chunks: Int32Array[] = [];
+  private ci = -1;
+  private at = CHUNK;
+  reset(): void { this.ci = -1; this.at = CHUNK; }
+  /** Appends src[from, from + len) and returns its address. */
+  put(src: Int32Array, from: number, len: number): number {
+    if (this.at + 1 + len > CHUNK) {
+      if (len + 1 > CHUNK) throw new RangeError(`a state of ${len} words is too large (at most ${CHUNK - 1})`);
+      if (++this.ci === this.chunks.length) {
+        if (this.ci === 2 ** (31 - CHUNK_BITS)) throw new RangeError('a level does not fit in one worker\'s arena (8 GiB)');
+        this.chunks.push(new Int32Array(CHUNK));
+      }
+      this.at = 0;
+    }
+    const c = this.chunks[this.ci]!;
+    c[this.at] = len;
+    const off = this.at + 1;
+    for (let j = 0; j < len; j++) c[off + j] = src[from + j]!;
+    this.at = off + len;
+    return this.ci * CHUNK + off;
+  }
+  /** The words at address a (a view, valid until the arena is reset). */
+  words(a: number): Int32Array {
+    const c = this.chunks[a >>> CHUNK_BITS]!;
+    const off = a & (CHUNK - 1);
+    return c.subarray(off, off + c[off - 1]!);
+  }
+  get bytes(): number { return this.chunks.length * CHUNK * 4; }
+}
+
+/** A growable Int32Array (`a` is its storage, `n` its length; read `a` directly in hot loops). */
 class IntVec {
   a = new Int32Array(1024);
   n = 0;
+  private room(k: number): void {
+    let c = this.a.length * 2;
+    while (c < this.n + k) c *= 2;
+    const b = new Int32Array(c);
+    b.set(this.a.subarray(0, this.n));
+    this.a = b;
+  }
   push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
+    if (this.n === this.a.length) this.room(1);
     this.a[this.n++] = v;
   }
-  reset(): void {
-    this.n = 0;
-    if (this.a.length > 1 << 16) this.a = new Int32Array(1024);
+  pushAll(w: Int32Array): void { this.pushFrom(w, 0, w.length); }
+  /** Appends src[from, from + len). */
+  pushFrom(src: Int32Array, from: number, len: number): void {
+    if (this.n + len > this.a.length) this.room(len);
+    const a = this.a;
+    let at = this.n;
+    for (let j = 0; j < len; j++) a[at++] = src[from + j]!;
+    this.n = at;
   }
 }
+
+/** A candidate record (see `cand` in main): its words and their offsets. */
+const CAND = 6;
+const C_G = 0;
+const C_A = 1;
+const C_PARENT = 2;
+const C_SENDER = 3;
+const C_OFF = 4;
+const C_BAD = 5;
 
 /** The worker that owns fingerprint (hi, lo) among n: by the high bits of hi. */
 export const ownerOf = (hi: number, n: number): number => Math.floor((hi >>> 0) * n / 4294967296);
@@ -186,8 +248,8 @@ async function main(): Promise<void> {
   if (n > 1 && (typeof model.encode !== 'function' || typeof model.decode !== 'function')) {
     throw new Error('this model cannot be searched with several workers: it has no encode/decode (see checker/model.ts)');
   }
-  const encode = model.encode?.bind(model);
-  const decode = model.decode?.bind(model);
+  const modelEncode = model.encode?.bind(model) as ((s: unknown) => Int32Array) | undefined;
+  const modelDecode = model.decode?.bind(model) as ((w: Int32Array) => unknown) | undefined;
   const peers = wd.ports;
 
   const stateProps: number[] = [];
@@ -196,42 +258,60 @@ async function main(): Promise<void> {
   const decided = props.map(() => false);
 
   const visited = new SeenTable();
-  /** Candidate slots of the level being built are stored in `visited` as levelBase + slot. */
+  /** A state's value in `visited`: its local index (levelBase + slot while its level is being built) times
+   *  SENDERS, plus the worker that sent its least candidate so far. */
+  const SENDER_BITS = n <= 1 ? 0 : 32 - Math.clz32(n - 1);
+  const SENDERS = 2 ** SENDER_BITS;
   let levelBase = 0;
   /** Per local state: parent's local index * n + parent's worker, or -(init + 1). */
   const parents = new Int32List();
   /** Per local state: the step index in steps(parent), -1 for an initial state. */
   const stepTaken = new Int32List();
 
-  // The frontier being expanded (level L): states, local indices, global ranks, actions per state
-  // (-1 = not expanded in the current phase).
-  let front: unknown[] = [];
-  let frontIdx: number[] = [];
-  let frontG: number[] = [];
-  let frontActs = new Int32Array(0);
+  // States wait as words (each run of words preceded by its length), never as objects: no object per
+  // waiting state, so the garbage collector has almost nothing to trace. A model without encode/decode
+  // (one worker only) gets a stand-in: its "words" are the index of the object in a table, one table for
+  // the level being expanded and one for the level being built.
+  let objsFront: unknown[] = [];
+  let objsNext: unknown[] = [];
+  const oneWord = new Int32Array(1);
+  const encode: (s: unknown) => Int32Array = modelEncode ?? ((s) => { oneWord[0] = objsNext.length; objsNext.push(s); return oneWord; });
+  const decodeNext: (w: Int32Array) => unknown = modelDecode ?? ((w) => objsNext[w[0]!]);
+  const decodeFront: (w: Int32Array) => unknown = modelDecode ?? ((w) => objsFront[w[0]!]);
+
+  // Two arenas of words, swapped at each level: `front` holds the frontier being expanded (level L),
+  // `next` the candidates of level L + 1 as they arrive (a state's words are copied once, when it takes a
+  // slot; a replaced candidate leaves its words behind, unused).
+  let front = new Arena();
+  let next = new Arena();
+  // The frontier, my states in rank order: where each one's words start in `front`, their local indices,
+  // their global ranks, and their number of steps (-1: not expanded in this phase).
+  let fOff = new IntVec();
+  let fIdx = new IntVec();
+  let fG = new IntVec();
+  let fActs = new Int32Array(0);
   /** Level 0: the virtual root's "transitions" (worker 0 counts them). */
   let rootActs = 0;
   let inRoot = false;
 
-  // The candidates of level L + 1 (received during the expansion of level L).
-  // Per candidate slot: the least key so far (rank of the parent, step), the parent reference, the sender,
-  // the state object or the batch Int32Array holding its words, and the offset of those words (-1: object).
+  // The candidates of level L + 1 (received during the expansion of level L). Per candidate slot: the least
+  // key so far (rank of the parent, step), the parent reference, the sender, where its words start in
+  // `next`, and what the state properties said of it: 0 nothing, 1 something, -1 not checked yet (a
+  // peer's successor: its sender has the object but not the verdict of the visited set, so the owner
+  // decodes and checks it in `merge`; my own successors are checked while the object is at hand).
   let nCand = 0;
-  const candG = new IntVec();
-  const candA = new IntVec();
-  const candParent = new IntVec();
-  const candSender = new IntVec();
-  const candOff = new IntVec();
-  let candState: unknown[] = [];
+  /** CAND words per slot (one record, in one or two cache lines). */
+  let cand = new Int32Array(CAND * 1024);
   /** Per sender: the slots it took, in arrival order, which is key order (a sender expands in rank order,
    *  so its first candidate for a slot is its least; a slot it lost stays listed, see candSender). */
-  let wins: IntVec[] = [];
-  // The sorted new states of level L + 1, until the coordinator commits or truncates.
+  const wins: IntVec[] = Array.from({ length: n }, () => new IntVec());
+  // The sorted new states of level L + 1, until the coordinator commits or truncates: their keys, whether
+  // pruned, and the next frontier (the states not pruned) with each one's position among the new states.
   let newPk = new Float64Array(0);
   let newPruned = new Uint8Array(0);
-  let nextFront: unknown[] = [];
-  let nextIdx: number[] = [];
-  let nextPos: number[] = [];
+  let nOff = new IntVec();
+  let nIdx = new IntVec();
+  let nPos = new IntVec();
   let minUnseen = -1;
 
   // Outgoing batches.
@@ -244,51 +324,98 @@ async function main(): Promise<void> {
 
   const resetLevel = (): void => {
     nCand = 0;
-    candG.reset(); candA.reset(); candParent.reset(); candSender.reset(); candOff.reset();
-    candState = [];
-    wins = Array.from({ length: n }, () => new IntVec());
+    next.reset();
+    objsNext = [];
+    checks = stateProps.filter((p) => !decided[p] || (prune && props[p]!.kind === 'always'));
+    for (const wl of wins) wl.n = 0;
     minUnseen = -1;
     ends = 0;
     generated = 0;
   };
 
-  /** A successor (fingerprint hi, lo; key (g, ai); parent reference) from `sender`; `state` is the
-   *  object (off = -1) or the batch holding its words at `off`. */
+  /** The state properties to run on new states in this phase (see `merge`). */
+  let checks: number[] = [];
+  /** 1 if some property in `checks` fires on t, else 0. */
+  const verdictOf = (t: unknown): number => {
+    for (let c = 0; c < checks.length; c++) {
+      if ((props[checks[c]!]!.check as (s: unknown) => string | undefined)(t) !== undefined) return 1;
+    }
+    return 0;
+  };
+
   let probing = false;
-  const receive = (sender: number, hi: number, lo: number, g: number, ai: number, parentRef: number, state: unknown, off: number): void => {
-    if (probing) {
-      if (!visited.has(hi, lo)) {
-        const pk = pack(g, ai);
-        if (minUnseen < 0 || pk < minUnseen) minUnseen = pk;
-      }
-      return;
+  /** In a probe: a successor outside the visited set lowers minUnseen. */
+  const probeUnseen = (hi: number, lo: number, g: number, ai: number): void => {
+    if (!visited.has(hi, lo)) {
+      const pk = pack(g, ai);
+      if (minUnseen < 0 || pk < minUnseen) minUnseen = pk;
     }
-    let slot = visited.probe(hi, lo, levelBase + nCand);
-    if (slot < 0) {
+  };
+
+  /** The candidate slot that a successor with key (g, ai) takes: a fresh one if its fingerprint is new, the
+   *  slot of this level's candidate if its key is smaller than that one's; -1 if it loses (visited at an
+   *  earlier level, or a candidate with a smaller key). The caller fills in the rest of the slot. */
+  const claim = (hi: number, lo: number, g: number, ai: number, sender: number): number => {
+    const v = visited.probe(hi, lo, (levelBase + nCand) * SENDERS + sender);
+    let slot: number;
+    if (v < 0) {
       slot = nCand++;
-      candG.push(g); candA.push(ai); candParent.push(parentRef); candSender.push(sender); candOff.push(off);
-      candState.push(state);
+      if ((levelBase + nCand) * SENDERS > 2 ** 32) throw new RangeError(`a worker cannot hold more than 2^32 / ${SENDERS} states`);
+      if (slot * CAND === cand.length) {
+        const bigger = new Int32Array(cand.length * 2);
+        bigger.set(cand);
+        cand = bigger;
+      }
     } else {
-      if (slot < levelBase) return; // reached at an earlier level
-      slot -= levelBase;
-      const g0 = candG.a[slot]!;
-      if (g > g0 || (g === g0 && ai >= candA.a[slot]!)) return;
-      candG.a[slot] = g; candA.a[slot] = ai; candParent.a[slot] = parentRef; candSender.a[slot] = sender; candOff.a[slot] = off;
-      candState[slot] = state;
+      const ls = v >>> SENDER_BITS;
+      if (ls < levelBase) return -1; // reached at an earlier level
+      // A sender's successors come in key order: its later one never beats its earlier one.
+      if ((v & (SENDERS - 1)) === sender) return -1;
+      slot = ls - levelBase;
+      const g0 = cand[slot * CAND + C_G]!;
+      if (g > g0 || (g === g0 && ai >= cand[slot * CAND + C_A]!)) return -1;
+      visited.setValue(v - (v & (SENDERS - 1)) + sender);
     }
-    wins[sender]!.push(slot);
+    cand[slot * CAND + C_G] = g;
+    cand[slot * CAND + C_A] = ai;
+    return slot;
+  };
+
+  /** A state of my own (parentRef: see `parents`): encoded and checked only if it takes a slot. */
+  const receiveOwn = (hi: number, lo: number, g: number, ai: number, parentRef: number, t: unknown): void => {
+    if (probing) { probeUnseen(hi, lo, g, ai); return; }
+    const slot = claim(hi, lo, g, ai, me);
+    if (slot < 0) return;
+    const words = encode(t);
+    const r = slot * CAND;
+    cand[r + C_OFF] = next.put(words, 0, words.length);
+    cand[r + C_PARENT] = parentRef;
+    cand[r + C_SENDER] = me;
+    cand[r + C_BAD] = checks.length > 0 ? verdictOf(t) : 0;
+    wins[me]!.push(slot);
   };
 
   const receiveBatch = (sender: number, b: Int32Array): void => {
+    const wl = wins[sender]!;
     let i = 0;
     while (i < b.length) {
       const hi = b[i]! >>> 0;
       const lo = b[i + 1]! >>> 0;
       const g = b[i + 2]!;
       const ai = b[i + 3]!;
-      const parent = b[i + 4]!;
       const len = b[i + 5]!;
-      receive(sender, hi, lo, g, ai, parent * n + sender, b, i + 6);
+      if (probing) probeUnseen(hi, lo, g, ai);
+      else {
+        const slot = claim(hi, lo, g, ai, sender);
+        if (slot >= 0) {
+          const r = slot * CAND;
+          cand[r + C_PARENT] = b[i + 4]! * n + sender;
+          cand[r + C_SENDER] = sender;
+          cand[r + C_OFF] = next.put(b, i + 6, len);
+          cand[r + C_BAD] = checks.length > 0 ? -1 : 0;
+          wl.push(slot);
+        }
+      }
       i += 6 + len;
     }
   };
@@ -326,19 +453,19 @@ async function main(): Promise<void> {
     }
   };
 
-  /** Appends a successor for peer w. */
+  /** Appends a successor for peer w (without its words in a probe). */
   const send = (w: number, hi: number, lo: number, g: number, ai: number, parentLocal: number, t: unknown): void => {
-    const words = probing ? undefined : encode!(t);
+    const words = probing ? undefined : encode(t);
     const len = words === undefined ? 0 : words.length;
     let buf = out[w]!;
-    let at = outLen[w]!;
+    const at = outLen[w]!;
     if (at + 6 + len > buf.length) {
       const bigger = new Int32Array(Math.max(buf.length * 2, at + 6 + len));
       bigger.set(buf.subarray(0, at));
       out[w] = buf = bigger;
     }
     buf[at] = hi; buf[at + 1] = lo; buf[at + 2] = g; buf[at + 3] = ai; buf[at + 4] = parentLocal; buf[at + 5] = len;
-    if (words !== undefined) buf.set(words, at + 6);
+    for (let j = 0; j < len; j++) buf[at + 6 + j] = words![j]!;
     outLen[w] = at + 6 + len;
     if (++outCount[w]! >= BATCH) flush(w);
   };
@@ -363,10 +490,11 @@ async function main(): Promise<void> {
   const expand = (gLo: number, gHi: number): Fire[] => {
     const fires: Fire[] = [];
     const stepChecks = stepProps.filter((p) => !decided[p]);
-    frontActs.fill(-1);
+    fActs.fill(-1);
     let poll = POLL;
-    for (let k = 0; k < front.length; k++) {
-      const g = frontG[k]!;
+    const nFront = fIdx.n;
+    for (let k = 0; k < nFront; k++) {
+      const g = fG.a[k]!;
       if (g < gLo) continue;
       if (g >= gHi) break;
       if (--poll <= 0) {
@@ -375,13 +503,13 @@ async function main(): Promise<void> {
         progress[me] = generated;
         if (Atomics.load(ctl, CTL_ABORT) !== 0) throw new Aborted();
       }
-      const s = front[k];
-      const sIdx = frontIdx[k]!;
+      const s = decodeFront(front.words(fOff.a[k]!));
+      const sIdx = fIdx.a[k]!;
       errIdx = sIdx;
       errAt = -1;
       const acts = model.steps(s);
       if (acts.length >= STEP_MUL) throw new Error(`a state has ${acts.length} steps: at most ${STEP_MUL - 1} are supported`);
-      frontActs[k] = acts.length;
+      fActs[k] = acts.length;
       for (let ai = 0; ai < acts.length; ai++) {
         const a = acts[ai];
         errAt = ai;
@@ -402,7 +530,7 @@ async function main(): Promise<void> {
         const hi = fp[0]!;
         const lo = fp[1]!;
         const o = ownerOf(hi, n);
-        if (o === me) receive(me, hi, lo, g, ai, sIdx * n + me, t, -1);
+        if (o === me) receiveOwn(hi, lo, g, ai, sIdx * n + me, t);
         else send(o, hi, lo, g, ai, sIdx, t);
       }
     }
@@ -419,15 +547,14 @@ async function main(): Promise<void> {
     const lists: Int32Array[] = wins.map((wl, w) => {
       const out = new Int32Array(wl.n);
       let m = 0;
-      for (let i = 0; i < wl.n; i++) { const slot = wl.a[i]!; if (candSender.a[slot] === w) out[m++] = slot; }
+      for (let i = 0; i < wl.n; i++) { const slot = wl.a[i]!; if (cand[slot * CAND + C_SENDER] === w) out[m++] = slot; }
       return out.subarray(0, m);
     });
     const nonEmpty = lists.filter((l) => l.length > 0);
     if (nonEmpty.length <= 1) return nonEmpty[0] ?? new Int32Array(0);
     const pos = lists.map(() => 0);
     const order = new Int32Array(nCand);
-    const G = candG.a;
-    const A = candA.a;
+    const c = cand;
     for (let j = 0; j < nCand; j++) {
       let best = -1;
       let bg = 0;
@@ -437,8 +564,8 @@ async function main(): Promise<void> {
         const p = pos[w]!;
         if (p < l.length) {
           const slot = l[p]!;
-          const g = G[slot]!;
-          const a = A[slot]!;
+          const g = c[slot * CAND + C_G]!;
+          const a = c[slot * CAND + C_A]!;
           if (best < 0 || g < bg || (g === bg && a < ba)) { best = w; bg = g; ba = a; }
         }
       }
@@ -448,50 +575,50 @@ async function main(): Promise<void> {
     return order;
   };
 
-  /** The new states of the level, in key order: local indices, parent links, state properties, pruning. */
+  /** The new states of the level, in key order: local indices, parent links, state properties, pruning,
+   *  and the next frontier (where their words are in `next`). */
   const merge = (): { keys: Float64Array; pruned: number; fires: Fire[] } => {
     const order = sortedWinners();
     const fires: Fire[] = [];
-    const checks = stateProps.filter((p) => !decided[p] || (prune && props[p]!.kind === 'always'));
     const firedHere = props.map((_, p) => decided[p]!);
     newPk = new Float64Array(order.length);
     newPruned = new Uint8Array(order.length);
-    nextFront = []; nextIdx = []; nextPos = [];
+    nOff.n = 0; nIdx.n = 0; nPos.n = 0;
     let pruned = 0;
     for (let j = 0; j < order.length; j++) {
-      const slot = order[j]!;
-      const g = candG.a[slot]!;
-      const ai = candA.a[slot]!;
+      const r = order[j]! * CAND;
+      const g = cand[r + C_G]!;
+      const ai = cand[r + C_A]!;
       const pk = pack(g, ai);
       newPk[j] = pk;
       const idx = parents.length;
-      const off = candOff.a[slot]!;
-      let t = candState[slot];
-      if (off >= 0) { const b = t as Int32Array; t = decode!(b.subarray(off, off + b[off - 1]!)); }
-      parents.push(candParent.a[slot]!);
+      const off = cand[r + C_OFF]!;
+      parents.push(cand[r + C_PARENT]!);
       stepTaken.push(g < 0 ? -1 : ai);
-      errIdx = idx;
       let bad = false;
-      for (const p of checks) {
-        const prop = props[p]!;
-        const msg = (prop.check as (s: unknown) => string | undefined)(t);
-        if (msg === undefined) continue;
-        if (prop.kind === 'always') bad = true;
-        if (!firedHere[p]) {
-          firedHere[p] = true;
-          fires.push({ prop: p, pk, phase: 1, message: msg, idx, extra: -1 });
+      if (cand[r + C_BAD] !== 0) {
+        // Not checked yet, or something fired: (re)check for the messages, in key order.
+        errIdx = idx;
+        const t = decodeNext(next.words(off));
+        for (const p of checks) {
+          const prop = props[p]!;
+          const msg = (prop.check as (s: unknown) => string | undefined)(t);
+          if (msg === undefined) continue;
+          if (prop.kind === 'always') bad = true;
+          if (!firedHere[p]) {
+            firedHere[p] = true;
+            fires.push({ prop: p, pk, phase: 1, message: msg, idx, extra: -1 });
+          }
         }
       }
       if (prune && bad) { pruned++; newPruned[j] = 1; continue; }
-      nextFront.push(t); nextIdx.push(idx); nextPos.push(j);
+      nOff.push(off);
+      nIdx.push(idx);
+      nPos.push(j);
     }
     errIdx = -1;
-    // The candidates are no longer needed (the batches they point into can go).
     levelBase += nCand;
-    if (levelBase > 2 ** 31 - 2 ** 24) throw new RangeError('a worker cannot hold more than about 2^31 states');
     nCand = 0;
-    candState = [];
-    wins = [];
     return { keys: newPk.slice(), pruned, fires };
   };
 
@@ -501,9 +628,9 @@ async function main(): Promise<void> {
     const upTo = (g: number, acts: number): number => Math.max(0, Math.min(acts, lim - pack(g, 0) + 1));
     if (inRoot) return me === 0 ? upTo(-1, rootActs) : 0;
     let c = 0;
-    for (let k = 0; k < front.length; k++) {
-      const acts = frontActs[k]!;
-      if (acts >= 0) c += upTo(frontG[k]!, acts);
+    for (let k = 0; k < fIdx.n; k++) {
+      const acts = fActs[k]!;
+      if (acts >= 0) c += upTo(fG.a[k]!, acts);
     }
     return c;
   };
@@ -521,7 +648,8 @@ async function main(): Promise<void> {
           fingerprint(model.key(s));
           const hi = fp[0]!;
           const lo = fp[1]!;
-          if (ownerOf(hi, n) === me) receive(me, hi, lo, -1, i, -(i + 1), s, -1);
+          // The virtual root: parent reference -(i + 1) (see `parents`).
+          if (ownerOf(hi, n) === me) receiveOwn(hi, lo, -1, i, -(i + 1), s);
         }
         const m = merge();
         return { t: 'merged', generated: me === 0 ? inits.length : 0, ...m, bytes: bytes() };
@@ -543,21 +671,24 @@ async function main(): Promise<void> {
         for (const p of msg.fired) decided[p] = true;
         if (msg.others !== undefined) {
           // Global ranks of the new states: my position plus, per peer, how many of its keys are smaller.
-          const g = new Float64Array(newPk.length);
-          for (let j = 0; j < g.length; j++) g[j] = j;
+          const rank = new Float64Array(newPk.length);
+          for (let j = 0; j < rank.length; j++) rank[j] = j;
           for (const o of msg.others) {
             let i = 0;
             for (let j = 0; j < newPk.length; j++) {
               const pk = newPk[j]!;
               while (i < o.length && o[i]! < pk) i++;
-              g[j]! += i;
+              rank[j]! += i;
             }
           }
-          front = nextFront;
-          frontIdx = nextIdx;
-          frontG = nextPos.map((j) => g[j]!);
-          frontActs = new Int32Array(front.length).fill(-1);
-          nextFront = []; nextIdx = []; nextPos = [];
+          // The new frontier takes the built vectors; the old ones are reused for the next level.
+          [front, next] = [next, front];
+          [fOff, nOff] = [nOff, fOff];
+          [fIdx, nIdx] = [nIdx, fIdx];
+          fG.n = 0;
+          for (let k = 0; k < nPos.n; k++) fG.push(rank[nPos.a[k]!]!);
+          fActs = new Int32Array(fIdx.n).fill(-1);
+          objsFront = objsNext;
           newPk = new Float64Array(0);
           newPruned = new Uint8Array(0);
         }
@@ -578,7 +709,7 @@ async function main(): Promise<void> {
         // Frontier states not yet (fully) expanded at the stop: from the one being expanded on.
         if (!inRoot) {
           const g = rankOf(pk);
-          for (let k = 0; k < front.length; k++) if (frontG[k]! >= g) queue++;
+          for (let k = 0; k < fIdx.n; k++) if (fG.a[k]! >= g) queue++;
         }
         return { t: 'truncated', generated: countGenerated(pk, phase), distinct, pruned, queue };
       }
