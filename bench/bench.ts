@@ -2,7 +2,8 @@
 // the checker on the built-in designs at fixed bounds. Figures, not assertions: the tests never time.
 // `npm run bench -- filelife A|B|A-buggy [--json]`: the reference model that TLC and SPIN also run
 // (bench/filelife-run.ts). `npm run bench -- --vs-spin [--json]`: filelife A by SPIN and by inflight in one
-// run, and their ratio (bench/vs-spin.ts).
+// run, and their ratio (bench/vs-spin.ts). `npm run bench -- --ceiling [--rounds R] [--json]`: what two
+// independent threads give on this machine now, against the two-worker search (bench/ceiling.ts).
 import { runCheckAsync } from '../cli/run.js';
 import { fmtInt, formatBounds } from '../cli/render.js';
 import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
@@ -18,6 +19,8 @@ const RUNS: { design: string; bounds: Bounds; workers: number }[] = [
 
 if (process.argv.includes('--vs-spin')) {
   await import('./vs-spin.js');
+} else if (process.argv.includes('--ceiling')) {
+  await import('./ceiling.js');
 } else if (process.argv[2] === 'filelife') {
   process.argv.splice(2, 1);
   await import('./filelife-run.js');
