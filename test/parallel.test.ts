@@ -153,3 +153,24 @@ test.serial('inflight check --workers 2 prints what check prints; --workers 0 is
   t.is(r.code, 2);
   t.regex(r.err, /E_WORKERS: --workers cannot be combined with --checkpoint/);
 });
+
+test.serial('interrupted (shouldStop, maxSeconds): the levels completed, as check counts them; the rest bounded', async (t) => {
+  // filelife A, distinct states within depth d (TLC's and SPIN's figures, test/filelife.test.ts).
+  const within = [1, 7, 55, 452, 3398, 21436, 107005, 417761, 1337513];
+  const depths: number[] = [];
+  for (const after of [1, 3, 6]) {
+    let polls = 0;
+    const r = await checkParallel({ module: FILELIFE, params: { config: 'A' }, workers: 2 }, { maxDepth: 8, shouldStop: () => ++polls > after });
+    t.is(r.stop, 'interrupted');
+    t.true(r.properties.every((p) => p.status === 'bounded'));
+    const d = r.stats.depth;
+    t.true(d >= 1 && d < 8, `depth ${d}`);
+    t.is(r.stats.distinct, within[d]!, `after ${after} polls: every state within depth ${d}, no more`);
+    t.is(r.stats.queue, within[d]! - within[d - 1]!, 'the last completed level waits on the queue');
+    depths.push(d);
+  }
+  t.true(depths[0]! <= depths[1]! && depths[1]! <= depths[2]!, `later interruptions stop no earlier: ${depths.join(', ')}`);
+  const timed = await checkParallel({ module: FILELIFE, params: { config: 'A' }, workers: 2 }, { maxDepth: 8, maxSeconds: 0.3 });
+  t.is(timed.stop, 'time');
+  t.is(timed.stats.distinct, within[timed.stats.depth]!);
+});

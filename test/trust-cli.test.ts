@@ -43,6 +43,25 @@ test('SIGINT: the partial result (bounded, counts, depth), status 130', async (t
   t.true(j.stats.distinct > 0 && j.stats.queue > 0 && j.stats.depth > 0);
 });
 
+test('SIGINT with --workers 2: the workers stop too, and the partial result is printed, status 130', async (t) => {
+  const child = spawn('node', ['bin/inflight.mjs', 'check', '--design', 'linux-6.18', '--tasks', '2', '--depth', '9', '--workers', '2', '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
+  // Start-up (tsx in the main thread and in each worker) takes a few seconds; the search over a minute.
+  await new Promise((r) => setTimeout(r, 7000));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  t.is(code, 130, err);
+  t.regex(err, /SIGINT: stopping/);
+  const j = JSON.parse(out) as { stop: string; properties: { status: string }[]; stats: { distinct: number; depth: number; queue: number } };
+  t.is(j.stop, 'interrupted');
+  t.true(j.properties.every((p) => p.status === 'bounded'));
+  t.true(j.stats.distinct > 0 && j.stats.queue > 0 && j.stats.depth > 0);
+});
+
 test('--checkpoint on interruption, then --resume: exactly the uninterrupted result', async (t) => {
   const file = join(TMP, 'seed.ckpt');
   const args = ['check', '--design', 'seed-2019', '--tasks', '2', '--depth', '7', '--json'];
