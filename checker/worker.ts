@@ -748,13 +748,22 @@ async function main(): Promise<void> {
 
 /** Posts an error; one that cannot be cloned goes as its message and stack. */
 function postError(e: unknown, idx: number, at: number): void {
-  try {
-    parentPort!.postMessage({ t: 'error', error: e, idx, at } satisfies FromWorker);
-  } catch {
+  // Some errors (Node's own, with a `code`) arrive as a plain object without their message once cloned:
+  // send those, and any that cannot be cloned, as a plain Error with the same name, message and stack.
+  let error = e;
+  let clonable = false;
+  try { clonable = !(e instanceof Error) || structuredClone(e) instanceof Error; } catch { clonable = false; }
+  if (!clonable) {
     const err = new Error(e instanceof Error ? e.message : String(e));
-    if (e instanceof Error) { err.name = e.name; if (e.stack !== undefined) err.stack = e.stack; }
-    parentPort!.postMessage({ t: 'error', error: err, idx, at } satisfies FromWorker);
+    if (e instanceof Error) {
+      err.name = e.name;
+      if (e.stack !== undefined) err.stack = e.stack;
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === 'string') (err as Error & { code?: string }).code = code;
+    }
+    error = err;
   }
+  parentPort!.postMessage({ t: 'error', error, idx, at } satisfies FromWorker);
 }
 
 // The coordinator imports this module for its constants and types: only a worker thread runs it.

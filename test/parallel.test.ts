@@ -86,6 +86,8 @@ test('a model without encode/decode runs with one worker only, and says why', as
   await t.throwsAsync(checkParallel({ module: fileURLToPath(new URL('./fixtures/not-a-design.ts', import.meta.url)), workers: 2 }),
     { message: /createModel/ });
   await t.throwsAsync(checkParallel({ module: 'relative/path.ts', workers: 2 }), { message: /absolute path or a URL/ });
+  // Node's own errors (with a code) lose their message in a plain structured clone: it must survive.
+  await t.throwsAsync(checkParallel({ module: 'file:///nonexistent/factory.ts', workers: 2 }), { message: /Cannot find module '\/nonexistent\/factory.ts'/ });
   await t.throwsAsync(checkParallel({ module: GRID, workers: 0 }), { instanceOf: RangeError });
 });
 
