@@ -1,6 +1,6 @@
 // inflight repro TRACE.json [--out FILE]: the trace as a standalone C reproducer (see traces/repro.ts).
 import { builtinDesign } from '../model/designs/index.js';
-import { modelReleased, reproC } from '../traces/repro.js';
+import { modelReleased, ReproUnsupported, reproC } from '../traces/repro.js';
 import { oneLine, UserError } from './errors.js';
 import type { CliKit, Io } from './kit.js';
 import { writeText } from './pictures.js';
@@ -15,7 +15,9 @@ export function cmdRepro(args: string[], io: Io, kit: CliKit): number {
   const design = builtinDesign(trace.design);
   const fates = design ? modelReleased(trace, design) : undefined;
   let c: string;
-  try { c = reproC(trace, fates ? { modelReleased: fates } : {}); } catch (e) {
+  try { c = reproC(trace, { ...(fates ? { modelReleased: fates } : {}), ...(design ? { design } : {}) }); } catch (e) {
+    // A step with no honest C reproduction is refused with its reason; anything else is a trace problem.
+    if (e instanceof ReproUnsupported) throw new UserError('E_REPRO_UNSUPPORTED', `${file}: ${oneLine(e.message)}`);
     throw new UserError('E_TRACE_INVALID', `${file}: ${oneLine((e as Error).message)}`);
   }
   const out = values['out'];

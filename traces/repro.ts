@@ -13,10 +13,20 @@
 //  - Workers keep a table model fd -> kernel fd (inherited over fork), so the trace's fd numbers are
 //    used as the model meant them even where the kernel hands out others; differences are reported.
 //  - `unix_gc` is the coordinator's: a garbage sentinel cycle, a kick (socket(AF_UNIX) + close) and a
-//    bounded wait for the sentinel to go.
+//    bounded wait for the sentinel to go. A GC the trace runs in phases (start ... purge) runs whole at its
+//    first phase step; the later phases are no-ops (no user API runs a GC phase by phase).
+//  - Listening sockets as oracle/executor.c has them (the model has no addresses): `listen FD` = bind to an
+//    autobound abstract name + listen(SOMAXCONN) (a plain listen() for anything but a stream socket);
+//    `connect FD TO` connects to getsockname(TO); accept is non-blocking (O_NONBLOCK around the call).
+//    A successful connect makes an object, the embryo (the model's file id for the server side), which has
+//    no inode until accept names it; the model tells which embryo an accept takes.
+//  - A syscall the trace runs in sub-steps (`resume`: connect's peer/queue, a MSG_PEEK recvmsg's install)
+//    is made whole at its first step; its result is compared at the step where the trace's call returns.
+//  - Refused (ReproUnsupported): io_uring_enter, io_wq and io_ring_exit (see `refusal`).
 import { formatStep, makeCtx } from '../model/apply.js';
 import type { Design } from '../model/design.js';
-import { FD_BASE } from '../model/world.js';
+import { builtinDesign } from '../model/designs/index.js';
+import { FD_BASE, type World } from '../model/world.js';
 import { formatResult } from '../model/step.js';
 import { runSteps, traceStepToStep } from './build.js';
 import type { TraceFile, TraceStep } from './format.js';
@@ -24,7 +34,35 @@ import type { TraceFile, TraceStep } from './format.js';
 export interface ReproOptions {
   /** The model's fate of each file at the end of the trace (by file id), printed next to the kernel's. */
   readonly modelReleased?: readonly boolean[];
+  /** The design to run the trace through where the reproducer needs the model (which connection an
+   *  accept takes); default: the trace's design when it is built in. */
+  readonly design?: Design;
 }
+
+/** A trace the reproducer cannot make honestly; the message is one sentence naming the step. */
+export class ReproUnsupported extends Error {}
+
+/** Why a step cannot be reproduced, or undefined when it can. */
+function refusal(s: TraceStep, n: number): string | undefined {
+  switch (s.syscall) {
+    case 'io_uring_enter':
+      return `step ${n} (io_uring_enter) cannot be reproduced: submitting an SQE needs the ring's SQ/CQ mmaps, which pin the ring file past the trace's close, and the request's progress is the kernel's io-wq scheduling, not the trace's`;
+    case 'io_wq':
+      return `step ${n} (io_wq) cannot be reproduced: an io-wq worker's step is scheduled by the kernel, and the reproducer submits no io_uring requests`;
+    case 'io_ring_exit':
+      return `step ${n} (io_ring_exit) cannot be reproduced: ring teardown runs in the kernel's workqueue when it runs, and the reproducer cannot force or await it as a step`;
+    case 'resume': {
+      const call = (s.args as { call: string }).call;
+      return /^(connect|recvmsg)\(/.test(call) ? undefined : `step ${n} (resume of ${call}) cannot be reproduced: the reproducer only knows the sub-steps of connect and recvmsg`;
+    }
+    default:
+      return SUPPORTED.has(s.syscall) ? undefined : `step ${n} (${s.syscall}) cannot be reproduced: the generator does not know this syscall`;
+  }
+}
+
+/** The syscalls the generated C makes (each has a K_ constant in C_PRELUDE). */
+const SUPPORTED: ReadonlySet<string> = new Set(['open', 'close', 'dup', 'fork', 'exit', 'exec', 'socketpair', 'sendmsg', 'recvmsg',
+  'io_uring_setup', 'io_uring_register', 'io_uring_unregister', 'unix_gc', 'socket', 'listen', 'connect', 'accept', 'io_uring_update', 'resume']);
 
 /** The model's fate of each file (by id) at the end of the trace under `design`, or undefined when the
  *  design cannot make the trace's steps. */
@@ -34,7 +72,7 @@ export function modelReleased(trace: TraceFile, design: Design): boolean[] | und
   return run.worlds[run.worlds.length - 1]!.files.map((f) => f.released);
 }
 
-type ObjKind = 'canary' | 'unix' | 'ring';
+type ObjKind = 'canary' | 'unix' | 'ring' | 'embryo';
 
 /** A C string literal (ASCII only; anything else becomes '?'). */
 function cstr(s: string): string {
@@ -45,13 +83,14 @@ function cstr(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '%') out += '%%';
     else if (ch === '\u2013' || ch === '\u2014') out += '-';
+    else if (ch === '\u2026') out += '...';
     else if (c >= 0x20 && c < 0x7f) out += ch;
     else out += '?';
   }
   return out + '"';
 }
 /** Text safe inside a C block comment. */
-const ccomment = (s: string): string => s.replace(/[\u2013\u2014]/g, '-').replace(/\*\//g, '* /').replace(/[^\x20-\x7e\n]/g, '?');
+const ccomment = (s: string): string => s.replace(/[\u2013\u2014]/g, '-').replace(/\u2026/g, '...').replace(/\*\//g, '* /').replace(/[^\x20-\x7e\n]/g, '?');
 
 const wrapComment = (text: string, width = 96): string[] => {
   const lines: string[] = [];
@@ -65,13 +104,63 @@ const wrapComment = (text: string, width = 96): string[] => {
 
 export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
   const steps = trace.steps;
+  steps.forEach((s, i) => { const why = refusal(s, i + 1); if (why) throw new ReproUnsupported(why); });
   const maxTask = Math.max(0, ...steps.map((s) => (s.task === 'kernel' ? 0 : s.task)), ...steps.filter((s) => s.syscall === 'fork').map((s) => s.result.ret));
   const ntasks = Math.max(trace.bounds.tasks, maxTask + 1);
   const maxFd = Math.max(FD_BASE + trace.bounds.fds, ...steps.flatMap((s) => [
-    ...('fd' in s.args ? [s.args.fd] : []), ...('rights' in s.args ? s.args.rights : []), ...('files' in s.args ? s.args.files : []),
-    ...(s.result.fds ?? []), s.result.ret,
+    ...('fd' in s.args ? [s.args.fd] : []), ...('to' in s.args ? [s.args.to] : []), ...('rights' in s.args ? s.args.rights : []),
+    ...('files' in s.args ? s.args.files : []), ...(s.result.fds ?? []), s.result.ret,
   ]) .map((x) => x + 1));
   if (maxFd > 512) throw new Error(`fd ${maxFd - 1} is beyond what the reproducer maps (512)`);
+
+  // Calls in sub-steps: the call is made whole at its first step (`from`); the trace's result is at the
+  // first later resume of the same task that is not pending (`until`).
+  const from = new Map<number, number>();    // resume step index -> index of the call's first step
+  const until = new Map<number, number>();   // first step index -> index of the step where the call returns
+  steps.forEach((s, i) => {
+    if (s.syscall === 'resume') {
+      if (!from.has(i)) throw new ReproUnsupported(`step ${i + 1} (resume) continues no call of task ${String(s.task)} that the trace started`);
+      return;
+    }
+    if (!s.result.pending) return;
+    for (let j = i + 1; j < steps.length; j++) {
+      const r = steps[j]!;
+      if (r.task !== s.task) continue;
+      if (r.syscall !== 'resume') break;
+      from.set(j, i);
+      if (!r.result.pending) { until.set(i, j); break; }
+    }
+  });
+  // The final result of a call (what the C compares and maps fds with).
+  const finalResult = (i: number) => steps[until.get(i) ?? i]!.result;
+
+  // GC runs in phases: the run starts at `start` (made whole there) and takes the later phases up to the
+  // next start or run. `gcFrom`: a later phase's index -> the run's first index.
+  const gcFrom = new Map<number, number>();
+  const gcRuns: { first: number; last: number }[] = [];
+  steps.forEach((s, i) => {
+    if (s.syscall !== 'unix_gc') return;
+    const phase = (s.args as { phase?: string }).phase ?? 'run';
+    if (phase === 'run' || phase === 'start') { gcRuns.push({ first: i, last: i }); return; }
+    const run = gcRuns[gcRuns.length - 1];
+    if (!run) throw new ReproUnsupported(`step ${i + 1} (unix_gc: ${phase}) continues no GC run that the trace started`);
+    run.last = i;
+    gcFrom.set(i, run.first);
+  });
+
+  // The model's worlds, where the reproducer needs them: which embryo each accept takes.
+  let worlds: readonly World[] | undefined;
+  const design = opts.design ?? builtinDesign(trace.design);
+  if (design) {
+    const run = runSteps(steps, makeCtx(design, trace.bounds));
+    if (run.impossible === undefined) worlds = run.worlds;
+  }
+  const acceptedObj = (i: number): number => {
+    const s = steps[i]!;
+    const id = worlds && typeof s.task === 'number' ? worlds[i + 1]!.tasks[s.task]?.fds[s.result.ret - FD_BASE]?.file : undefined;
+    if (id === undefined) throw new ReproUnsupported(`step ${i + 1} (accept) cannot be reproduced: which connection it accepts comes from the model, and design ${trace.design} ${design ? 'cannot make the trace\'s steps' : 'is not built in'}`);
+    return id;
+  };
 
   // Objects in creation order: their index is the model's file id (f0, f1, ...).
   const objects: { kind: ObjKind; step: number }[] = [];
@@ -84,13 +173,52 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
     const add = (kind: ObjKind): number => { objects.push({ kind, step: n }); created.push(objects.length - 1); return objects.length - 1; };
     const ok = s.result.errno === undefined;
     if (ok && s.syscall === 'open') add('canary');
+    if (ok && s.syscall === 'socket') add('unix');
     if (ok && s.syscall === 'socketpair') { add('unix'); add('unix'); }
     if (ok && s.syscall === 'io_uring_setup') add('ring');
-    const body = stepBody(s, created);
-    blocks.push(`  /* step ${n}: ${ccomment(text)}\n   *   the trace recorded: ${ccomment(formatResult(s.result))} */\n  case ${n}: {\n${body.map((l) => `    ${l}`).join('\n')}\n    break;\n  }`);
+    if (ok && s.syscall === 'connect') add('embryo');   // unix_create1() at connect's first sub-step, as the model has it
+    if (ok && s.syscall === 'accept') created.push(acceptedObj(i));
+    const fin = finalResult(i);
+    const body = stepBody(s, created, fin, { gcFrom: gcFrom.has(i) ? gcFrom.get(i)! + 1 : 0, from: from.has(i) ? from.get(i)! + 1 : 0 });
+    const recorded = s.result.pending && until.has(i) ? `${formatResult(s.result)} (the call returns ${formatResult(fin)} at step ${until.get(i)! + 1})` : formatResult(s.result);
+    blocks.push(`  /* step ${n}: ${ccomment(text)}\n   *   the trace recorded: ${ccomment(recorded)} */\n  case ${n}: {\n${body.map((l) => `    ${l}`).join('\n')}\n    break;\n  }`);
     const fds = s.result.fds ?? [];
-    stepTable.push(`  { ${cstr(text)}, ${s.task === 'kernel' ? -1 : s.task}, K_${s.syscall.toUpperCase()}, ${s.result.ret}, ${cstr(s.result.errno ?? '')}, ${fds.length}, { ${fds.length ? fds.join(', ') : '0'} } },`);
+    // from: a resume's first step, a later GC phase's run start; until: where a pending call returns.
+    const fromN = from.has(i) ? from.get(i)! + 1 : gcFrom.has(i) ? gcFrom.get(i)! + 1 : 0;
+    const gcRun = s.syscall === 'unix_gc' && !gcFrom.has(i) ? 1 : 0;
+    const callStart = from.get(i) ?? i;
+    const untilN = s.result.pending && until.has(callStart) ? until.get(callStart)! + 1 : 0;
+    stepTable.push(`  { ${cstr(text)}, ${s.task === 'kernel' ? -1 : s.task}, K_${s.syscall.toUpperCase()}, ${s.result.ret}, ${cstr(s.result.errno ?? '')}, ${fds.length}, { ${fds.length ? fds.join(', ') : '0'} }, ${s.result.pending ? 1 : 0}, ${fromN}, ${untilN}, ${gcRun} },`);
   });
+  if (worlds && objects.length !== worlds[worlds.length - 1]!.files.length) {
+    throw new Error(`internal: the reproducer made ${objects.length} objects where the model has ${worlds[worlds.length - 1]!.files.length} files`);
+  }
+
+  // What the reproducer cannot force: the trace's interleavings of other steps into a GC run or a call
+  // in sub-steps (the kernel schedules its GC itself; a C program's connect/recvmsg is one syscall).
+  const stepName = (i: number): string => `${i + 1}`;
+  const stepList = (is: number[]): string => `${is.length === 1 ? 'step' : 'steps'} ${is.map(stepName).join(', ')}`;
+  const between = (a: number, b: number, skip: (j: number) => boolean): number[] => {
+    const out: number[] = [];
+    for (let j = a + 1; j < b; j++) if (!skip(j)) out.push(j);
+    return out;
+  };
+  const notForced: string[] = [];
+  for (const run of gcRuns) {
+    if (run.first === run.last) continue;
+    const inside = between(run.first, run.last, (j) => steps[j]!.syscall === 'unix_gc');
+    notForced.push(inside.length
+      ? `- the GC run of steps ${stepName(run.first)}-${stepName(run.last)} (in phases) runs whole at step ${stepName(run.first)}, when the kernel schedules it after a kick; the trace's ${stepList(inside)} inside the run are made after it, so that race is not forced.`
+      : `- the GC run of steps ${stepName(run.first)}-${stepName(run.last)} (in phases) runs whole at step ${stepName(run.first)}; no other step comes between its phases, so nothing is lost.`);
+  }
+  for (const [first, last] of until) {
+    const s = steps[first]!;
+    const inside = between(first, last, (j) => steps[j]!.task === s.task);
+    if (inside.length) notForced.push(`- ${s.syscall} of step ${stepName(first)} (in sub-steps up to step ${stepName(last)}) is one syscall here, made whole at step ${stepName(first)}; the trace's ${stepList(inside)} between its sub-steps come after it, so that interleaving is not forced.`);
+  }
+  for (const [first] of [...steps.entries()].filter(([i, s]) => s.result.pending && !until.has(i))) {
+    notForced.push(`- ${steps[first]!.syscall} of step ${stepName(first)} is still in progress when the trace ends; here it is made whole at step ${stepName(first)}.`);
+  }
 
   const header = [
     `Reproducer generated by \`inflight repro\` from an inflight-trace/1 file.`,
@@ -105,6 +233,12 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
     `Regular files are canary pipes (the write end is the file; EOF on the read end = released);`,
     `unix sockets are looked up by inode in /proc/net/unix; rings are seen only through what they hold.`,
     ``,
+    ...(notForced.length ? [
+      `Interleavings of the trace that this program cannot force (the kernel schedules its unix GC and`,
+      `io-wq itself, and a syscall is one call here):`,
+      ...notForced.flatMap((l) => wrapComment(l).map((x, i) => (i === 0 ? x : `  ${x}`))),
+      ``,
+    ] : []),
     `Build and run:  gcc -O2 -Wall -o repro repro.c && ./repro`,
   ];
   const objTable = objects.map((o, i) => `  { ${cstr(`f${i}`)}, O_${o.kind.toUpperCase()}, ${o.step}, ${opts.modelReleased ? (opts.modelReleased[i] ? 1 : 0) : -1}, -1, 0, 0 },`);
@@ -120,7 +254,7 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
     ``,
     `/* What the trace recorded for each step. */`,
     `static const struct trace_step trace_steps[NSTEPS + 1] = {`,
-    `  { "", 0, 0, 0, "", 0, { 0 } },`,
+    `  { "", 0, 0, 0, "", 0, { 0 }, 0, 0, 0, 0 },`,
     ...stepTable,
     `};`,
     ``,
@@ -143,7 +277,7 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
   ].join('\n');
 }
 
-function stepBody(s: TraceStep, created: number[]): string[] {
+function stepBody(s: TraceStep, created: number[], fin: TraceStep['result'], at: { gcFrom: number; from: number }): string[] {
   const fds = s.result.fds ?? [];
   switch (s.syscall) {
     case 'open': {
@@ -180,17 +314,52 @@ function stepBody(s: TraceStep, created: number[]): string[] {
       return a;
     }
     case 'sendmsg': {
-      const { fd, rights } = s.args as { fd: number; rights: number[] };
-      return [`/* one data byte; SCM_RIGHTS carries ${rights.length ? `the files of fds ${rights.join(', ')}` : 'nothing'} */`,
+      const { fd, rights, oob } = s.args as { fd: number; rights: number[]; oob?: boolean };
+      return [`/* one data byte${oob ? ', MSG_OOB (the byte is the receiver\'s out-of-band skb)' : ''}; SCM_RIGHTS carries ${rights.length ? `the files of fds ${rights.join(', ')}` : 'nothing'} */`,
         `int rights[] = { ${rights.length ? rights.map((x) => `FD(${x})`).join(', ') : '-1'} };`,
-        `set_ret(r, send_fds(FD(${fd}), rights, ${rights.length}));`];
+        `set_ret(r, send_fds_flags(FD(${fd}), rights, ${rights.length}, ${oob ? 'MSG_OOB' : '0'}));`];
     }
     case 'recvmsg': {
       const { fd, peek } = s.args as { fd: number; peek: boolean };
+      const ffds = fin.fds ?? [];
       return [`/* ${peek ? 'MSG_PEEK: the message stays queued, each carried file gets a new fd' : 'the received files are installed at the lowest free fds, in order'} */`,
-        `int trace_fds[] = { ${fds.length ? fds.join(', ') : '-1'} };`,
-        `recv_fds(r, FD(${fd}), ${peek ? 1 : 0}, trace_fds, ${fds.length});`];
+        ...(s.result.pending ? [`/* the trace makes this call in sub-steps (resume); here it is one recvmsg() */`] : []),
+        `int trace_fds[] = { ${ffds.length ? ffds.join(', ') : '-1'} };`,
+        `recv_fds(r, FD(${fd}), ${peek ? 1 : 0}, trace_fds, ${ffds.length});`];
     }
+    case 'socket': {
+      const { type } = s.args as { type: string };
+      return [`int fd = socket(AF_UNIX, ${type === 'stream' ? 'SOCK_STREAM' : 'SOCK_DGRAM'}, 0);`,
+        `if (fd >= 0) r->ino[0] = inode_of(fd);`, ...(created.length ? [`r->obj[0] = ${created[0]};`] : []), `set_ret_fd(r, fd, ${s.result.ret});`];
+    }
+    case 'listen': {
+      const { fd } = s.args as { fd: number };
+      return [`/* the model has no addresses: bind to an autobound abstract name, then listen(SOMAXCONN) */`,
+        `set_ret(r, do_listen(FD(${fd})));`];
+    }
+    case 'connect': {
+      const { fd, to } = s.args as { fd: number; to: number };
+      const a = [`/* connect to the name of fd ${to} (getsockname); an unnamed fd ${to} is an address nobody has */`];
+      if (s.result.pending) a.push(`/* the trace makes this call in sub-steps (resume); here it is one connect() */`);
+      a.push(`set_ret(r, do_connect(FD(${fd}), FD(${to})));`);
+      if (created.length) a.push(`r->obj[0] = ${created[0]};   /* the embryo: the server side, no inode until accepted */`);
+      return a;
+    }
+    case 'accept': {
+      const { fd } = s.args as { fd: number };
+      const a = [`/* non-blocking, as the model's calls are */`, `int fd = do_accept(FD(${fd}));`, `if (fd >= 0) r->ino[0] = inode_of(fd);`];
+      if (created.length) a.push(`r->obj[0] = ${created[0]};   /* the model's embryo that this accept takes */`);
+      a.push(`set_ret_fd(r, fd, ${s.result.ret});`);
+      return a;
+    }
+    case 'io_uring_update': {
+      const { fd, offset, files } = s.args as { fd: number; offset: number; files: number[] };
+      return [`/* IORING_REGISTER_FILES_UPDATE: slot ${offset} on get these files (-1 clears a slot) */`,
+        `int files[] = { ${files.length ? files.map((x) => (x === -1 ? '-1' : `FD(${x})`)).join(', ') : '-1'} };`,
+        `set_ret(r, files_update(FD(${fd}), ${offset}, files, ${files.length}));`];
+    }
+    case 'resume':
+      return [`/* a no-op: the call ran whole at step ${at.from} (its result is compared where the trace's call returns) */`];
     case 'io_uring_setup':
       return [`int fd = ring_setup();`, ...(created.length ? [`r->obj[0] = ${created[0]};`] : []), `set_ret_fd(r, fd, ${s.result.ret});`];
     case 'io_uring_register': {
@@ -204,9 +373,12 @@ function stepBody(s: TraceStep, created: number[]): string[] {
       return [`set_ret(r, (int)syscall(__NR_io_uring_register, FD(${fd}), IORING_UNREGISTER_FILES, NULL, 0));`];
     }
     case 'unix_gc':
-      return [`/* run by the coordinator (see unix_gc_step) */`];
+      return at.gcFrom
+        ? [`/* a later phase of the GC run that ran whole at step ${at.gcFrom}: a no-op */`]
+        : [`/* run by the coordinator (see unix_gc_step)${(s.args as { phase?: string }).phase === 'start' ? ': the whole run, here at its first phase' : ''} */`];
     default:
-      return [`/* ${s.syscall}: not reproducible by this generator yet */`, `set_ret(r, -1);`];
+      // refusal() lets no other syscall through.
+      throw new ReproUnsupported(`${s.syscall} cannot be reproduced`);
   }
 }
 
@@ -216,6 +388,8 @@ const C_PRELUDE = String.raw`
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +397,7 @@ const C_PRELUDE = String.raw`
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -246,6 +421,9 @@ const C_PRELUDE = String.raw`
 #ifndef IORING_UNREGISTER_FILES
 #define IORING_UNREGISTER_FILES 3
 #endif
+#ifndef IORING_REGISTER_FILES_UPDATE
+#define IORING_REGISTER_FILES_UPDATE 6
+#endif
 
 /* Executor fds stay far above the model's: control pipes at 600.., pidfds at 650.., canary read ends at 700... */
 #define CTL_BASE 600
@@ -256,10 +434,16 @@ const C_PRELUDE = String.raw`
 #define HELPER static __attribute__((unused))
 
 enum kind { K_OPEN, K_CLOSE, K_DUP, K_FORK, K_EXIT, K_EXEC, K_SOCKETPAIR, K_SENDMSG, K_RECVMSG,
-            K_IO_URING_SETUP, K_IO_URING_REGISTER, K_IO_URING_UNREGISTER, K_UNIX_GC };
-enum objkind { O_CANARY, O_UNIX, O_RING };
+            K_IO_URING_SETUP, K_IO_URING_REGISTER, K_IO_URING_UNREGISTER, K_UNIX_GC,
+            K_SOCKET, K_LISTEN, K_CONNECT, K_ACCEPT, K_IO_URING_UPDATE, K_RESUME };
+/* O_EMBRYO: the server side of a connection (connect's unix_create1), no inode until accepted. */
+enum objkind { O_CANARY, O_UNIX, O_RING, O_EMBRYO };
 
-struct trace_step { const char *text; int task; int kind; int ret; const char *err; int nfds; int fds[8]; };
+/* pending: the trace recorded the call as still in progress (it returns at step \`until\`);
+ * from: for a resume, the step where the call was made whole; for a later GC phase, the run's first step;
+ * gc_run: a unix_gc step where the coordinator runs the GC (a whole run, or a phased run's start). */
+struct trace_step { const char *text; int task; int kind; int ret; const char *err; int nfds; int fds[8];
+                    int pending; int from; int until; int gc_run; };
 struct object {
   const char *name; int kind; int step; int model_released;
   int canary_rd;         /* coordinator's copy of a canary's read end */
@@ -338,7 +522,7 @@ HELPER int make_canary(struct reply *r) {
   return w;
 }
 
-HELPER int send_fds(int sock, const int *fds, int n) {
+HELPER int send_fds_flags(int sock, const int *fds, int n, int flags) {
   char byte = 'x';
   struct iovec iov = { &byte, 1 };
   union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int) * SCM_MAX_FD)]; } u;
@@ -352,7 +536,53 @@ HELPER int send_fds(int sock, const int *fds, int n) {
     memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
   }
   /* MSG_NOSIGNAL: EPIPE without a fatal SIGPIPE; MSG_DONTWAIT: EAGAIN instead of blocking. */
-  return (int)sendmsg(sock, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+  return (int)sendmsg(sock, &m, MSG_DONTWAIT | MSG_NOSIGNAL | flags);
+}
+HELPER int send_fds(int sock, const int *fds, int n) { return send_fds_flags(sock, fds, n, 0); }
+
+/* listen as the model has it (no addresses): a stream socket is bound to an autobound abstract name
+ * (bind with only sun_family), then listen(SOMAXCONN); anything else gets a plain listen() (a dgram
+ * socket stays unbound: EOPNOTSUPP). */
+HELPER int do_listen(int fd) {
+  int type = 0;
+  socklen_t tl = sizeof type;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM) {
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa_family_t)) < 0) return -1;
+  }
+  return listen(fd, SOMAXCONN);
+}
+
+/* connect(fd) to the name of \`to\` (getsockname); when \`to\` has none (not a socket, never listened), an
+ * abstract name nobody has: ECONNREFUSED, as the model says. */
+HELPER int do_connect(int fd, int to) {
+  struct sockaddr_un sa;
+  socklen_t len = sizeof sa;
+  memset(&sa, 0, sizeof sa);
+  if (getsockname(to, (struct sockaddr *)&sa, &len) < 0 || len <= sizeof(sa_family_t)) {
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    int n = snprintf(sa.sun_path + 1, sizeof sa.sun_path - 1, "inflight-repro-nobody-%d", (int)getpid());
+    len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+  }
+  return connect(fd, (struct sockaddr *)&sa, len);
+}
+
+/* accept, non-blocking: O_NONBLOCK on the listener's file around the call (EAGAIN on an empty queue). */
+HELPER int do_accept(int fd) {
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+  int r = accept4(fd, NULL, NULL, 0);
+  int e = errno;
+  if (fl >= 0) fcntl(fd, F_SETFL, fl);
+  errno = e;
+  return r;
+}
+
+/* IORING_REGISTER_FILES_UPDATE (struct io_uring_files_update: offset, resv, fds pointer). */
+HELPER int files_update(int ring, unsigned offset, int *files, int n) {
+  struct { uint32_t offset, resv; uint64_t fds; } __attribute__((aligned(8))) up = { offset, 0, (uint64_t)(uintptr_t)files };
+  return (int)syscall(__NR_io_uring_register, ring, IORING_REGISTER_FILES_UPDATE, &up, n);
 }
 
 /* recvmsg with room for SCM_MAX_FD fds (too small a buffer makes the kernel close the surplus). */
@@ -457,6 +687,10 @@ static int canary_released(int rd) {
 }
 
 static int created[NOBJS + 1];   /* has the object been made here (its step ran and succeeded)? */
+/* A call the trace makes in sub-steps: the kernel's reply of the whole call, kept for the step where the
+ * trace's call returns. */
+static struct reply made[NTASKS];
+static int have_made[NTASKS];
 
 /* Polls every object; prints the ones that are released now and were not before. */
 static int observe(int print) {
@@ -466,7 +700,7 @@ static int observe(int print) {
     if (o->released || !created[i]) continue;
     int rel = 0;
     if (o->kind == O_CANARY && o->canary_rd >= 0) rel = canary_released(o->canary_rd);
-    else if (o->kind == O_UNIX && o->ino) rel = unix_inode_live(o->ino) == 0;
+    else if ((o->kind == O_UNIX || o->kind == O_EMBRYO) && o->ino) rel = unix_inode_live(o->ino) == 0;
     if (rel) {
       if (print && !changed) printf("        released now:");
       if (print) printf(" %s", o->name);
@@ -573,6 +807,13 @@ int main(void) {
     r.obj[0] = r.obj[1] = -1; r.canary_rd = -1;
     if (s->kind == K_UNIX_GC) {
       r.ret = 0;
+    } else if (s->kind == K_RESUME) {
+      /* No syscall: the call ran whole at step s->from. Where the trace's call returns, its result is that one. */
+      if (!s->pending && have_made[s->task]) {
+        r = made[s->task];
+        r.obj[0] = r.obj[1] = -1; r.canary_rd = -1; r.child_pid = -1;
+        have_made[s->task] = 0;
+      } else r.ret = 0;
     } else if (pids[s->task] < 0) {
       printf("step %d %s: no process for task %d (the trace's own steps never made it)\n", n, s->text, s->task);
       differ = 1;
@@ -589,12 +830,23 @@ int main(void) {
     }
 
     /* One line per step: what the kernel did, what the trace recorded, and whether they agree. */
+    if (s->pending) {
+      /* The trace's call is still in progress after this step; here it is one syscall, made whole at its
+       * first step, so its result is compared where the trace's call returns. */
+      printf("step %d %s: kernel ", n, s->text);
+      if (s->kind == K_RESUME) printf("- (the call ran whole at step %d)", s->from);
+      else print_result(r.ret, r.err, r.nfds, r.fds);
+      printf("; trace ... (in progress); ");
+      if (s->until) printf("compared at step %d\n", s->until);
+      else printf("the trace ends before the call returns\n");
+      if (s->kind != K_RESUME) { made[s->task] = r; have_made[s->task] = 1; }
+    } else {
     printf("step %d %s: kernel ", n, s->text);
     if (s->kind == K_FORK && r.ret >= 0) printf("%d (task %d, pid %d)", r.ret, r.ret, r.child_pid);
     else print_result(r.ret, r.err, r.nfds, r.fds);
     printf("; trace ");
     if (s->err[0]) printf("-1 %s", s->err); else print_result(s->ret, 0, s->nfds, s->fds);
-    int returns_fd = s->kind == K_OPEN || s->kind == K_DUP || s->kind == K_IO_URING_SETUP;
+    int returns_fd = s->kind == K_OPEN || s->kind == K_DUP || s->kind == K_IO_URING_SETUP || s->kind == K_SOCKET || s->kind == K_ACCEPT;
     int agree, renumbered = 0;
     if (s->err[0]) agree = r.ret < 0 && strcmp(errname(r.err), s->err) == 0;
     else if (r.ret < 0) agree = 0;
@@ -611,7 +863,9 @@ int main(void) {
       else for (int i = 0; i < s->nfds && i < r.nfds; i++) printf(" %d is %d here;", s->fds[i], r.fds[i]);
       printf(" (later steps use the kernel's)\n");
     }
-    if (r.ctrunc) printf("        MSG_CTRUNC: the kernel dropped fds that did not fit\n");
+    if (s->kind == K_RESUME) printf("        (the kernel's result of the call made whole at step %d)\n", s->from);
+    }
+    if (r.ctrunc && s->kind != K_RESUME) printf("        MSG_CTRUNC: the kernel dropped fds that did not fit\n");
 
     /* Learn about new objects and processes. */
     if (s->kind == K_FORK && r.ret >= 0 && r.ret < NTASKS) { pids[r.ret] = r.child_pid; pidfd[r.ret] = take_pidfd(r.child_pid); }
@@ -619,7 +873,7 @@ int main(void) {
       int o = r.obj[i];
       if (o < 0 || o >= NOBJS || (r.ret < 0)) continue;
       created[o] = 1;
-      if (objs[o].kind == O_UNIX) objs[o].ino = r.ino[i];
+      if (objs[o].kind == O_UNIX || (objs[o].kind == O_EMBRYO && r.ino[i])) objs[o].ino = r.ino[i];
     }
     if (r.canary_rd >= 0 && r.obj[0] >= 0 && r.ret >= 0) {
       /* The coordinator takes its own copy of the canary's read end (the worker's may go with it). */
@@ -627,7 +881,8 @@ int main(void) {
       if (fd < 0) die("pidfd_getfd");
       objs[r.obj[0]].canary_rd = move_high(fd, CANARY_BASE);
     }
-    if (s->kind == K_UNIX_GC) unix_gc_step();
+    if (s->kind == K_UNIX_GC && s->gc_run) unix_gc_step();
+    else if (s->kind == K_UNIX_GC) printf("        (a later phase of the GC run made whole at step %d: nothing to do)\n", s->from);
     observe(1);
   }
 
@@ -636,9 +891,11 @@ int main(void) {
   printf("\nfiles at the end (kernel; model):\n");
   for (int i = 0; i < NOBJS; i++) {
     struct object *o = &objs[i];
-    const char *what = o->kind == O_CANARY ? "regular file (canary pipe)" : o->kind == O_UNIX ? "unix socket" : "io_uring ring";
+    const char *what = o->kind == O_CANARY ? "regular file (canary pipe)" : o->kind == O_UNIX ? "unix socket"
+      : o->kind == O_EMBRYO ? "unix socket (connection)" : "io_uring ring";
     const char *kstate = !created[i] ? "never made here"
       : o->kind == O_RING ? "not observable (seen through the files it holds)"
+      : o->kind == O_EMBRYO && !o->ino ? "not observable (never accepted: no inode)"
       : o->released ? "released" : "live";
     const char *mstate = o->model_released < 0 ? "?" : o->model_released ? "released" : "live";
     printf("  %s  %-27s made at step %d: %s; model: %s\n", o->name, what, o->step, kstate, mstate);
