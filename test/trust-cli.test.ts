@@ -25,14 +25,14 @@ const stable = (text: string): unknown => {
   return j;
 };
 
-test('SIGINT: the partial result (bounded, counts, depth), status 130', async (t) => {
-  const child = spawn('node', ['bin/inflight.mjs', 'check', '--design', 'viro-2019', '--tasks', '2', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `inflight ARGS --json`, sends SIGINT after `ms`, and checks the partial result it prints. */
+async function interruptedRun(t: import('ava').ExecutionContext, args: readonly string[], ms: number): Promise<void> {
+  const child = spawn('node', ['bin/inflight.mjs', ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { err += d; });
-  // Let it start searching (tsx start-up is ~1.5 s; the whole search takes a minute), then interrupt.
-  await new Promise((r) => setTimeout(r, 4000));
+  await new Promise((r) => setTimeout(r, ms));
   child.kill('SIGINT');
   const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   t.is(code, 130, err);
@@ -41,25 +41,16 @@ test('SIGINT: the partial result (bounded, counts, depth), status 130', async (t
   t.is(j.stop, 'interrupted');
   t.true(j.properties.every((p) => p.status === 'bounded'));
   t.true(j.stats.distinct > 0 && j.stats.queue > 0 && j.stats.depth > 0);
+}
+
+// Let each start searching (tsx start-up is ~1.5 s, more with worker threads; each search takes a minute
+// or more), then interrupt.
+test('SIGINT: the partial result (bounded, counts, depth), status 130', async (t) => {
+  await interruptedRun(t, ['check', '--design', 'viro-2019', '--tasks', '2'], 4000);
 });
 
 test('SIGINT with --workers 2: the workers stop too, and the partial result is printed, status 130', async (t) => {
-  const child = spawn('node', ['bin/inflight.mjs', 'check', '--design', 'linux-6.18', '--tasks', '2', '--depth', '9', '--workers', '2', '--json'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { err += d; });
-  // Start-up (tsx in the main thread and in each worker) takes a few seconds; the search over a minute.
-  await new Promise((r) => setTimeout(r, 7000));
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  t.is(code, 130, err);
-  t.regex(err, /SIGINT: stopping/);
-  const j = JSON.parse(out) as { stop: string; properties: { status: string }[]; stats: { distinct: number; depth: number; queue: number } };
-  t.is(j.stop, 'interrupted');
-  t.true(j.properties.every((p) => p.status === 'bounded'));
-  t.true(j.stats.distinct > 0 && j.stats.queue > 0 && j.stats.depth > 0);
+  await interruptedRun(t, ['check', '--design', 'linux-6.18', '--tasks', '2', '--depth', '9', '--workers', '2'], 7000);
 });
 
 test('--checkpoint on interruption, then --resume: exactly the uninterrupted result', async (t) => {
