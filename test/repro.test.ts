@@ -11,7 +11,8 @@ import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
 import { builtinDesign } from '../model/designs/index.js';
 import { TRACE_FORMAT, traceToJson, type TraceFile, type TraceStep } from '../traces/format.js';
 import { replayTrace } from '../traces/replay.js';
-import { modelReleased, reproC } from '../traces/repro.js';
+import { handTrace } from '../oracle/hand.js';
+import { modelReleased, ReproUnsupported, reproC } from '../traces/repro.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inflight-repro-'));
 
@@ -191,5 +192,187 @@ for (const [name, make] of [
       compared++;
     }
     t.true(compared >= 2, `compared ${compared} files`);
+  });
+}
+
+// The steps the model gained after the first reproducer: listening sockets, MSG_OOB, FILES_UPDATE, the GC in
+// phases and calls in sub-steps (resume). Hand traces whose results are linux-6.18's (handTrace).
+const L618 = builtinDesign('linux-6.18')!;
+
+// (d) socket + listen + connect + accept, then SCM_RIGHTS over the accepted connection: the client sends a
+// regular file, the accepted socket receives it. f2 is connect's embryo, which accept (step 5) makes fd 5.
+const LISTEN = handTrace(L618, [
+  [0, 'socket', { type: 'stream' }], [0, 'listen', { fd: 3 }], [0, 'socket', { type: 'stream' }], [0, 'connect', { fd: 4, to: 3 }],
+  [0, 'accept', { fd: 3 }], [0, 'open'], [0, 'sendmsg', { fd: 4, rights: [6] }], [0, 'close', { fd: 6 }],
+  [0, 'recvmsg', { fd: 5, peek: false }], [0, 'accept', { fd: 3 }], [0, 'listen', { fd: 4 }], [0, 'close', { fd: 5 }], [0, 'close', { fd: 6 }],
+], { tasks: 1, files: 4, fds: 6 }, 'hand-written');
+
+// (e) MSG_OOB: a file rides on the OOB skb; a plain read unlinks and frees that skb on 6.18 (the file goes at
+// step 5); OOB on a dgram socket is EOPNOTSUPP.
+const OOB = handTrace(L618, [
+  [0, 'socketpair', { type: 'stream' }], [0, 'open'], [0, 'sendmsg', { fd: 3, rights: [5], oob: true }], [0, 'close', { fd: 5 }],
+  [0, 'recvmsg', { fd: 4, peek: false }], [0, 'sendmsg', { fd: 3, rights: [], oob: true }],
+  [0, 'socketpair', { type: 'dgram' }], [0, 'sendmsg', { fd: 5, rights: [], oob: true }],
+], { tasks: 1, oob: true }, 'hand-written');
+
+// (f) IORING_REGISTER_FILES_UPDATE: fill a sparse table, clear a slot (its file goes at once), the errors.
+const UPDATE = handTrace(L618, [
+  [0, 'open'], [0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 5, files: [-1, -1] }],
+  [0, 'io_uring_update', { fd: 5, offset: 0, files: [3, 4] }], [0, 'close', { fd: 3 }], [0, 'io_uring_update', { fd: 5, offset: 0, files: [-1] }],
+  [0, 'io_uring_update', { fd: 5, offset: 1, files: [5] }], [0, 'io_uring_update', { fd: 5, offset: 2, files: [4] }],
+  [0, 'io_uring_update', { fd: 5, offset: 0, files: [9] }], [0, 'close', { fd: 4 }],
+], { tasks: 1 }, 'hand-written');
+
+// (g) The GC in phases with a MSG_PEEK in sub-steps inside the run: a garbage cycle (with a file in it) is
+// collected by the run of steps 11-18, while the peek of step 12 returns at its resume (step 14).
+const GC_PHASED = handTrace(L618, [
+  [0, 'socketpair', { type: 'dgram' }], [0, 'open'], [0, 'sendmsg', { fd: 3, rights: [3, 5] }], [0, 'sendmsg', { fd: 4, rights: [4] }],
+  [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 5 }],
+  [0, 'socketpair', { type: 'stream' }], [0, 'sendmsg', { fd: 3, rights: [3] }], [0, 'close', { fd: 3 }],
+  ['kernel', 'unix_gc', { phase: 'start' }], [0, 'recvmsg', { fd: 4, peek: true }], ['kernel', 'unix_gc', { phase: 'dead' }],
+  [0, 'resume', { call: 'recvmsg(4, MSG_PEEK)', stage: 'install fds' }],
+  ['kernel', 'unix_gc', { phase: 'dead' }], ['kernel', 'unix_gc', { phase: 'dead' }], ['kernel', 'unix_gc', { phase: 'purge' }], ['kernel', 'unix_gc', { phase: 'purge' }],
+], { tasks: 1, files: 8, gc: 'phased' }, 'hand-written');
+
+// (h) connect in sub-steps (two tasks), with an accept between them: the model's accept finds the queue
+// empty (EAGAIN); here connect() ran whole at step 5, so the kernel's accept takes the connection.
+const CONNECT_SPLIT = handTrace(L618, [
+  [0, 'socket', { type: 'stream' }], [0, 'listen', { fd: 3 }], [0, 'fork'], [1, 'socket', { type: 'stream' }], [1, 'connect', { fd: 4, to: 3 }],
+  [1, 'resume', { call: 'connect(4)', stage: 'peer' }], [0, 'accept', { fd: 3 }], [1, 'resume', { call: 'connect(4)', stage: 'queue' }],
+], { tasks: 2 }, 'hand-written');
+
+const allSame = (t: { regex: (s: string, r: RegExp, m?: string) => void }, out: string, tr: TraceFile, except: number[] = []): void => {
+  tr.steps.forEach((s, i) => { if (!s.result.pending && !except.includes(i + 1)) t.regex(stepLine(out, i + 1), /; same$/, `step ${i + 1}`); });
+};
+
+test('the new hand traces have the results the model gives and the C has no unknown step', (t) => {
+  for (const tr of [LISTEN, OOB, UPDATE, GC_PHASED, CONNECT_SPLIT]) {
+    t.true(replayTrace(tr, L618).steps.every((s) => s.agrees));
+    const c = reproC(tr);
+    t.notRegex(c, /not reproducible/);
+    // Every K_ constant of the step table is in the enum.
+    const kinds = new Set([...c.matchAll(/\bK_[A-Z_]+/g)].map((m) => m[0]));
+    const decl = /enum kind \{([^}]*)\}/.exec(c)![1]!;
+    for (const k of kinds) t.true(decl.includes(k), k);
+  }
+  // The files table lines up with the model's file ids: connect's embryo is f2, the opened file f3.
+  const c = reproC(LISTEN, { modelReleased: modelReleased(LISTEN, L618)! });
+  t.regex(c, /\{ "f2", O_EMBRYO, 4, 1,/);
+  t.regex(c, /\{ "f3", O_CANARY, 6, 1,/);
+  t.regex(c, /int fd = do_accept\(FD\(3\)\);\n {4}if \(fd >= 0\) r->ino\[0\] = inode_of\(fd\);\n {4}r->obj\[0\] = 2;/);
+});
+
+test('the header says which interleavings the reproducer cannot force', (t) => {
+  const gc = reproC(GC_PHASED);
+  t.regex(gc, /cannot force/);
+  t.regex(gc, /the GC run of steps 11-18 \(in phases\) runs whole at step 11,[\s\S]*?steps 12, 14 inside the run/);
+  t.regex(gc, /recvmsg of step 12 \(in sub-steps up to step 14\)[\s\S]*?step 13 between its sub-steps/);
+  const split = reproC(CONNECT_SPLIT);
+  t.regex(split, /connect of step 5 \(in sub-steps up to step 8\)[\s\S]*?step 7 between/);
+  t.notRegex(reproC(LISTEN), /cannot force/);
+});
+
+// Steps with no honest C: refused, with one sentence naming the step.
+const ENTER = handTrace(L618, [[0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 4, files: [3] }],
+  [0, 'io_uring_enter', { fd: 4, op: 'read', fixed: true, target: 0 }]], { tasks: 1 }, 'hand-written');
+
+test('io_uring_enter, io_wq and io_ring_exit are refused with a reason, never turned into broken C', (t) => {
+  t.throws(() => reproC(ENTER), { instanceOf: ReproUnsupported, message: /^step 4 \(io_uring_enter\) cannot be reproduced: .*mmaps/ });
+  const kernelStep = (syscall: 'io_wq' | 'io_ring_exit', args: Record<string, unknown>): TraceFile =>
+    ({ ...ENTER, steps: [...ENTER.steps.slice(0, 3), { task: 'kernel', syscall, args: args as TraceStep['args'], result: { ret: 0 } }] });
+  t.throws(() => reproC(kernelStep('io_wq', { ring: 1, req: 0, stage: 'block' })), { instanceOf: ReproUnsupported, message: /^step 4 \(io_wq\) cannot be reproduced: / });
+  t.throws(() => reproC(kernelStep('io_ring_exit', { ring: 1 })), { instanceOf: ReproUnsupported, message: /^step 4 \(io_ring_exit\) cannot be reproduced: / });
+});
+
+test('inflight repro of an io_uring_enter trace: one line E_REPRO_UNSUPPORTED, exit 2, no C', async (t) => {
+  const file = join(dir, 'enter.json');
+  writeFileSync(file, traceToJson(ENTER));
+  const o: string[] = [], e: string[] = [];
+  t.is(await main(['repro', file], { out: (s) => o.push(s), err: (s) => e.push(s) }), 2);
+  t.deepEqual(o, []);
+  t.is(e.length, 1);
+  t.regex(e[0]!, /^inflight: E_REPRO_UNSUPPORTED: .*enter\.json: step 4 \(io_uring_enter\) cannot be reproduced: [^\n]*$/);
+  t.notRegex(e[0]!, /\n|at .*\.ts:\d+/);
+});
+
+kernelTest('(d) socket, listen, connect, accept and SCM_RIGHTS over the accepted connection: every step as the trace', (t) => {
+  const out = buildAndRun(t, 'listen', LISTEN);
+  allSame(t, out, LISTEN);
+  t.regex(stepLine(out, 5), /accept\(3\): kernel 5; trace 5; same$/);
+  t.regex(stepLine(out, 9), /recvmsg\(5\): kernel 1 \[fds 6\]; trace 1 \[fds 6\]; same$/);
+  t.regex(stepLine(out, 10), /accept\(3\): kernel -1 EAGAIN; trace -1 EAGAIN; same$/);
+  t.regex(stepLine(out, 11), /listen\(4\): kernel -1 EINVAL; trace -1 EINVAL; same$/);
+  t.regex(endLine(out, 'f2'), /unix socket \(connection\) +made at step 4: released; model: released/);
+  t.regex(endLine(out, 'f3'), /regular file .*made at step 6: released; model: released/);
+  t.regex(endLine(out, 'f0'), /unix socket .*: live; model: live/);
+  t.regex(out, /agree with the trace's/);
+});
+
+kernelTest('(e) MSG_OOB: the results, and the file on the OOB skb released by the plain read (6.18)', (t) => {
+  const out = buildAndRun(t, 'oob', OOB);
+  allSame(t, out, OOB);
+  t.regex(stepLine(out, 3), /MSG_OOB\): kernel 1; trace 1; same$/);
+  t.regex(stepLine(out, 8), /kernel -1 EOPNOTSUPP; trace -1 EOPNOTSUPP; same$/);
+  // The file goes at step 5 (manage_oob frees the skb), not before.
+  const released = out.indexOf('released now: f2');
+  t.true(released > out.indexOf('step 5 ') && released < out.indexOf('step 6 '), 'f2 released right after step 5');
+  t.regex(out, /agree with the trace's/);
+});
+
+kernelTest('(f) IORING_REGISTER_FILES_UPDATE: counts, errors, and a cleared slot releasing its file at once', (t) => {
+  const out = buildAndRun(t, 'update', UPDATE);
+  allSame(t, out, UPDATE);
+  t.regex(stepLine(out, 5), /FILES_UPDATE, \{offset 0, \[3, 4\]\}\): kernel 2; trace 2; same$/);
+  const released = out.indexOf('released now: f0');
+  t.true(released > out.indexOf('step 7 ') && released < out.indexOf('step 8 '), 'f0 released right after the slot was cleared');
+  t.regex(stepLine(out, 9), /kernel -1 EINVAL; trace -1 EINVAL; same$/);
+  t.regex(endLine(out, 'f1'), /released; model: released/);
+  t.regex(out, /agree with the trace's/);
+});
+
+kernelTest('(g) a GC in phases and a MSG_PEEK resume: the run made whole at its start, the peek compared at its resume', (t) => {
+  const out = buildAndRun(t, 'gc-phased', GC_PHASED);
+  allSame(t, out, GC_PHASED);
+  t.regex(out, /step 11 kernel unix_gc: start: kernel 0; trace 0; same\n {8}kicked the GC: it ran within/);
+  t.regex(stepLine(out, 12), /recvmsg\(4, MSG_PEEK\): kernel 1 \[fds 3\]; trace \.\.\. \(in progress\); compared at step 14$/);
+  t.regex(stepLine(out, 14), /install fds: kernel 1 \[fds 3\]; trace 1 \[fds 3\]; same$/);
+  t.regex(out, /step 13 [^\n]*\n {8}\(a later phase of the GC run made whole at step 11: nothing to do\)/);
+  for (const f of ['f0', 'f1', 'f2']) t.regex(endLine(out, f), /: released; model: released/);
+  for (const f of ['f3', 'f4']) t.regex(endLine(out, f), /: live; model: live/);
+  t.regex(out, /agree with the trace's/);
+});
+
+kernelTest('(h) connect in sub-steps: compared at its last resume; the accept in between is the race the C cannot force', (t) => {
+  const out = buildAndRun(t, 'connect-split', CONNECT_SPLIT);
+  t.regex(stepLine(out, 5), /connect\(4, sockname\(3\)\): kernel 0; trace \.\.\. \(in progress\); compared at step 8$/);
+  t.regex(stepLine(out, 6), /connect\(4\): peer: kernel - \(the call ran whole at step 5\); trace \.\.\. \(in progress\); compared at step 8$/);
+  t.regex(stepLine(out, 7), /accept\(3\): kernel 4; trace -1 EAGAIN; DIFFERS$/);
+  t.regex(stepLine(out, 8), /connect\(4\): queue: kernel 0; trace 0; same$/);
+  t.regex(out, /\nthe kernel's results DIFFER from the trace's\n/);
+});
+
+for (const [name, tr] of [['socket, listen, connect, accept', LISTEN], ['MSG_OOB', OOB]] as const) {
+  kernelTest(`repro.c and inflight kernel agree on ${name}`, async (t) => {
+    const file = join(dir, `agree-${name.replace(/\W+/g, '-')}.json`);
+    writeFileSync(file, traceToJson(tr));
+    const repro = reproResults(buildAndRun(t, `agree-${name.replace(/\W+/g, '-')}`, tr));
+    const k = await kernelJson(file);
+    t.is(repro.steps.size, tr.steps.length, 'repro.c printed every step');
+    t.is(k.steps.length, tr.steps.length);
+    for (const s of k.steps) {
+      const mine = repro.steps.get(s.step);
+      t.truthy(mine && s.kernel, `step ${s.step}`);
+      t.is(mine!.ret, s.kernel!.ret, `step ${s.step}: ret`);
+      t.is(mine!.errno, s.kernel!.errno, `step ${s.step}: errno`);
+      if (mine!.fds) t.deepEqual(mine!.fds, s.kernel!.fds, `step ${s.step}: fds`);
+    }
+    let compared = 0;
+    for (const f of k.fates) {
+      const seen = repro.files.get(f.id);
+      if (seen === undefined || (f.observed !== 'released' && f.observed !== 'live')) continue;
+      t.is(seen, f.observed, `${f.name} at the end`);
+      compared++;
+    }
+    t.true(compared >= 3, `compared ${compared} files`);
   });
 }
