@@ -86,10 +86,10 @@ export type FromWorker =
   | { readonly t: 'aborted' }
   | { readonly t: 'error'; readonly error: unknown; readonly idx: number; readonly at: number };
 
-/** The visited set of a worker: 64-bit fingerprints with an int32 value each, interleaved [hi, lo, value]
- *  in one Uint32Array (one cache line per probe), open addressing, linear probing, load <= 0.75. The value is
- *  the candidate slot + the level's base for a state of the level being built, so that one probe per
- *  transition tells new / older level / this level's slot. */
+/** The visited set of a worker: 64-bit fingerprints with a uint32 value each, interleaved [hi, lo, value]
+ *  in one Uint32Array (one cache line per probe), open addressing, linear probing, load <= 0.75. The value
+ *  (see SENDERS in main) holds the state's local index and a sender, so that one probe per transition
+ *  tells new / older level / this level's candidate and who sent it. */
 class SeenTable {
   private t: Uint32Array;
   private mask: number;
@@ -200,25 +200,13 @@ class Arena {
 class IntVec {
   a = new Int32Array(1024);
   n = 0;
-  private room(k: number): void {
-    let c = this.a.length * 2;
-    while (c < this.n + k) c *= 2;
-    const b = new Int32Array(c);
-    b.set(this.a.subarray(0, this.n));
-    this.a = b;
-  }
   push(v: number): void {
-    if (this.n === this.a.length) this.room(1);
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
     this.a[this.n++] = v;
-  }
-  pushAll(w: Int32Array): void { this.pushFrom(w, 0, w.length); }
-  /** Appends src[from, from + len). */
-  pushFrom(src: Int32Array, from: number, len: number): void {
-    if (this.n + len > this.a.length) this.room(len);
-    const a = this.a;
-    let at = this.n;
-    for (let j = 0; j < len; j++) a[at++] = src[from + j]!;
-    this.n = at;
   }
 }
 
@@ -763,7 +751,12 @@ function postError(e: unknown, idx: number, at: number): void {
     }
     error = err;
   }
-  parentPort!.postMessage({ t: 'error', error, idx, at } satisfies FromWorker);
+  try {
+    parentPort!.postMessage({ t: 'error', error, idx, at } satisfies FromWorker);
+  } catch {
+    // Not cloneable at all (a thrown object holding functions, say): its text then.
+    parentPort!.postMessage({ t: 'error', error: new Error(String(e)), idx, at } satisfies FromWorker);
+  }
 }
 
 // The coordinator imports this module for its constants and types: only a worker thread runs it.
