@@ -5,7 +5,9 @@ import { makeCtx } from '../model/apply.js';
 import { DEFAULT_BOUNDS, SYSCALLS, type Bounds } from '../model/bounds.js';
 import type { Design } from '../model/design.js';
 import { builtinDesign } from '../model/designs/index.js';
+import { scenarioBounds, type Scenario } from '../model/scenario.js';
 import type { Step } from '../model/step.js';
+import { builtinScenario } from '../scenarios/index.js';
 import type { World } from '../model/world.js';
 import { describeWorld, diffFacts, formatChange } from '../traces/describe.js';
 import { parseTrace, traceToJson, TRACE_FORMAT, type TraceFile, type TraceStep } from '../traces/format.js';
@@ -62,6 +64,20 @@ test('a generated trace survives traceToJson → parseTrace unchanged', (t) => {
   t.deepEqual(back.value, tr);
   // And a second round trip gives the same bytes.
   t.is(traceToJson(back.value), text);
+});
+
+test('a scenario trace with calls in sub-steps keeps `pending` through traceToJson → parseTrace', (t) => {
+  // CVE-2021-0920 on linux-5.1: a MSG_PEEK recvmsg that the GC runs between (its first step is pending).
+  const sc = builtinScenario('cve-2021-0920') as Scenario;
+  const r = runCheck(builtinDesign('linux-5.1')!, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc });
+  const tr = r.properties.find((p) => p.trace)!.trace!;
+  t.true(tr.steps.some((s) => s.result.pending === true), 'the trace has a step in progress');
+  const back = parseTrace(traceToJson(tr));
+  if (!back.ok) return t.fail(back.error);
+  t.deepEqual(back.value, tr);
+  const bad = parseTrace(traceToJson(tr).replace('"pending": true', '"pending": 1'));
+  t.false(bad.ok);
+  if (!bad.ok) t.regex(bad.error, /result\.pending must be true/);
 });
 
 test('parseTrace fills bounds it is not given from the defaults, and args default to {}', (t) => {

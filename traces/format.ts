@@ -95,7 +95,7 @@ function parseResult(raw: unknown): Parsed<Result> {
   if (typeof raw !== 'object' || raw === null) return fail('"result" must be an object');
   const r = raw as Record<string, unknown>;
   if (!Number.isInteger(r['ret'])) return fail('result.ret must be an integer');
-  const out: { ret: number; errno?: Errno; fds?: number[] } = { ret: r['ret'] as number };
+  const out: { ret: number; errno?: Errno; fds?: number[]; pending?: true } = { ret: r['ret'] as number };
   if (r['errno'] !== undefined) {
     if (!ERRNOS.includes(r['errno'] as Errno)) return fail(`unknown errno ${JSON.stringify(r['errno'])}`);
     out.errno = r['errno'] as Errno;
@@ -103,6 +103,11 @@ function parseResult(raw: unknown): Parsed<Result> {
   if (r['fds'] !== undefined) {
     if (!Array.isArray(r['fds']) || r['fds'].some((x) => !Number.isInteger(x))) return fail('result.fds must be a list of fd numbers');
     out.fds = r['fds'] as number[];
+  }
+  // A call the kernel runs in sub-steps: its first step returns nothing yet (a `resume` step finishes it).
+  if (r['pending'] !== undefined) {
+    if (r['pending'] !== true) return fail('result.pending must be true when present');
+    out.pending = true;
   }
   return { ok: true, value: out };
 }
