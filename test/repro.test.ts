@@ -359,3 +359,24 @@ kernelTest('(h) connect in sub-steps: compared at its last resume; the accept in
 for (const [name, tr] of [['socket, listen, connect, accept', LISTEN], ['MSG_OOB', OOB]] as const) {
   kernelTest(`repro.c and inflight kernel agree on ${name}`, async (t) => { await agreesWithKernel(t, name, tr, 3); });
 }
+
+// Through files, as a user does it: check writes the trace, repro reads it back (a call in sub-steps must
+// keep its `pending` mark on the way), gcc builds it, and it runs on this kernel to the end.
+kernelTest('check --trace-out then repro: the CVE-2021-0920 scenario trace (a GC in phases, a MSG_PEEK in two steps)', async (t) => {
+  const cap = (): Io & { o: string[]; e: string[] } => { const o: string[] = []; const e: string[] = []; return { o, e, out: (s) => o.push(s), err: (s) => e.push(s) }; };
+  const file = join(dir, 'cve-2021-0920.json');
+  t.is(await main(['check', '--scenario', 'cve-2021-0920', '--design', 'linux-5.1', '--trace-out', file], cap()), 1);
+  const src = join(dir, 'cve-2021-0920.c');
+  const io = cap();
+  t.is(await main(['repro', file, '--out', src], io), 0, io.e.join('\n'));
+  const c = readFileSync(src, 'utf8');
+  t.regex(c, /cannot force/);
+  const bin = join(dir, 'cve-2021-0920');
+  const cc = spawnSync('gcc', ['-O2', '-Wall', '-o', bin, src], { encoding: 'utf8' });
+  t.is(cc.status, 0, cc.stderr);
+  t.is(cc.stderr, '', 'no warnings');
+  const run = spawnSync(bin, { encoding: 'utf8', timeout: 20000 });
+  t.is(run.status, 0, run.stderr);
+  t.regex(run.stdout, /compared at step 8/);
+  t.regex(run.stdout, /the kernel's results (agree with|DIFFER from) the trace's/);
+});
