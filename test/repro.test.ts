@@ -12,7 +12,9 @@ import { builtinDesign } from '../model/designs/index.js';
 import { TRACE_FORMAT, traceToJson, type TraceFile, type TraceStep } from '../traces/format.js';
 import { replayTrace } from '../traces/replay.js';
 import { handTrace } from '../oracle/hand.js';
-import { modelReleased, ReproUnsupported, reproC } from '../traces/repro.js';
+import { modelReleased, reproC } from '../traces/repro.js';
+import { builtinScenario, builtinScenarios } from '../scenarios/index.js';
+import { scenarioBounds } from '../model/scenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inflight-repro-'));
 
@@ -277,26 +279,81 @@ test('the header says which interleavings the reproducer cannot force', (t) => {
   t.notRegex(reproC(LISTEN), /cannot force/);
 });
 
-// Steps with no honest C: refused, with one sentence naming the step.
-const ENTER = handTrace(L618, [[0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 4, files: [3] }],
-  [0, 'io_uring_enter', { fd: 4, op: 'read', fixed: true, target: 0 }]], { tasks: 1 }, 'hand-written');
+// (i) io_uring_enter: a fixed-file read and a plain-fd read on two canaries; both block (nothing is ever
+// written), then the canaries' fds and the ring fd are closed. The plain-fd request holds f1 past its close
+// (the kernel's canary tells); ring teardown cancels both requests and drops the table.
+const ENTER = handTrace(L618, [
+  [0, 'open'], [0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 5, files: [3] }],
+  [0, 'io_uring_enter', { fd: 5, op: 'read', fixed: true, target: 0 }], [0, 'io_uring_enter', { fd: 5, op: 'read', fixed: false, target: 4 }],
+  ['kernel', 'io_wq', { ring: 2, req: 0, stage: 'block' }], [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 5 }],
+], { tasks: 1, reqs: 2 }, 'hand-written');
 
-test('io_uring_enter, io_wq and io_ring_exit are refused with a reason, never turned into broken C', (t) => {
-  t.throws(() => reproC(ENTER), { instanceOf: ReproUnsupported, message: /^step 4 \(io_uring_enter\) cannot be reproduced: .*mmaps/ });
-  const kernelStep = (syscall: 'io_wq' | 'io_ring_exit', args: Record<string, unknown>): TraceFile =>
-    ({ ...ENTER, steps: [...ENTER.steps.slice(0, 3), { task: 'kernel', syscall, args: args as TraceStep['args'], result: { ret: 0 } }] });
-  t.throws(() => reproC(kernelStep('io_wq', { ring: 1, req: 0, stage: 'block' })), { instanceOf: ReproUnsupported, message: /^step 4 \(io_wq\) cannot be reproduced: / });
-  t.throws(() => reproC(kernelStep('io_ring_exit', { ring: 1 })), { instanceOf: ReproUnsupported, message: /^step 4 \(io_ring_exit\) cannot be reproduced: / });
+// (j) an SQE the kernel fails at once (an empty registered slot: the CQE's -EBADF, the model's step result),
+// one on a fd that is not a ring (EOPNOTSUPP from the call itself), and a ring teardown step.
+const ENTER_ERRORS = handTrace(L618, [
+  [0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 4, files: [-1] }],
+  [0, 'io_uring_enter', { fd: 4, op: 'read', fixed: true, target: 0 }], [0, 'io_uring_enter', { fd: 3, op: 'read', fixed: false, target: 3 }],
+  [0, 'close', { fd: 4 }],
+], { tasks: 1, reqs: 2 }, 'hand-written');
+
+test('io_uring_enter, io_wq and io_ring_exit are C now: one SQE through mmaps unmapped at once, kernel steps as no-ops', (t) => {
+  const c = reproC(ENTER);
+  t.regex(c, /ring_enter\(r, FD\(5\), IORING_OP_READ, 1, 0, 5\);/);
+  t.regex(c, /ring_enter\(r, FD\(5\), IORING_OP_READ, 0, FD\(4\), 6\);/);
+  // Every mmap of ring_enter has its munmap before the function returns.
+  const fn = /HELPER void ring_enter\([\s\S]*?\n\}/.exec(c)![0];
+  t.is([...fn.matchAll(/= mmap\(/g)].length, 3);
+  t.is([...fn.matchAll(/munmap\(/g)].length, 3);
+  t.true(fn.lastIndexOf('munmap(') > fn.indexOf('__NR_io_uring_enter'), 'unmapped after the call');
+  t.regex(c, /does not count mmaps as references/);
+  t.regex(c, /case 7: \{\n {4}\/\* a no-op: io-wq/);
+  t.regex(c, /io-wq's step 7 are no-ops here/);
+  t.regex(c, /the io_uring requests of steps 5, 6 start in the kernel when submitted/);
+  const exit: TraceFile = { ...ENTER_ERRORS, steps: [...ENTER_ERRORS.steps, { task: 'kernel', syscall: 'io_ring_exit', args: { ring: 1 }, result: { ret: 0 } }] };
+  t.regex(reproC(exit), /ring teardowns of step 7 \(io_ring_exit\) are no-ops here/);
 });
 
-test('inflight repro of an io_uring_enter trace: one line E_REPRO_UNSUPPORTED, exit 2, no C', async (t) => {
-  const file = join(dir, 'enter.json');
-  writeFileSync(file, traceToJson(ENTER));
+test('no trace of a built-in scenario is refused, and each one\'s C compiles with gcc -Wall', (t) => {
+  let traces = 0, enters = 0;
+  for (const b of builtinScenarios()) {
+    const sc = builtinScenario(b.name);
+    if (!sc || typeof sc === 'string') { t.fail(`${b.name}: ${String(sc)}`); continue; }
+    for (const dname of Object.keys(sc.expect)) {
+      const design = builtinDesign(dname);
+      if (!design) continue;
+      const r = runCheck(design, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc });
+      for (const p of r.properties) {
+        if (!p.trace) continue;
+        const name = `scen-${b.name}-${dname}-${p.name}`.replace(/\W+/g, '-');
+        let c = '';
+        t.notThrows(() => { c = reproC(p.trace!); }, name);
+        if (!c) continue;
+        traces++;
+        if (p.trace.steps.some((s) => s.syscall === 'io_uring_enter')) enters++;
+        if (spawnSync('gcc', ['--version']).status !== 0) continue;
+        const src = join(dir, `${name}.c`);
+        writeFileSync(src, c);
+        const cc = spawnSync('gcc', ['-O2', '-Wall', '-fsyntax-only', src], { encoding: 'utf8' });
+        t.is(cc.status, 0, `${name}: ${cc.stderr}`);
+        t.is(cc.stderr, '', `${name}: gcc -Wall warns`);
+      }
+    }
+  }
+  t.log(`${traces} traces, ${enters} with io_uring_enter`);
+  t.true(traces > 0);
+  t.true(enters > 0, 'some scenario trace submits an io_uring request');
+});
+
+// What is still refused: a resume that continues no call the trace started (one sentence naming the step).
+test('inflight repro of a trace it cannot make honestly: one line E_REPRO_UNSUPPORTED, exit 2, no C', async (t) => {
+  const bad: TraceFile = { ...CONNECT_SPLIT, steps: [CONNECT_SPLIT.steps[0]!, { task: 0, syscall: 'resume', args: { call: 'connect(3)', stage: 'peer' } as TraceStep['args'], result: { ret: 0 } }] };
+  const file = join(dir, 'orphan-resume.json');
+  writeFileSync(file, traceToJson(bad));
   const o: string[] = [], e: string[] = [];
   t.is(await main(['repro', file], { out: (s) => o.push(s), err: (s) => e.push(s) }), 2);
   t.deepEqual(o, []);
   t.is(e.length, 1);
-  t.regex(e[0]!, /^inflight: E_REPRO_UNSUPPORTED: .*enter\.json: step 4 \(io_uring_enter\) cannot be reproduced: [^\n]*$/);
+  t.regex(e[0]!, /^inflight: E_REPRO_UNSUPPORTED: .*orphan-resume\.json: step 2 \(resume\) continues no call of task 0 that the trace started$/);
   t.notRegex(e[0]!, /\n|at .*\.ts:\d+/);
 });
 
@@ -378,5 +435,54 @@ kernelTest('check --trace-out then repro: the CVE-2021-0920 scenario trace (a GC
   const run = spawnSync(bin, { encoding: 'utf8', timeout: 20000 });
   t.is(run.status, 0, run.stderr);
   t.regex(run.stdout, /compared at step 8/);
+  t.regex(run.stdout, /the kernel's results (agree with|DIFFER from) the trace's/);
+});
+
+// io_uring_enter on this kernel.
+kernelTest('(i) a fixed-file read that blocks, a plain-fd read holding its file past close, then the ring closed: no hang, the canaries tell', (t) => {
+  const out = buildAndRun(t, 'enter', ENTER);
+  allSame(t, out, ENTER, [7]);
+  t.regex(out, /step 5 T0 io_uring_enter\(5, IORING_OP_READ, fixed 0\): kernel 1; trace 1; same\n {8}io_uring_enter returned 1; no CQE yet: the request is pending in the kernel\n/);
+  t.regex(out, /step 6 T0 io_uring_enter\(5, IORING_OP_READ, fd 4\): kernel 1; trace 1; same\n {8}io_uring_enter returned 1; no CQE yet/);
+  t.regex(stepLine(out, 7), /io_wq\(f2 request 0\): block: kernel - \(.*\); trace 0; not compared$/);
+  // The pending plain-fd request holds f1: closing its only fd (step 9) does not release it.
+  const after9 = out.slice(out.indexOf('step 9 '), out.indexOf('step 10 '));
+  t.notRegex(after9, /released now:.*f1/);
+  t.notRegex(out.slice(0, out.indexOf('step 10 ')), /released now/);
+  // Ring teardown (after step 10) cancels both requests and drops the table: both canaries go.
+  t.regex(endLine(out, 'f0'), /regular file .*: released; model: /);
+  t.regex(endLine(out, 'f1'), /regular file .*: released; model: /);
+  t.regex(endLine(out, 'f2'), /io_uring ring .*not observable/);
+});
+
+kernelTest('(j) io_uring_enter errors: the CQE\'s EBADF of an empty slot, EOPNOTSUPP on a fd that is not a ring', (t) => {
+  const out = buildAndRun(t, 'enter-errors', ENTER_ERRORS);
+  allSame(t, out, ENTER_ERRORS);
+  t.regex(out, /step 4 [^\n]*: kernel -1 EBADF; trace -1 EBADF; same\n {8}io_uring_enter returned 1; the SQE's CQE was posted at once: res -9 EBADF\n/);
+  t.regex(stepLine(out, 5), /kernel -1 EOPNOTSUPP; trace -1 EOPNOTSUPP; same$/);
+  t.regex(out, /agree with the trace's/);
+});
+
+kernelTest('check --trace-out then repro: the CVE-2022-2602 scenario trace (io_uring_enter, io_wq, a GC in phases) runs, its submission is "same"', async (t) => {
+  const cap = (): Io & { o: string[]; e: string[] } => { const o: string[] = []; const e: string[] = []; return { o, e, out: (s) => o.push(s), err: (s) => e.push(s) }; };
+  const file = join(dir, 'cve-2022-2602.json');
+  t.is(await main(['check', '--scenario', 'cve-2022-2602', '--design', 'linux-5.1', '--trace-out', file], cap()), 1);
+  const tr = JSON.parse(readFileSync(file, 'utf8')) as TraceFile;
+  const enter = tr.steps.findIndex((s) => s.syscall === 'io_uring_enter') + 1;
+  t.true(enter > 0, 'the trace submits a request');
+  t.true(tr.steps.some((s) => s.syscall === 'io_wq'), 'the trace has an io-wq step');
+  const src = join(dir, 'cve-2022-2602.c');
+  const io = cap();
+  t.is(await main(['repro', file, '--out', src], io), 0, io.e.join('\n'));
+  t.regex(readFileSync(src, 'utf8'), /io-wq's step \d+ are no-ops here/);
+  const bin = join(dir, 'cve-2022-2602');
+  const cc = spawnSync('gcc', ['-O2', '-Wall', '-o', bin, src], { encoding: 'utf8' });
+  t.is(cc.status, 0, cc.stderr);
+  t.is(cc.stderr, '', 'no warnings');
+  const run = spawnSync(bin, { encoding: 'utf8', timeout: 20000 });
+  t.is(run.status, 0, run.stderr);
+  t.log(run.stdout);
+  t.regex(stepLine(run.stdout, enter), /io_uring_enter\(\d+, IORING_OP_READ, fixed \d+\): kernel 1; trace 1; same$/);
+  t.regex(run.stdout, /\n {2}f\d+ +regular file \(canary pipe\) +made at step \d+: (released|live); model: /);
   t.regex(run.stdout, /the kernel's results (agree with|DIFFER from) the trace's/);
 });
