@@ -155,17 +155,29 @@ export function canonicalKey(w: World, symmetry = true, inflightOrder = true): I
   // Order the tasks by a signature that does not depend on any naming (what kind of file each fd slot
   // holds, the program counter, the call in progress); only tasks with equal signatures can still be
   // told apart by the encoding, so only their orders are tried. Canonical, and usually one encoding.
-  const sigs = live.map((t) => signature(w, t));
-  live.sort((a, b) => cmpSig(sigs[live.indexOf(a)]!, sigs[live.indexOf(b)]!));
-  sigs.sort(cmpSig);
+  // A stable insertion sort of live and its signatures together (at most MAX_PERMUTED_TASKS of them).
+  const m = live.length;
+  const need = 2 + w.tasks[0]!.fds.length;
+  if (sigs[0]!.length < need) for (let i = 0; i < sigs.length; i++) sigs[i] = new Int32Array(need);
+  for (let i = 0; i < m; i++) signature(w, live[i]!, sigs[i]!);
+  for (let i = 1; i < m; i++) {
+    for (let j = i; j > 0 && cmpSig(sigs[j - 1]!, sigs[j]!) > 0; j--) {
+      const t = live[j]!; live[j] = live[j - 1]!; live[j - 1] = t;
+      const g = sigs[j]!; sigs[j] = sigs[j - 1]!; sigs[j - 1] = g;
+    }
+  }
   encode(w, live);
-  if (best.length < buf.length) best = new Int32Array(buf.length);
-  best.set(buf.subarray(0, len));
-  let bestLen = len;
-  const ps = perms(live.length);
+  // The encoding is kept in `best` only once another order is to be tried (usually none is).
+  let bestLen = -1;
+  const ps = perms(m);
   next: for (let p = 1; p < ps.length; p++) {   // ps[0] is the identity
     const perm = ps[p]!;
     for (let i = 0; i < perm.length; i++) if (cmpSig(sigs[perm[i]!]!, sigs[i]!) !== 0) continue next;
+    if (bestLen < 0) {
+      if (best.length < buf.length) best = new Int32Array(buf.length);
+      best.set(buf.subarray(0, len));
+      bestLen = len;
+    }
     permuted.length = 0;
     for (const i of perm) permuted.push(live[i]!);
     encode(w, permuted);
@@ -175,7 +187,7 @@ export function canonicalKey(w: World, symmetry = true, inflightOrder = true): I
       bestLen = len;
     }
   }
-  return best.subarray(0, bestLen);
+  return bestLen < 0 ? buf.subarray(0, len) : best.subarray(0, bestLen);
 }
 
 const KIND_SIG = (w: World, id: number): number => {
@@ -184,16 +196,22 @@ const KIND_SIG = (w: World, id: number): number => {
 };
 
 /** What a task looks like without naming any file: per fd slot the kind of file and FD_CLOEXEC, its pc,
- *  the kind of call in progress. */
-function signature(w: World, t: number): number[] {
+ *  the kind of call in progress; written into `out` (its length is then the signature's). */
+function signature(w: World, t: number, out: Int32Array): void {
   const task = w.tasks[t]!;
-  const out = [task.pc, task.pending === null ? 0 : task.pending.kind === 'recvmsg' ? 1 + (task.pending.peek ? 1 : 0) : 3];
-  for (const s of task.fds) out.push(s === null ? 0 : KIND_SIG(w, s.file) * 2 + (s.cloexec ? 1 : 0));
-  return out;
+  out[0] = task.pc;
+  out[1] = task.pending === null ? 0 : task.pending.kind === 'recvmsg' ? 1 + (task.pending.peek ? 1 : 0) : 3;
+  const fds = task.fds;
+  for (let i = 0; i < fds.length; i++) { const s = fds[i]!; out[2 + i] = s === null ? 0 : KIND_SIG(w, s.file) * 2 + (s.cloexec ? 1 : 0); }
+  sigLen = 2 + fds.length;
 }
+/** The length of the signatures being compared (every task has the same fd table size). */
+let sigLen = 0;
+/** Signature buffers, one per position in `live`. */
+const sigs: Int32Array[] = Array.from({ length: MAX_PERMUTED_TASKS }, () => new Int32Array(8));
 
-function cmpSig(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+function cmpSig(a: Int32Array, b: Int32Array): number {
+  for (let i = 0; i < sigLen; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return 0;
 }
 

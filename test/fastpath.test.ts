@@ -130,3 +130,28 @@ testProp('fast path: decode → recipe on the mutable world → encode equals en
     w = slow!.world;
   }
 }, { numRuns: 200 });
+
+// Task symmetry with up to four live tasks (the key sorts them by signature, then tries the orders of the
+// tasks whose signatures tie): renaming the task slots of a reachable world never changes its key.
+testProp('the key of a reachable world with up to 4 tasks does not depend on which slot each task has', [
+  fc.constantFrom(...names), fc.array(fc.nat(), { minLength: 1, maxLength: 30 }), fc.nat(),
+], (t, name, choices, which) => {
+  const ctx = ctxFor(name, { ...wide, tasks: 4, gc: 'phased', ops: SYSCALLS });
+  let w: World = initialWorld(ctx.bounds.tasks, ctx.bounds.fds);
+  for (const c of choices) {
+    const trs = enabledSteps(w, ctx);
+    if (trs.length === 0) break;
+    w = applyStep(w, trs[c % trs.length]!.step, ctx)!.world;
+  }
+  const perms = [[1, 0, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1], [0, 3, 1, 2], [1, 2, 3, 0]];
+  const perm = perms[which % perms.length]!;
+  const tasks = w.tasks.map(() => w.tasks[0]!);
+  w.tasks.forEach((task, i) => { tasks[perm[i]!] = task; });
+  const renamed: World = {
+    ...w,
+    tasks,
+    files: w.files.map((f) => (f.ring === null ? f
+      : { ...f, ring: { ...f.ring, requests: f.ring.requests.map((q) => ({ ...q, task: perm[q.task]! })) } })),
+  };
+  t.deepEqual(Array.from(canonicalKey(renamed)), Array.from(canonicalKey(w)));
+}, { numRuns: 300 });
