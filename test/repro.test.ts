@@ -37,6 +37,11 @@ function buildAndRun(t: { is: (a: unknown, b: unknown, m?: string) => void; log:
   const fates = modelReleased(trace, design);
   const src = join(dir, `${name}.c`);
   writeFileSync(src, reproC(trace, fates ? { modelReleased: fates } : {}));
+  return compileAndRun(t, name, src);
+}
+
+/** Compiles src (gcc -O2 -Wall, no warnings) to DIR/name and runs it to the end; returns its stdout. */
+function compileAndRun(t: { is: (a: unknown, b: unknown, m?: string) => void; log: (...a: unknown[]) => void }, name: string, src: string): string {
   const cc = spawnSync('gcc', ['-O2', '-Wall', '-o', join(dir, name), src], { encoding: 'utf8' });
   t.is(cc.status, 0, `gcc failed: ${cc.stderr}`);
   t.is(cc.stderr, '', 'gcc -Wall warns');
@@ -426,16 +431,10 @@ kernelTest('check --trace-out then repro: the CVE-2021-0920 scenario trace (a GC
   const src = join(dir, 'cve-2021-0920.c');
   const io = cap();
   t.is(await main(['repro', file, '--out', src], io), 0, io.e.join('\n'));
-  const c = readFileSync(src, 'utf8');
-  t.regex(c, /cannot force/);
-  const bin = join(dir, 'cve-2021-0920');
-  const cc = spawnSync('gcc', ['-O2', '-Wall', '-o', bin, src], { encoding: 'utf8' });
-  t.is(cc.status, 0, cc.stderr);
-  t.is(cc.stderr, '', 'no warnings');
-  const run = spawnSync(bin, { encoding: 'utf8', timeout: 20000 });
-  t.is(run.status, 0, run.stderr);
-  t.regex(run.stdout, /compared at step 8/);
-  t.regex(run.stdout, /the kernel's results (agree with|DIFFER from) the trace's/);
+  t.regex(readFileSync(src, 'utf8'), /cannot force/);
+  const out = compileAndRun(t, 'cve-2021-0920', src);
+  t.regex(out, /compared at step 8/);
+  t.regex(out, /the kernel's results (agree with|DIFFER from) the trace's/);
 });
 
 // io_uring_enter on this kernel.
@@ -475,13 +474,7 @@ kernelTest('check --trace-out then repro: the CVE-2022-2602 scenario trace (io_u
   const io = cap();
   t.is(await main(['repro', file, '--out', src], io), 0, io.e.join('\n'));
   t.regex(readFileSync(src, 'utf8'), /io-wq's step \d+ are no-ops here/);
-  const bin = join(dir, 'cve-2022-2602');
-  const cc = spawnSync('gcc', ['-O2', '-Wall', '-o', bin, src], { encoding: 'utf8' });
-  t.is(cc.status, 0, cc.stderr);
-  t.is(cc.stderr, '', 'no warnings');
-  const run = spawnSync(bin, { encoding: 'utf8', timeout: 20000 });
-  t.is(run.status, 0, run.stderr);
-  t.log(run.stdout);
+  const run = { stdout: compileAndRun(t, 'cve-2022-2602', src) };
   t.regex(stepLine(run.stdout, enter), /io_uring_enter\(\d+, IORING_OP_READ, fixed \d+\): kernel 1; trace 1; same$/);
   t.regex(run.stdout, /\n {2}f\d+ +regular file \(canary pipe\) +made at step \d+: (released|live); model: /);
   t.regex(run.stdout, /the kernel's results (agree with|DIFFER from) the trace's/);
