@@ -456,8 +456,12 @@ const kit: CliKit = { parse, boundOptions: BOUND_OPTIONS, boundsFrom, limitsFrom
 
 const cmdSimulate = (args: string[], io: Io): Promise<number> => simulateCmd(args, io, kit);
 
+const COMMANDS: readonly string[] = ['check', 'matrix', 'simulate', 'report', 'render', 'kernel', 'repro', 'designs', 'scenarios', 'explain', 'replay'];
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
+  // `inflight check --help` (any command): the usage, as `inflight help` prints it.
+  if (cmd !== undefined && COMMANDS.includes(cmd) && (rest.includes('--help') || rest.includes('-h'))) { io.out(USAGE); return EXIT.ok; }
   try {
     switch (cmd) {
       case 'check': return await cmdCheck(rest, io);
@@ -473,7 +477,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'kernel': return await cmdKernel(rest, io, kit);
       case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       case undefined: throw new UserError('E_USAGE', 'no command (try: inflight help)');
-      default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: check, matrix, simulate, report, render, kernel, repro, designs, explain, replay, help)`);
+      default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: ${COMMANDS.join(', ')}, help)`);
     }
   } catch (e) {
     if (e instanceof UserError) {

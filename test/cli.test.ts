@@ -362,6 +362,18 @@ for (const b of BAD) {
   });
 }
 
+test('--help or -h after any command prints the usage and exits 0; `inflight help` prints the same', async (t) => {
+  const help = await run(['help'], { tty: false });
+  t.is(help.code, 0);
+  t.regex(help.out, /^usage: inflight <command> \[options\]/);
+  for (const argv of [['check', '--help'], ['check', '--design', 'viro-2019', '-h'], ['repro', '--help'], ['scenarios', '-h'], ['simulate', '--help']]) {
+    const r = await run(argv, { tty: false });
+    t.is(r.code, 0, argv.join(' '));
+    t.is(r.out, help.out, argv.join(' '));
+    t.is(r.err, '', argv.join(' '));
+  }
+});
+
 test('bad input: --trace-out into a directory that does not exist is E_OUTPUT', async (t) => {
   const r = await run(['check', '--design', 'seed-2019', '--depth', '5', '--trace-out', join(TMP, 'no', 'such', 'dir', 't.json')], { tty: false });
   assertUserError(t, r, 'E_OUTPUT', /cannot write /);
