@@ -10,6 +10,12 @@ import { UserError } from './errors.js';
 import type { CliKit, Io } from './kit.js';
 import { readTraceFile } from './trace-file.js';
 
+/** The steps the executor does not make, and why. */
+const NOT_MADE: ReadonlyMap<string, string> = new Map([
+  ['io_uring_enter', 'the executor has no SQ/CQ rings'],
+  ['io_uring_update', 'the executor has no IORING_REGISTER_FILES_UPDATE'],
+]);
+
 /** The design that matches this machine's kernel. */
 export const KERNEL_DESIGN = 'linux-6.18';
 
@@ -18,6 +24,13 @@ export async function cmdKernel(args: string[], io: Io, kit: CliKit): Promise<nu
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'kernel needs a trace file: inflight kernel trace.json');
   const trace = readTraceFile(file);
+  // Steps oracle/executor.c cannot make: without them the run would go on from another state than the
+  // trace's, and its verdicts would say nothing (it used to answer EINVAL for them, as if from the kernel).
+  const cannot = trace.steps.findIndex((s) => NOT_MADE.has(s.syscall));
+  if (cannot >= 0) {
+    const s = trace.steps[cannot]!;
+    throw new UserError('E_KERNEL_UNSUPPORTED', `${file}: step ${cannot + 1} (${s.syscall}) cannot be made by the kernel oracle yet (${NOT_MADE.get(s.syscall)!}); \`inflight repro\` makes this trace as a C program`);
+  }
   const design = await loadDesign(typeof values['design'] === 'string' ? values['design'] : KERNEL_DESIGN);
   const p = predict(file, trace.steps, trace.bounds, design);
   if (typeof p === 'string') throw new UserError('E_TRACE_INVALID', `${file}: ${p}`);

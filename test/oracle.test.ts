@@ -198,3 +198,21 @@ test.serial('inflight kernel: bad input is exit 2 with one line', async (t) => {
   t.is(r2.code, 2);
   t.regex(r2.err, /E_USAGE/);
 });
+
+test.serial('inflight kernel: a trace with a step the executor cannot make (io_uring_enter, io_uring_update) is refused, one line, exit 2', async (t) => {
+  // The CVE-2022-2602 scenario trace submits a request (io_uring_enter): the executor used to answer
+  // EINVAL for it as if the kernel had, and go on from another state than the trace's.
+  const file = join(dir, 'cve-2022-2602.json');
+  t.is((await cli(['check', '--scenario', 'cve-2022-2602', '--design', 'linux-5.1', '--trace-out', file])).code, 1);
+  const r = await cli(['kernel', file, '--design', 'linux-5.1']);
+  t.is(r.code, 2);
+  t.is(r.out, '');
+  t.regex(r.err, /^inflight: E_KERNEL_UNSUPPORTED: .*step \d+ \(io_uring_enter\) cannot be made by the kernel oracle yet .*inflight repro/);
+  t.false(r.err.trim().includes('\n'), 'one line');
+  const o = JSON.parse(readFileSync(file, 'utf8')) as { steps: { syscall: string; args: Record<string, unknown> }[] };
+  const update = { ...o, steps: o.steps.slice(0, 4).concat([{ task: 0, syscall: 'io_uring_update', args: { fd: 5, offset: 0, files: [-1] }, result: { ret: 1 } } as never]) };
+  writeFileSync(join(dir, 'update.json'), JSON.stringify(update));
+  const u = await cli(['kernel', join(dir, 'update.json'), '--design', 'linux-5.1']);
+  t.is(u.code, 2);
+  t.regex(u.err, /E_KERNEL_UNSUPPORTED: .*step 5 \(io_uring_update\)/);
+});
