@@ -193,7 +193,6 @@ class Arena {
     const off = a & (CHUNK - 1);
     return c.subarray(off, off + c[off - 1]!);
   }
-  get bytes(): number { return this.chunks.length * CHUNK * 4; }
 }
 
 /** A growable Int32Array (`a` is its storage, `n` its length; read `a` directly in hot loops). */

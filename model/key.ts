@@ -158,6 +158,7 @@ export function canonicalKey(w: World, symmetry = true, inflightOrder = true): I
   // A stable insertion sort of live and its signatures together (at most MAX_PERMUTED_TASKS of them).
   const m = live.length;
   const need = 2 + w.tasks[0]!.fds.length;
+  sigLen = need;
   if (sigs[0]!.length < need) for (let i = 0; i < sigs.length; i++) sigs[i] = new Int32Array(need);
   for (let i = 0; i < m; i++) signature(w, live[i]!, sigs[i]!);
   for (let i = 1; i < m; i++) {
@@ -196,14 +197,13 @@ const KIND_SIG = (w: World, id: number): number => {
 };
 
 /** What a task looks like without naming any file: per fd slot the kind of file and FD_CLOEXEC, its pc,
- *  the kind of call in progress; written into `out` (its length is then the signature's). */
+ *  the kind of call in progress; written into `out` (its first sigLen words). */
 function signature(w: World, t: number, out: Int32Array): void {
   const task = w.tasks[t]!;
   out[0] = task.pc;
   out[1] = task.pending === null ? 0 : task.pending.kind === 'recvmsg' ? 1 + (task.pending.peek ? 1 : 0) : 3;
   const fds = task.fds;
   for (let i = 0; i < fds.length; i++) { const s = fds[i]!; out[2 + i] = s === null ? 0 : KIND_SIG(w, s.file) * 2 + (s.cloexec ? 1 : 0); }
-  sigLen = 2 + fds.length;
 }
 /** The length of the signatures being compared (every task has the same fd table size). */
 let sigLen = 0;
