@@ -16,29 +16,24 @@
 // `pruneViolating` depends only on the state (it violates some `always` state property or not), never on
 // the order. Several properties are independent: each reports its own least event.
 //
-// How the workers reproduce it. States are partitioned by fingerprint (`ownerOf`: the high bits of the
-// fingerprint's upper word); each worker keeps the fingerprints of its states (its own visited set),
-// their parent links (parent's local index and worker, step index) and its part of the frontier, each
-// state with its global rank g in its level. The search is level-synchronous: for level L, every worker
-// expands its frontier states in rank order and sends each successor, with its key (g, ai) and its
-// parent, to the successor's owner, in batches of >= 1024 states (transferred buffers; see worker.ts).
-// An owner keeps, per new fingerprint, the candidate with the least key (the concrete state too: with
-// symmetry reduction two states with one key may differ, and the sequential search keeps the first
-// one); a fingerprint visited at an earlier level is dropped. When every worker has every batch (the
-// barrier: each peer's 'end' marker), each owner sorts its new states by key (a merge of the per-sender
-// streams, each already in key order), numbers them, runs the state properties in that order and reports
-// its sorted keys, its least firing event per property, its counts. The coordinator (this file, the main
-// thread) then knows every event that matters: the least firing event per property is the minimum over
-// the workers, the stop event E (decided, states or depth) follows from those and from the k-th key of the
-// merged key lists. If there is a stop, each worker counts its transitions and new states up to E
-// (`truncate`), which gives exactly the sequential counts. If not, the coordinator sends each worker the
-// other workers' key lists; a state's global rank in level L + 1 is its position in its own list plus,
-// per peer, the number of smaller keys there (a two-pointer merge per worker). Counterexample paths are
-// rebuilt by following parent links from worker to worker (`links`).
+// How the workers reproduce it (worker.ts has the details). The search is level-synchronous. The workers
+// share one visited set and take the frontier of level L in chunks of ranks; each successor is looked up
+// by the worker that generated it, and a new one gets a candidate record holding its least key so far,
+// its words and the state properties that fired on it. When every worker is done with the level, this
+// thread (the coordinator) sorts the records by key (a counting sort on the parent's rank): that is the
+// sequential frontier order of level L + 1. It then knows every event that matters: the least firing
+// event per property (the least rank whose record names it; the workers report their least step
+// property firings), the stop event E (decided, states or depth), and, with the number of steps of each
+// frontier state, the sequential counts up to E. Parent links (parent's rank, step index) are kept here,
+// per state in rank order, so counterexample paths need no worker.
 //
-// The depth probe (the level at maxDepth, whose successors are only looked up) would cost a whole level
-// if done at once, while the sequential search usually stops at its first transition out of the visited
-// set: it is done in chunks of ranks (1024, then doubling), each chunk a small level-synchronous round.
+// Two workers once exchanged successors with their owners (states partitioned by fingerprint) and merged
+// the levels by rank; the hand-off and the merge doubled the CPU time per state, and two workers were no
+// faster than one on filelife (the note on issue 5 has the figures). Looking successors up in one shared
+// table costs a compare-and-swap per new state instead.
+//
+// The depth probe (the level at maxDepth, whose successors are only looked up) stops handing out chunks
+// past the first frontier state with a successor out of the visited set.
 //
 // Not supported in parallel (refused with an error): `exact`, `resume`, `onCheckpoint`, `keepVisited`. An
 // interruption (shouldStop, maxSeconds, maxMemoryBytes) lands between two levels or stops the workers
@@ -50,7 +45,11 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ModelError } from './bfs.js';
 import type { CheckOptions, CheckResult, Path, PropertyOutcome, StopReason, WitnessOutcome } from './model.js';
-import { CTL_ABORT, CTL_MAIL, pack, rankOf, stepOf, type Fire, type FromWorker, type ToWorker, type WorkerData } from './worker.js';
+import {
+  ARENA_MAX, CHUNK, CTL_ABORT, CTL_COUNT, CTL_CURSOR, CTL_END, CTL_GROW, CTL_GROW_TO, CTL_LIMIT, CTL_MEET_GEN, CTL_NCAND, CTL_TABLE, CTL_TABLE_LOG,
+  CTL_WORDS, FRONT, REC, REC_MAX, R_A, R_BAD, R_G, R_OFF, R_W, TABLE_MAX_LOG, TABLE_MIN_LOG,
+  pack, rankOf, stepOf, type FromWorker, type Shared, type StepFire, type ToWorker, type WorkerData,
+} from './worker.js';
 
 export interface ParallelSpec {
   /** The factory module: an absolute file path or a URL. It exports `createModel(params)` (ModelFactory). */
@@ -69,10 +68,19 @@ const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 interface Event { readonly pk: number; readonly phase: number }
 const before = (a: Event, b: Event): boolean => a.pk < b.pk || (a.pk === b.pk && a.phase < b.phase);
 
+/** A property's least firing: its event, message, and where its path ends (a state's global index, plus
+ *  a last step >= 0 for a step property). */
 interface Fired extends Event {
-  readonly worker: number;
-  readonly fire: Fire;
+  readonly message: string;
+  readonly idx: number;
+  readonly extra: number;
 }
+
+/** A record copied in rank order: g, ai, worker, address, verdict, slot. */
+const ROW = 6;
+
+/** Properties are bits of a record's verdict (worker.ts): at most 31. */
+const MAX_PROPS = 31;
 
 /** Searches the model made by `spec.module`'s `createModel(spec.params)` with `spec.workers` threads. */
 export async function checkParallel(spec: ParallelSpec, options: ParallelOptions = {}): Promise<CheckResult> {
@@ -85,20 +93,22 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
     : undefined;
   if (mod === undefined) throw new Error(`the model factory module must be an absolute path or a URL, got '${String(spec.module)}'`);
 
-  const ctlBuf = new SharedArrayBuffer(4 * (CTL_MAIL + n));
-  const ctl = new Int32Array(ctlBuf);
-  const progressBuf = new SharedArrayBuffer(8 * n);
-  const progress = new Float64Array(progressBuf);
-
-  // One MessageChannel per pair of workers.
-  const ports: (import('node:worker_threads').MessagePort | undefined)[][] = Array.from({ length: n }, () => Array<undefined>(n).fill(undefined));
-  for (let a = 0; a < n; a++) {
-    for (let b = a + 1; b < n; b++) {
-      const { port1, port2 } = new MessageChannel() as unknown as { port1: import('node:worker_threads').MessagePort; port2: import('node:worker_threads').MessagePort };
-      ports[a]![b] = port1;
-      ports[b]![a] = port2;
-    }
-  }
+  // Every shared buffer at its largest size: pages are mapped on first touch (worker.ts).
+  const shared: Shared = {
+    ctl: new SharedArrayBuffer(4 * CTL_WORDS),
+    progress: new SharedArrayBuffer(8 * n),
+    tables: [new SharedArrayBuffer(12 * 2 ** TABLE_MAX_LOG), new SharedArrayBuffer(12 * 2 ** TABLE_MAX_LOG)],
+    records: [new SharedArrayBuffer(4 * REC * REC_MAX), new SharedArrayBuffer(4 * REC * REC_MAX)],
+    front: new SharedArrayBuffer(4 * FRONT * REC_MAX),
+    acts: new SharedArrayBuffer(4 * REC_MAX),
+    arenas: Array.from({ length: n }, () => [new SharedArrayBuffer(4 * ARENA_MAX), new SharedArrayBuffer(4 * ARENA_MAX)] as const),
+  };
+  const ctl = new Int32Array(shared.ctl);
+  ctl[CTL_TABLE_LOG] = TABLE_MIN_LOG;
+  const progress = new Float64Array(shared.progress);
+  const records = [new Int32Array(shared.records[0]), new Int32Array(shared.records[1])] as const;
+  const front = new Int32Array(shared.front);
+  const actsOf = new Int32Array(shared.acts);
 
   const workers: Worker[] = [];
   // Replies per worker, in order; a waiter per worker.
@@ -106,17 +116,19 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
   const waiters: (((m: FromWorker) => void) | undefined)[] = [];
   let failure: unknown;
   let failed: (() => void) | undefined;
+  const wake = (): void => {
+    Atomics.notify(ctl, CTL_END);
+    Atomics.notify(ctl, CTL_MEET_GEN);
+  };
   const fail = (e: unknown): void => {
     if (failure === undefined) failure = e;
     Atomics.store(ctl, CTL_ABORT, 1);
-    for (let w = 0; w < n; w++) Atomics.notify(ctl, CTL_MAIL + w);
+    wake();
     failed?.();
   };
   for (let w = 0; w < n; w++) {
-    const data: WorkerData = { me: w, n, module: mod, params: spec.params, ports: ports[w]!, ctl: ctlBuf, progress: progressBuf,
-      prune: options.pruneViolating === true };
-    const transfer = ports[w]!.filter((p) => p !== undefined);
-    const worker = new Worker(ENTRY, { workerData: data, transferList: transfer as unknown as import('node:worker_threads').TransferListItem[] });
+    const data: WorkerData = { me: w, n, module: mod, params: spec.params, shared };
+    const worker = new Worker(ENTRY, { workerData: data });
     inbox.push([]);
     waiters.push(undefined);
     worker.on('message', (m: FromWorker) => {
@@ -146,36 +158,36 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
       failedP.catch(() => undefined);
     }
   };
-  const send = (w: number, m: ToWorker, transfer: ArrayBuffer[] = []): void => workers[w]!.postMessage(m, transfer);
-  const broadcast = (m: ToWorker): void => { for (let w = 0; w < n; w++) send(w, m); };
+  const broadcast = (m: ToWorker): void => { for (const w of workers) w.postMessage(m); };
 
-  /** The path to local state idx of worker w (plus a last step, >= 0). */
-  const pathTo = async (w: number, idx: number, extra: number): Promise<Path> => {
+  // Parent links per level, per state in rank order: the parent's rank in the previous level and the step
+  // index (the initial state's index at level 0).
+  const levelLinks: Int32Array[] = [];
+  /** levelStart[L]: the global index of level L's first state. */
+  const levelStart: number[] = [];
+
+  /** The path to the state with global index idx (plus a last step, >= 0). */
+  const pathTo = (idx: number, extra: number): Path => {
     const rev: number[] = extra >= 0 ? [extra] : [];
+    let level = levelStart.length - 1;
+    while (levelStart[level]! > idx) level--;
     for (;;) {
-      send(w, { t: 'links', idx });
-      const r = await receive(w);
-      if (r.t !== 'links') throw new Error(`worker ${w}: unexpected reply ${r.t}`);
-      rev.push(...r.steps);
-      if (r.next < 0) return { init: -r.next - 1, steps: rev.reverse() };
-      w = r.next % n;
-      idx = Math.floor(r.next / n);
+      const links = levelLinks[level]!;
+      const j = idx - levelStart[level]!;
+      if (level === 0) return { init: links[2 * j + 1]!, steps: rev.reverse() };
+      rev.push(links[2 * j + 1]!);
+      idx = levelStart[--level]! + links[2 * j]!;
     }
   };
 
-  /** A worker's reply of the expected type; a model error becomes a ModelError with its path. */
-  const expect = async <T extends FromWorker['t']>(replies: FromWorker[], t: T): Promise<Extract<FromWorker, { t: T }>[]> => {
-    for (let w = 0; w < n; w++) {
-      const r = replies[w]!;
+  /** The replies of a phase; a model error becomes a ModelError with its path (frontier: the global index
+   *  of each frontier index's state, in the phase that failed). */
+  const expect = <T extends FromWorker['t']>(replies: FromWorker[], t: T, frontierIdx?: (k: number) => number): Extract<FromWorker, { t: T }>[] => {
+    for (const r of replies) {
       if (r.t === 'error') {
         Atomics.store(ctl, CTL_ABORT, 1);
-        for (let x = 0; x < n; x++) Atomics.notify(ctl, CTL_MAIL + x);
-        let path: Path | undefined;
-        if (r.idx >= 0) {
-          // Let the other workers give up their phase, then ask for the path.
-          for (let x = 0; x < n; x++) if (x !== w) await receive(x);
-          try { path = await pathTo(w, r.idx, -1); } catch { path = undefined; }
-        }
+        wake();
+        const path = r.k >= 0 && frontierIdx !== undefined ? pathTo(frontierIdx(r.k), -1) : undefined;
         throw new ModelError(r.error, path, r.at);
       }
     }
@@ -186,16 +198,22 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
 
   let interval: NodeJS.Timeout | undefined;
   try {
-    const ready = await expect(await all(), 'ready');
+    const ready = expect(await all(), 'ready');
     const props = ready[0]!.props;
     for (const r of ready) {
       if (JSON.stringify(r.props) !== JSON.stringify(props)) throw new Error('the workers built different properties: the factory must be deterministic');
     }
+    if (props.length > MAX_PROPS) throw new Error(`the parallel search checks at most ${MAX_PROPS} properties, the model has ${props.length}`);
 
     const t0 = performance.now();
     const hasProps = props.length > 0;
+    const prune = options.pruneViolating === true;
     const fired: (Fired | undefined)[] = props.map(() => undefined);
     let undecided = props.length;
+    const stateProps = props.flatMap((p, i) => (p.on === 'state' ? [i] : []));
+    const stepProps = props.flatMap((p, i) => (p.on === 'step' ? [i] : []));
+    let alwaysMask = 0;
+    props.forEach((p, i) => { if (p.kind === 'always') alwaysMask |= 1 << i; });
     const maxDepth = options.maxDepth !== undefined && options.maxDepth > 0 ? options.maxDepth : Infinity;
     const maxStates = options.maxStates ?? Infinity;
     const deadline = options.maxSeconds !== undefined ? t0 + options.maxSeconds * 1000 : Infinity;
@@ -207,11 +225,16 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
     let depth = 0;
     let level = 0;
     let queue = 0;
-    let bytes = 0;
     let stop: StopReason | undefined;
-    /** States in the frontier about to be expanded (level `level`), and all new states of that level. */
+    /** The frontier being expanded: its size (pruned states left out) and, per frontier index, the
+     *  state's rank in its level (`frontRank`, also in `front`). */
     let frontier = 0;
+    let frontRank = new Int32Array(0);
+    /** All new states of the level last built (pruned ones included): the ranks of the frontier. */
     let levelStates = 0;
+    let prevLevelStates = 0;
+    /** The phase: 0 builds level 0 from the virtual root, gen builds level gen. */
+    let gen = 0;
 
     // Interruptions: polled every 50 ms while the workers run; they stop the workers mid-phase.
     let interruption: StopReason | undefined;
@@ -222,7 +245,7 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
       else if (options.shouldStop?.() === true) interruption = 'interrupted';
       if (interruption !== undefined) {
         Atomics.store(ctl, CTL_ABORT, 1);
-        for (let w = 0; w < n; w++) Atomics.notify(ctl, CTL_MAIL + w);
+        wake();
       }
     };
     const progressMs = (options.progressEvery ?? 0.5) * 1000;
@@ -238,30 +261,48 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
       }
     }, 50);
 
-    /** Runs a phase; undefined if it was interrupted. */
-    const phase = async <T extends 'merged' | 'probed'>(m: ToWorker, t: T): Promise<Extract<FromWorker, { t: T }>[] | undefined> => {
-      pollStop();
+    /** Runs phase `gen` over the frontier; undefined if it was interrupted. */
+    const phase = async (root: boolean, probe: boolean): Promise<Extract<FromWorker, { t: 'done' }>[] | undefined> => {
+      // (The root phase is not polled: an interrupted search has level 0 at least.)
+      if (!root) pollStop();
       if (interruption !== undefined) return undefined;
       progress.fill(0);
-      broadcast(m);
-      const replies = await all();
-      if (replies.some((r) => r.t === 'aborted')) {
-        await expect(replies.filter((r) => r.t !== 'aborted').length === 0 ? replies.map(() => ({ t: 'aborted' }) as FromWorker) : replies, 'aborted').catch((e) => { if (e instanceof ModelError) throw e; });
-        return undefined;
+      ctl[CTL_CURSOR] = 0;
+      ctl[CTL_NCAND] = 0;
+      ctl[CTL_END] = 0;
+      ctl[CTL_LIMIT] = 0x7fffffff;
+      if (!root) actsOf.fill(-1, 0, frontier);
+      if (!probe && !root) {
+        // Room for the next level before it starts (growing mid-level stops every worker): as many new
+        // states per frontier state as the last level had, and a quarter more.
+        const expected = Math.ceil(frontier * Math.max(1, levelStates / Math.max(1, prevLevelStates)) * 1.25);
+        let log = ctl[CTL_TABLE_LOG]!;
+        while ((distinct + expected) * 4 >= 2 ** log * 3 && log < TABLE_MAX_LOG) log++;
+        if (log > ctl[CTL_TABLE_LOG]!) { ctl[CTL_GROW_TO] = log; ctl[CTL_GROW] = 1; }
       }
-      return expect(replies, t);
+      const checks = stateProps.filter((p) => fired[p] === undefined || (prune && props[p]!.kind === 'always'));
+      const stepChecks = stepProps.filter((p) => fired[p] === undefined);
+      broadcast({ t: 'expand', gen, size: root ? 1 : frontier, root, probe, claimBase: distinct, checks, stepChecks });
+      const replies = await all();
+      const base = levelStart[levelStart.length - 1] ?? 0;
+      const ranks = frontRank;
+      const at = (k: number): number => base + ranks[k]!;
+      if (replies.some((r) => r.t === 'error')) expect(replies, 'done', root ? undefined : at);
+      if (replies.some((r) => r.t === 'aborted')) return undefined;
+      return expect(replies, 'done');
     };
 
-    /** The least firing event per open property in these replies. */
-    const leastFires = (replies: readonly { fires: readonly Fire[] }[]): Map<number, Fired> => {
+    /** The least step property firing per open property in these replies. */
+    const leastStepFires = (rs: readonly { fires: readonly StepFire[] }[]): Map<number, Fired> => {
+      const base = levelStart[levelStart.length - 1]!;
       const best = new Map<number, Fired>();
-      replies.forEach((r, w) => {
+      for (const r of rs) {
         for (const f of r.fires) {
           if (fired[f.prop] !== undefined) continue;
           const b = best.get(f.prop);
-          if (b === undefined || before(f, b)) best.set(f.prop, { pk: f.pk, phase: f.phase, worker: w, fire: f });
+          if (b === undefined || f.pk < b.pk) best.set(f.prop, { pk: f.pk, phase: 0, message: f.message, idx: base + frontRank[f.k]!, extra: f.ai });
         }
-      });
+      }
       return best;
     };
 
@@ -284,75 +325,151 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
       return stopAt;
     };
 
-    const truncate = async (e: Event): Promise<void> => {
-      broadcast({ t: 'truncate', pk: e.pk, phase: e.phase });
-      const rs = await expect(await all(), 'truncated');
-      for (const r of rs) { generated += r.generated; distinct += r.distinct; pruned += r.pruned; queue += r.queue; }
-    };
-
-    /** The k-th smallest key (0-based) over sorted lists. */
-    const kth = (lists: readonly Float64Array[], k: number): number => {
-      const pos = lists.map(() => 0);
-      for (let i = 0; ; i++) {
-        let best = -1;
-        for (let w = 0; w < lists.length; w++) {
-          if (pos[w]! < lists[w]!.length && (best < 0 || lists[w]![pos[w]!]! < lists[best]![pos[best]!]!)) best = w;
-        }
-        if (i === k) return lists[best]![pos[best]!]!;
-        pos[best]!++;
+    /** Transitions of the phase up to event e (those before it, and e itself if phase >= 0). */
+    const generatedUpTo = (e: Event, rootActs: number): number => {
+      const g = rankOf(e.pk);
+      const last = stepOf(e.pk) + (e.phase >= 0 ? 1 : 0);
+      if (g < 0) return Math.min(rootActs, last);
+      let c = 0;
+      for (let k = 0; k < frontier; k++) {
+        const r = frontRank[k]!;
+        if (r > g) break;
+        const acts = actsOf[k]!;
+        if (acts < 0) continue;
+        c += r < g ? acts : Math.min(acts, last);
       }
+      return c;
     };
 
-    /** After a level's merge: stop or commit (and hand out the key lists for the ranks). */
-    const afterMerge = async (rs: Extract<FromWorker, { t: 'merged' }>[]): Promise<boolean> => {
-      const total = rs.reduce((x, r) => x + r.keys.length, 0);
-      const states = distinct + total >= maxStates ? { pk: kth(rs.map((r) => r.keys), maxStates - distinct - 1), phase: 1 } : undefined;
-      const s = decide(leastFires(rs), states, undefined);
-      bytes = rs.reduce((x, r) => x + r.bytes, 0);
+    /** Stops the search at event e of this phase: counts what the sequential search had counted. */
+    const truncate = (e: Event, why: StopReason, rootActs: number, nNew = 0, keyAt?: (j: number) => number, prunedAt?: Uint8Array): void => {
+      generated += generatedUpTo(e, rootActs);
+      if (keyAt !== undefined) {
+        for (let j = 0; j < nNew; j++) {
+          const k = keyAt(j);
+          if (!(k < e.pk || (k === e.pk && e.phase === 1))) break;
+          distinct++;
+          if (prunedAt![j] === 1) pruned++; else queue++;
+        }
+      }
+      // Frontier states not yet (fully) expanded at the stop: from the one being expanded on.
+      const g = rankOf(e.pk);
+      if (g >= 0) for (let k = 0; k < frontier; k++) if (frontRank[k]! >= g) queue++;
+      stop = why;
+    };
+
+    /** After a phase that built a level: sort, decide, and stop or make the level the next frontier.
+     *  Returns true if the search stops. */
+    const afterLevel = async (rs: Extract<FromWorker, { t: 'done' }>[]): Promise<boolean> => {
+      const rootActs = rs.reduce((x, r) => x + r.rootActs, 0);
+      const rec = records[gen % 2]!;
+      const nCand = ctl[CTL_NCAND]!;
+      // Counting sort by the parent's rank (g + 1: the root is -1) into rows in rank order, then by step
+      // index within a parent (a parent's new successors are few: insertion sort).
+      const starts = new Int32Array(levelStates + 2);
+      for (let r = R_G; r < nCand * REC; r += REC) starts[rec[r]! + 2]!++;
+      for (let b = 1; b < starts.length; b++) starts[b]! += starts[b - 1]!;
+      const rows = new Int32Array(nCand * ROW);
+      for (let s = 0, r = 0; s < nCand; s++, r += REC) {
+        const o = starts[rec[r + R_G]! + 1]!++ * ROW;
+        rows[o] = rec[r + R_G]!;
+        rows[o + 1] = rec[r + R_A]!;
+        rows[o + 2] = rec[r + R_W]!;
+        rows[o + 3] = rec[r + R_OFF]!;
+        rows[o + 4] = rec[r + R_BAD]!;
+        rows[o + 5] = s;
+      }
+      for (let j = 1; j < nCand; j++) {
+        const o = j * ROW;
+        if (rows[o]! !== rows[o - ROW]! || rows[o + 1]! > rows[o - ROW + 1]!) continue;
+        const row = rows.slice(o, o + ROW);
+        let i = j - 1;
+        while (i >= 0 && rows[i * ROW]! === row[0]! && rows[i * ROW + 1]! > row[1]!) { rows.copyWithin((i + 1) * ROW, i * ROW, i * ROW + ROW); i--; }
+        rows.set(row, (i + 1) * ROW);
+      }
+      const keyAt = (j: number): number => pack(rows[j * ROW]!, rows[j * ROW + 1]!);
+      const prunedAt = new Uint8Array(nCand);
+      const best = leastStepFires(rs);
+      // The least state of each open state property (in rank order), to be described.
+      const asks: [number, number][] = [];
+      const askRank: number[] = [];
+      let open = 0;
+      for (const p of stateProps) if (fired[p] === undefined) open |= 1 << p;
+      for (let j = 0; j < nCand; j++) {
+        const bad = rows[j * ROW + 4]!;
+        if (bad === 0) continue;
+        if (prune && (bad & alwaysMask) !== 0) prunedAt[j] = 1;
+        if ((bad & open) === 0) continue;
+        for (let p = 0; p < props.length; p++) {
+          if ((bad & open & (1 << p)) === 0) continue;
+          open &= ~(1 << p);
+          asks.push([rows[j * ROW + 5]!, p]);
+          askRank.push(j);
+        }
+      }
+      // Their messages: worker 0 runs the properties again on the least firing state of each.
+      if (asks.length > 0) {
+        workers[0]!.postMessage({ t: 'describe', gen, asks } satisfies ToWorker);
+        const d = expect([await receive(0)], 'described')[0]!;
+        asks.forEach(([, p], i) => {
+          const message = d.messages[i];
+          if (message === undefined) throw new Error(`property '${props[p]!.name}' fired on a state, then held on it: properties must be deterministic`);
+          best.set(p, { pk: keyAt(askRank[i]!), phase: 1, message, idx: distinct + askRank[i]!, extra: -1 });
+        });
+      }
+      // The level's parent links (kept even if the search stops in it: a path may end there).
+      levelStart.push(distinct);
+      const links = new Int32Array(2 * nCand);
+      for (let j = 0; j < nCand; j++) { links[2 * j] = rows[j * ROW]!; links[2 * j + 1] = rows[j * ROW + 1]!; }
+      levelLinks.push(links);
+      const states = distinct + nCand >= maxStates ? { pk: keyAt(maxStates - distinct - 1), phase: 1 } : undefined;
+      const s = decide(best, states, undefined);
       if (s !== undefined) {
-        await truncate(s.e);
-        stop = s.why;
+        truncate(s.e, s.why, rootActs, nCand, keyAt, prunedAt);
         return true;
       }
-      for (const r of rs) { generated += r.generated; pruned += r.pruned; }
-      distinct += total;
-      levelStates = total;
-      frontier = total - rs.reduce((x, r) => x + r.pruned, 0);
-      const firedNow = [...fired.keys()].filter((p) => fired[p] !== undefined);
-      for (let w = 0; w < n; w++) {
-        const others = rs.filter((_, x) => x !== w).map((r) => r.keys);
-        send(w, { t: 'commit', fired: firedNow, others });
+      for (const r of rs) generated += r.generated;
+      distinct += nCand;
+      prevLevelStates = levelStates;
+      levelStates = nCand;
+      // The next frontier: the states not pruned, in rank order.
+      frontRank = new Int32Array(nCand);
+      let k = 0;
+      for (let j = 0; j < nCand; j++) {
+        if (prunedAt[j] === 1) { pruned++; continue; }
+        front[k * FRONT] = rows[j * ROW + 2]!;
+        front[k * FRONT + 1] = rows[j * ROW + 3]!;
+        front[k * FRONT + 2] = j;
+        frontRank[k++] = j;
       }
+      frontier = k;
+      gen++;
       return false;
     };
 
     search: {
       // Level 0: the initial states (a virtual root whose "steps" are the indices of initial()).
-      broadcast({ t: 'init' });
-      if (await afterMerge(await expect(await all(), 'merged'))) break search;
+      const r0 = await phase(true, false);
+      if (r0 === undefined) { stop = interruption; break search; }
+      if (await afterLevel(r0)) break search;
       for (;;) {
         if (frontier === 0) { stop = 'exhausted'; break search; }
         depth = level;
         if (level >= maxDepth) {
-          // The probe, in chunks of ranks.
-          let chunk = 1024;
-          for (let gLo = 0; gLo < levelStates; gLo += chunk, chunk *= 2) {
-            const rs = await phase({ t: 'expand', probe: true, gLo, gHi: Math.min(levelStates, gLo + chunk) }, 'probed');
-            if (rs === undefined) { stop = interruption; queue = frontier; break search; }
-            let unseen: Event | undefined;
-            for (const r of rs) if (r.unseen >= 0 && (unseen === undefined || r.unseen < unseen.pk)) unseen = { pk: r.unseen, phase: -1 };
-            const s = decide(leastFires(rs), undefined, unseen);
-            if (s !== undefined) { await truncate(s.e); stop = s.why; break search; }
-            for (const r of rs) generated += r.generated;
-            const firedNow = [...fired.keys()].filter((p) => fired[p] !== undefined);
-            broadcast({ t: 'commit', fired: firedNow });
-          }
+          // The probe: successors are only looked up.
+          const rs = await phase(false, true);
+          if (rs === undefined) { stop = interruption; queue = frontier; break search; }
+          let unseen: Event | undefined;
+          for (const r of rs) if (r.unseen >= 0 && (unseen === undefined || r.unseen < unseen.pk)) unseen = { pk: r.unseen, phase: -1 };
+          const s = decide(leastStepFires(rs), undefined, unseen);
+          if (s !== undefined) { truncate(s.e, s.why, 0); break search; }
+          for (const r of rs) generated += r.generated;
           stop = 'exhausted';
           break search;
         }
-        const rs = await phase({ t: 'expand', probe: false, gLo: 0, gHi: Infinity }, 'merged');
+        const rs = await phase(false, false);
         if (rs === undefined) { stop = interruption; queue = frontier; break search; }
-        if (await afterMerge(rs)) break search;
+        if (await afterLevel(rs)) break search;
         level++;
       }
     }
@@ -368,15 +485,17 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
     for (let p = 0; p < props.length; p++) {
       const f = fired[p];
       const pr = props[p]!;
-      const path = f === undefined ? undefined : await pathTo(f.worker, f.fire.idx, f.fire.extra);
+      const path = f === undefined ? undefined : pathTo(f.idx, f.extra);
       if (pr.kind === 'always') {
-        properties.push(f !== undefined ? { name: pr.name, status: 'violated', path: path!, message: f.fire.message }
+        properties.push(f !== undefined ? { name: pr.name, status: 'violated', path: path!, message: f.message }
           : { name: pr.name, status: exhausted ? 'holds' : 'bounded' });
       } else {
-        witnesses.push(f !== undefined ? { name: pr.name, status: 'found', path: path!, message: f.fire.message }
+        witnesses.push(f !== undefined ? { name: pr.name, status: 'found', path: path!, message: f.message }
           : { name: pr.name, status: exhausted ? 'not-found' : 'bounded' });
       }
     }
+    const tableBytes = 12 * 2 ** ctl[CTL_TABLE_LOG]!;
+    const bytes = tableBytes + levelLinks.reduce((x, l) => x + l.byteLength, 0);
     return {
       properties, witnesses, stop: stop!,
       stats: {
@@ -385,6 +504,7 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
         collisionProbability: (distinct * (generated - distinct)) / 2 ** 64,
         queue,
         bytesPerState: distinct > 0 ? bytes / distinct : 0,
+        visitedBytesPerState: distinct > 0 ? tableBytes / distinct : 0,
         pruned,
       },
     };

@@ -2,46 +2,102 @@
 // worker-entry.mjs, which registers tsx first: on Node 20 the loader hooks of `--import=tsx` do not reach
 // worker threads.
 //
-// A worker owns the states whose fingerprint falls in its share (`ownerOf`): it keeps their fingerprints
-// (its own visited set), their parent links and, level by level, the frontier of its own states. It
-// expands its frontier in rank order and sends every successor to the successor's owner: to itself
-// directly (encoded only if it is new), to a peer in batches of BATCH states, one transferred Int32Array per
-// batch, over a MessagePort that the peer reads synchronously (`receiveMessageOnPort`) every POLL
-// expansions and, once its own expansion is done, until every peer has said 'end'.
+// Every worker reads and writes the same memory: one visited set (a lock-free open-addressing table of
+// 64-bit fingerprints, claimed with compare-and-swap), one array of candidate records for the level being
+// built, and the words of the states, each in the arena of the worker that wrote them. A successor is
+// looked up where it is generated: nothing is handed from one worker to another. The frontier is cut into
+// chunks of CHUNK states in rank order, and a worker takes the next chunk with one atomic add.
 //
-// Waiting states are words in two arenas (the frontier being expanded, the candidates of the next level),
-// never objects: with objects, a worker spent a third of its time in the garbage collector. A candidate is
-// a fixed record in one Int32Array, and the visited set tells in one probe whether a successor is new,
-// from an older level, or a candidate of this level and from which sender (a sender's successors arrive
-// in key order, so a second one from the same sender never wins and costs no further read).
+// A candidate record keeps the least key (rank of the parent, step index) seen for its state this level:
+// whoever finds a smaller key takes the record's lock and replaces key, words and the state properties'
+// verdict (with symmetry reduction two states with one key may differ; the sequential search keeps the
+// one it found first, which is the one with the least key). The coordinator sorts the records by key
+// after the level, which gives the sequential search's frontier order.
 //
-// The coordinator (the main thread) drives the levels with messages: init, expand, commit, truncate,
-// links. Between two of them the worker holds no promise: each phase runs synchronously.
+// The table grows into its twin buffer. The worker that sees it fill up asks for it (and the coordinator,
+// before a level that will not fit); every worker stops between two table operations (before each state,
+// or while waiting at the end of the level), and they move the entries together, each its share.
+//
+// All shared buffers are reserved at their largest size when the search starts: Linux maps their pages on
+// first touch, so what is not used costs address space, not memory.
 
-import { isMainThread, parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { fingerprint, fp } from './hash.js';
-import { Int32List } from './visited.js';
 import type { Model, ModelFactory, Property } from './model.js';
 
-/** States per batch sent to a peer (at least; the last batch of a level may be shorter). */
-export const BATCH = 1024;
-/** Poll the peers' ports and the abort flag every this many expansions. */
-const POLL = 256;
 /** The step index takes the low 21 bits of a packed key (see `pack`). */
 export const STEP_BITS = 21;
 export const STEP_MUL = 2 ** STEP_BITS;
 
-/** The rank key of a transition or of a state discovered by it: (rank of the source in its level, step
- *  index), packed into one exact double. The virtual root of level 0 has rank -1 and "steps" = indices of
+/** The key of a transition or of a state discovered by it: (rank of the source in its level, step index),
+ *  packed into one exact double. The virtual root of level 0 has rank -1 and "steps" = indices of
  *  `initial()`. */
 export const pack = (g: number, ai: number): number => (g + 1) * STEP_MUL + ai;
 export const rankOf = (pk: number): number => Math.floor(pk / STEP_MUL) - 1;
 export const stepOf = (pk: number): number => pk % STEP_MUL;
 
+/** Frontier states per chunk (what a worker takes at a time). */
+export const CHUNK = 64;
+
 /** Shared control words (Int32Array over a SharedArrayBuffer). */
 export const CTL_ABORT = 0;
-/** CTL_MAIL + w: bumped (and notified) after each post to worker w. */
-export const CTL_MAIL = 1;
+/** The next frontier index to hand out. */
+export const CTL_CURSOR = 1;
+/** Candidate records taken this level. */
+export const CTL_NCAND = 2;
+/** Entries in the visited set. */
+export const CTL_COUNT = 3;
+/** Growth of the visited set asked for; the buffer in use (0/1) and the log2 of its slots below. */
+export const CTL_GROW = 4;
+/** A barrier of all workers (see `meet`): arrivals, generation. */
+export const CTL_MEET = 5;
+export const CTL_MEET_GEN = 6;
+export const CTL_TABLE = 7;
+export const CTL_TABLE_LOG = 8;
+/** Workers done with the level. */
+export const CTL_END = 9;
+/** In a depth probe: the least frontier index with a successor out of the visited set (chunks after it
+ *  are skipped). */
+export const CTL_LIMIT = 10;
+/** The coordinator's request: grow to at least 2^this slots (0: to twice the size). */
+export const CTL_GROW_TO = 11;
+export const CTL_WORDS = 12;
+
+/** Record fields: lock, key (g, ai), the worker whose arena holds the words, their address, and the
+ *  state properties that fired on the state (a bitmask over property indices). */
+export const REC = 6;
+export const R_LOCK = 0;
+export const R_G = 1;
+export const R_A = 2;
+export const R_W = 3;
+export const R_OFF = 4;
+export const R_BAD = 5;
+
+/** Frontier entries: the worker holding the words, their address, the state's rank in its level. */
+export const FRONT = 3;
+
+/** Largest sizes (reserved, not used). */
+export const TABLE_MAX_LOG = 27;
+export const REC_MAX = 2 ** 24;
+export const ARENA_MAX = 2 ** 27;
+export const TABLE_MIN_LOG = 12;
+
+export interface Shared {
+  readonly ctl: SharedArrayBuffer;
+  /** Float64 per worker: transitions generated so far in this phase (progress only). */
+  readonly progress: SharedArrayBuffer;
+  /** The visited set and its twin: [value, hi, lo] per slot; value 0 free, -1 being written, else the
+   *  state's claim number + 1. */
+  readonly tables: readonly [SharedArrayBuffer, SharedArrayBuffer];
+  /** Candidate records, two sets used in turn: phase `gen` writes set gen % 2. */
+  readonly records: readonly [SharedArrayBuffer, SharedArrayBuffer];
+  /** The frontier being expanded (FRONT words per state, in rank order, pruned states left out). */
+  readonly front: SharedArrayBuffer;
+  /** Per frontier index: its number of steps, -1 if it was not expanded. */
+  readonly acts: SharedArrayBuffer;
+  /** arenas[w][gen % 2]: the words that worker w wrote in phase gen. */
+  readonly arenas: readonly (readonly [SharedArrayBuffer, SharedArrayBuffer])[];
+}
 
 export interface WorkerData {
   readonly me: number;
@@ -49,184 +105,52 @@ export interface WorkerData {
   /** The factory module, as a file URL (href). */
   readonly module: string;
   readonly params: unknown;
-  /** ports[w]: the channel to peer w (undefined at ports[me]). */
-  readonly ports: readonly (MessagePort | undefined)[];
-  readonly ctl: SharedArrayBuffer;
-  /** Float64 per worker: transitions generated so far (progress only). */
-  readonly progress: SharedArrayBuffer;
-  readonly prune: boolean;
+  readonly shared: Shared;
 }
 
-/** A property firing seen by one worker: the least event of the phase in rank order. */
-export interface Fire {
+/** A step property firing seen by one worker: its least one of the phase. */
+export interface StepFire {
   readonly prop: number;
   readonly pk: number;
-  /** 0: a step property on transition pk; 1: a state property on the state discovered by pk. */
-  readonly phase: 0 | 1;
   readonly message: string;
-  /** The worker's local index of the state (phase 1) or of the transition's source (phase 0). */
-  readonly idx: number;
-  /** phase 0: the step index; phase 1: -1. */
-  readonly extra: number;
+  /** The frontier index of the transition's source, and the step index. */
+  readonly k: number;
+  readonly ai: number;
 }
 
 export type ToWorker =
-  | { readonly t: 'init' }
-  | { readonly t: 'expand'; readonly probe: boolean; readonly gLo: number; readonly gHi: number }
-  | { readonly t: 'commit'; readonly fired: readonly number[]; readonly others?: readonly Float64Array[] }
-  | { readonly t: 'truncate'; readonly pk: number; readonly phase: number }
-  | { readonly t: 'links'; readonly idx: number };
+  /** Expand the frontier (`size` states; root: the virtual root of level 0). Claims go to records and
+   *  arenas `gen % 2` and are numbered from claimBase. */
+  | { readonly t: 'expand'; readonly gen: number; readonly size: number; readonly root: boolean; readonly probe: boolean;
+      readonly claimBase: number; readonly checks: readonly number[]; readonly stepChecks: readonly number[] }
+  /** The messages of state properties on recorded states of phase gen: [slot, prop] pairs. */
+  | { readonly t: 'describe'; readonly gen: number; readonly asks: readonly (readonly [number, number])[] };
 
 export type FromWorker =
   | { readonly t: 'ready'; readonly props: readonly { name: string; kind: 'always' | 'sometimes'; on: 'state' | 'step' }[] }
-  | { readonly t: 'merged'; readonly generated: number; readonly keys: Float64Array; readonly pruned: number; readonly fires: readonly Fire[]; readonly bytes: number }
-  | { readonly t: 'probed'; readonly generated: number; readonly unseen: number; readonly fires: readonly Fire[] }
-  | { readonly t: 'truncated'; readonly generated: number; readonly distinct: number; readonly pruned: number; readonly queue: number }
-  | { readonly t: 'links'; readonly steps: readonly number[]; readonly next: number }
+  | { readonly t: 'done'; readonly generated: number; readonly fires: readonly StepFire[]; readonly unseen: number; readonly rootActs: number }
+  | { readonly t: 'described'; readonly messages: readonly (string | undefined)[] }
   | { readonly t: 'aborted' }
-  | { readonly t: 'error'; readonly error: unknown; readonly idx: number; readonly at: number };
+  /** k: the frontier index of the state being expanded (-1: none), at: the step. */
+  | { readonly t: 'error'; readonly error: unknown; readonly k: number; readonly at: number };
 
-/** The visited set of a worker: 64-bit fingerprints with a uint32 value each, interleaved [hi, lo, value]
- *  in one Uint32Array (one cache line per probe), open addressing, linear probing, load <= 0.75. The value
- *  (see SENDERS in main) holds the state's local index and a sender, so that one probe per transition
- *  tells new / older level / this level's candidate and who sent it. */
-class SeenTable {
-  private t: Uint32Array;
-  private mask: number;
-  private count = 0;
-  /** Where the last `probe` found its fingerprint (an index into t), for `setValue`. */
-  private last = 0;
-  constructor(cap = 1 << 12) {
-    let c = 16;
-    while (c < cap) c *= 2;
-    this.t = new Uint32Array(c * 3);
-    this.mask = c - 1;
-  }
-  get bytes(): number { return this.t.byteLength; }
-  /** The value of (hi, lo); if absent, inserts it with value v (>= 0) and returns -1. ((0, 0) never occurs:
-   *  `fingerprint` maps it to (0, 1).) */
-  probe(hi: number, lo: number, v: number): number {
-    const t = this.t;
-    const mask = this.mask;
-    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
-    for (;;) {
-      const p = i * 3;
-      const h = t[p]!;
-      const l = t[p + 1]!;
-      if ((h | l) === 0) {
-        t[p] = hi;
-        t[p + 1] = lo;
-        t[p + 2] = v;
-        if (++this.count * 4 >= (mask + 1) * 3) this.grow();
-        return -1;
-      }
-      if (h === hi && l === lo) { this.last = p; return t[p + 2]!; }
-      i = (i + 1) & mask;
-    }
-  }
-  /** Sets the value of the fingerprint that the last `probe` found. */
-  setValue(v: number): void { this.t[this.last + 2] = v; }
-  has(hi: number, lo: number): boolean {
-    const t = this.t;
-    const mask = this.mask;
-    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
-    for (;;) {
-      const p = i * 3;
-      const h = t[p]!;
-      const l = t[p + 1]!;
-      if ((h | l) === 0) return false;
-      if (h === hi && l === lo) return true;
-      i = (i + 1) & mask;
-    }
-  }
-  private grow(): void {
-    const o = this.t;
-    const c = (this.mask + 1) * 2;
-    if (c > 2 ** 29) throw new RangeError(`a worker's visited set cannot grow beyond 2^29 slots (${this.count} entries)`);
-    const t = new Uint32Array(c * 3);
-    const mask = c - 1;
-    for (let j = 0; j < o.length; j += 3) {
-      const h = o[j]!;
-      const l = o[j + 1]!;
-      if ((h | l) === 0) continue;
-      let i = (l ^ Math.imul(h, 0x9e3779b1)) & mask;
-      while ((t[i * 3]! | t[i * 3 + 1]!) !== 0) i = (i + 1) & mask;
-      t[i * 3] = h;
-      t[i * 3 + 1] = l;
-      t[i * 3 + 2] = o[j + 2]!;
-    }
-    this.t = t;
-    this.mask = mask;
-  }
-}
+/** Where a fingerprint starts probing in a table with this mask. */
+const home = (hi: number, lo: number, mask: number): number => (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
 
-/** Words of states, each run preceded by its length, in chunks of CHUNK words that are kept for reuse from
- *  one level to the next: a run never spans two chunks (so a state's words are one subarray) and growing
- *  copies nothing. An address is chunk * CHUNK + the offset of the run's first word. */
-const CHUNK_BITS = 20;
-const CHUNK = 1 << CHUNK_BITS;
-class Arena {
-  private readonly chunks: Int32Array[] = [];
-  private ci = -1;
-  private at = CHUNK;
-  reset(): void { this.ci = -1; this.at = CHUNK; }
-  /** Appends src[from, from + len) and returns its address. */
-  put(src: Int32Array, from: number, len: number): number {
-    if (this.at + 1 + len > CHUNK) {
-      if (len + 1 > CHUNK) throw new RangeError(`a state of ${len} words is too large (at most ${CHUNK - 1})`);
-      if (++this.ci === this.chunks.length) {
-        if (this.ci === 2 ** (31 - CHUNK_BITS)) throw new RangeError('a level does not fit in one worker\'s arena (8 GiB)');
-        this.chunks.push(new Int32Array(CHUNK));
-      }
-      this.at = 0;
-    }
-    const c = this.chunks[this.ci]!;
-    c[this.at] = len;
-    const off = this.at + 1;
-    for (let j = 0; j < len; j++) c[off + j] = src[from + j]!;
-    this.at = off + len;
-    return this.ci * CHUNK + off;
-  }
-  /** The words at address a (a view, valid until the arena is reset). */
-  words(a: number): Int32Array {
-    const c = this.chunks[a >>> CHUNK_BITS]!;
-    const off = a & (CHUNK - 1);
-    return c.subarray(off, off + c[off - 1]!);
-  }
-}
-
-/** A growable Int32Array (`a` is its storage, `n` its length; read `a` directly in hot loops). */
-class IntVec {
-  a = new Int32Array(1024);
-  n = 0;
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-}
-
-/** A candidate record (see `cand` in main): its words and their offsets. */
-const CAND = 6;
-const C_G = 0;
-const C_A = 1;
-const C_PARENT = 2;
-const C_SENDER = 3;
-const C_OFF = 4;
-const C_BAD = 5;
-
-/** The worker that owns fingerprint (hi, lo) among n: by the high bits of hi. */
-export const ownerOf = (hi: number, n: number): number => Math.floor((hi >>> 0) * n / 4294967296);
+class Aborted extends Error {}
 
 async function main(): Promise<void> {
   const wd = workerData as WorkerData;
   const port = parentPort!;
-  const { me, n, prune } = wd;
-  const ctl = new Int32Array(wd.ctl);
-  const progress = new Float64Array(wd.progress);
+  const { me, n, shared } = wd;
+  const ctl = new Int32Array(shared.ctl);
+  const progress = new Float64Array(shared.progress);
+  const tables = [new Int32Array(shared.tables[0]), new Int32Array(shared.tables[1])] as const;
+  const records = [new Int32Array(shared.records[0]), new Int32Array(shared.records[1])] as const;
+  const front = new Int32Array(shared.front);
+  const actsOf = new Int32Array(shared.acts);
+  const arenas = shared.arenas.map((pair) => [new Int32Array(pair[0]), new Int32Array(pair[1])] as const);
+
   const factory = ((await import(wd.module)) as { createModel?: ModelFactory }).createModel;
   if (typeof factory !== 'function') throw new Error(`${wd.module} does not export a function createModel(params)`);
   const spec = await factory(wd.params);
@@ -235,506 +159,323 @@ async function main(): Promise<void> {
   if (n > 1 && (typeof model.encode !== 'function' || typeof model.decode !== 'function')) {
     throw new Error('this model cannot be searched with several workers: it has no encode/decode (see checker/model.ts)');
   }
-  const modelEncode = model.encode?.bind(model) as ((s: unknown) => Int32Array) | undefined;
-  const modelDecode = model.decode?.bind(model) as ((w: Int32Array) => unknown) | undefined;
-  const peers = wd.ports;
-
-  const stateProps: number[] = [];
-  const stepProps: number[] = [];
-  props.forEach((p, i) => (p.on === 'state' ? stateProps : stepProps).push(i));
-  const decided = props.map(() => false);
-
-  const visited = new SeenTable();
-  /** A state's value in `visited`: its local index (levelBase + slot while its level is being built) times
-   *  SENDERS, plus the worker that sent its least candidate so far. */
-  const SENDER_BITS = n <= 1 ? 0 : 32 - Math.clz32(n - 1);
-  const SENDERS = 2 ** SENDER_BITS;
-  let levelBase = 0;
-  /** Per local state: parent's local index * n + parent's worker, or -(init + 1). */
-  const parents = new Int32List();
-  /** Per local state: the step index in steps(parent), -1 for an initial state. */
-  const stepTaken = new Int32List();
-
-  // States wait as words (each run of words preceded by its length), never as objects: no object per
-  // waiting state, so the garbage collector has almost nothing to trace. A model without encode/decode
-  // (one worker only) gets a stand-in: its "words" are the index of the object in a table, one table for
-  // the level being expanded and one for the level being built.
-  let objsFront: unknown[] = [];
-  let objsNext: unknown[] = [];
+  // A model without encode/decode (one worker only) gets a stand-in: its "words" are the index of the
+  // object in a list, one list per arena.
+  const objs: [unknown[], unknown[]] = [[], []];
   const oneWord = new Int32Array(1);
-  const encode: (s: unknown) => Int32Array = modelEncode ?? ((s) => { oneWord[0] = objsNext.length; objsNext.push(s); return oneWord; });
-  const decodeNext: (w: Int32Array) => unknown = modelDecode ?? ((w) => objsNext[w[0]!]);
-  const decodeFront: (w: Int32Array) => unknown = modelDecode ?? ((w) => objsFront[w[0]!]);
-
-  // Two arenas of words, swapped at each level: `front` holds the frontier being expanded (level L),
-  // `next` the candidates of level L + 1 as they arrive (a state's words are copied once, when it takes a
-  // slot; a replaced candidate leaves its words behind, unused).
-  let front = new Arena();
-  let next = new Arena();
-  // The frontier, my states in rank order: where each one's words start in `front`, their local indices,
-  // their global ranks, and their number of steps (-1: not expanded in this phase).
-  let fOff = new IntVec();
-  let fIdx = new IntVec();
-  let fG = new IntVec();
-  let fActs = new Int32Array(0);
-  /** Level 0: the virtual root's "transitions" (worker 0 counts them). */
-  let rootActs = 0;
-  let inRoot = false;
-
-  // The candidates of level L + 1 (received during the expansion of level L). Per candidate slot: the least
-  // key so far (rank of the parent, step), the parent reference, the sender, where its words start in
-  // `next`, and what the state properties said of it: 0 nothing, 1 something, -1 not checked yet (a
-  // peer's successor: its sender has the object but not the verdict of the visited set, so the owner
-  // decodes and checks it in `merge`; my own successors are checked while the object is at hand).
-  let nCand = 0;
-  /** CAND words per slot (one record, in one or two cache lines). */
-  let cand = new Int32Array(CAND * 1024);
-  /** Per sender: the slots it took, in arrival order, which is key order (a sender expands in rank order,
-   *  so its first candidate for a slot is its least; a slot it lost stays listed, see candSender). */
-  const wins: IntVec[] = Array.from({ length: n }, () => new IntVec());
-  // The sorted new states of level L + 1, until the coordinator commits or truncates: their keys, whether
-  // pruned, and the next frontier (the states not pruned) with each one's position among the new states.
-  let newPk = new Float64Array(0);
-  let newPruned = new Uint8Array(0);
-  let nOff = new IntVec();
-  let nIdx = new IntVec();
-  let nPos = new IntVec();
-  let minUnseen = -1;
-
-  // Outgoing batches.
-  const out: Int32Array[] = [];
-  const outLen: number[] = [];
-  const outCount: number[] = [];
-  for (let w = 0; w < n; w++) { out.push(new Int32Array(w === me ? 0 : 4096)); outLen.push(0); outCount.push(0); }
-  let ends = 0;
-  let generated = 0;
-
-  const resetLevel = (): void => {
-    nCand = 0;
-    next.reset();
-    objsNext = [];
-    checks = stateProps.filter((p) => !decided[p] || (prune && props[p]!.kind === 'always'));
-    for (const wl of wins) wl.n = 0;
-    minUnseen = -1;
-    ends = 0;
-    generated = 0;
+  let sel = 0; // the arena set written in this phase
+  const encode: (s: unknown) => Int32Array = model.encode?.bind(model) as ((s: unknown) => Int32Array) | undefined
+    ?? ((s) => { oneWord[0] = objs[sel]!.length; objs[sel]!.push(s); return oneWord; });
+  const modelDecode = model.decode?.bind(model) as ((w: Int32Array) => unknown) | undefined;
+  /** The state whose words worker w wrote at `off` of its arena set `set`. */
+  const decodeAt = (w: number, set: number, off: number): unknown => {
+    const a = arenas[w]![set]!;
+    const words = a.subarray(off + 1, off + 1 + a[off]!);
+    return modelDecode !== undefined ? modelDecode(words) : objs[set]![words[0]!];
   };
 
-  /** The state properties to run on new states in this phase (see `merge`). */
-  let checks: number[] = [];
-  /** 1 if some property in `checks` fires on t, else 0. */
-  const verdictOf = (t: unknown): number => {
-    for (let c = 0; c < checks.length; c++) {
-      if ((props[checks[c]!]!.check as (s: unknown) => string | undefined)(t) !== undefined) return 1;
-    }
-    return 0;
+  // The table in use, refreshed after each growth.
+  let t = tables[Atomics.load(ctl, CTL_TABLE)]!;
+  let mask = 2 ** Atomics.load(ctl, CTL_TABLE_LOG) - 1;
+  const refreshTable = (): void => {
+    t = tables[Atomics.load(ctl, CTL_TABLE)]!;
+    mask = 2 ** Atomics.load(ctl, CTL_TABLE_LOG) - 1;
   };
 
-  let probing = false;
-  /** In a probe: a successor outside the visited set lowers minUnseen. */
-  const probeUnseen = (hi: number, lo: number, g: number, ai: number): void => {
-    if (!visited.has(hi, lo)) {
-      const pk = pack(g, ai);
-      if (minUnseen < 0 || pk < minUnseen) minUnseen = pk;
-    }
-  };
+  // This phase's settings.
+  let rec = records[0];
+  let arena = arenas[me]![0]!;
+  let at = 0; // next free word of my arena
+  let claimBase = 0;
+  let checks: readonly number[] = [];
 
-  /** The candidate slot that a successor with key (g, ai) takes: a fresh one if its fingerprint is new, the
-   *  slot of this level's candidate if its key is smaller than that one's; -1 if it loses (visited at an
-   *  earlier level, or a candidate with a smaller key). The caller fills in the rest of the slot. */
-  const claim = (hi: number, lo: number, g: number, ai: number, sender: number): number => {
-    const v = visited.probe(hi, lo, (levelBase + nCand) * SENDERS + sender);
-    let slot: number;
-    if (v < 0) {
-      slot = nCand++;
-      if ((levelBase + nCand) * SENDERS > 2 ** 32) throw new RangeError(`a worker cannot hold more than 2^32 / ${SENDERS} states`);
-      if (slot * CAND === cand.length) {
-        const bigger = new Int32Array(cand.length * 2);
-        bigger.set(cand);
-        cand = bigger;
-      }
+  const aborted = (): boolean => Atomics.load(ctl, CTL_ABORT) !== 0;
+
+  /** Waits until every worker has arrived; the last one runs `last` first. */
+  const meet = (last?: () => void): void => {
+    const gen = Atomics.load(ctl, CTL_MEET_GEN);
+    if (Atomics.add(ctl, CTL_MEET, 1) === n - 1) {
+      last?.();
+      Atomics.store(ctl, CTL_MEET, 0);
+      Atomics.add(ctl, CTL_MEET_GEN, 1);
+      Atomics.notify(ctl, CTL_MEET_GEN);
     } else {
-      const ls = v >>> SENDER_BITS;
-      if (ls < levelBase) return -1; // reached at an earlier level
-      // A sender's successors come in key order: its later one never beats its earlier one.
-      if ((v & (SENDERS - 1)) === sender) return -1;
-      slot = ls - levelBase;
-      const g0 = cand[slot * CAND + C_G]!;
-      if (g > g0 || (g === g0 && ai >= cand[slot * CAND + C_A]!)) return -1;
-      visited.setValue(v - (v & (SENDERS - 1)) + sender);
+      while (Atomics.load(ctl, CTL_MEET_GEN) === gen) {
+        if (aborted()) throw new Aborted();
+        Atomics.wait(ctl, CTL_MEET_GEN, gen, 20);
+      }
     }
-    cand[slot * CAND + C_G] = g;
-    cand[slot * CAND + C_A] = ai;
-    return slot;
   };
 
-  /** A state of my own (parentRef: see `parents`): encoded and checked only if it takes a slot. */
-  const receiveOwn = (hi: number, lo: number, g: number, ai: number, parentRef: number, t: unknown): void => {
-    if (probing) { probeUnseen(hi, lo, g, ai); return; }
-    const slot = claim(hi, lo, g, ai, me);
-    if (slot < 0) return;
-    const words = encode(t);
-    const r = slot * CAND;
-    cand[r + C_OFF] = next.put(words, 0, words.length);
-    cand[r + C_PARENT] = parentRef;
-    cand[r + C_SENDER] = me;
-    cand[r + C_BAD] = checks.length > 0 ? verdictOf(t) : 0;
-    wins[me]!.push(slot);
+  /** Grows the visited set (to 2^CTL_GROW_TO slots if that is more, else to twice its size): every
+   *  worker comes here between two table operations, and all of them clear the twin buffer and move the
+   *  entries, each its share. */
+  const growTogether = (): void => {
+    meet();
+    const fromSel = Atomics.load(ctl, CTL_TABLE);
+    const log = Atomics.load(ctl, CTL_TABLE_LOG);
+    const newLog = Math.max(log + 1, Atomics.load(ctl, CTL_GROW_TO));
+    if (newLog > TABLE_MAX_LOG) {
+      Atomics.store(ctl, CTL_ABORT, 1);
+      throw new RangeError(`the visited set of the parallel search cannot grow beyond 2^${TABLE_MAX_LOG} slots (${Atomics.load(ctl, CTL_COUNT)} states)`);
+    }
+    const from = tables[fromSel]!;
+    const to = tables[1 - fromSel]!;
+    const cap = 2 ** newLog;
+    const m = cap - 1;
+    to.fill(0, Math.floor(cap * me / n) * 3, Math.floor(cap * (me + 1) / n) * 3);
+    meet();
+    const old = 2 ** log;
+    for (let p = Math.floor(old * me / n) * 3, end = Math.floor(old * (me + 1) / n) * 3; p < end; p += 3) {
+      const v = from[p]!;
+      if (v === 0) continue;
+      const hi = from[p + 1]!;
+      const lo = from[p + 2]!;
+      let i = home(hi, lo, m);
+      while (Atomics.compareExchange(to, i * 3, 0, v) !== 0) i = (i + 1) & m;
+      to[i * 3 + 1] = hi;
+      to[i * 3 + 2] = lo;
+    }
+    meet(() => {
+      Atomics.store(ctl, CTL_TABLE, 1 - fromSel);
+      Atomics.store(ctl, CTL_TABLE_LOG, newLog);
+      Atomics.store(ctl, CTL_GROW_TO, 0);
+      Atomics.store(ctl, CTL_GROW, 0);
+    });
+    refreshTable();
   };
 
-  const receiveBatch = (sender: number, b: Int32Array): void => {
-    const wl = wins[sender]!;
-    let i = 0;
-    while (i < b.length) {
-      const hi = b[i]! >>> 0;
-      const lo = b[i + 1]! >>> 0;
-      const g = b[i + 2]!;
-      const ai = b[i + 3]!;
-      const len = b[i + 5]!;
-      if (probing) probeUnseen(hi, lo, g, ai);
-      else {
-        const slot = claim(hi, lo, g, ai, sender);
-        if (slot >= 0) {
-          const r = slot * CAND;
-          cand[r + C_PARENT] = b[i + 4]! * n + sender;
-          cand[r + C_SENDER] = sender;
-          cand[r + C_OFF] = next.put(b, i + 6, len);
-          cand[r + C_BAD] = checks.length > 0 ? -1 : 0;
-          wl.push(slot);
+  /** Asks every worker to grow the table (they come at their next state or while waiting). */
+  const askGrow = (): void => {
+    Atomics.store(ctl, CTL_GROW, 1);
+    Atomics.notify(ctl, CTL_END);
+  };
+
+  /** The bitmask of the properties in `checks` that fire on state s. */
+  const verdictOf = (s: unknown): number => {
+    let bad = 0;
+    for (let c = 0; c < checks.length; c++) {
+      const p = checks[c]!;
+      if ((props[p]!.check as (s: unknown) => string | undefined)(s) !== undefined) bad |= 1 << p;
+    }
+    return bad;
+  };
+
+  /** Appends s's words to my arena; returns their address. */
+  const put = (s: unknown): number => {
+    const words = encode(s);
+    const len = words.length;
+    if (at + 1 + len > ARENA_MAX) throw new RangeError(`a level's states do not fit in a worker's arena (${ARENA_MAX} words)`);
+    const off = at;
+    arena[off] = len;
+    arena.set(words, off + 1);
+    at = off + 1 + len;
+    return off;
+  };
+
+  /** A successor s with key (g, ai) and fingerprint (hi, lo): a new record if it was never seen; the
+   *  record replaced if it is this level's and s has the smaller key; nothing if it is older. */
+  const claim = (hi: number, lo: number, g: number, ai: number, s: unknown): void => {
+    for (let i = home(hi, lo, mask); ; i = (i + 1) & mask) {
+      const p = i * 3;
+      let v = Atomics.load(t, p);
+      if (v === 0) {
+        if (Atomics.compareExchange(t, p, 0, -1) === 0) {
+          t[p + 1] = hi;
+          t[p + 2] = lo;
+          const slot = Atomics.add(ctl, CTL_NCAND, 1);
+          if (slot >= REC_MAX) {
+            Atomics.store(ctl, CTL_ABORT, 1);
+            throw new RangeError(`more than ${REC_MAX} new states in one level: beyond the parallel search's records`);
+          }
+          const r = slot * REC;
+          rec[r + R_LOCK] = 0;
+          rec[r + R_G] = g;
+          rec[r + R_A] = ai;
+          rec[r + R_W] = me;
+          rec[r + R_OFF] = put(s);
+          rec[r + R_BAD] = checks.length > 0 ? verdictOf(s) : 0;
+          // Publishes the entry and the record (a seq-cst store after plain writes).
+          Atomics.store(t, p, claimBase + slot + 1);
+          const count = Atomics.add(ctl, CTL_COUNT, 1) + 1;
+          if (count * 4 >= (mask + 1) * 3) {
+            askGrow();
+            // Past 0.9 nobody inserts before the table has grown.
+            if (count * 10 >= (mask + 1) * 9) growTogether();
+          }
+          return;
         }
+        v = Atomics.load(t, p);
       }
-      i += 6 + len;
-    }
-  };
-
-  /** Reads every message waiting on the peers' ports. */
-  const drain = (): void => {
-    for (let w = 0; w < n; w++) {
-      const p = peers[w];
-      if (p === undefined) continue;
-      for (let m = receiveMessageOnPort(p); m !== undefined; m = receiveMessageOnPort(p)) {
-        const msg = m.message as Int32Array | 'end';
-        if (msg === 'end') ends++;
-        else receiveBatch(w, msg);
+      while (v === -1) v = Atomics.load(t, p);
+      if (t[p + 1] !== hi || t[p + 2] !== lo) continue;
+      const slot = v - 1 - claimBase;
+      if (slot < 0) return; // reached at an earlier level
+      const r = slot * REC;
+      // The key of a record only decreases: a smaller one read here is final.
+      if (Atomics.load(rec, r + R_G) < g) return;
+      while (Atomics.compareExchange(rec, r + R_LOCK, 0, 1) !== 0) { /* a replacement is a few writes */ }
+      try {
+        const g0 = rec[r + R_G]!;
+        if (g < g0 || (g === g0 && ai < rec[r + R_A]!)) {
+          rec[r + R_G] = g;
+          rec[r + R_A] = ai;
+          rec[r + R_W] = me;
+          rec[r + R_OFF] = put(s);
+          rec[r + R_BAD] = checks.length > 0 ? verdictOf(s) : 0;
+        }
+      } finally {
+        Atomics.store(rec, r + R_LOCK, 0);
       }
+      return;
     }
   };
 
-  const flush = (w: number): void => {
-    const buf = out[w]!;
-    const data = buf.slice(0, outLen[w]!);
-    peers[w]!.postMessage(data, [data.buffer]);
-    outLen[w] = 0;
-    outCount[w] = 0;
-    Atomics.add(ctl, CTL_MAIL + w, 1);
-    Atomics.notify(ctl, CTL_MAIL + w);
-  };
-
-  const sendEnd = (): void => {
-    for (let w = 0; w < n; w++) {
-      if (w === me) continue;
-      if (outCount[w]! > 0) flush(w);
-      peers[w]!.postMessage('end');
-      Atomics.add(ctl, CTL_MAIL + w, 1);
-      Atomics.notify(ctl, CTL_MAIL + w);
+  /** Is (hi, lo) in the visited set? (The depth probe: nobody inserts.) */
+  const seen = (hi: number, lo: number): boolean => {
+    for (let i = home(hi, lo, mask); ; i = (i + 1) & mask) {
+      const p = i * 3;
+      if (t[p] === 0) return false;
+      if (t[p + 1] === hi && t[p + 2] === lo) return true;
     }
   };
 
-  /** Appends a successor for peer w (without its words in a probe). */
-  const send = (w: number, hi: number, lo: number, g: number, ai: number, parentLocal: number, t: unknown): void => {
-    const words = probing ? undefined : encode(t);
-    const len = words === undefined ? 0 : words.length;
-    let buf = out[w]!;
-    const at = outLen[w]!;
-    if (at + 6 + len > buf.length) {
-      const bigger = new Int32Array(Math.max(buf.length * 2, at + 6 + len));
-      bigger.set(buf.subarray(0, at));
-      out[w] = buf = bigger;
-    }
-    buf[at] = hi; buf[at + 1] = lo; buf[at + 2] = g; buf[at + 3] = ai; buf[at + 4] = parentLocal; buf[at + 5] = len;
-    for (let j = 0; j < len; j++) buf[at + 6 + j] = words![j]!;
-    outLen[w] = at + 6 + len;
-    if (++outCount[w]! >= BATCH) flush(w);
-  };
-
-  /** Waits until every peer has sent 'end' for this phase; false if the run was aborted. */
-  const awaitEnds = (): boolean => {
-    for (;;) {
-      const v = Atomics.load(ctl, CTL_MAIL + me);
-      drain();
-      if (ends >= n - 1) return true;
-      if (Atomics.load(ctl, CTL_ABORT) !== 0) return false;
-      Atomics.wait(ctl, CTL_MAIL + me, v, 20);
-    }
-  };
-
-  class Aborted extends Error {}
-  /** Where a model error happened: the local index of the state being expanded (-1: none) and the step. */
-  let errIdx = -1;
+  /** Where a model error happened: the frontier index being expanded (-1: none) and the step. */
+  let errK = -1;
   let errAt = -1;
 
-  /** Expands the frontier states with rank in [gLo, gHi). */
-  const expand = (gLo: number, gHi: number): Fire[] => {
-    const fires: Fire[] = [];
-    const stepChecks = stepProps.filter((p) => !decided[p]);
-    fActs.fill(-1);
-    let poll = POLL;
-    const nFront = fIdx.n;
-    for (let k = 0; k < nFront; k++) {
-      const g = fG.a[k]!;
-      if (g < gLo) continue;
-      if (g >= gHi) break;
-      if (--poll <= 0) {
-        poll = POLL;
-        drain();
-        progress[me] = generated;
-        if (Atomics.load(ctl, CTL_ABORT) !== 0) throw new Aborted();
-      }
-      const s = decodeFront(front.words(fOff.a[k]!));
-      const sIdx = fIdx.a[k]!;
-      errIdx = sIdx;
-      errAt = -1;
-      const acts = model.steps(s);
-      if (acts.length >= STEP_MUL) throw new Error(`a state has ${acts.length} steps: at most ${STEP_MUL - 1} are supported`);
-      fActs[k] = acts.length;
-      for (let ai = 0; ai < acts.length; ai++) {
-        const a = acts[ai];
-        errAt = ai;
-        const t = model.next(s, a);
-        generated++;
-        for (let c = 0; c < stepChecks.length; c++) {
-          const p = stepChecks[c]!;
-          const prop = props[p]!;
-          const msg = (prop.check as (s: unknown, a: unknown, t: unknown) => string | undefined)(s, a, t);
-          if (msg !== undefined) {
-            // The first firing in this worker is its least event of the phase: no need to look further.
-            fires.push({ prop: p, pk: pack(g, ai), phase: 0, message: msg, idx: sIdx, extra: ai });
-            stepChecks.splice(c, 1);
-            c--;
-          }
+  const expand = (msg: Extract<ToWorker, { t: 'expand' }>): FromWorker => {
+    const { gen, size, probe } = msg;
+    sel = gen % 2;
+    const readSel = 1 - sel;
+    rec = records[sel]!;
+    arena = arenas[me]![sel]!;
+    at = 0;
+    objs[sel] = [];
+    claimBase = msg.claimBase;
+    checks = msg.checks;
+    const stepChecks = [...msg.stepChecks];
+    const fires: StepFire[] = [];
+    let generated = 0;
+    let unseen = -1;
+    let rootActs = 0;
+    refreshTable();
+
+    if (msg.root) {
+      // Level 0: one worker takes the virtual root.
+      if (Atomics.add(ctl, CTL_CURSOR, 1) === 0) {
+        const inits = model.initial();
+        if (inits.length >= STEP_MUL) throw new Error(`${inits.length} initial states: at most ${STEP_MUL - 1} are supported`);
+        rootActs = inits.length;
+        generated = inits.length;
+        for (let i = 0; i < inits.length; i++) {
+          if (Atomics.load(ctl, CTL_GROW) !== 0) growTogether();
+          fingerprint(model.key(inits[i]));
+          claim(fp[0]! | 0, fp[1]! | 0, -1, i, inits[i]);
         }
-        fingerprint(model.key(t));
-        const hi = fp[0]!;
-        const lo = fp[1]!;
-        const o = ownerOf(hi, n);
-        if (o === me) receiveOwn(hi, lo, g, ai, sIdx * n + me, t);
-        else send(o, hi, lo, g, ai, sIdx, t);
+      }
+    } else {
+      for (;;) {
+        if (aborted()) throw new Aborted();
+        progress[me] = generated;
+        const from = Atomics.add(ctl, CTL_CURSOR, CHUNK);
+        if (from >= size || (probe && from > Atomics.load(ctl, CTL_LIMIT))) break;
+        const to = Math.min(size, from + CHUNK);
+        for (let k = from; k < to; k++) {
+          if (Atomics.load(ctl, CTL_GROW) !== 0) growTogether();
+          const f = k * FRONT;
+          const s = decodeAt(front[f]!, readSel, front[f + 1]!);
+          const g = front[f + 2]!;
+          errK = k;
+          errAt = -1;
+          const acts = model.steps(s);
+          if (acts.length >= STEP_MUL) throw new Error(`a state has ${acts.length} steps: at most ${STEP_MUL - 1} are supported`);
+          actsOf[k] = acts.length;
+          let out = false;
+          for (let ai = 0; ai < acts.length; ai++) {
+            const a = acts[ai];
+            errAt = ai;
+            const nx = model.next(s, a);
+            generated++;
+            for (let c = 0; c < stepChecks.length; c++) {
+              const p = stepChecks[c]!;
+              const m = (props[p]!.check as (s: unknown, a: unknown, t: unknown) => string | undefined)(s, a, nx);
+              if (m !== undefined) {
+                // My chunks come in increasing order: my first firing is my least.
+                fires.push({ prop: p, pk: pack(g, ai), message: m, k, ai });
+                stepChecks.splice(c, 1);
+                c--;
+              }
+            }
+            fingerprint(model.key(nx));
+            if (probe) {
+              if (!seen(fp[0]! | 0, fp[1]! | 0)) {
+                unseen = pack(g, ai);
+                // Lower the limit: later chunks cannot hold the first transition out of the set.
+                for (let l = Atomics.load(ctl, CTL_LIMIT); k < l; l = Atomics.load(ctl, CTL_LIMIT)) {
+                  if (Atomics.compareExchange(ctl, CTL_LIMIT, l, k) === l) break;
+                }
+                out = true;
+                break;
+              }
+            } else claim(fp[0]! | 0, fp[1]! | 0, g, ai, nx);
+          }
+          if (out) break;
+        }
+        if (unseen >= 0) break;
       }
     }
-    errIdx = -1;
+    errK = -1;
     errAt = -1;
     progress[me] = generated;
-    sendEnd();
-    if (!awaitEnds()) throw new Aborted();
-    return fires;
+    // Wait for the others, growing the table with them if asked.
+    Atomics.add(ctl, CTL_END, 1);
+    Atomics.notify(ctl, CTL_END);
+    for (;;) {
+      const e = Atomics.load(ctl, CTL_END);
+      if (e >= n) break;
+      if (Atomics.load(ctl, CTL_GROW) !== 0) { growTogether(); continue; }
+      if (aborted()) throw new Aborted();
+      Atomics.wait(ctl, CTL_END, e, 20);
+    }
+    return { t: 'done', generated, fires, unseen, rootActs };
   };
 
-  /** The candidates of the level, sorted by key: merges the per-sender lists of winners. */
-  const sortedWinners = (): Int32Array => {
-    const lists: Int32Array[] = wins.map((wl, w) => {
-      const out = new Int32Array(wl.n);
-      let m = 0;
-      for (let i = 0; i < wl.n; i++) { const slot = wl.a[i]!; if (cand[slot * CAND + C_SENDER] === w) out[m++] = slot; }
-      return out.subarray(0, m);
+  const describe = (msg: Extract<ToWorker, { t: 'describe' }>): FromWorker => {
+    const set = msg.gen % 2;
+    const r = records[set]!;
+    checks = [];
+    const messages = msg.asks.map(([slot, p]) => {
+      const s = decodeAt(r[slot * REC + R_W]!, set, r[slot * REC + R_OFF]!);
+      return (props[p]!.check as (s: unknown) => string | undefined)(s);
     });
-    const nonEmpty = lists.filter((l) => l.length > 0);
-    if (nonEmpty.length <= 1) return nonEmpty[0] ?? new Int32Array(0);
-    const pos = lists.map(() => 0);
-    const order = new Int32Array(nCand);
-    const c = cand;
-    for (let j = 0; j < nCand; j++) {
-      let best = -1;
-      let bg = 0;
-      let ba = 0;
-      for (let w = 0; w < lists.length; w++) {
-        const l = lists[w]!;
-        const p = pos[w]!;
-        if (p < l.length) {
-          const slot = l[p]!;
-          const g = c[slot * CAND + C_G]!;
-          const a = c[slot * CAND + C_A]!;
-          if (best < 0 || g < bg || (g === bg && a < ba)) { best = w; bg = g; ba = a; }
-        }
-      }
-      order[j] = lists[best]![pos[best]!]!;
-      pos[best]!++;
-    }
-    return order;
+    return { t: 'described', messages };
   };
-
-  /** The new states of the level, in key order: local indices, parent links, state properties, pruning,
-   *  and the next frontier (where their words are in `next`). */
-  const merge = (): { keys: Float64Array; pruned: number; fires: Fire[] } => {
-    const order = sortedWinners();
-    const fires: Fire[] = [];
-    const firedHere = props.map((_, p) => decided[p]!);
-    newPk = new Float64Array(order.length);
-    newPruned = new Uint8Array(order.length);
-    nOff.n = 0; nIdx.n = 0; nPos.n = 0;
-    let pruned = 0;
-    for (let j = 0; j < order.length; j++) {
-      const r = order[j]! * CAND;
-      const g = cand[r + C_G]!;
-      const ai = cand[r + C_A]!;
-      const pk = pack(g, ai);
-      newPk[j] = pk;
-      const idx = parents.length;
-      const off = cand[r + C_OFF]!;
-      parents.push(cand[r + C_PARENT]!);
-      stepTaken.push(g < 0 ? -1 : ai);
-      let bad = false;
-      if (cand[r + C_BAD] !== 0) {
-        // Not checked yet, or something fired: (re)check for the messages, in key order.
-        errIdx = idx;
-        const t = decodeNext(next.words(off));
-        for (const p of checks) {
-          const prop = props[p]!;
-          const msg = (prop.check as (s: unknown) => string | undefined)(t);
-          if (msg === undefined) continue;
-          if (prop.kind === 'always') bad = true;
-          if (!firedHere[p]) {
-            firedHere[p] = true;
-            fires.push({ prop: p, pk, phase: 1, message: msg, idx, extra: -1 });
-          }
-        }
-      }
-      if (prune && bad) { pruned++; newPruned[j] = 1; continue; }
-      nOff.push(off);
-      nIdx.push(idx);
-      nPos.push(j);
-    }
-    errIdx = -1;
-    levelBase += nCand;
-    nCand = 0;
-    return { keys: newPk.slice(), pruned, fires };
-  };
-
-  /** Transitions of the phase with key <= E (< E for phase -1). */
-  const countGenerated = (pk: number, phase: number): number => {
-    const lim = phase >= 0 ? pk : pk - 1;
-    const upTo = (g: number, acts: number): number => Math.max(0, Math.min(acts, lim - pack(g, 0) + 1));
-    if (inRoot) return me === 0 ? upTo(-1, rootActs) : 0;
-    let c = 0;
-    for (let k = 0; k < fIdx.n; k++) {
-      const acts = fActs[k]!;
-      if (acts >= 0) c += upTo(fG.a[k]!, acts);
-    }
-    return c;
-  };
-
-  const handle = (msg: ToWorker): FromWorker | undefined => {
-    switch (msg.t) {
-      case 'init': {
-        resetLevel();
-        inRoot = true;
-        const inits = model.initial();
-        rootActs = inits.length;
-        if (inits.length >= STEP_MUL) throw new Error(`${inits.length} initial states: at most ${STEP_MUL - 1} are supported`);
-        for (let i = 0; i < inits.length; i++) {
-          const s = inits[i];
-          fingerprint(model.key(s));
-          const hi = fp[0]!;
-          const lo = fp[1]!;
-          // The virtual root: parent reference -(i + 1) (see `parents`).
-          if (ownerOf(hi, n) === me) receiveOwn(hi, lo, -1, i, -(i + 1), s);
-        }
-        const m = merge();
-        return { t: 'merged', generated: me === 0 ? inits.length : 0, ...m, bytes: bytes() };
-      }
-      case 'expand': {
-        resetLevel();
-        inRoot = false;
-        probing = msg.probe;
-        try {
-          const fires = expand(msg.gLo, msg.gHi);
-          if (probing) return { t: 'probed', generated, unseen: minUnseen, fires };
-          const m = merge();
-          return { t: 'merged', generated, ...m, fires: [...fires, ...m.fires], bytes: bytes() };
-        } finally {
-          probing = false;
-        }
-      }
-      case 'commit': {
-        for (const p of msg.fired) decided[p] = true;
-        if (msg.others !== undefined) {
-          // Global ranks of the new states: my position plus, per peer, how many of its keys are smaller.
-          const rank = new Float64Array(newPk.length);
-          for (let j = 0; j < rank.length; j++) rank[j] = j;
-          for (const o of msg.others) {
-            let i = 0;
-            for (let j = 0; j < newPk.length; j++) {
-              const pk = newPk[j]!;
-              while (i < o.length && o[i]! < pk) i++;
-              rank[j]! += i;
-            }
-          }
-          // The new frontier takes the built vectors; the old ones are reused for the next level.
-          [front, next] = [next, front];
-          [fOff, nOff] = [nOff, fOff];
-          [fIdx, nIdx] = [nIdx, fIdx];
-          fG.n = 0;
-          for (let k = 0; k < nPos.n; k++) fG.push(rank[nPos.a[k]!]!);
-          fActs = new Int32Array(fIdx.n).fill(-1);
-          objsFront = objsNext;
-          newPk = new Float64Array(0);
-          newPruned = new Uint8Array(0);
-        }
-        return undefined;
-      }
-      case 'truncate': {
-        const { pk, phase } = msg;
-        let distinct = 0;
-        let pruned = 0;
-        let queue = 0;
-        for (let j = 0; j < newPk.length; j++) {
-          const k = newPk[j]!;
-          if (k < pk || (k === pk && phase === 1)) {
-            distinct++;
-            if (newPruned[j] === 1) pruned++; else queue++;
-          }
-        }
-        // Frontier states not yet (fully) expanded at the stop: from the one being expanded on.
-        if (!inRoot) {
-          const g = rankOf(pk);
-          for (let k = 0; k < fIdx.n; k++) if (fG.a[k]! >= g) queue++;
-        }
-        return { t: 'truncated', generated: countGenerated(pk, phase), distinct, pruned, queue };
-      }
-      case 'links': {
-        const steps: number[] = [];
-        let i = msg.idx;
-        for (;;) {
-          const p = parents.get(i);
-          if (p < 0) return { t: 'links', steps, next: p };
-          steps.push(stepTaken.get(i));
-          if (p % n !== me) return { t: 'links', steps, next: p };
-          i = Math.floor(p / n);
-        }
-      }
-    }
-  };
-
-  const bytes = (): number => visited.bytes + parents.bytes + stepTaken.bytes;
 
   port.on('message', (msg: ToWorker) => {
-    let reply: FromWorker | undefined;
+    let reply: FromWorker;
     try {
-      reply = handle(msg);
+      reply = msg.t === 'expand' ? expand(msg) : describe(msg);
     } catch (e) {
-      reply = e instanceof Aborted ? { t: 'aborted' } : { t: 'error', error: e, idx: errIdx, at: errAt };
-      errIdx = -1;
+      if (e instanceof Aborted) reply = { t: 'aborted' };
+      else {
+        // Let the others stop waiting for me.
+        Atomics.store(ctl, CTL_ABORT, 1);
+        Atomics.notify(ctl, CTL_END);
+        Atomics.notify(ctl, CTL_MEET_GEN);
+        reply = { t: 'error', error: e, k: errK, at: errAt };
+      }
+      errK = -1;
       errAt = -1;
     }
-    if (reply === undefined) return;
-    if (reply.t === 'error') postError(reply.error, reply.idx, reply.at);
-    else if (reply.t === 'merged') port.postMessage(reply, [reply.keys.buffer as ArrayBuffer]);
+    if (reply.t === 'error') postError(reply.error, reply.k, reply.at);
     else port.postMessage(reply);
   });
   port.postMessage({ t: 'ready', props: props.map((p) => ({ name: p.name, kind: p.kind, on: p.on })) } satisfies FromWorker);
 }
 
 /** Posts an error; one that cannot be cloned goes as its message and stack. */
-function postError(e: unknown, idx: number, at: number): void {
+function postError(e: unknown, k: number, at: number): void {
   // Some errors (Node's own, with a `code`) arrive as a plain object without their message once cloned:
   // send those, and any that cannot be cloned, as a plain Error with the same name, message and stack.
   let error = e;
@@ -751,10 +492,10 @@ function postError(e: unknown, idx: number, at: number): void {
     error = err;
   }
   try {
-    parentPort!.postMessage({ t: 'error', error, idx, at } satisfies FromWorker);
+    parentPort!.postMessage({ t: 'error', error, k, at } satisfies FromWorker);
   } catch {
     // Not cloneable at all (a thrown object holding functions, say): its text then.
-    parentPort!.postMessage({ t: 'error', error: new Error(String(e)), idx, at } satisfies FromWorker);
+    parentPort!.postMessage({ t: 'error', error: new Error(String(e)), k, at } satisfies FromWorker);
   }
 }
 
