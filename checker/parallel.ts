@@ -46,7 +46,7 @@ import { pathToFileURL } from 'node:url';
 import { ModelError } from './bfs.js';
 import type { CheckOptions, CheckResult, Path, PropertyOutcome, StopReason, WitnessOutcome } from './model.js';
 import {
-  ARENA_MAX, CHUNK, CTL_ABORT, CTL_COUNT, CTL_CURSOR, CTL_END, CTL_GROW, CTL_GROW_TO, CTL_LIMIT, CTL_MEET_GEN, CTL_NCAND, CTL_TABLE, CTL_TABLE_LOG,
+  ARENA_MAX, CHUNK, CTL_ABORT, CTL_COUNT, CTL_CURSOR, CTL_END, CTL_GROW, CTL_GROW_TO, CTL_LIMIT, CTL_MEET_GEN, CTL_NCAND, CTL_TABLE, CTL_TABLE_LOG, CTL_USED,
   CTL_WORDS, FRONT, REC, REC_MAX, R_A, R_BAD, R_G, R_OFF, R_W, TABLE_MAX_LOG, TABLE_MIN_LOG,
   pack, rankOf, stepOf, type FromWorker, type Shared, type StepFire, type ToWorker, type WorkerData,
 } from './worker.js';
@@ -105,6 +105,7 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
   };
   const ctl = new Int32Array(shared.ctl);
   ctl[CTL_TABLE_LOG] = TABLE_MIN_LOG;
+  ctl[CTL_USED] = 3 * 2 ** TABLE_MIN_LOG;
   const progress = new Float64Array(shared.progress);
   const records = [new Int32Array(shared.records[0]), new Int32Array(shared.records[1])] as const;
   const front = new Int32Array(shared.front);
@@ -274,8 +275,8 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
       if (!root) actsOf.fill(-1, 0, frontier);
       if (!probe && !root) {
         // Room for the next level before it starts (growing mid-level stops every worker): as many new
-        // states per frontier state as the last level had, and a quarter more.
-        const expected = Math.ceil(frontier * Math.max(1, levelStates / Math.max(1, prevLevelStates)) * 1.25);
+        // states per frontier state as the last level had (levels grow by less and less: this errs large).
+        const expected = Math.ceil(frontier * Math.max(1, levelStates / Math.max(1, prevLevelStates)));
         let log = ctl[CTL_TABLE_LOG]!;
         while ((distinct + expected) * 4 >= 2 ** log * 3 && log < TABLE_MAX_LOG) log++;
         if (log > ctl[CTL_TABLE_LOG]!) { ctl[CTL_GROW_TO] = log; ctl[CTL_GROW] = 1; }

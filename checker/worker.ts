@@ -61,7 +61,9 @@ export const CTL_END = 9;
 export const CTL_LIMIT = 10;
 /** The coordinator's request: grow to at least 2^this slots (0: to twice the size). */
 export const CTL_GROW_TO = 11;
-export const CTL_WORDS = 12;
+/** CTL_USED + b: words of table buffer b ever used (what a growth into it must clear). */
+export const CTL_USED = 12;
+export const CTL_WORDS = 14;
 
 /** Record fields: lock, key (g, ai), the worker whose arena holds the words, their address, and the
  *  state properties that fired on the state (a bitmask over property indices). */
@@ -223,7 +225,9 @@ async function main(): Promise<void> {
     const to = tables[1 - fromSel]!;
     const cap = 2 ** newLog;
     const m = cap - 1;
-    to.fill(0, Math.floor(cap * me / n) * 3, Math.floor(cap * (me + 1) / n) * 3);
+    // Only what this buffer held before needs clearing: beyond, its pages were never touched.
+    const dirty = Math.min(cap * 3, Atomics.load(ctl, CTL_USED + 1 - fromSel));
+    to.fill(0, Math.floor(dirty / 3 * me / n) * 3, Math.floor(dirty / 3 * (me + 1) / n) * 3);
     meet();
     const old = 2 ** log;
     for (let p = Math.floor(old * me / n) * 3, end = Math.floor(old * (me + 1) / n) * 3; p < end; p += 3) {
@@ -237,6 +241,7 @@ async function main(): Promise<void> {
       to[i * 3 + 2] = lo;
     }
     meet(() => {
+      Atomics.store(ctl, CTL_USED + 1 - fromSel, Math.max(cap * 3, Atomics.load(ctl, CTL_USED + 1 - fromSel)));
       Atomics.store(ctl, CTL_TABLE, 1 - fromSel);
       Atomics.store(ctl, CTL_TABLE_LOG, newLog);
       Atomics.store(ctl, CTL_GROW_TO, 0);

@@ -15,6 +15,8 @@ import { builtinDesign } from '../model/designs/index.js';
 import { runCheck } from '../cli/run.js';
 import { createModel as grid, type GridParams } from './fixtures/parallel-grid.js';
 
+import { createModel as fan } from './fixtures/parallel-fan.js';
+const FAN = fileURLToPath(new URL('./fixtures/parallel-fan.ts', import.meta.url));
 const GRID = fileURLToPath(new URL('./fixtures/parallel-grid.ts', import.meta.url));
 const FILELIFE = new URL('../bench/filelife-factory.ts', import.meta.url);
 const KERNEL = new URL('../model/factory.ts', import.meta.url);
@@ -77,6 +79,20 @@ test('grid: every maxStates and maxDepth bound, with and without pruning', async
   const pruned = await sameOnGrid(t, { properties: ['y-small', 'corner'] }, { pruneViolating: true });
   t.is(pruned.stats.pruned, 4);
   t.is(pruned.witnesses[0]!.status, 'not-found');
+});
+
+test('a later chunk that reaches a state first gives it up to the least key: the path and concrete state are check\'s', async (t) => {
+  const spec = fan({});
+  const seq = check(spec.model, { properties: spec.properties });
+  t.deepEqual(seq.witnesses.map((w) => [w.name, w.status, w.path]), [
+    ['target', 'found', { init: 0, steps: [0, 0] }],
+    ['u-from-0', 'found', { init: 0, steps: [0, 0, 0] }],
+  ]);
+  t.like(seq.stats, { distinct: 1 + 200 + 1 + 1 });
+  for (const workers of [2, 3]) {
+    const par = await checkParallel({ module: FAN, params: {}, workers });
+    t.deepEqual(essence(par), essence(seq), `${workers} workers`);
+  }
 });
 
 test('a model without encode/decode runs with one worker only, and says why', async (t) => {
