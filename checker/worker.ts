@@ -304,7 +304,7 @@ async function main(): Promise<void> {
           Atomics.store(t, p, claimBase + slot + 1);
           const count = Atomics.add(ctl, CTL_COUNT, 1) + 1;
           if (count * 4 >= (mask + 1) * 3) {
-            askGrow();
+            if (Atomics.load(ctl, CTL_GROW) === 0) askGrow();
             // Past 0.9 nobody inserts before the table has grown.
             if (count * 10 >= (mask + 1) * 9) growTogether();
           }

@@ -95,6 +95,16 @@ test('a later chunk that reaches a state first gives it up to the least key: the
   }
 });
 
+test('the visited set grows mid-level, with workers that wait at the end of the level taking part', async (t) => {
+  // The root's 5,000 successors overflow the first table (2^12 slots) while one worker expands it.
+  const spec = fan({ n: 5000, delayMs: 0 });
+  const seq = check(spec.model, { properties: spec.properties });
+  t.like(seq.stats, { distinct: 1 + 5000 + 1 + 1 });
+  const par = await checkParallel({ module: FAN, params: { n: 5000, delayMs: 0 }, workers: 2 });
+  t.deepEqual(essence(par), essence(seq));
+  t.true(par.stats.visitedBytesPerState! * par.stats.distinct >= 12 * 2 ** 13, 'the table grew');
+});
+
 test('a model without encode/decode runs with one worker only, and says why', async (t) => {
   const one = await checkParallel({ module: GRID, params: { noCodec: true }, workers: 1 });
   t.is(one.stats.distinct, 16);
