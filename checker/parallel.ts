@@ -46,8 +46,8 @@ import { pathToFileURL } from 'node:url';
 import { ModelError } from './bfs.js';
 import type { CheckOptions, CheckResult, Path, PropertyOutcome, StopReason, WitnessOutcome } from './model.js';
 import {
-  ARENA_MAX, CHUNK, CTL_ABORT, CTL_COUNT, CTL_CURSOR, CTL_END, CTL_GROW, CTL_GROW_TO, CTL_LIMIT, CTL_MEET_GEN, CTL_NCAND, CTL_TABLE, CTL_TABLE_LOG, CTL_USED,
-  CTL_WORDS, FRONT, REC, REC_MAX, R_A, R_BAD, R_G, R_OFF, R_W, TABLE_MAX_LOG, TABLE_MIN_LOG,
+  ARENA_MAX, CHUNK, CTL_ABORT, CTL_CURSOR, CTL_END, CTL_GROW, CTL_GROW_TO, CTL_LIMIT, CTL_MEET_GEN, CTL_NCAND, CTL_TABLE, CTL_TABLE_LOG, CTL_USED,
+  CTL_WORDS, FRONT, PROGRESS_STRIDE, REC, REC_MAX, R_A, R_BAD, R_G, R_OFF, R_W, TABLE_MAX_LOG, TABLE_MIN_LOG,
   pack, rankOf, stepOf, type FromWorker, type Shared, type StepFire, type ToWorker, type WorkerData,
 } from './worker.js';
 
@@ -96,7 +96,7 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
   // Every shared buffer at its largest size: pages are mapped on first touch (worker.ts).
   const shared: Shared = {
     ctl: new SharedArrayBuffer(4 * CTL_WORDS),
-    progress: new SharedArrayBuffer(8 * n),
+    progress: new SharedArrayBuffer(8 * PROGRESS_STRIDE * n),
     tables: [new SharedArrayBuffer(12 * 2 ** TABLE_MAX_LOG), new SharedArrayBuffer(12 * 2 ** TABLE_MAX_LOG)],
     records: [new SharedArrayBuffer(4 * REC * REC_MAX), new SharedArrayBuffer(4 * REC * REC_MAX)],
     front: new SharedArrayBuffer(4 * FRONT * REC_MAX),
@@ -234,6 +234,8 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
     /** All new states of the level last built (pruned ones included): the ranks of the frontier. */
     let levelStates = 0;
     let prevLevelStates = 0;
+    /** Record slots handed out in the phases so far: the claim numbers of the visited set start there. */
+    let claimed = 0;
     /** The phase: 0 builds level 0 from the virtual root, gen builds level gen. */
     let gen = 0;
 
@@ -257,7 +259,7 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
       if (options.onProgress !== undefined && now >= nextProgress) {
         nextProgress = now + progressMs;
         let g = generated;
-        for (let w = 0; w < n; w++) g += progress[w]!;
+        for (let w = 0; w < n; w++) g += progress[w * PROGRESS_STRIDE]!;
         options.onProgress({ distinct, generated: g, depth: level, queue: frontier, seconds: (now - t0) / 1000 });
       }
     }, 50);
@@ -283,7 +285,7 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
       }
       const checks = stateProps.filter((p) => fired[p] === undefined || (prune && props[p]!.kind === 'always'));
       const stepChecks = stepProps.filter((p) => fired[p] === undefined);
-      broadcast({ t: 'expand', gen, size: root ? 1 : frontier, root, probe, claimBase: distinct, checks, stepChecks });
+      broadcast({ t: 'expand', gen, size: root ? 1 : frontier, root, probe, claimBase: claimed, checks, stepChecks });
       const replies = await all();
       const base = levelStart[levelStart.length - 1] ?? 0;
       const ranks = frontRank;
@@ -364,14 +366,22 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
     const afterLevel = async (rs: Extract<FromWorker, { t: 'done' }>[]): Promise<boolean> => {
       const rootActs = rs.reduce((x, r) => x + r.rootActs, 0);
       const rec = records[gen % 2]!;
-      const nCand = ctl[CTL_NCAND]!;
+      // The slots handed out (in blocks: a block's unused tail has R_W = -1) and the records in them.
+      const nSlots = ctl[CTL_NCAND]!;
+      claimed += nSlots;
+      let nCand = 0;
       // Counting sort by the parent's rank (g + 1: the root is -1) into rows in rank order, then by step
       // index within a parent (a parent's new successors are few: insertion sort).
       const starts = new Int32Array(levelStates + 2);
-      for (let r = R_G; r < nCand * REC; r += REC) starts[rec[r]! + 2]!++;
+      for (let r = 0; r < nSlots * REC; r += REC) {
+        if (rec[r + R_W] === -1) continue;
+        starts[rec[r + R_G]! + 2]!++;
+        nCand++;
+      }
       for (let b = 1; b < starts.length; b++) starts[b]! += starts[b - 1]!;
       const rows = new Int32Array(nCand * ROW);
-      for (let s = 0, r = 0; s < nCand; s++, r += REC) {
+      for (let s = 0, r = 0; s < nSlots; s++, r += REC) {
+        if (rec[r + R_W] === -1) continue;
         const o = starts[rec[r + R_G]! + 1]!++ * ROW;
         rows[o] = rec[r + R_G]!;
         rows[o + 1] = rec[r + R_A]!;

@@ -39,31 +39,38 @@ export const stepOf = (pk: number): number => pk % STEP_MUL;
 /** Frontier states per chunk (what a worker takes at a time). */
 export const CHUNK = 64;
 
-/** Shared control words (Int32Array over a SharedArrayBuffer). */
+/** Shared control words (Int32Array over a SharedArrayBuffer). The words written in the hot loop (the
+ *  cursor, the record count) have a cache line each, away from the flags that every state reads: a line
+ *  written by one core and read by the other moves between them at every write. */
+const LINE = 16;
 export const CTL_ABORT = 0;
+/** Growth of the visited set asked for. */
+export const CTL_GROW = 1;
+/** The table buffer in use (0/1) and the log2 of its slots. */
+export const CTL_TABLE = 2;
+export const CTL_TABLE_LOG = 3;
+/** The coordinator's request: grow to at least 2^this slots (0: to twice the size). */
+export const CTL_GROW_TO = 4;
+/** CTL_USED + b: words of table buffer b ever used (what a growth into it must clear). */
+export const CTL_USED = 5;
 /** The next frontier index to hand out. */
-export const CTL_CURSOR = 1;
-/** Candidate records taken this level. */
-export const CTL_NCAND = 2;
-/** Entries in the visited set. */
-export const CTL_COUNT = 3;
-/** Growth of the visited set asked for; the buffer in use (0/1) and the log2 of its slots below. */
-export const CTL_GROW = 4;
-/** A barrier of all workers (see `meet`): arrivals, generation. */
-export const CTL_MEET = 5;
-export const CTL_MEET_GEN = 6;
-export const CTL_TABLE = 7;
-export const CTL_TABLE_LOG = 8;
+export const CTL_CURSOR = LINE;
+/** Record slots handed out this level, in blocks of BLOCK (a block's unused tail is marked R_W = -1). */
+export const CTL_NCAND = 2 * LINE;
 /** Workers done with the level. */
-export const CTL_END = 9;
+export const CTL_END = 3 * LINE;
+/** A barrier of all workers (see `meet`): arrivals, generation. */
+export const CTL_MEET = 4 * LINE;
+export const CTL_MEET_GEN = 4 * LINE + 1;
 /** In a depth probe: the least frontier index with a successor out of the visited set (chunks after it
  *  are skipped). */
-export const CTL_LIMIT = 10;
-/** The coordinator's request: grow to at least 2^this slots (0: to twice the size). */
-export const CTL_GROW_TO = 11;
-/** CTL_USED + b: words of table buffer b ever used (what a growth into it must clear). */
-export const CTL_USED = 12;
-export const CTL_WORDS = 14;
+export const CTL_LIMIT = 5 * LINE;
+export const CTL_WORDS = 6 * LINE;
+
+/** Record slots a worker takes at a time (its own run of records: no line written by two cores). */
+export const BLOCK = 256;
+/** Float64 words between two workers' progress counters (one cache line). */
+export const PROGRESS_STRIDE = 8;
 
 /** Record fields: lock, key (g, ai), the worker whose arena holds the words, their address, and the
  *  state properties that fired on the state (a bitmask over property indices). */
@@ -219,7 +226,7 @@ async function main(): Promise<void> {
     const newLog = Math.max(log + 1, Atomics.load(ctl, CTL_GROW_TO));
     if (newLog > TABLE_MAX_LOG) {
       Atomics.store(ctl, CTL_ABORT, 1);
-      throw new RangeError(`the visited set of the parallel search cannot grow beyond 2^${TABLE_MAX_LOG} slots (${Atomics.load(ctl, CTL_COUNT)} states)`);
+      throw new RangeError(`the visited set of the parallel search cannot grow beyond 2^${TABLE_MAX_LOG} slots`);
     }
     const from = tables[fromSel]!;
     const to = tables[1 - fromSel]!;
@@ -278,9 +285,29 @@ async function main(): Promise<void> {
     return off;
   };
 
+  /** My run of record slots: the next one and the end. */
+  let slotNext = 0;
+  let slotEnd = 0;
+  /** Takes the next BLOCK record slots (before a lookup, so that a growth finds no entry half written).
+   *  Every slot handed out may become a table entry: growth is asked for at load 0.75 of those, and past
+   *  0.9 nobody inserts before the table has grown. */
+  const takeBlock = (): void => {
+    const b = Atomics.add(ctl, CTL_NCAND, BLOCK);
+    if (b + BLOCK > REC_MAX) {
+      Atomics.store(ctl, CTL_ABORT, 1);
+      throw new RangeError(`more than ${REC_MAX - BLOCK} new states in one level: beyond the parallel search's records`);
+    }
+    slotNext = b;
+    slotEnd = b + BLOCK;
+    const granted = claimBase + slotEnd;
+    if ((granted + (n - 1) * BLOCK) * 4 >= (mask + 1) * 3 && Atomics.load(ctl, CTL_GROW) === 0) askGrow();
+    if (granted * 10 >= (mask + 1) * 9) growTogether();
+  };
+
   /** A successor s with key (g, ai) and fingerprint (hi, lo): a new record if it was never seen; the
    *  record replaced if it is this level's and s has the smaller key; nothing if it is older. */
   const claim = (hi: number, lo: number, g: number, ai: number, s: unknown): void => {
+    if (slotNext === slotEnd) takeBlock();
     for (let i = home(hi, lo, mask); ; i = (i + 1) & mask) {
       const p = i * 3;
       let v = Atomics.load(t, p);
@@ -288,11 +315,7 @@ async function main(): Promise<void> {
         if (Atomics.compareExchange(t, p, 0, -1) === 0) {
           t[p + 1] = hi;
           t[p + 2] = lo;
-          const slot = Atomics.add(ctl, CTL_NCAND, 1);
-          if (slot >= REC_MAX) {
-            Atomics.store(ctl, CTL_ABORT, 1);
-            throw new RangeError(`more than ${REC_MAX} new states in one level: beyond the parallel search's records`);
-          }
+          const slot = slotNext++;
           const r = slot * REC;
           rec[r + R_LOCK] = 0;
           rec[r + R_G] = g;
@@ -302,12 +325,6 @@ async function main(): Promise<void> {
           rec[r + R_BAD] = checks.length > 0 ? verdictOf(s) : 0;
           // Publishes the entry and the record (a seq-cst store after plain writes).
           Atomics.store(t, p, claimBase + slot + 1);
-          const count = Atomics.add(ctl, CTL_COUNT, 1) + 1;
-          if (count * 4 >= (mask + 1) * 3) {
-            if (Atomics.load(ctl, CTL_GROW) === 0) askGrow();
-            // Past 0.9 nobody inserts before the table has grown.
-            if (count * 10 >= (mask + 1) * 9) growTogether();
-          }
           return;
         }
         v = Atomics.load(t, p);
@@ -358,6 +375,7 @@ async function main(): Promise<void> {
     at = 0;
     objs[sel] = [];
     claimBase = msg.claimBase;
+    slotNext = slotEnd = 0;
     checks = msg.checks;
     const stepChecks = [...msg.stepChecks];
     const fires: StepFire[] = [];
@@ -382,7 +400,7 @@ async function main(): Promise<void> {
     } else {
       for (;;) {
         if (aborted()) throw new Aborted();
-        progress[me] = generated;
+        progress[me * PROGRESS_STRIDE] = generated;
         const from = Atomics.add(ctl, CTL_CURSOR, CHUNK);
         if (from >= size || (probe && from > Atomics.load(ctl, CTL_LIMIT))) break;
         const to = Math.min(size, from + CHUNK);
@@ -432,7 +450,9 @@ async function main(): Promise<void> {
     }
     errK = -1;
     errAt = -1;
-    progress[me] = generated;
+    progress[me * PROGRESS_STRIDE] = generated;
+    // The unused tail of my last block: no record.
+    for (let slot = slotNext; slot < slotEnd; slot++) rec[slot * REC + R_W] = -1;
     // Wait for the others, growing the table with them if asked.
     Atomics.add(ctl, CTL_END, 1);
     Atomics.notify(ctl, CTL_END);
