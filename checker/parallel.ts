@@ -76,9 +76,6 @@ interface Fired extends Event {
   readonly extra: number;
 }
 
-/** A record copied in rank order: g, ai, worker, address, verdict, slot. */
-const ROW = 6;
-
 /** Properties are bits of a record's verdict (worker.ts): at most 31. */
 const MAX_PROPS = 31;
 
@@ -370,8 +367,9 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
       const nSlots = ctl[CTL_NCAND]!;
       claimed += nSlots;
       let nCand = 0;
-      // Counting sort by the parent's rank (g + 1: the root is -1) into rows in rank order, then by step
-      // index within a parent (a parent's new successors are few: insertion sort).
+      // Counting sort of the slots by the parent's rank (g + 1: the root is -1), then by step index within
+      // a parent (a parent's new successors are few: insertion sort). Slots come nearly in rank order
+      // (chunks are handed out in order), so these passes read and write almost sequentially.
       const starts = new Int32Array(levelStates + 2);
       for (let r = 0; r < nSlots * REC; r += REC) {
         if (rec[r + R_W] === -1) continue;
@@ -379,44 +377,52 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
         nCand++;
       }
       for (let b = 1; b < starts.length; b++) starts[b]! += starts[b - 1]!;
-      const rows = new Int32Array(nCand * ROW);
-      for (let s = 0, r = 0; s < nSlots; s++, r += REC) {
-        if (rec[r + R_W] === -1) continue;
-        const o = starts[rec[r + R_G]! + 1]!++ * ROW;
-        rows[o] = rec[r + R_G]!;
-        rows[o + 1] = rec[r + R_A]!;
-        rows[o + 2] = rec[r + R_W]!;
-        rows[o + 3] = rec[r + R_OFF]!;
-        rows[o + 4] = rec[r + R_BAD]!;
-        rows[o + 5] = s;
-      }
-      for (let j = 1; j < nCand; j++) {
-        const o = j * ROW;
-        if (rows[o]! !== rows[o - ROW]! || rows[o + 1]! > rows[o - ROW + 1]!) continue;
-        const row = rows.slice(o, o + ROW);
+      const order = new Int32Array(nCand);
+      for (let s = 0, r = 0; s < nSlots; s++, r += REC) if (rec[r + R_W] !== -1) order[starts[rec[r + R_G]! + 1]!++] = s;
+      for (let j = 1, gPrev = rec[order[0]! * REC + R_G]!; j < nCand; j++) {
+        const s = order[j]!;
+        const g = rec[s * REC + R_G]!;
+        if (g !== gPrev) { gPrev = g; continue; }
+        const a = rec[s * REC + R_A]!;
         let i = j - 1;
-        while (i >= 0 && rows[i * ROW]! === row[0]! && rows[i * ROW + 1]! > row[1]!) { rows.copyWithin((i + 1) * ROW, i * ROW, i * ROW + ROW); i--; }
-        rows.set(row, (i + 1) * ROW);
+        while (i >= 0 && rec[order[i]! * REC + R_G]! === g && rec[order[i]! * REC + R_A]! > a) { order[i + 1] = order[i]!; i--; }
+        order[i + 1] = s;
       }
-      const keyAt = (j: number): number => pack(rows[j * ROW]!, rows[j * ROW + 1]!);
+      // One pass in rank order: the parent links (kept even if the search stops in this level: a path may
+      // end there), pruning, the least state of each open state property, and the next frontier (in the
+      // shared buffer; it becomes the frontier only if the search goes on).
+      const links = new Int32Array(2 * nCand);
+      const keyAt = (j: number): number => pack(links[2 * j]!, links[2 * j + 1]!);
       const prunedAt = new Uint8Array(nCand);
+      const nextRank = new Int32Array(nCand);
+      let nextSize = 0;
       const best = leastStepFires(rs);
-      // The least state of each open state property (in rank order), to be described.
       const asks: [number, number][] = [];
       const askRank: number[] = [];
       let open = 0;
       for (const p of stateProps) if (fired[p] === undefined) open |= 1 << p;
       for (let j = 0; j < nCand; j++) {
-        const bad = rows[j * ROW + 4]!;
-        if (bad === 0) continue;
-        if (prune && (bad & alwaysMask) !== 0) prunedAt[j] = 1;
-        if ((bad & open) === 0) continue;
-        for (let p = 0; p < props.length; p++) {
-          if ((bad & open & (1 << p)) === 0) continue;
-          open &= ~(1 << p);
-          asks.push([rows[j * ROW + 5]!, p]);
-          askRank.push(j);
+        const s = order[j]!;
+        const r = s * REC;
+        links[2 * j] = rec[r + R_G]!;
+        links[2 * j + 1] = rec[r + R_A]!;
+        const bad = rec[r + R_BAD]!;
+        if (bad !== 0) {
+          if ((bad & open) !== 0) {
+            for (let p = 0; p < props.length; p++) {
+              if ((bad & open & (1 << p)) === 0) continue;
+              open &= ~(1 << p);
+              asks.push([s, p]);
+              askRank.push(j);
+            }
+          }
+          if (prune && (bad & alwaysMask) !== 0) { prunedAt[j] = 1; continue; }
         }
+        const f = nextSize * FRONT;
+        front[f] = rec[r + R_W]!;
+        front[f + 1] = rec[r + R_OFF]!;
+        front[f + 2] = j;
+        nextRank[nextSize++] = j;
       }
       // Their messages: worker 0 runs the properties again on the least firing state of each.
       if (asks.length > 0) {
@@ -428,10 +434,7 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
           best.set(p, { pk: keyAt(askRank[i]!), phase: 1, message, idx: distinct + askRank[i]!, extra: -1 });
         });
       }
-      // The level's parent links (kept even if the search stops in it: a path may end there).
       levelStart.push(distinct);
-      const links = new Int32Array(2 * nCand);
-      for (let j = 0; j < nCand; j++) { links[2 * j] = rows[j * ROW]!; links[2 * j + 1] = rows[j * ROW + 1]!; }
       levelLinks.push(links);
       const states = distinct + nCand >= maxStates ? { pk: keyAt(maxStates - distinct - 1), phase: 1 } : undefined;
       const s = decide(best, states, undefined);
@@ -443,17 +446,9 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
       distinct += nCand;
       prevLevelStates = levelStates;
       levelStates = nCand;
-      // The next frontier: the states not pruned, in rank order.
-      frontRank = new Int32Array(nCand);
-      let k = 0;
-      for (let j = 0; j < nCand; j++) {
-        if (prunedAt[j] === 1) { pruned++; continue; }
-        front[k * FRONT] = rows[j * ROW + 2]!;
-        front[k * FRONT + 1] = rows[j * ROW + 3]!;
-        front[k * FRONT + 2] = j;
-        frontRank[k++] = j;
-      }
-      frontier = k;
+      pruned += nCand - nextSize;
+      frontRank = nextRank;
+      frontier = nextSize;
       gen++;
       return false;
     };
