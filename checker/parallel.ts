@@ -46,7 +46,7 @@ import { pathToFileURL } from 'node:url';
 import { ModelError } from './bfs.js';
 import type { CheckOptions, CheckResult, Path, PropertyOutcome, StopReason, WitnessOutcome } from './model.js';
 import {
-  ARENA_MAX, CHUNK, CTL_ABORT, CTL_CURSOR, CTL_END, CTL_GROW, CTL_GROW_TO, CTL_LIMIT, CTL_MEET_GEN, CTL_NCAND, CTL_TABLE, CTL_TABLE_LOG, CTL_USED,
+  ARENA_MAX, CHUNK, CTL_ABORT, CTL_CURSOR, CTL_END, CTL_END_DONE, CTL_GROW, CTL_GROW_TO, CTL_LIMIT, CTL_MEET_GEN, CTL_NCAND, CTL_TABLE, CTL_TABLE_LOG, CTL_USED,
   CTL_WORDS, FRONT, PROGRESS_STRIDE, REC, REC_MAX, R_A, R_BAD, R_G, R_OFF, R_W, TABLE_MAX_LOG, TABLE_MIN_LOG,
   pack, rankOf, stepOf, type FromWorker, type Shared, type StepFire, type ToWorker, type WorkerData,
 } from './worker.js';
@@ -115,7 +115,7 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
   let failure: unknown;
   let failed: (() => void) | undefined;
   const wake = (): void => {
-    Atomics.notify(ctl, CTL_END);
+    Atomics.notify(ctl, CTL_END_DONE);
     Atomics.notify(ctl, CTL_MEET_GEN);
   };
   const fail = (e: unknown): void => {
@@ -270,6 +270,7 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
       ctl[CTL_CURSOR] = 0;
       ctl[CTL_NCAND] = 0;
       ctl[CTL_END] = 0;
+      ctl[CTL_END_DONE] = 0;
       ctl[CTL_LIMIT] = 0x7fffffff;
       if (!root) actsOf.fill(-1, 0, frontier);
       if (!probe && !root) {

@@ -57,8 +57,9 @@ export const CTL_USED = 5;
 export const CTL_CURSOR = LINE;
 /** Record slots handed out this level, in blocks of BLOCK (a block's unused tail is marked R_W = -1). */
 export const CTL_NCAND = 2 * LINE;
-/** Workers done with the level. */
+/** Workers done with the level, and the last one's word that all may go (see `expand`). */
 export const CTL_END = 3 * LINE;
+export const CTL_END_DONE = 3 * LINE + 1;
 /** A barrier of all workers (see `meet`): arrivals, generation. */
 export const CTL_MEET = 4 * LINE;
 export const CTL_MEET_GEN = 4 * LINE + 1;
@@ -260,7 +261,7 @@ async function main(): Promise<void> {
   /** Asks every worker to grow the table (they come at their next state or while waiting). */
   const askGrow = (): void => {
     Atomics.store(ctl, CTL_GROW, 1);
-    Atomics.notify(ctl, CTL_END);
+    Atomics.notify(ctl, CTL_END_DONE);
   };
 
   /** The bitmask of the properties in `checks` that fire on state s. */
@@ -453,15 +454,18 @@ async function main(): Promise<void> {
     progress[me * PROGRESS_STRIDE] = generated;
     // The unused tail of my last block: no record.
     for (let slot = slotNext; slot < slotEnd; slot++) rec[slot * REC + R_W] = -1;
-    // Wait for the others, growing the table with them if asked.
-    Atomics.add(ctl, CTL_END, 1);
-    Atomics.notify(ctl, CTL_END);
-    for (;;) {
-      const e = Atomics.load(ctl, CTL_END);
-      if (e >= n) break;
-      if (Atomics.load(ctl, CTL_GROW) !== 0) { growTogether(); continue; }
-      if (aborted()) throw new Aborted();
-      Atomics.wait(ctl, CTL_END, e, 20);
+    // Wait for the others, growing the table with them if asked. The last to arrive lets everyone go,
+    // but only once no growth is asked for: a worker that left could not take part in one.
+    if (Atomics.add(ctl, CTL_END, 1) === n - 1) {
+      while (Atomics.load(ctl, CTL_GROW) !== 0) growTogether();
+      Atomics.store(ctl, CTL_END_DONE, 1);
+      Atomics.notify(ctl, CTL_END_DONE);
+    } else {
+      while (Atomics.load(ctl, CTL_END_DONE) === 0) {
+        if (Atomics.load(ctl, CTL_GROW) !== 0) { growTogether(); continue; }
+        if (aborted()) throw new Aborted();
+        Atomics.wait(ctl, CTL_END_DONE, 0, 20);
+      }
     }
     return { t: 'done', generated, fires, unseen, rootActs };
   };
@@ -486,7 +490,7 @@ async function main(): Promise<void> {
       else {
         // Let the others stop waiting for me.
         Atomics.store(ctl, CTL_ABORT, 1);
-        Atomics.notify(ctl, CTL_END);
+        Atomics.notify(ctl, CTL_END_DONE);
         Atomics.notify(ctl, CTL_MEET_GEN);
         reply = { t: 'error', error: e, k: errK, at: errAt };
       }

@@ -105,6 +105,16 @@ test('the visited set grows mid-level, with workers that wait at the end of the 
   t.true(par.stats.visitedBytesPerState! * par.stats.distinct >= 12 * 2 ** 13, 'the table grew');
 });
 
+test('12 workers: growth asked for just before the level ends does not strand the workers that wait', async (t) => {
+  // With 12 workers the first block of record slots already asks the first table (2^12 slots) to grow,
+  // at the root: the asker, then the others, reach the end of the level with the request pending. (The
+  // last to arrive once let everyone go while the others had gone to grow the table: they waited for it
+  // forever.)
+  t.timeout(60_000);
+  const seq = await sameOnGrid(t, { properties: ['corner'] }, {}, [12]);
+  t.is(seq.stats.distinct, 16);
+});
+
 test('a model without encode/decode runs with one worker only, and says why', async (t) => {
   const one = await checkParallel({ module: GRID, params: { noCodec: true }, workers: 1 });
   t.is(one.stats.distinct, 16);
