@@ -47,7 +47,7 @@ import { ModelError } from './bfs.js';
 import type { CheckOptions, CheckResult, Path, PropertyOutcome, StopReason, WitnessOutcome } from './model.js';
 import {
   ARENA_MAX, CHUNK, CTL_ABORT, CTL_CURSOR, CTL_END, CTL_END_DONE, CTL_GROW, CTL_GROW_TO, CTL_LIMIT, CTL_MEET_GEN, CTL_NCAND, CTL_TABLE, CTL_TABLE_LOG, CTL_USED,
-  CTL_WORDS, FRONT, PROGRESS_STRIDE, REC, REC_MAX, R_A, R_BAD, R_G, R_OFF, R_W, TABLE_MAX_LOG, TABLE_MIN_LOG,
+  BLOCK, CTL_WORDS, FRONT, PROGRESS_STRIDE, REC, REC_MAX, R_A, R_BAD, R_G, R_OFF, R_W, TABLE_MAX_LOG, TABLE_MIN_LOG,
   pack, rankOf, stepOf, type FromWorker, type Shared, type StepFire, type ToWorker, type WorkerData,
 } from './worker.js';
 
@@ -58,6 +58,9 @@ export interface ParallelSpec {
   readonly params?: unknown;
   /** Number of worker threads (>= 1). */
   readonly workers: number;
+  /** Smaller shared buffers than the largest (for tests of a full buffer): log2 of the visited set's
+   *  slots, new states per level, words per worker's arena. */
+  readonly limits?: { readonly tableLog?: number; readonly statesPerLevel?: number; readonly arenaWords?: number };
 }
 
 export type ParallelOptions = Omit<CheckOptions<unknown, unknown>,
@@ -91,14 +94,17 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
   if (mod === undefined) throw new Error(`the model factory module must be an absolute path or a URL, got '${String(spec.module)}'`);
 
   // Every shared buffer at its largest size: pages are mapped on first touch (worker.ts).
+  const tableLog = Math.max(TABLE_MIN_LOG, Math.min(TABLE_MAX_LOG, spec.limits?.tableLog ?? TABLE_MAX_LOG));
+  const recMax = Math.max(BLOCK, Math.min(REC_MAX, spec.limits?.statesPerLevel ?? REC_MAX));
+  const arenaWords = Math.max(1024, Math.min(ARENA_MAX, spec.limits?.arenaWords ?? ARENA_MAX));
   const shared: Shared = {
     ctl: new SharedArrayBuffer(4 * CTL_WORDS),
     progress: new SharedArrayBuffer(8 * PROGRESS_STRIDE * n),
-    tables: [new SharedArrayBuffer(12 * 2 ** TABLE_MAX_LOG), new SharedArrayBuffer(12 * 2 ** TABLE_MAX_LOG)],
-    records: [new SharedArrayBuffer(4 * REC * REC_MAX), new SharedArrayBuffer(4 * REC * REC_MAX)],
-    front: new SharedArrayBuffer(4 * FRONT * REC_MAX),
-    acts: new SharedArrayBuffer(4 * REC_MAX),
-    arenas: Array.from({ length: n }, () => [new SharedArrayBuffer(4 * ARENA_MAX), new SharedArrayBuffer(4 * ARENA_MAX)] as const),
+    tables: [new SharedArrayBuffer(12 * 2 ** tableLog), new SharedArrayBuffer(12 * 2 ** tableLog)],
+    records: [new SharedArrayBuffer(4 * REC * recMax), new SharedArrayBuffer(4 * REC * recMax)],
+    front: new SharedArrayBuffer(4 * FRONT * recMax),
+    acts: new SharedArrayBuffer(4 * recMax),
+    arenas: Array.from({ length: n }, () => [new SharedArrayBuffer(4 * arenaWords), new SharedArrayBuffer(4 * arenaWords)] as const),
   };
   const ctl = new Int32Array(shared.ctl);
   ctl[CTL_TABLE_LOG] = TABLE_MIN_LOG;
@@ -278,7 +284,7 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
         // states per frontier state as the last level had (levels grow by less and less: this errs large).
         const expected = Math.ceil(frontier * Math.max(1, levelStates / Math.max(1, prevLevelStates)));
         let log = ctl[CTL_TABLE_LOG]!;
-        while ((distinct + expected) * 4 >= 2 ** log * 3 && log < TABLE_MAX_LOG) log++;
+        while ((distinct + expected) * 4 >= 2 ** log * 3 && log < tableLog) log++;
         if (log > ctl[CTL_TABLE_LOG]!) { ctl[CTL_GROW_TO] = log; ctl[CTL_GROW] = 1; }
       }
       const checks = stateProps.filter((p) => fired[p] === undefined || (prune && props[p]!.kind === 'always'));
@@ -289,7 +295,11 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
       const ranks = frontRank;
       const at = (k: number): number => base + ranks[k]!;
       if (replies.some((r) => r.t === 'error')) expect(replies, 'done', root ? undefined : at);
-      if (replies.some((r) => r.t === 'aborted')) return undefined;
+      if (replies.some((r) => r.t === 'aborted')) {
+        // A full shared buffer stops the search as out of memory would.
+        if (interruption === undefined && replies.some((r) => r.t === 'aborted' && r.full !== undefined)) interruption = 'memory';
+        return undefined;
+      }
       return expect(replies, 'done');
     };
 

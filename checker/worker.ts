@@ -86,7 +86,7 @@ export const R_BAD = 5;
 /** Frontier entries: the worker holding the words, their address, the state's rank in its level. */
 export const FRONT = 3;
 
-/** Largest sizes (reserved, not used). */
+/** Largest sizes of the shared buffers (reserved, not used; see `Shared`). */
 export const TABLE_MAX_LOG = 27;
 export const REC_MAX = 2 ** 24;
 export const ARENA_MAX = 2 ** 27;
@@ -140,7 +140,8 @@ export type FromWorker =
   | { readonly t: 'ready'; readonly props: readonly { name: string; kind: 'always' | 'sometimes'; on: 'state' | 'step' }[] }
   | { readonly t: 'done'; readonly generated: number; readonly fires: readonly StepFire[]; readonly unseen: number; readonly rootActs: number }
   | { readonly t: 'described'; readonly messages: readonly (string | undefined)[] }
-  | { readonly t: 'aborted' }
+  /** Stopped mid-phase: asked to, or (full) a shared buffer is full. */
+  | { readonly t: 'aborted'; readonly full?: string }
   /** k: the frontier index of the state being expanded (-1: none), at: the step. */
   | { readonly t: 'error'; readonly error: unknown; readonly k: number; readonly at: number };
 
@@ -148,6 +149,8 @@ export type FromWorker =
 const home = (hi: number, lo: number, mask: number): number => (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
 
 class Aborted extends Error {}
+/** A shared buffer is full: the search stops as if out of memory (the levels completed stand). */
+class Full extends Error {}
 
 async function main(): Promise<void> {
   const wd = workerData as WorkerData;
@@ -160,6 +163,10 @@ async function main(): Promise<void> {
   const front = new Int32Array(shared.front);
   const actsOf = new Int32Array(shared.acts);
   const arenas = shared.arenas.map((pair) => [new Int32Array(pair[0]), new Int32Array(pair[1])] as const);
+  // The limits are the buffers' sizes (checkParallel may make them small, for tests).
+  const tableMaxLog = Math.log2(shared.tables[0].byteLength / 12);
+  const recMax = shared.records[0].byteLength / (4 * REC);
+  const arenaMax = shared.arenas[0]![0].byteLength / 4;
 
   const factory = ((await import(wd.module)) as { createModel?: ModelFactory }).createModel;
   if (typeof factory !== 'function') throw new Error(`${wd.module} does not export a function createModel(params)`);
@@ -225,9 +232,9 @@ async function main(): Promise<void> {
     const fromSel = Atomics.load(ctl, CTL_TABLE);
     const log = Atomics.load(ctl, CTL_TABLE_LOG);
     const newLog = Math.max(log + 1, Atomics.load(ctl, CTL_GROW_TO));
-    if (newLog > TABLE_MAX_LOG) {
+    if (newLog > tableMaxLog) {
       Atomics.store(ctl, CTL_ABORT, 1);
-      throw new RangeError(`the visited set of the parallel search cannot grow beyond 2^${TABLE_MAX_LOG} slots`);
+      throw new Full(`the visited set cannot grow beyond 2^${tableMaxLog} slots`);
     }
     const from = tables[fromSel]!;
     const to = tables[1 - fromSel]!;
@@ -278,7 +285,10 @@ async function main(): Promise<void> {
   const put = (s: unknown): number => {
     const words = encode(s);
     const len = words.length;
-    if (at + 1 + len > ARENA_MAX) throw new RangeError(`a level's states do not fit in a worker's arena (${ARENA_MAX} words)`);
+    if (at + 1 + len > arenaMax) {
+      Atomics.store(ctl, CTL_ABORT, 1);
+      throw new Full(`a level's states do not fit in a worker's arena (${arenaMax} words)`);
+    }
     const off = at;
     arena[off] = len;
     arena.set(words, off + 1);
@@ -294,9 +304,9 @@ async function main(): Promise<void> {
    *  0.9 nobody inserts before the table has grown. */
   const takeBlock = (): void => {
     const b = Atomics.add(ctl, CTL_NCAND, BLOCK);
-    if (b + BLOCK > REC_MAX) {
+    if (b + BLOCK > recMax) {
       Atomics.store(ctl, CTL_ABORT, 1);
-      throw new RangeError(`more than ${REC_MAX - BLOCK} new states in one level: beyond the parallel search's records`);
+      throw new Full(`more than ${recMax - BLOCK} new states in one level`);
     }
     slotNext = b;
     slotEnd = b + BLOCK;
@@ -330,7 +340,11 @@ async function main(): Promise<void> {
         }
         v = Atomics.load(t, p);
       }
-      while (v === -1) v = Atomics.load(t, p);
+      // Being written (a few words); if its writer failed, the search is being aborted.
+      while (v === -1) {
+        if (aborted()) throw new Aborted();
+        v = Atomics.load(t, p);
+      }
       if (t[p + 1] !== hi || t[p + 2] !== lo) continue;
       const slot = v - 1 - claimBase;
       if (slot < 0) return; // reached at an earlier level
@@ -487,6 +501,11 @@ async function main(): Promise<void> {
       reply = msg.t === 'expand' ? expand(msg) : describe(msg);
     } catch (e) {
       if (e instanceof Aborted) reply = { t: 'aborted' };
+      else if (e instanceof Full) {
+        Atomics.notify(ctl, CTL_END_DONE);
+        Atomics.notify(ctl, CTL_MEET_GEN);
+        reply = { t: 'aborted', full: e.message };
+      }
       else {
         // Let the others stop waiting for me.
         Atomics.store(ctl, CTL_ABORT, 1);

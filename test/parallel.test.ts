@@ -115,6 +115,19 @@ test('12 workers: growth asked for just before the level ends does not strand th
   t.is(seq.stats.distinct, 16);
 });
 
+test('a full shared buffer stops the search as out of memory: the levels completed, as check counts them', async (t) => {
+  // filelife A, distinct states within depth d (TLC's and SPIN's figures).
+  const within = [1, 7, 55, 452, 3398, 21436, 107005, 417761, 1337513];
+  for (const limits of [{ statesPerLevel: 4096 }, { tableLog: 14 }, { arenaWords: 40_000 }]) {
+    const r = await checkParallel({ module: FILELIFE, params: { config: 'A' }, workers: 2, limits }, { maxDepth: 8 });
+    t.is(r.stop, 'memory', JSON.stringify(limits));
+    t.true(r.properties.every((p) => p.status === 'bounded'));
+    const d = r.stats.depth;
+    t.true(d >= 2 && d < 6, `${JSON.stringify(limits)}: depth ${d}`);
+    t.is(r.stats.distinct, within[d]!, `${JSON.stringify(limits)}: every state within depth ${d}, no more`);
+  }
+});
+
 test('a model without encode/decode runs with one worker only, and says why', async (t) => {
   const one = await checkParallel({ module: GRID, params: { noCodec: true }, workers: 1 });
   t.is(one.stats.distinct, 16);
