@@ -35,6 +35,10 @@
 // The depth probe (the level at maxDepth, whose successors are only looked up) stops handing out chunks
 // past the first frontier state with a successor out of the visited set.
 //
+// A model error (an exception from the model or a property) is reported as `check` reports it, with the
+// path to the state whose expansion threw and the step; if several expansions of one level throw, the
+// first worker to fail names its own, which need not be the first in `check`'s order.
+//
 // Not supported in parallel (refused with an error): `exact`, `resume`, `onCheckpoint`, `keepVisited`. An
 // interruption (shouldStop, maxSeconds, maxMemoryBytes) lands between two levels or stops the workers
 // mid-level; the result then gives the counts of the levels completed (their verdicts stand; the others

@@ -5,7 +5,7 @@
 // No timing is asserted.
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
-import { check } from '../checker/bfs.js';
+import { check, ModelError } from '../checker/bfs.js';
 import type { CheckOptions, CheckResult } from '../checker/model.js';
 import { checkParallel, type ParallelOptions } from '../checker/parallel.js';
 import { CONFIGS, createFileLife } from '../bench/filelife.js';
@@ -125,6 +125,18 @@ test('a full shared buffer stops the search as out of memory: the levels complet
     const d = r.stats.depth;
     t.true(d >= 2 && d < 6, `${JSON.stringify(limits)}: depth ${d}`);
     t.is(r.stats.distinct, within[d]!, `${JSON.stringify(limits)}: every state within depth ${d}, no more`);
+  }
+});
+
+test('a model error in a worker: the same ModelError as check (message, path to the state, step), for 1 to 3 workers', async (t) => {
+  for (const params of [{ throwInNext: [2, 1] }, { throwInProperty: [1, 2], properties: ['throws'] }] as GridParams[]) {
+    const spec = grid(params);
+    const seq = t.throws(() => check(spec.model, { properties: spec.properties }), { instanceOf: ModelError });
+    t.truthy(seq.path);
+    for (const workers of [1, 2, 3]) {
+      const par = await t.throwsAsync(checkParallel({ module: GRID, params, workers }), { instanceOf: ModelError });
+      t.deepEqual([par.message, par.path, par.action], [seq.message, seq.path, seq.action], `${workers} worker(s), ${JSON.stringify(params)}`);
+    }
   }
 });
 
