@@ -50,7 +50,7 @@ import { pathToFileURL } from 'node:url';
 import { ModelError } from './bfs.js';
 import type { CheckOptions, CheckResult, Path, PropertyOutcome, StopReason, WitnessOutcome } from './model.js';
 import {
-  ARENA_MAX, CHUNK, CTL_ABORT, CTL_CURSOR, CTL_END, CTL_END_DONE, CTL_GROW, CTL_GROW_TO, CTL_LIMIT, CTL_MEET_GEN, CTL_NCAND, CTL_TABLE, CTL_TABLE_LOG, CTL_USED,
+  ARENA_MAX, CTL_ABORT, CTL_CURSOR, CTL_END, CTL_END_DONE, CTL_GROW, CTL_GROW_TO, CTL_LIMIT, CTL_MEET_GEN, CTL_NCAND, CTL_TABLE_LOG, CTL_USED,
   BLOCK, CTL_WORDS, FRONT, PROGRESS_STRIDE, REC, REC_MAX, R_A, R_BAD, R_G, R_OFF, R_W, TABLE_MAX_LOG, TABLE_MIN_LOG,
   pack, rankOf, stepOf, type FromWorker, type Shared, type StepFire, type ToWorker, type WorkerData,
 } from './worker.js';

@@ -487,7 +487,6 @@ async function main(): Promise<void> {
   const describe = (msg: Extract<ToWorker, { t: 'describe' }>): FromWorker => {
     const set = msg.gen % 2;
     const r = records[set]!;
-    checks = [];
     const messages = msg.asks.map(([slot, p]) => {
       const s = decodeAt(r[slot * REC + R_W]!, set, r[slot * REC + R_OFF]!);
       return (props[p]!.check as (s: unknown) => string | undefined)(s);
