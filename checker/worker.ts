@@ -74,7 +74,8 @@ export const BLOCK = 256;
 export const PROGRESS_STRIDE = 8;
 
 /** Record fields: lock, key (g, ai), the worker whose arena holds the words, their address, and the
- *  state properties that fired on the state (a bitmask over property indices). */
+ *  state properties that fired on the state (a bitmask over property indices). The lock is 0 whenever
+ *  nobody holds it (fresh memory is 0, and every holder releases it), so a new record leaves it alone. */
 export const REC = 6;
 export const R_LOCK = 0;
 export const R_G = 1;
@@ -328,7 +329,6 @@ async function main(): Promise<void> {
           t[p + 2] = lo;
           const slot = slotNext++;
           const r = slot * REC;
-          rec[r + R_LOCK] = 0;
           rec[r + R_G] = g;
           rec[r + R_A] = ai;
           rec[r + R_W] = me;
