@@ -65,7 +65,8 @@ commands:
   explain [PROPERTY]           what a property means, in kernel words
   replay TRACE.json [--design NAME|FILE.ts] [--json]
                                re-run a saved trace against a design (default: the trace's own)
-  repro TRACE.json [--out FILE]  the trace as a standalone C program that makes its syscalls on this kernel
+  repro TRACE.json [--design NAME|FILE.ts] [--out FILE]
+                               the trace as a standalone C program that makes its syscalls on this kernel
   kernel TRACE.json [--design NAME|FILE.ts] [--json]
                                replay the trace on the running kernel and compare each step and each
                                file's fate with the design's predictions (default linux-6.18); exit 1
@@ -473,7 +474,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'render': return await cmdRender(rest, io, kit);
       case 'report': return await cmdReport(rest, io, kit);
       case 'simulate': return await cmdSimulate(rest, io);
-      case 'repro': return cmdRepro(rest, io, kit);
+      case 'repro': return await cmdRepro(rest, io, kit);
       case 'kernel': return await cmdKernel(rest, io, kit);
       case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       case undefined: throw new UserError('E_USAGE', 'no command (try: inflight help)');

@@ -1,21 +1,18 @@
-// inflight repro TRACE.json [--out FILE]: the trace as a standalone C reproducer (see traces/repro.ts).
-import { builtinDesign } from '../model/designs/index.js';
-import { modelReleased, ReproUnsupported, reproC } from '../traces/repro.js';
+// inflight repro TRACE.json [--design NAME|FILE.ts] [--out FILE]: the trace as a standalone C reproducer
+// (see traces/repro.ts). The trace is read and checked exactly as `replay` and `render` read it (the
+// design can make every step within the trace's bounds), with the same error codes.
+import { ReproUnsupported, reproC } from '../traces/repro.js';
 import { oneLine, UserError } from './errors.js';
 import type { CliKit, Io } from './kit.js';
-import { writeText } from './pictures.js';
-import { readTraceFile } from './trace-file.js';
+import { loadTrace, writeText } from './pictures.js';
 
-export function cmdRepro(args: string[], io: Io, kit: CliKit): number {
-  const { values, positionals } = kit.parse(args, { out: { type: 'string' } }, 1);
+export async function cmdRepro(args: string[], io: Io, kit: CliKit): Promise<number> {
+  const { values, positionals } = kit.parse(args, { out: { type: 'string' }, design: { type: 'string' } }, 1);
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'repro needs a trace file: inflight repro trace.json > repro.c');
-  const trace = readTraceFile(file);
-  // The model's fate of each file is printed next to the kernel's when the trace's design is built in.
-  const design = builtinDesign(trace.design);
-  const fates = design ? modelReleased(trace, design) : undefined;
+  const { trace, design } = await loadTrace(file, typeof values['design'] === 'string' ? values['design'] : undefined);
   let c: string;
-  try { c = reproC(trace, { ...(fates ? { modelReleased: fates } : {}), ...(design ? { design } : {}) }); } catch (e) {
+  try { c = reproC(trace, { design }); } catch (e) {
     // A step with no honest C reproduction is refused with its reason; anything else is a trace problem.
     if (e instanceof ReproUnsupported) throw new UserError('E_REPRO_UNSUPPORTED', `${file}: ${oneLine(e.message)}`);
     throw new UserError('E_TRACE_INVALID', `${file}: ${oneLine((e as Error).message)}`);

@@ -91,10 +91,10 @@ test('the hand-written traces are what the linux-6.18 model does', (t) => {
 
 test('the C has a header naming the design, the property and the violation, and a block per step', (t) => {
   const c = reproC(CYCLE);
-  t.regex(c, /design: {4}linux-6\.18/);
-  t.regex(c, /property: {2}hand-written/);
-  t.regex(c, /violation: none: a scenario/);
-  for (let n = 1; n <= CYCLE.steps.length; n++) t.regex(c, new RegExp(`/\\* step ${n}: `));
+  t.regex(c, /static const char trace_design\[\] = "linux-6\.18";/);
+  t.regex(c, /static const char trace_property\[\] = "hand-written";/);
+  t.regex(c, /static const char trace_violation\[\] = "none: a scenario for the oracle";/);
+  for (let n = 1; n <= CYCLE.steps.length; n++) t.regex(c, new RegExp(`/\\* step ${n} \\*/ \\{ \\.text = `));
   t.regex(c, /IORING_REGISTER_FILES/);
   t.notRegex(c, /#include <liburing/);
 });
@@ -271,7 +271,7 @@ test('the new hand traces have the results the model gives and the C has no unkn
   const c = reproC(LISTEN, { modelReleased: modelReleased(LISTEN, L618)! });
   t.regex(c, /\{ "f2", O_EMBRYO, 4, 1,/);
   t.regex(c, /\{ "f3", O_CANARY, 6, 1,/);
-  t.regex(c, /int fd = do_accept\(FD\(3\)\);\n {4}if \(fd >= 0\) r->ino\[0\] = inode_of\(fd\);\n {4}r->obj\[0\] = 2;/);
+  t.regex(c, /\/\* step 5 \*\/ \{ \.text = "T0 accept\(3\)", .*\.kind = K_ACCEPT, \.ret = 5, .*\.fd = 3, \.obj = \{ 2, -1 \} \},/);
 });
 
 test('the header says which interleavings the reproducer cannot force', (t) => {
@@ -303,19 +303,23 @@ const ENTER_ERRORS = handTrace(L618, [
 
 test('io_uring_enter, io_wq and io_ring_exit are C now: one SQE through mmaps unmapped at once, kernel steps as no-ops', (t) => {
   const c = reproC(ENTER);
-  t.regex(c, /ring_enter\(r, FD\(5\), IORING_OP_READ, 1, 0, 5\);/);
-  t.regex(c, /ring_enter\(r, FD\(5\), IORING_OP_READ, 0, FD\(4\), 6\);/);
+  // Step 5: fixed slot 0 of the ring at fd 5; step 6: fd 4 itself (op 0 = IORING_OP_READ).
+  t.regex(c, /\/\* step 5 \*\/ \{ [^\n]*\.kind = K_IO_URING_ENTER, [^\n]*\.fd = 5, \.flag = 1, \.obj/);
+  t.regex(c, /\/\* step 6 \*\/ \{ [^\n]*\.kind = K_IO_URING_ENTER, [^\n]*\.fd = 5, \.target = 4, \.obj/);
+  t.regex(c, /ring_enter\(r, FD\(s->fd\), s->op \? IORING_OP_RECV : IORING_OP_READ, s->flag, s->flag \? s->target : FD\(s->target\), n\);/);
   // Every mmap of ring_enter has its munmap before the function returns.
   const fn = /HELPER void ring_enter\([\s\S]*?\n\}/.exec(c)![0];
   t.is([...fn.matchAll(/= mmap\(/g)].length, 3);
   t.is([...fn.matchAll(/munmap\(/g)].length, 3);
   t.true(fn.lastIndexOf('munmap(') > fn.indexOf('__NR_io_uring_enter'), 'unmapped after the call');
   t.regex(c, /does not count mmaps as references/);
-  t.regex(c, /case 7: \{\n {4}\/\* a no-op: io-wq/);
+  t.regex(c, /\/\* step 7 \*\/ \{ [^\n]*\.kind = K_IO_WQ,/);
   t.regex(c, /io-wq's step 7 are no-ops here/);
   t.regex(c, /the io_uring requests of steps 5, 6 start in the kernel when submitted/);
-  const exit: TraceFile = { ...ENTER_ERRORS, steps: [...ENTER_ERRORS.steps, { task: 'kernel', syscall: 'io_ring_exit', args: { ring: 1 }, result: { ret: 0 } }] };
-  t.regex(reproC(exit), /ring teardowns of step 7 \(io_ring_exit\) are no-ops here/);
+  // After the ring's close (step 10), its blocked request completes, then the teardown runs.
+  const exit = handTrace(L618, [...ENTER.steps.map((s) => [s.task, s.syscall, s.args] as const),
+    ['kernel', 'io_wq', { ring: 2, req: 0, stage: 'complete' }], ['kernel', 'io_ring_exit', { ring: 2 }]], { tasks: 1, reqs: 2 }, 'hand-written');
+  t.regex(reproC(exit), /ring teardowns of step 12 \(io_ring_exit\) are no-ops here/);
 });
 
 test('no trace of a built-in scenario is refused, and each one\'s C compiles with gcc -Wall', (t) => {
@@ -349,8 +353,9 @@ test('no trace of a built-in scenario is refused, and each one\'s C compiles wit
   t.true(enters > 0, 'some scenario trace submits an io_uring request');
 });
 
-// What is still refused: a resume that continues no call the trace started (one sentence naming the step).
-test('inflight repro of a trace it cannot make honestly: one line E_REPRO_UNSUPPORTED, exit 2, no C', async (t) => {
+// A resume that continues no call the trace started: the design cannot make it, so repro refuses it as
+// replay does (E_TRACE_INVALID), before any C is generated.
+test('inflight repro of a trace the design cannot make: one line E_TRACE_INVALID as replay says, exit 2, no C', async (t) => {
   const bad: TraceFile = { ...CONNECT_SPLIT, steps: [CONNECT_SPLIT.steps[0]!, { task: 0, syscall: 'resume', args: { call: 'connect(3)', stage: 'peer' } as TraceStep['args'], result: { ret: 0 } }] };
   const file = join(dir, 'orphan-resume.json');
   writeFileSync(file, traceToJson(bad));
@@ -358,7 +363,10 @@ test('inflight repro of a trace it cannot make honestly: one line E_REPRO_UNSUPP
   t.is(await main(['repro', file], { out: (s) => o.push(s), err: (s) => e.push(s) }), 2);
   t.deepEqual(o, []);
   t.is(e.length, 1);
-  t.regex(e[0]!, /^inflight: E_REPRO_UNSUPPORTED: .*orphan-resume\.json: step 2 \(resume\) continues no call of task 0 that the trace started$/);
+  t.regex(e[0]!, /^inflight: E_TRACE_INVALID: .*orphan-resume\.json: step 2 cannot be made in design linux-6\.18 \(no such task, or beyond the trace's bounds\)$/);
+  const r: string[] = [];
+  t.is(await main(['replay', file], { out: () => {}, err: (s) => r.push(s) }), 2);
+  t.regex(r[0]!, /^inflight: E_TRACE_INVALID: .*orphan-resume\.json: step 2/);
   t.notRegex(e[0]!, /\n|at .*\.ts:\d+/);
 });
 

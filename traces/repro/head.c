@@ -1,0 +1,125 @@
+/* inflight repro, part 1 of 3: headers, constants and the types of the trace's tables. The generator
+ * (traces/repro.ts) appends the tables (numbers it has checked, strings as octal escapes), then body.c. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Raw io_uring: no liburing, and the uapi headers may be older than the kernel. */
+#ifndef __NR_io_uring_setup
+#define __NR_io_uring_setup 425
+#endif
+#ifndef __NR_io_uring_enter
+#define __NR_io_uring_enter 426
+#endif
+#ifndef __NR_io_uring_register
+#define __NR_io_uring_register 427
+#endif
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_pidfd_getfd
+#define __NR_pidfd_getfd 438
+#endif
+#ifndef IORING_REGISTER_FILES
+#define IORING_REGISTER_FILES 2
+#endif
+#ifndef IORING_UNREGISTER_FILES
+#define IORING_UNREGISTER_FILES 3
+#endif
+#ifndef IORING_REGISTER_FILES_UPDATE
+#define IORING_REGISTER_FILES_UPDATE 6
+#endif
+/* The uapi's mmap offsets, opcodes and SQE flag (values fixed since 5.1 / 5.6). */
+#define RING_OFF_SQ_RING 0ULL
+#define RING_OFF_CQ_RING 0x8000000ULL
+#define RING_OFF_SQES 0x10000000ULL
+#define IORING_OP_READ 22
+#define IORING_OP_RECV 27
+#define IOSQE_FIXED_FILE 1
+/* struct io_uring_params (120 bytes) with its SQ/CQ offsets, an SQE (64 bytes), a CQE (16 bytes). */
+struct ring_params {
+  uint32_t sq_entries, cq_entries, flags, sq_thread_cpu, sq_thread_idle, features, wq_fd, resv[3];
+  struct { uint32_t head, tail, ring_mask, ring_entries, flags, dropped, array, resv1; uint64_t user_addr; } sq_off;
+  struct { uint32_t head, tail, ring_mask, ring_entries, overflow, cqes, flags, resv1; uint64_t user_addr; } cq_off;
+};
+struct ring_sqe {
+  uint8_t opcode, flags; uint16_t ioprio; int32_t fd; uint64_t off, addr; uint32_t len, op_flags;
+  uint64_t user_data; uint16_t buf_index, personality; int32_t splice_fd_in; uint64_t addr3, pad2;
+};
+struct ring_cqe { uint64_t user_data; int32_t res; uint32_t flags; };
+
+/* Executor fds stay far above the model's: control pipes at 600.., pidfds at 650.., canary read ends at 700... */
+#define CTL_BASE 600
+#define PIDFD_BASE 650
+#define CANARY_BASE 700
+#define SCM_MAX_FD 253
+/* A trace's fd that is outside the model's fd table (the model answers EBADF): the kernel is given
+ * FAR_FD instead, an fd number no process here has open, never one of this program's own fds. */
+#define FD_OUTSIDE (-2)
+#define FAR_FD 0x7fffffff
+/* A slot or offset too large for the kernel's 32-bit fields: one past any table. */
+#define FAR_INDEX 0x7fffffff
+/* Helpers a given trace may not need. */
+#define HELPER static __attribute__((unused))
+
+enum kind { K_OPEN, K_CLOSE, K_DUP, K_FORK, K_EXIT, K_EXEC, K_SOCKETPAIR, K_SENDMSG, K_RECVMSG,
+            K_IO_URING_SETUP, K_IO_URING_REGISTER, K_IO_URING_UNREGISTER, K_UNIX_GC,
+            K_SOCKET, K_LISTEN, K_CONNECT, K_ACCEPT, K_IO_URING_UPDATE, K_RESUME,
+            K_IO_URING_ENTER, K_IO_WQ, K_IO_RING_EXIT };
+/* O_EMBRYO: the server side of a connection (connect's unix_create1), no inode until accepted. */
+enum objkind { O_CANARY, O_UNIX, O_RING, O_EMBRYO };
+
+/* One step: what to make, and the design's result to compare with. Only numbers and string literals:
+ * the code that makes each kind of step is in body.c.
+ *  ret/err/fds: the design's result of this step (a pending step: the call is still in progress);
+ *  recorded: what the trace file recorded, when it is not the design's result (NULL when it is);
+ *  pending/until: the call is still in progress after this step, and returns at step `until`;
+ *  from: for a resume, the step where the call was made whole; for a later GC phase, the run's first step;
+ *  gc_run: a unix_gc step where the coordinator runs the GC (a whole run, or a phased run's start);
+ *  fd, to: model fd numbers (FD_OUTSIDE: outside the model's table);
+ *  flag: stream (socket, socketpair), MSG_PEEK (recvmsg), MSG_OOB (sendmsg), IOSQE_FIXED_FILE (enter);
+ *  op: io_uring_enter's opcode; target: its fd (model fd) or slot; offset: FILES_UPDATE's first slot;
+ *  list: SCM_RIGHTS (sendmsg), the files (register, update; -1 clears a slot), the fds the design
+ *  installs (recvmsg, socketpair);  obj: the objects the step creates (-1: none). */
+struct trace_step {
+  const char *text; const char *recorded;
+  int task, kind;
+  int ret; const char *err; int nfds; const int *fds;
+  int pending, from, until, gc_run;
+  int fd, to, flag, op, target, offset;
+  int nlist; const int *list;
+  int obj[2];
+};
+struct object {
+  const char *name; int kind; int step; int model_released;
+  int canary_rd;         /* coordinator's copy of a canary's read end */
+  unsigned long ino;     /* a unix socket's inode */
+  int released;
+};
+struct reply {
+  int ret, err, nfds, ctrunc;
+  int fds[16];
+  int obj[2];            /* objects created by the step */
+  unsigned long ino[2];  /* their inodes (unix sockets) */
+  int canary_rd;         /* the worker's read end of a new canary */
+  int child_pid;         /* fork: the child's pid */
+  int enter_ret;         /* io_uring_enter: what the call returned (ret is the result compared) */
+  int has_cqe, cqe_res;  /* io_uring_enter: the SQE's CQE, when it was posted before the call returned */
+  int not_made;          /* fork: the design fails this fork, so no process was made */
+};
