@@ -111,7 +111,7 @@ function cint(x: number): string {
 }
 
 /** Text safe inside a C block comment (generator text only: no string of the trace goes into a comment). */
-const ccomment = (s: string): string => s.replace(/[\u2013\u2014]/g, '-').replace(/\u2026/g, '...').replace(/[^A-Za-z0-9 ,.:;()[\]{}=+\-_<>#!&|^~'@$`]/g, ' ');
+const ccomment = (s: string): string => s.replace(/[\u2013\u2014]/g, '-').replace(/\u2026/g, '...').replace(/[^A-Za-z0-9 ,.:;()[\]{}=+\-_<>#!&|^~'@$`/*]/g, ' ').replace(/\*\//g, '* /');
 
 const wrapComment = (text: string, width = 96): string[] => {
   const lines: string[] = [];
@@ -251,6 +251,7 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
     `static const char trace_design[] = ${cstr(trace.design)};`,
     `static const char trace_property[] = ${cstr(trace.property)};`,
     `static const char trace_violation[] = ${cstr(trace.violation)};`,
+    `static const char model_design[] = ${cstr(made.design.name)};`,
     ``,
     ...arrays,
     ``,

@@ -526,7 +526,8 @@ int main(void) {
   printf("kernel %s %s; io_uring %s\n", u.sysname, u.release, ring_ok ? "usable" : errname(probe_err));
   if (!ring_ok) printf("(io_uring is not usable here: its steps will fail with %s)\n", errname(probe_err));
   printf("trace: %d steps of design %s (property %s)\n", NSTEPS, trace_design, trace_property);
-  printf("violation: %s\n\n", trace_violation);
+  printf("violation: %s\n", trace_violation);
+  printf("compared with design %s\n\n", model_design);
 
   int ctl = CTL_BASE;
   for (int t = 0; t < NTASKS; t++) {
@@ -632,7 +633,7 @@ int main(void) {
       else printf("\n");
     }
     }
-    if (s->recorded) printf("        the trace file recorded %s; design %s gives the result compared here\n", s->recorded, trace_design);
+    if (s->recorded) printf("        the trace file recorded %s; design %s gives the result compared here\n", s->recorded, model_design);
     if (r.ctrunc && s->kind != K_RESUME) printf("        MSG_CTRUNC: the kernel dropped fds that did not fit\n");
 
     /* Learn about new objects and processes. */
