@@ -4,7 +4,7 @@ import { formatStep } from '../model/apply.js';
 import { formatResult } from '../model/step.js';
 import { actorName } from '../traces/text.js';
 import { compare, fmtKernel, predict } from '../oracle/compare.js';
-import { OracleUnavailable, runOnKernel } from '../oracle/executor.js';
+import { fdsOutsideTable, OracleUnavailable, runOnKernel } from '../oracle/executor.js';
 import { loadDesign } from './designs.js';
 import { UserError } from './errors.js';
 import type { CliKit, Io } from './kit.js';
@@ -34,6 +34,12 @@ export async function cmdKernel(args: string[], io: Io, kit: CliKit): Promise<nu
   const design = await loadDesign(typeof values['design'] === 'string' ? values['design'] : KERNEL_DESIGN);
   const p = predict(file, trace.steps, trace.bounds, design);
   if (typeof p === 'string') throw new UserError('E_TRACE_INVALID', `${file}: ${p}`);
+  // A trace's fds go to the executor only when they name slots of the trace's table: its own fds (the
+  // command pipes at 600...) are out of reach, and no number is read as another (1e21 as 1).
+  p.steps.forEach((s, i) => {
+    const why = fdsOutsideTable(s, trace.bounds.fds);
+    if (why) throw new UserError('E_KERNEL_UNSUPPORTED', `${file}: step ${i + 1} (${formatStep(s)}) cannot be made by the kernel oracle: ${why}`);
+  });
   let result;
   try { result = runOnKernel([p.script]); } catch (e) {
     if (e instanceof OracleUnavailable) throw new UserError('E_KERNEL', e.message);

@@ -9,8 +9,13 @@
 // GC trigger). Each worker runs with RLIMIT_NOFILE = 3 + the model's fd bound, so a full table
 // gives EMFILE / MSG_CTRUNC exactly where the model's bounded table does.
 //
-// Script (model fd numbers; the coordinator maps them to the kernel's, per task):
-//   trace NAME TASKS FDS
+// Script (model fd numbers; the coordinator maps them to the kernel's, per task). Every number is a
+// whole decimal int in its range (fds: 3 .. 3+FDS, the trace's table and the one past it; tasks: 0 .. MAXT-1; objects:
+// 0 .. MAXOBJ-1), every word one of the op's; anything else is refused with a "fatal" line (and the
+// executor stops) before a syscall is made: a script cannot make a worker touch the executor's own fds
+// (599 and up), and no text of the script is ever printed back. Output: JSON lines whose strings are
+// escaped (json_str).
+//   trace INDEX TASKS FDS
 //   T open -> FD            T close FD              T dup FD -> FD        T fork -> CHILD
 //   T exit                  T exec                  T socketpair dgram|stream -> FD FD
 //   T sendmsg FD R... [oob] T recvmsg FD peek|nopeek -> FD...
@@ -88,10 +93,45 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void die(const char *what) {
-  printf("{\"fatal\":\"%s: %s\"}\n", what, strerror(errno));
+// s as a JSON string: quotes, backslashes and control bytes escaped (the kernel's release string and
+// strerror texts are not ours to trust).
+static void json_str(const char *s) {
+  putchar('"');
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\') printf("\\%c", *p);
+    else if (*p < 0x20 || *p == 0x7f) printf("\\u%04x", *p);
+    else putchar(*p);
+  }
+  putchar('"');
+}
+
+static pid_t coordinator;
+static void kill_workers(void);
+
+// A fatal line, then exit. In the coordinator its workers go too (they would wait on their pipes forever).
+static void fatal(const char *what, const char *detail) {
+  if (getpid() == coordinator) kill_workers();
+  char msg[512];
+  snprintf(msg, sizeof msg, "%s%s%s", what, detail[0] ? ": " : "", detail);
+  printf("{\"fatal\":");
+  json_str(msg);
+  printf("}\n");
   fflush(stdout);
   exit(3);
+}
+
+static void die(const char *what) { fatal(what, strerror(errno)); }
+
+// A whole decimal int token in [lo, hi] (no 1e21, no 0x10, no trailing bytes); 0 when it is one.
+static int parse_int(const char *tok, long lo, long hi, int *out) {
+  const char *p = tok;
+  if (*p == '-') p++;
+  if (*p == 0 || strlen(p) > 10) return -1;
+  for (const char *q = p; *q; q++) if (*q < '0' || *q > '9') return -1;
+  long v = strtol(tok, NULL, 10);
+  if (v < lo || v > hi) return -1;
+  *out = (int)v;
+  return 0;
 }
 
 static const char *ename(int e) {
@@ -167,6 +207,13 @@ static void worker_loop(void) {
     while ((tok = strtok_r(NULL, " \n", &save)) != NULL) {
       if ((tok[0] >= '0' && tok[0] <= '9') || tok[0] == '-') { if (na < SCM_MAX + 8) a[na++] = strtol(tok, NULL, 10); }
       else word = tok;
+    }
+    // The worker's own fds (the control plane, the coordinator's pidfd: 599 and up) are not the trace's:
+    // only open (the coordinator's transfer fd) and fork (a task number) take other numbers.
+    if (strcmp(op, "open") && strcmp(op, "fork")) {
+      int own = 0;
+      for (int i = 0; i < na; i++) if (a[i] < -1 || a[i] >= COORD_PIDFD) own = 1;
+      if (own) { reply("refused"); continue; }
     }
     errno = 0;
     if (!strcmp(op, "open")) {
@@ -461,9 +508,12 @@ static double do_gc(int *completed, double quiet_ms) {
   return now_ms() - t0;
 }
 
+// The kernel fd for task t's model fd m (checked: 3 <= m <= 3 + nfds). A kernel fd outside the task's
+// table (the executor's own are 599 and up) is never handed on.
 static int translate(int t, int m) {
-  if (t < 0 || t >= MAXT || m < 0 || m >= MAXFD) return m;
-  return fdmap[t][m] >= 0 ? fdmap[t][m] : m;
+  int k = fdmap[t][m] >= 0 ? fdmap[t][m] : m;
+  if (k < 0 || k > 3 + nfds) fatal("a model fd maps to a kernel fd outside the trace's table", "");
+  return k;
 }
 
 static void bind_fd(int t, int m, int real) {
@@ -478,6 +528,10 @@ static int wait_exit(int t, int timeout_ms) {
   wpidfd[t] = -1;
   walive[t] = 0;
   return r > 0;
+}
+
+static void kill_workers(void) {
+  for (int t = 0; t < MAXT; t++) if (walive[t]) { kill(wpid[t], SIGKILL); walive[t] = 0; }
 }
 
 static void start_worker(int t, pid_t pid) {
@@ -550,13 +604,66 @@ static void add_obj(enum kind k, int canary, unsigned long ino) {
   nobj++;
 }
 
+// The ops of a step line: how many fd arguments (at least, at most), the words it may carry, whether
+// it names an object (@OBJ).
+struct op_spec { const char *op; int min_fds, max_fds; const char *words[3]; int obj; };
+static const struct op_spec ops[] = {
+  { "open", 0, 0, { 0 }, 0 }, { "close", 1, 1, { 0 }, 0 }, { "dup", 1, 1, { 0 }, 0 }, { "fork", 0, 0, { 0 }, 0 },
+  { "exit", 0, 0, { 0 }, 0 }, { "exec", 0, 0, { 0 }, 0 }, { "socketpair", 0, 0, { "dgram", "stream" }, 0 },
+  { "sendmsg", 1, SCM_MAX + 1, { "oob" }, 0 }, { "recvmsg", 1, 1, { "peek", "nopeek" }, 0 },
+  { "socket", 0, 0, { "dgram", "stream" }, 0 }, { "listen", 1, 1, { 0 }, 0 }, { "connect", 2, 2, { 0 }, 0 },
+  { "accept", 1, 1, { 0 }, 1 }, { "resume", 0, 0, { "connect", "recvmsg" }, 0 },
+  { "io_uring_setup", 0, 0, { 0 }, 0 }, { "io_uring_register", 1, SCM_MAX + 1, { 0 }, 1 }, { "io_uring_unregister", 1, 1, { 0 }, 1 },
+};
+
+// Refuses (fatal) a step line that is not exactly what the script format allows, before anything runs.
+static void check_step(int idx, char **toks, int nargs, const int *pred, int npred, const int *await, int nawait) {
+  char where[32];
+  snprintf(where, sizeof where, "step %d", idx + 1);
+  (void)await; (void)nawait;
+  if (!strcmp(toks[0], "kernel")) {
+    if (strcmp(toks[1], "unix_gc") || nargs != 0 || npred != 0) fatal(where, "the only kernel step is a bare unix_gc");
+    return;
+  }
+  int t;
+  if (parse_int(toks[0], 0, MAXT - 1, &t) || t >= ntasks) fatal(where, "not a task of the trace");
+  const struct op_spec *sp = NULL;
+  for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) if (!strcmp(ops[i].op, toks[1])) sp = &ops[i];
+  if (!sp) fatal(where, "an unknown call");
+  int nfd = 0, nword = 0, nobjs = 0;
+  for (int i = 2; i < 2 + nargs; i++) {
+    const char *a = toks[i];
+    int v;
+    if (a[0] == '@') {
+      if (!sp->obj || parse_int(a + 1, 0, MAXOBJ - 1, &v)) fatal(where, "not an object number, or the call names none");
+      nobjs++;
+    } else if ((a[0] >= '0' && a[0] <= '9') || a[0] == '-') {
+      // An fd of the trace's table or the one just past it (EBADF: the worker's RLIMIT_NOFILE is the
+      // table): never one of the executor's own (599 and up), never 1e21 read as 1, never stdio.
+      if (parse_int(a, 3, 3 + nfds, &v)) fatal(where, "an fd outside the trace's fd table");
+      nfd++;
+    } else {
+      int ok = 0;
+      for (int w = 0; w < 3 && sp->words[w]; w++) if (!strcmp(sp->words[w], a)) ok = 1;
+      if (!ok) fatal(where, "a word the call does not take");
+      nword++;
+    }
+  }
+  if (nfd < sp->min_fds || nfd > sp->max_fds || nword > 1 || nobjs > 1) fatal(where, "the wrong number of arguments");
+  if (!strcmp(toks[1], "fork") && (npred != 1 || pred[0] >= MAXT || pred[0] >= ntasks)) fatal(where, "fork names no task of the trace");
+  if (strcmp(toks[1], "fork")) for (int i = 0; i < npred; i++) if (pred[i] >= 3 + nfds) fatal(where, "a predicted fd outside the trace's fd table");
+}
+
 // One step of the script. Prints one JSON line.
 static void step(int idx, char *line) {
   char *toks[SCM_MAX + 32];
   int n = 0;
   char *save = NULL;
-  for (char *tk = strtok_r(line, " \n", &save); tk && n < SCM_MAX + 32; tk = strtok_r(NULL, " \n", &save)) toks[n++] = tk;
-  if (n < 2) return;
+  for (char *tk = strtok_r(line, " \n", &save); tk; tk = strtok_r(NULL, " \n", &save)) {
+    if (n == SCM_MAX + 32) fatal("too many words on a step line", "");
+    toks[n++] = tk;
+  }
+  if (n < 2) fatal("a step line names no task and call", "");
   // Split off "-> predicted fds", "! awaited objects", "~ ms".
   int pred[SCM_MAX], npred = 0, await[MAXOBJ], nawait = 0, mode = 0;
   double extra = 0;
@@ -566,11 +673,13 @@ static void step(int idx, char *line) {
     if (!strcmp(toks[i], "!")) { mode = 2; continue; }
     if (!strcmp(toks[i], "~")) { mode = 3; continue; }
     if (mode == 0) toks[2 + nargs++] = toks[i];
-    else if (mode == 1 && npred < SCM_MAX) pred[npred++] = atoi(toks[i]);
-    else if (mode == 2 && nawait < MAXOBJ) await[nawait++] = atoi(toks[i]);
-    else if (mode == 3) extra = atof(toks[i]);
+    else if (mode == 1 && npred < SCM_MAX) { if (parse_int(toks[i], 0, MAXFD - 1, &pred[npred++])) fatal("a predicted fd is not an fd number", ""); }
+    else if (mode == 2 && nawait < MAXOBJ) { if (parse_int(toks[i], 0, MAXOBJ - 1, &await[nawait++])) fatal("an awaited object is not an object number", ""); }
+    else if (mode == 3) { int ms; if (parse_int(toks[i], 0, 10000, &ms)) fatal("a wait is not a number of ms", ""); extra = ms; }
+    else fatal("too many numbers on a step line", "");
   }
   const char *op = toks[1];
+  check_step(idx, toks, nargs, pred, npred, await, nawait);
   printf("{\"i\":%d", idx);
   double t0 = now_ms();
   if (!strcmp(toks[0], "kernel")) {
@@ -637,6 +746,8 @@ static void step(int idx, char *line) {
       printf(",\"ret\":%d", ok ? 0 : -1);
     } else if (ask(t, cmd, rep, sizeof rep) < 0) {
       printf(",\"error\":\"no reply from task %d\"", t);
+    } else if (!strncmp(rep, "refused", 7)) {
+      fatal("a worker was asked to touch one of the executor's own fds", "");
     } else {
       long v[SCM_MAX + 8];
       int nv = 0;
@@ -651,7 +762,7 @@ static void step(int idx, char *line) {
         else if (!strcmp(op, "recvmsg")) { for (int i = 3; i < nv && nreal < SCM_MAX; i++) real[nreal++] = (int)v[i]; }
       }
       printf(",\"ret\":%ld", !strcmp(op, "fork") && ret > 0 ? (long)(npred > 0 ? pred[0] : 0) : ret);
-      if (ret < 0) printf(",\"errno\":\"%s\"", ename(e));
+      if (ret < 0) { printf(",\"errno\":"); json_str(ename(e)); }
       if (nreal > 0) {
         printf(",\"fds\":[");
         for (int i = 0; i < nreal; i++) printf("%s%d", i ? "," : "", real[i]);
@@ -705,7 +816,11 @@ static void trace_end(char *line) {
   strtok_r(line, " \n", &save);
   for (char *tk = strtok_r(NULL, " \n", &save); tk; tk = strtok_r(NULL, " \n", &save)) {
     char *eq = strchr(tk, '=');
-    if (eq && eq[1] == 'r' && nwant < MAXOBJ) want[nwant++] = atoi(tk);
+    if (!eq || !(eq[1] == 'l' || eq[1] == 'r' || eq[1] == 'g') || eq[2] != 0) fatal("an end line is not: end OBJ=l|r|g ...", "");
+    *eq = 0;
+    int id;
+    if (parse_int(tk, 0, MAXOBJ - 1, &id)) fatal("an end line names no object", "");
+    if (eq[1] == 'r' && nwant < MAXOBJ) want[nwant++] = id;
   }
   double waited = await_released(want, nwant, 500);
   printf("{\"end\":true,\"waited_ms\":%.3f,\"objects\":[", waited);
@@ -724,6 +839,7 @@ int main(int argc, char **argv) {
   }
   signal(SIGCHLD, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
+  coordinator = getpid();
   struct rlimit rl;
   getrlimit(RLIMIT_NOFILE, &rl);
   if (rl.rlim_cur < 1024) { rl.rlim_cur = rl.rlim_max < 1024 ? rl.rlim_max : 1024; setrlimit(RLIMIT_NOFILE, &rl); }
@@ -749,8 +865,10 @@ int main(int argc, char **argv) {
   if (getenv("INFLIGHT_EXECUTOR_DENY_IO_URING")) { if (rfd >= 0) close(rfd); rfd = -1; ring_errno = EPERM; }
   if (rfd >= 0) close(rfd);
   ring_ok = rfd >= 0;
-  printf("{\"header\":true,\"kernel\":\"%s\",\"io_uring\":\"%s\"", u.release, ring_ok ? "ok" : "unsupported");
-  if (!ring_ok) printf(",\"io_uring_errno\":\"%s\"", ename(ring_errno));
+  printf("{\"header\":true,\"kernel\":");
+  json_str(u.release);
+  printf(",\"io_uring\":\"%s\"", ring_ok ? "ok" : "unsupported");
+  if (!ring_ok) { printf(",\"io_uring_errno\":"); json_str(ename(ring_errno)); }
   int disabled = -1;
   FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "re");
   if (f) { if (fscanf(f, "%d", &disabled) != 1) disabled = -1; fclose(f); }
@@ -760,12 +878,20 @@ int main(int argc, char **argv) {
   char line[8192];
   int idx = 0, in_trace = 0;
   while (fgets(line, sizeof line, stdin)) {
+    size_t len = strlen(line);
+    if (len == sizeof line - 1 && line[len - 1] != '\n') fatal("a script line longer than the executor reads", "");
+    if (len != strlen(line) || memchr(line, 0, len)) fatal("a NUL byte in the script", "");
     if (line[0] == '#' || line[0] == '\n') continue;
     if (!strncmp(line, "trace ", 6)) {
       if (in_trace) trace_cleanup();
-      char name[256] = "";
-      if (sscanf(line + 6, "%255s %d %d", name, &ntasks, &nfds) != 3) { printf("{\"error\":\"bad trace line\"}\n"); fflush(stdout); continue; }
-      printf("{\"trace\":\"%s\"}\n", name);
+      // trace INDEX TASKS FDS: no name (nothing of the script is printed back), each number checked.
+      char *save = NULL, *w[5];
+      int nw = 0, index;
+      for (char *tk = strtok_r(line + 6, " \n", &save); tk && nw < 5; tk = strtok_r(NULL, " \n", &save)) w[nw++] = tk;
+      if (nw != 3 || parse_int(w[0], 0, 1000000000, &index) || parse_int(w[1], 1, MAXT, &ntasks) || parse_int(w[2], 1, COORD_PIDFD - 4, &nfds)) {
+        fatal("a trace line is not: trace INDEX TASKS FDS (tasks 1..8, fds 1..595)", "");
+      }
+      printf("{\"trace\":%d}\n", index);
       trace_begin();
       in_trace = 1;
       idx = 0;

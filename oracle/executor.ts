@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Step } from '../model/step.js';
+import { FD_BASE } from '../model/world.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const EXECUTOR_SOURCE = join(HERE, 'executor.c');
@@ -102,43 +103,100 @@ export interface Script {
   readonly fates: readonly ('l' | 'r' | 'g')[];
 }
 
-export function stepLine(s: ScriptStep): string {
-  const { step } = s;
+/** The executor's limits (oracle/executor.c): task slots, objects, fds in one message or registration. */
+export const EXECUTOR_MAX_TASKS = 8;
+const MAX_OBJ = 512;
+const SCM_MAX = 253;
+
+/** Why a step's fds cannot go to the executor, or undefined: every fd of the step (its fd, connect's
+ *  peer, the rights or files it passes) must be a whole number from 3 to one past the trace's fd table
+ *  (3 .. 3+fds: the worker's RLIMIT_NOFILE is the table, so the one past it is the kernel's EBADF, as the
+ *  model's). Anything else (600 is the executor's command pipe, 1e21 would be read as 1, 0..2 are the
+ *  worker's stdio, not the model's) is refused before it reaches the executor. */
+export function fdsOutsideTable(step: Step, fds: number): string | undefined {
   const a = step.args as Record<string, unknown>;
-  let line: string;
-  if (step.task === 'kernel') line = `kernel ${step.syscall}`;
-  else {
-    const t = step.task;
-    switch (step.syscall) {
-      case 'close': case 'dup': line = `${t} ${step.syscall} ${a['fd'] as number}`; break;
-      case 'io_uring_unregister': line = `${t} io_uring_unregister ${a['fd'] as number}${s.ringObj !== undefined ? ` @${s.ringObj}` : ''}`; break;
-      case 'socketpair': line = `${t} socketpair ${a['type'] as string}`; break;
-      case 'sendmsg': line = `${t} sendmsg ${a['fd'] as number} ${(a['rights'] as number[]).join(' ')}${a['oob'] === true ? ' oob' : ''}`; break;
-      case 'socket': line = `${t} socket ${a['type'] as string}`; break;
-      case 'listen': line = `${t} listen ${a['fd'] as number}`; break;
-      case 'connect': line = `${t} connect ${a['fd'] as number} ${a['to'] as number}`; break;
-      case 'accept': line = `${t} accept ${a['fd'] as number}${s.acceptedObj !== undefined ? ` @${s.acceptedObj}` : ''}`; break;
-      // The next sub-step of a call in progress: `resume connect` is a no-op (connect ran whole).
-      case 'resume': line = `${t} resume ${String(a['call']).replace(/\(.*$/, '')}`; break;
-      case 'recvmsg': line = `${t} recvmsg ${a['fd'] as number} ${a['peek'] === true ? 'peek' : 'nopeek'}`; break;
-      case 'io_uring_register': line = `${t} io_uring_register ${a['fd'] as number} ${(a['files'] as number[]).join(' ')}${s.ringObj !== undefined ? ` @${s.ringObj}` : ''}`; break;
-      default: line = `${t} ${step.syscall}`;
-    }
-  }
-  if (s.predictedFds.length > 0) line += ` -> ${s.predictedFds.join(' ')}`;
-  if (s.awaitReleased.length > 0) line += ` ! ${s.awaitReleased.join(' ')}`;
-  return line.replace(/\s+/g, ' ').trim();
+  const list = [a['fd'], a['to'], ...((a['rights'] ?? a['files'] ?? []) as unknown[])].filter((x) => x !== undefined);
+  const bad = list.find((x) => !(Number.isSafeInteger(x) && (x as number) >= FD_BASE && (x as number) <= FD_BASE + fds));
+  if (bad !== undefined) return `fd ${String(bad)} is outside the trace's fd table (${FD_BASE}..${FD_BASE + fds - 1}, and ${FD_BASE + fds} just past it)`;
+  const n = ((a['rights'] ?? a['files'] ?? []) as unknown[]).length;
+  if (n > SCM_MAX) return `it passes ${n} fds, more than the executor sends in one call (${SCM_MAX}, SCM_MAX_FD)`;
+  return undefined;
 }
 
+/** A number for the script: a whole number in [lo, hi], or an internal error (the caller checked it). */
+function num(x: unknown, lo: number, hi: number, what: string): string {
+  if (!Number.isSafeInteger(x) || (x as number) < lo || (x as number) > hi) throw new Error(`internal: ${what} ${String(x)} is not a number the executor takes`);
+  return String(x);
+}
+
+/** One step as a script line: numbers checked, words from fixed sets; no text of the trace goes in. */
+export function stepLine(s: ScriptStep, fds: number): string {
+  const { step } = s;
+  const a = step.args as Record<string, unknown>;
+  const fd = (x: unknown): string => num(x, FD_BASE, FD_BASE + fds, 'fd');
+  const obj = (x: number | undefined): string => (x === undefined ? '' : ` @${num(x, 0, MAX_OBJ - 1, 'object')}`);
+  const type = (): string => (a['type'] === 'stream' ? 'stream' : 'dgram');
+  const why = fdsOutsideTable(step, fds);
+  if (why) throw new Error(`internal: ${why}`);
+  const words: string[] = [];
+  if (step.task === 'kernel') words.push('kernel', step.syscall);
+  else {
+    words.push(num(step.task, 0, EXECUTOR_MAX_TASKS - 1, 'task'));
+    switch (step.syscall) {
+      case 'close': case 'dup': case 'listen': words.push(step.syscall, fd(a['fd'])); break;
+      case 'io_uring_unregister': words.push('io_uring_unregister', fd(a['fd']) + obj(s.ringObj)); break;
+      case 'socketpair': case 'socket': words.push(step.syscall, type()); break;
+      case 'sendmsg': words.push('sendmsg', fd(a['fd']), ...(a['rights'] as unknown[]).map(fd), ...(a['oob'] === true ? ['oob'] : [])); break;
+      case 'connect': words.push('connect', fd(a['fd']), fd(a['to'])); break;
+      case 'accept': words.push('accept', fd(a['fd']) + obj(s.acceptedObj)); break;
+      // The next sub-step of a call in progress: `resume connect` is a no-op (connect ran whole).
+      case 'resume': {
+        const call = /^(connect|recvmsg)\(/.exec(String(a['call']))?.[1];
+        if (!call) throw new Error('internal: a resume of a call the executor does not know');
+        words.push('resume', call);
+        break;
+      }
+      case 'recvmsg': words.push('recvmsg', fd(a['fd']), a['peek'] === true ? 'peek' : 'nopeek'); break;
+      case 'io_uring_register': words.push('io_uring_register', fd(a['fd']), ...(a['files'] as unknown[]).map(fd)); if (s.ringObj !== undefined) words.push(obj(s.ringObj).trim()); break;
+      case 'open': case 'fork': case 'exit': case 'exec': case 'io_uring_setup': words.push(step.syscall); break;
+      default: throw new Error(`internal: the executor does not make ${step.syscall}`);
+    }
+  }
+  if (s.predictedFds.length > 0) words.push('->', ...s.predictedFds.map((x) => num(x, 0, 598, 'predicted fd')));
+  if (s.awaitReleased.length > 0) words.push('!', ...s.awaitReleased.map((x) => num(x, 0, MAX_OBJ - 1, 'object')));
+  return words.join(' ');
+}
+
+/** The script for the executor. A trace is named by its index (the executor prints nothing of the script
+ *  back); runOnKernel gives each run its script's name. */
 export function scriptText(scripts: readonly Script[]): string {
   const out: string[] = [];
-  for (const s of scripts) {
-    out.push(`trace ${s.name.replace(/\s+/g, '_')} ${s.tasks} ${s.fds}`);
-    for (const st of s.steps) out.push(stepLine(st));
-    out.push(`end ${s.fates.map((f, i) => `${i}=${f}`).join(' ')}`.trim());
-  }
+  scripts.forEach((s, i) => {
+    out.push(`trace ${i} ${num(s.tasks, 1, EXECUTOR_MAX_TASKS, 'tasks')} ${num(s.fds, 1, 595, 'fds')}`);
+    for (const st of s.steps) out.push(stepLine(st, s.fds));
+    out.push(`end ${s.fates.map((f, i) => `${num(i, 0, MAX_OBJ - 1, 'object')}=${f}`).join(' ')}`.trim());
+  });
   return out.join('\n') + '\n';
 }
+
+/** One line of the executor's output as an object; a line that is not one is the executor's failure. */
+function parseLine(l: string, n: number): Record<string, unknown> {
+  let o: unknown;
+  try { o = JSON.parse(l); } catch {
+    throw new OracleUnavailable(`the executor's output line ${n} is not JSON: ${oneLineText(l).slice(0, 80)}`);
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new OracleUnavailable(`the executor's output line ${n} is not a JSON object`);
+  return o as Record<string, unknown>;
+}
+
+function checkHeader(o: Record<string, unknown>, n: number): Header {
+  if (typeof o['kernel'] !== 'string' || (o['io_uring'] !== 'ok' && o['io_uring'] !== 'unsupported') || typeof o['uid'] !== 'number' || typeof o['io_uring_disabled'] !== 'number') {
+    throw new OracleUnavailable(`the executor's header (line ${n}) is not one`);
+  }
+  return o as unknown as Header;
+}
+
+const oneLineText = (x: unknown): string => String(x).replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
 
 /** Runs the scripts on this machine's kernel, one after the other, in one executor process. */
 export function runOnKernel(scripts: readonly Script[], opts: { timeoutMs?: number } = {}): KernelResult {
@@ -150,11 +208,16 @@ export function runOnKernel(scripts: readonly Script[], opts: { timeoutMs?: numb
   let header: Header | undefined;
   const runs: KernelRun[] = [];
   let cur: KernelRun | undefined;
-  for (const l of lines) {
-    const o = JSON.parse(l) as Record<string, unknown>;
-    if (o['fatal'] !== undefined) throw new OracleUnavailable(`the executor failed: ${String(o['fatal'])}`);
-    if (o['header'] === true) header = o as unknown as Header;
-    else if (typeof o['trace'] === 'string') { cur = { name: o['trace'], steps: [], objects: [], leftover: [], cleanupGc: 0, cleanupMs: 0, ms: 0 }; runs.push(cur); }
+  for (const [n, l] of lines.entries()) {
+    const o = parseLine(l, n + 1);
+    if (o['fatal'] !== undefined) throw new OracleUnavailable(`the executor refused or failed: ${oneLineText(o['fatal'])}`);
+    if (o['header'] === true) header = checkHeader(o, n + 1);
+    else if (o['trace'] !== undefined) {
+      // The executor names a trace by its index in the script; anything else is not a reply to this script.
+      if (o['trace'] !== runs.length || runs.length >= scripts.length) throw new OracleUnavailable(`the executor's line ${n + 1} starts trace ${oneLineText(o['trace'])} where trace ${runs.length} was due`);
+      cur = { name: scripts[runs.length]!.name, steps: [], objects: [], leftover: [], cleanupGc: 0, cleanupMs: 0, ms: 0 };
+      runs.push(cur);
+    }
     else if (o['end'] === true && cur) cur.objects = o['objects'] as KernelObject[];
     else if (o['cleanup'] === true && cur) { cur.leftover = o['leftover'] as number[]; cur.cleanupGc = o['gc'] as number; cur.cleanupMs = o['ms'] as number; }
     else if (typeof o['i'] === 'number' && cur) { cur.steps.push(o as KernelStep); cur.ms += (o['ms'] as number | undefined) ?? 0; }
