@@ -106,11 +106,13 @@ static void json_str(const char *s) {
 }
 
 static pid_t coordinator;
+static int step_open;   // a step's JSON object is open on stdout (a fatal closes it first)
 static void kill_workers(void);
 
 // A fatal line, then exit. In the coordinator its workers go too (they would wait on their pipes forever).
 static void fatal(const char *what, const char *detail) {
   if (getpid() == coordinator) kill_workers();
+  if (step_open) { printf("}\n"); step_open = 0; }
   char msg[512];
   snprintf(msg, sizeof msg, "%s%s%s", what, detail[0] ? ": " : "", detail);
   printf("{\"fatal\":");
@@ -681,6 +683,7 @@ static void step(int idx, char *line) {
   const char *op = toks[1];
   check_step(idx, toks, nargs, pred, npred, await, nawait);
   printf("{\"i\":%d", idx);
+  step_open = 1;
   double t0 = now_ms();
   if (!strcmp(toks[0], "kernel")) {
     int completed = 0;
@@ -691,11 +694,13 @@ static void step(int idx, char *line) {
     int ring_op = !strncmp(op, "io_uring", 8);
     if (ring_op && !ring_ok) {
       printf(",\"unsupported\":true}\n");
+      step_open = 0;
       fflush(stdout);
       return;
     }
     if (t < 0 || t >= MAXT || !walive[t]) {
       printf(",\"error\":\"task %d is not running\"}\n", t);
+      step_open = 0;
       fflush(stdout);
       return;
     }
@@ -806,6 +811,7 @@ observed:
   observe();
   print_rel();
   printf(",\"ms\":%.3f}\n", now_ms() - t0);
+  step_open = 0;
   fflush(stdout);
 }
 

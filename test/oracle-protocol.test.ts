@@ -6,7 +6,7 @@
 // coded line, before the executor runs. Serial: the executor's runs share the machine's unix GC.
 import { fc } from '@fast-check/ava';
 import test, { type ExecutionContext } from 'ava';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,6 +126,36 @@ test.serial('the executor refuses a script that is not exactly its format: one J
   t.is(ok.status, 0);
   t.deepEqual(ok.lines.filter((l) => typeof l['i'] === 'number').map((l) => [l['ret'], l['errno']]), [[3, undefined], [0, undefined], [-1, 'EBADF']]);
   t.true(ok.lines.some((l) => l['done'] === true));
+});
+
+// The worker's own check, below the coordinator's: a worker started alone on a control plane the test
+// holds (fds 600 and 603, as after an exec) refuses to touch the executor's fds and still closes its own.
+test.serial('a worker refuses to close the executor\'s control fds (599 and up) and answers for a table fd', async (t) => {
+  if (skipped(t)) return;
+  const stdio = Array.from({ length: 604 }, (_, i) => (i === 600 || i === 603 ? 'pipe' : 'ignore')) as ('pipe' | 'ignore')[];
+  const child = spawn(executorBinary(), ['--worker', '0', 'exec'], { stdio });
+  const pipes = child.stdio as unknown as (NodeJS.ReadableStream & NodeJS.WritableStream)[];
+  const replies: string[] = [];
+  let buf = '';
+  let wake: (() => void) | undefined;
+  pipes[603]!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop()!;
+    replies.push(...parts);
+    wake?.();
+  });
+  const next = async (): Promise<string> => {
+    while (replies.length === 0) await new Promise<void>((r) => { wake = r; setTimeout(r, 2000); });
+    return replies.shift()!;
+  };
+  const ask = async (cmd: string): Promise<string> => { pipes[600]!.write(`${cmd}\n`); return next(); };
+  try {
+    t.is(await next(), '0 0', 'the worker announces itself after an exec');
+    for (const fd of [599, 600, 603, 650, 700, 2 ** 31 - 1]) t.is(await ask(`close ${fd}`), 'refused', `close ${fd}`);
+    t.is(await ask('sendmsg 3 600'), 'refused');
+    t.is(await ask('close 5'), `-1 ${9}`, 'close of a free table fd is the kernel\'s EBADF (9)');
+  } finally { child.kill('SIGKILL'); }
 });
 
 // The fuzzer: script lines drawn from a vocabulary of good and hostile words. Whatever the script, every
