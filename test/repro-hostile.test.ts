@@ -296,3 +296,13 @@ sanTest('built with -std=c11 and ASan/UBSan: the hand traces of the repro tests 
   const out = sanitized(t, 'ring', reproC(ring));
   t.regex(out, /the kernel's results agree with the trace's/);
 });
+
+test('the C files are found from any working directory (bin/inflight.mjs repro run from an empty directory)', (t) => {
+  const file = join(dir, 'cwd.json');
+  writeFileSync(file, traceToJson(base()));
+  const cwd = mkdtempSync(join(dir, 'elsewhere-'));
+  const bin = new URL('../bin/inflight.mjs', import.meta.url).pathname;
+  const r = spawnSync(process.execPath, [bin, 'repro', file], { cwd, encoding: 'utf8', timeout: 60_000 });
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, /inflight repro, part 1 of 3[\s\S]*Part 2 of 3, generated[\s\S]*inflight repro, part 3 of 3[\s\S]*int main\(void\)/);
+});
