@@ -6,6 +6,12 @@ import type { FileId, World } from './world.js';
 import type { FunctionName, Kernel, KernelFunctions } from './kernel.js';
 import { FUNCTION_NAMES } from './function-names.js';
 
+// For a design module's overrides: the kernel's types and the world's helpers.
+export type { FunctionName, Kernel, KernelFunctions } from './kernel.js';
+export type { FileId, TaskId, World, File, UnixSock, Ring, Skb } from './world.js';
+export { FD_BASE, fdLookup, fileName } from './world.js';
+export { FUNCTION_NAMES };
+
 export interface Switches {
   /** How a registered file is held by the ring:
    *  - `table`: the table slot owns a counted reference; the unix GC cannot see it (the 2019 patch);
