@@ -22,7 +22,7 @@ import { FUNCTION_NAMES } from './function-names.js';
 import type { Errno, Result } from './step.js';
 import { FD_BASE, gcLocked, newSkb, newSock, type FileId, type Ring, type Scc, type Skb, type TaskId, type UnixSock, type World } from './world.js';
 import { gc2007Functions } from './gc/unix-gc-2007.js';
-import { graphGcFunctions } from './gc/unix-gc-graph.js';
+import { switchPatches } from './designs/switch-patches.js';
 
 type W = Draft<World>;
 
@@ -207,7 +207,7 @@ export type FunctionName = keyof KernelFunctions;
 
 export interface Kernel extends KernelFunctions {
   readonly design: Design;
-  /** The GC algorithm the design runs (the `gc` switch, read once, where the GC is installed). */
+  /** The GC algorithm the design runs (the `gc` switch, read where its patch is chosen). */
   readonly gcAlgorithm: '2007' | 'graph';
   /** Everything that takes unix_gc_lock calls this first. While the GC holds the lock the caller would
    *  sleep: the step is not possible now (enabledSteps finds out by a dry run; see apply.ts). */
@@ -241,9 +241,11 @@ export function fileAt(w: World, t: TaskId, fd: number): FileId {
 }
 const fileIdAt = (w: World, t: TaskId, fd: number): FileId | undefined => w.tasks[t]?.fds[fd - FD_BASE]?.file;
 
-/** The model's own functions: what the base of a design's first layer is. `design` gives the switches. */
-function modelFunctions(k: Kernel, design: Design): KernelFunctions {
-  const sw = design.switches;
+/** The model's own functions: the kernel as nothing of what differs between the designs has it (the
+ *  2019 patch's counted registrations, the 2007 GC, no MSG_OOB, no MSG_PEEK barrier). What a version
+ *  changed is in its design file (model/designs/), as overrides — selected by a switch value where the
+ *  value is the natural form (model/designs/switch-patches.ts). */
+function modelFunctions(k: Kernel): KernelFunctions {
   return {
     fget(w, id, why) {
       const f = w.files[id]!;
@@ -269,11 +271,7 @@ function modelFunctions(k: Kernel, design: Design): KernelFunctions {
     flush(w, id, task) {
       if (w.files[id]!.kind === 'io_uring') k.io_uring_flush(w, id, task);
     },
-    io_uring_flush(w, id) {
-      if (!sw.flushTeardown || w.files[id]!.released) return;
-      k.io_sqe_files_unregister(w, id);
-      w.files[id]!.ring!.dead = true;
-    },
+    io_uring_flush() { /* io_uring_fops has no ->flush (as in 5.1, and from 5.12 on) */ },
     release(w, id) {
       const f = w.files[id]!;
       f.released = true;
@@ -324,11 +322,7 @@ function modelFunctions(k: Kernel, design: Design): KernelFunctions {
       return k.scm_fp_copy(w, task, fds);
     },
     scm_fp_copy(w, task, fds) {
-      for (const fd of fds) {
-        const id = fileIdAt(w, task, fd);
-        if (id === undefined) return 'EBADF';
-        if (sw.ringFdInScm === 'EINVAL' && w.files[id]!.kind === 'io_uring') return 'EINVAL';
-      }
+      for (const fd of fds) if (fileIdAt(w, task, fd) === undefined) return 'EBADF';
       return undefined;
     },
     unix_attach_fds(w, files, receiver, why) {
@@ -342,10 +336,9 @@ function modelFunctions(k: Kernel, design: Design): KernelFunctions {
     },
     unix_peek_fds(w, _task, files, why) {
       for (const file of files) k.fget(w, file, why);
-      if (sw.peekGuard === 'seqcount' && w.gc.phase !== 'idle' && files.some((x) => k.unix_get_socket(w, x))) w.gc.peekSeen = true;
     },
-    unix_peek_fds_may_install(w) {
-      return !(sw.peekGuard === 'gc-lock' && gcLocked(w.gc));
+    unix_peek_fds_may_install() {
+      return true;
     },
     unix_inflight(w, id) {
       k.lockGc(w);
@@ -377,25 +370,13 @@ function modelFunctions(k: Kernel, design: Design): KernelFunctions {
     unix_get_socket(w, id) {
       const f = w.files[id];
       if (!f) return null;
-      if (f.kind === 'unix') return f.sock;
-      if (f.kind === 'io_uring') return f.ring?.ringSock ?? null;   // io_uring_get_socket
-      return null;
+      return f.kind === 'unix' ? f.sock : null;
     },
 
-    unix_oob_supported(w, id) {
-      return sw.oob !== 'unsupported' && w.files[id]?.sock?.type === 'stream';
-    },
-    unix_read_index(w, id, peek) {
-      const sock = w.files[id]!.sock!;
-      return sock.queue[0]?.oob === true && (!peek || sw.oob === 'fixed') ? 1 : 0;
-    },
-    manage_oob(w, id, why) {
-      const sock = w.files[id]!.sock!;
-      if (sock.queue[0]?.oob !== true) return;
-      const skb = sock.queue.shift()!;
-      if (sw.oob === 'leaky') sock.oobSkb = skb;
-      else { skb.oob = false; k.unix_destruct_scm(w, skb, why, id); }
-    },
+    // No MSG_OOB (before 5.15): no OOB skb is ever queued.
+    unix_oob_supported() { return false; },
+    unix_read_index() { return 0; },
+    manage_oob() { /* nothing to manage */ },
 
     unix_create1(w) {
       w.files.push({ kind: 'unix', f_count: 0, released: false, ring: null, sock: newSock('stream', 'embryo', null) } as Draft<World['files'][number]>);
@@ -420,7 +401,8 @@ function modelFunctions(k: Kernel, design: Design): KernelFunctions {
       e.f_count = 1;
       return embryo;
     },
-    // The GC's functions come from the algorithm the design runs (installed by makeKernel).
+    // The GC's functions: the 2007 algorithm's (model/gc/unix-gc-2007.ts), installed by makeKernel; the
+    // graph GC's (6.10) replace them (model/designs/linux-6.10.ts). Those of neither are these.
     unix_update_edges: notInstalled, unix_gc: notInstalled, unix_gc_collect_skb: notInstalled, unix_gc_purge: notInstalled,
     unix_gc_select_candidate: notInstalled, scan_children: notInstalled, unix_gc_dec_inflight: notInstalled,
     unix_gc_restore: notInstalled, unix_gc_collect: notInstalled, unix_add_edges: notInstalled, unix_del_edges: notInstalled,
@@ -429,8 +411,7 @@ function modelFunctions(k: Kernel, design: Design): KernelFunctions {
     unix_scc_cyclic: notInstalled, unix_collect_skb: notInstalled,
 
     io_ring_ctx_alloc() {
-      const ringSock = sw.registration === 'ring_sock' ? newSock('ring_sock', 'unconnected', null) : null;
-      return { table: null, ringSock, requests: [], dying: false, dead: false };
+      return { table: null, ringSock: null, requests: [], dying: false, dead: false };
     },
     io_sqe_files_register(w, task, ringId, fds) {
       if (w.files[ringId]!.ring!.table !== null) return 'EBUSY';
@@ -442,13 +423,7 @@ function modelFunctions(k: Kernel, design: Design): KernelFunctions {
       }
       return undefined;
     },
-    io_sqe_files_scm(w, ringId, files, why) {
-      const ring = w.files[ringId]!.ring!;
-      if (!ring.ringSock || files.length === 0) return;
-      for (const id of files) { k.fget(w, id, why); k.unix_inflight(w, id); }
-      ring.ringSock.queue.unshift({ ...newSkb(files), scmIoUring: true });
-      for (const id of files) k.fput(w, id, why);
-    },
+    io_sqe_files_scm() { /* the table's references are the registrations (the 2019 patch; 6.7 on) */ },
     io_sqe_files_update(w, task, ringId, offset, fds) {
       const ring = w.files[ringId]!.ring!;
       if (ring.table === null) return { ret: -1, errno: 'ENXIO' };
@@ -466,47 +441,15 @@ function modelFunctions(k: Kernel, design: Design): KernelFunctions {
       }
       return done > 0 ? { ret: done } : { ret: -1, errno: 'EBADF' };
     },
-    io_sqe_file_register(w, ringId, file, why) {
-      const ring = w.files[ringId]!.ring!;
-      if (!ring.ringSock) return;   // the slot keeps the caller's reference
-      const queue = ring.ringSock.queue;
-      k.fget(w, file, why);
-      k.unix_inflight(w, file);
-      if (queue.length > 0) queue[0]!.fds.push(file);
-      else queue.unshift({ ...newSkb([file]), scmIoUring: true });
-      k.fput(w, file, why);
-    },
-    io_rsrc_file_put(w, ringId, file, why) {
-      const ring = w.files[ringId]!.ring!;
-      if (!ring.ringSock) { k.fput(w, file, why); return; }
-      const queue = ring.ringSock.queue;
-      for (let s = 0; s < queue.length; s++) {
-        const fds = queue[s]!.fds;
-        const e = fds.indexOf(file);
-        if (e < 0) continue;
-        k.unix_notinflight(w, file);
-        fds.splice(e, 1);
-        if (fds.length === 0) queue.splice(s, 1);
-        k.fput(w, file, why);
-        return;
-      }
-      // Not found: no skb of the ring_sock carries it (the GC took it), nothing to put.
-    },
+    io_sqe_file_register() { /* the slot keeps the caller's reference */ },
+    io_rsrc_file_put(w, _ring, file, why) { k.fput(w, file, why); },
     io_sqe_files_unregister(w, id) {
       const ring = w.files[id]!.ring!;
-      if (ring.ringSock) {
-        // The table only borrowed; the ring_sock skb owns the references.
-        ring.table = null;
-        k.skb_queue_purge(w, ring.ringSock, `unregister f${id}`);
-      } else {
-        const table = ring.table ?? [];
-        ring.table = null;
-        for (const f of table) if (f !== null) k.fput(w, f, `unregister f${id}`);
-      }
+      const table = ring.table ?? [];
+      ring.table = null;
+      for (const f of table) if (f !== null) k.fput(w, f, `unregister f${id}`);
     },
-    io_table_borrows(w, id) {
-      return w.files[id]?.ring?.ringSock != null;
-    },
+    io_table_borrows() { return false; },
     io_file_get_fixed(w, id, slot) {
       const table = w.files[id]?.ring?.table;
       if (!table || slot < 0 || slot >= table.length) return undefined;
@@ -521,7 +464,7 @@ function notInstalled(): never {
 
 // model/function-names.ts lists the same names for design.ts (which must not import this module).
 {
-  const names = Object.keys(modelFunctions({} as Kernel, { switches: {} } as Design)).sort().join(' ');
+  const names = Object.keys(modelFunctions({} as Kernel)).sort().join(' ');
   if (names !== [...FUNCTION_NAMES].sort().join(' ')) throw new Error(`model/function-names.ts is out of date: ${names}`);
 }
 export { FUNCTION_NAMES };
@@ -538,7 +481,8 @@ function blamed<F>(design: string, f: F): F {
 }
 
 export function makeKernel(design: Design): Kernel {
-  const gcAlgorithm = design.switches.gc;
+  const patches = switchPatches(design.switches);
+  const gcAlgorithm = patches.gcAlgorithm;
   const k = {
     design,
     gcAlgorithm,
@@ -556,9 +500,9 @@ export function makeKernel(design: Design): Kernel {
     unregisterFiles: (w: W, id: FileId) => k.io_sqe_files_unregister(w, id),
   } as unknown as Kernel;
   const m = k as unknown as Record<string, unknown>;
-  Object.assign(m, modelFunctions(k, design));
-  Object.assign(m, gcAlgorithm === 'graph' ? graphGcFunctions(k) : gc2007Functions(k));
-  for (const layer of design.layers) {
+  Object.assign(m, modelFunctions(k));
+  Object.assign(m, gc2007Functions(k));
+  for (const layer of [...patches.layers, ...design.layers]) {
     for (const [name, make] of Object.entries(layer.overrides)) {
       const f = (make as (k: Kernel, base: unknown) => unknown)(k, m[name]);
       if (typeof f !== 'function') throw new DesignError(layer.design, new Error(`the override of ${name} did not return a function`));

@@ -161,15 +161,8 @@ export function gc2007Functions(k: Kernel): Pick<KernelFunctions,
   };
 }
 
-/** Where a collected skb goes: the hitlist; back to its ring_sock (6.1 requeue); or, for an OOB skb
- *  when the GC does not drop u->oob_skb first, nowhere: the purge's kfree_skb drops the queue's reference
- *  only, and the skb lives on through u->oob_skb with everything it carries (the MSG_OOB leak). Shared by
- *  both algorithms. The only reader of the `scmIoUringRequeue` switch, and of `oob` for the GC. */
-export function collectSkb(k: Kernel): KernelFunctions['unix_gc_collect_skb'] {
-  const sw = k.design.switches;
-  return (w, from, skb, hit, requeue) => {
-    if (skb.scmIoUring && sw.scmIoUringRequeue) { requeue.push({ skb, to: from }); return; }
-    if (skb.oob && sw.oob === 'leaky') { (k.unix_get_socket(w as World, from) as Draft<UnixSock>).oobSkb = skb; return; }
-    hit.push(skb);
-  };
+/** Where a collected skb goes: the hitlist (shared by both algorithms; 6.1's requeue of ring_sock skbs
+ *  and MSG_OOB's u->oob_skb are their designs' overrides of unix_gc_collect_skb). */
+export function collectSkb(_k: Kernel): KernelFunctions['unix_gc_collect_skb'] {
+  return (_w, _from, skb, hit) => { hit.push(skb); };
 }

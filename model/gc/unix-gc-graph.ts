@@ -346,12 +346,16 @@ function graphFinish(w: W): void {
   g.peekSeen = false;
 }
 
+/** The kernel functions the graph GC replaces (those of the 2007 GC it does not have included). */
+export const GRAPH_GC_FUNCTIONS = [
+  'unix_gc', 'unix_gc_collect_skb', 'unix_gc_purge', 'unix_add_edges', 'unix_del_edges', 'unix_update_edges',
+  'unix_add_vertex', 'unix_edge_successor', 'unix_walk_scc', 'unix_walk_scc_fast', 'unix_vertex_dead', 'unix_scc_dead',
+  'unix_scc_cyclic', 'unix_collect_skb', 'unix_gc_select_candidate', 'scan_children', 'unix_gc_dec_inflight',
+  'unix_gc_restore', 'unix_gc_collect',
+] as const;
+
 /** The graph GC's functions (model/kernel.ts documents each). */
-export function graphGcFunctions(k: Kernel): Pick<KernelFunctions,
-  'unix_gc' | 'unix_gc_collect_skb' | 'unix_gc_purge' | 'unix_add_edges' | 'unix_del_edges' | 'unix_update_edges' |
-  'unix_add_vertex' | 'unix_edge_successor' | 'unix_walk_scc' | 'unix_walk_scc_fast' | 'unix_vertex_dead' | 'unix_scc_dead' |
-  'unix_scc_cyclic' | 'unix_collect_skb' | 'unix_gc_select_candidate' | 'scan_children' | 'unix_gc_dec_inflight' |
-  'unix_gc_restore' | 'unix_gc_collect'> {
+export function graphGcFunctions(k: Kernel): Pick<KernelFunctions, (typeof GRAPH_GC_FUNCTIONS)[number]> {
   const not2007 = (): never => { throw new Error('a 2007 GC function called in a design that runs the graph GC'); };
   return {
     unix_gc(w) {
@@ -383,8 +387,8 @@ export function graphGcFunctions(k: Kernel): Pick<KernelFunctions,
     unix_walk_scc: (w) => tarjanWalk(w, k.unix_edge_successor),
     unix_walk_scc_fast: fastWalk,
     unix_vertex_dead: (w, v) => vertexDead(w, v, k.unix_edge_successor),
-    // read_seqcount_retry: gc.peekSeen is only ever set by a seqcount unix_peek_fds (e5b31d988a41).
-    unix_scc_dead: (w, _scc, allDead) => allDead && !w.gc.peekSeen,
+    // (e5b31d988a41's read_seqcount_retry is linux-6.18's override.)
+    unix_scc_dead: (_w, _scc, allDead) => allDead,
     unix_scc_cyclic: (w, members) => sccCyclic(w, members, k.unix_edge_successor),
     unix_collect_skb: (w, members) => collectScc(w, k, members),
     unix_gc_select_candidate: not2007, scan_children: not2007, unix_gc_dec_inflight: not2007, unix_gc_restore: not2007, unix_gc_collect: not2007,
