@@ -70,6 +70,8 @@ export interface OverrideLayer {
   readonly design: string;
   readonly overrides: Readonly<Record<string, unknown>>;
   readonly trusted: boolean;
+  /** A switch patch (model/designs/switch-patches.ts): the switch value that brings it, `name=value`. */
+  readonly via?: string;
 }
 
 /** A design's own code (a hook) threw. `step` says where, once the step is known. */

@@ -11,18 +11,18 @@ import { graphGc, oobFixed } from './linux-6.10.js';
 import { peekSeqcount } from './linux-6.18.js';
 import { ringSockRegistration } from './viro-2019.js';
 
-const layer = (design: string, overrides: object): OverrideLayer => ({ design, overrides: overrides as Record<string, unknown>, trusted: true });
+const layer = (design: string, via: string, overrides: object): OverrideLayer => ({ design, via, overrides: overrides as Record<string, unknown>, trusted: true });
 
 export function switchPatches(sw: Switches): { readonly layers: readonly OverrideLayer[]; readonly gcAlgorithm: '2007' | 'graph' } {
   const layers: OverrideLayer[] = [];
-  if (sw.gc === 'graph') layers.push(layer('linux-6.10', graphGc));
-  if (sw.registration === 'ring_sock') layers.push(layer('viro-2019', ringSockRegistration));
-  if (sw.flushTeardown) layers.push(layer('flush-teardown', flushTeardown));
-  if (sw.ringFdInScm === 'EINVAL') layers.push(layer('linux-6.7', refuseRingFds));
-  if (sw.peekGuard === 'gc-lock') layers.push(layer('linux-5.14', peekGcLock));
-  if (sw.peekGuard === 'seqcount') layers.push(layer('linux-6.18', peekSeqcount));
-  if (sw.scmIoUringRequeue) layers.push(layer('linux-6.1', scmIoUringRequeue));
-  if (sw.oob === 'leaky') layers.push(layer('linux-6.1', oobLeaky));
-  if (sw.oob === 'fixed') layers.push(layer('linux-6.10', oobFixed));
+  if (sw.gc === 'graph') layers.push(layer('linux-6.10', 'gc=graph', graphGc));
+  if (sw.registration === 'ring_sock') layers.push(layer('viro-2019', 'registration=ring_sock', ringSockRegistration));
+  if (sw.flushTeardown) layers.push(layer('flush-teardown', 'flushTeardown=true', flushTeardown));
+  if (sw.ringFdInScm === 'EINVAL') layers.push(layer('linux-6.7', 'ringFdInScm=EINVAL', refuseRingFds));
+  if (sw.peekGuard === 'gc-lock') layers.push(layer('linux-5.14', 'peekGuard=gc-lock', peekGcLock));
+  if (sw.peekGuard === 'seqcount') layers.push(layer('linux-6.18', 'peekGuard=seqcount', peekSeqcount));
+  if (sw.scmIoUringRequeue) layers.push(layer('linux-6.1', 'scmIoUringRequeue=true', scmIoUringRequeue));
+  if (sw.oob === 'leaky') layers.push(layer('linux-6.1', 'oob=leaky', oobLeaky));
+  if (sw.oob === 'fixed') layers.push(layer('linux-6.10', 'oob=fixed', oobFixed));
   return { layers, gcAlgorithm: sw.gc === 'graph' ? 'graph' : '2007' };
 }
