@@ -209,7 +209,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const report = await runCheckAsync(design, bounds, { ...limits, ...progressLine(io, live, design.name),
     ...(io.interrupted ? { shouldStop: io.interrupted } : {}),
     ...(checkpoint !== undefined ? { onCheckpoint: (s) => writeCheckpoint(checkpoint, s, meta), checkpointEvery: every ?? 60 } : {}),
-    ...(resume ? { resume } : {}), ...parallelRun(workers, values['design']), ...(scenario ? { scenario } : {}) });
+    ...(resume ? { resume } : {}), ...parallelRun(workers, design), ...(scenario ? { scenario } : {}) });
   clearLine(io, live);
   if (checkpoint !== undefined && report.snapshot) {
     // Interrupted (or out of time or memory): the search can go on from exactly here.
