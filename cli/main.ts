@@ -21,6 +21,7 @@ import { replayTrace } from '../traces/replay.js';
 import { renderSteps, actorName } from '../traces/text.js';
 import { traceStepToStep } from '../traces/build.js';
 import { loadDesign } from './designs.js';
+import { runInSandbox, runsUserCode } from './sandbox.js';
 import { oneLine, UserError } from './errors.js';
 import type { CliKit } from './kit.js';
 import { cmdRender } from './pictures.js';
@@ -462,6 +463,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
   // `inflight check --help` (any command): the usage, as `inflight help` prints it.
   if (cmd !== undefined && COMMANDS.includes(cmd) && (rest.includes('--help') || rest.includes('-h'))) { io.out(USAGE); return EXIT.ok; }
+  // A design given as a file is user code: the command runs where it can be stopped (cli/sandbox.ts).
+  if (runsUserCode(argv)) return runInSandbox(argv, io);
   try {
     switch (cmd) {
       case 'check': return await cmdCheck(rest, io);
