@@ -193,7 +193,7 @@ export const expectationOf = (v: Verdict | WitnessVerdict): string =>
 /** What the verdicts should be: the scenario's expectations for this design, or the design's own table
  *  (which speaks of free exploration at the default bounds). */
 export const expectedOf = (r: Report): Readonly<Record<string, string>> =>
-  r.scenario ? r.scenario.expect[r.design.name] ?? {} : r.design.expected;
+  r.scenario ? (Object.hasOwn(r.scenario.expect, r.design.name) ? r.scenario.expect[r.design.name]! : {}) : r.design.expected;
 
 /** Properties whose verdict differs from what the design expects (bounded verdicts are not counted). */
 export function surprises(r: Report): { name: string; expected: string; actual: string }[] {

@@ -49,11 +49,12 @@ function optionValues(argv: readonly string[], name: string): string[] {
   return out;
 }
 
-/** Does this command line load user code (a design given by path)? */
+/** Does this command line load user code (a design or scenario module given by path)? */
 export function runsUserCode(argv: readonly string[]): boolean {
   if (inSandbox) return false;
   const designs = [...optionValues(argv, 'design'), ...optionValues(argv, 'designs').flatMap((v) => v.split(','))];
-  return designs.some((d) => looksLikePath(d.trim()));
+  // A scenario may be a module too (JSON is data, not code).
+  return designs.some((d) => looksLikePath(d.trim())) || optionValues(argv, 'scenario').some((s) => /\.[cm]?[jt]s$/.test(s));
 }
 
 /** `--timeout N` as the command will read it (the last one), in seconds; undefined if absent or bad. */
