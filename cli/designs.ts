@@ -53,7 +53,7 @@ export async function designFromCode(code: string, label: string): Promise<Desig
   }
   const spec = exported.default !== undefined ? exported.default : exported.design;
   if (spec === undefined) throw new UserError('E_DESIGN_INVALID', `${label} has no default export (export default defineDesign({...}))`);
-  const snap = snapshotExport(spec, 'the default export');
+  const snap = snapshotExport(spec, 'export default');
   if (typeof snap === 'string') throw new UserError('E_DESIGN_INVALID', `${label}: ${oneLine(snap)}`);
   const d = resolveDesign(snap.value, builtinDesign);
   if (typeof d === 'string') throw new UserError('E_DESIGN_INVALID', `${label}: ${oneLine(d)}`);

@@ -117,11 +117,11 @@ export function runInSandbox(argv: readonly string[], io: Io): Promise<number> {
       resolve(2);
     }));
     worker.on('exit', (code) => finish(() => {
-      // The thread ended without an answer: the module's top level awaited something that never settles
-      // (the event loop ran dry), or the design called process.exit.
-      const where = Atomics.load(words, W_WHERE);
-      io.err(`inflight: E_DESIGN_LOAD: ${who(known)} ended the run without a result (${where === WHERE_LOADING
-        ? 'its top level awaits something that never settles' : `the thread exited with code ${code}: process.exit in the design?`})`);
+      // The thread ended without an answer: the design called process.exit, or the module's top level
+      // awaits something that never settles (the thread's event loop ran dry).
+      const loading = Atomics.load(words, W_WHERE) === WHERE_LOADING && Atomics.load(words, W_ACTIVE) > 0;
+      io.err(`inflight: E_DESIGN_LOAD: ${who(known)} ended the run without a result ${loading ? 'while loading' : 'after loading'} ` +
+        `(exit code ${code}: process.exit in the design, or a top-level await that never settles)`);
       resolve(2);
     }));
   });
@@ -129,14 +129,14 @@ export function runInSandbox(argv: readonly string[], io: Io): Promise<number> {
 
 const oneLineOf = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ').slice(0, 300);
 
-/** "design 'x' (./x.ts)", or the file while the module is loading. */
+/** "design 'x' (./x.ts)", or the module's file while it loads. */
 const who = (a: Announcement | undefined): string =>
-  a?.design !== undefined ? `design '${a.design}' (${a.file})` : a !== undefined ? `the design module ${a.file}` : 'the design module';
+  a?.design !== undefined ? `design '${a.design}' (${a.file})` : a !== undefined ? `the module ${a.file}` : 'the module';
 
 /** "from hooks.flush": the user code that runs, as far as it is known. */
 function fromWhere(a: Announcement | undefined, where: number): string {
   if (where === WHERE_LOADING) return 'from loading (its top level)';
   if (where === WHERE_READING) return 'while its export was read (a getter or a Proxy)';
   const fn = a?.functions?.[where - WHERE_FIRST_FUNCTION];
-  return fn !== undefined ? `from ${fn.replace(/^the default export\./, '')}` : 'from its code';
+  return fn !== undefined ? `from ${fn.replace(/^export default\./, '')}` : 'from its code';
 }

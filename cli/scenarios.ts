@@ -6,7 +6,7 @@ import { resolveScenario, type Scenario } from '../model/scenario.js';
 import { builtinScenario, builtinScenarios } from '../scenarios/index.js';
 import { describeThrown } from '../model/design.js';
 import { oneLine, UserError } from './errors.js';
-import { asUserCodeAsync, bundleModule, importBundle, snapshotExport, WHERE_LOADING } from './usercode.js';
+import { announce, asUserCodeAsync, bundleModule, importBundle, snapshotExport, WHERE_LOADING } from './usercode.js';
 
 export async function loadScenario(arg: string, variant?: string): Promise<Scenario> {
   const builtin = builtinScenario(arg, variant);
@@ -19,6 +19,7 @@ export async function loadScenario(arg: string, variant?: string): Promise<Scena
   let raw: unknown;
   if (/\.(m|c)?[jt]s$/.test(path)) {
     // User code, loaded as a design module is (cli/usercode.ts): bundled, run once, copied into data.
+    announce({ file: arg });
     const bundle = await bundleModule(path);
     if ('error' in bundle) throw new UserError('E_SCENARIO', `scenario ${arg} does not load: ${oneLine(bundle.error)}`);
     let exported: unknown;
@@ -26,7 +27,7 @@ export async function loadScenario(arg: string, variant?: string): Promise<Scena
       throw new UserError('E_SCENARIO', `scenario ${arg} does not load: ${oneLine(describeThrown(e))}`);
     }
     if (exported === undefined) throw new UserError('E_SCENARIO', `scenario ${arg} has no default export (export default defineScenario({...}))`);
-    const snap = snapshotExport(exported, 'the default export');
+    const snap = snapshotExport(exported, 'export default');
     if (typeof snap === 'string') throw new UserError('E_SCENARIO', `scenario ${arg}: ${oneLine(snap)}`);
     raw = snap.value;
   } else {

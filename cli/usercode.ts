@@ -156,7 +156,7 @@ export type Plain = undefined | null | boolean | number | string | bigint | symb
 
 export interface Snapshot {
   readonly value: Plain;
-  /** The functions found, by path (`hooks.flush`), in the order of their `where` labels. */
+  /** The functions found, by path (`export default.hooks.flush`), in the order of their `where` labels. */
   readonly functions: readonly string[];
 }
 
@@ -170,22 +170,22 @@ export function snapshotExport(value: unknown, root: string): Snapshot | string 
   const functions: string[] = [];
   const onPath = new Set<object>();
   let nodes = 0;
-  const fail = (path: string, what: string): never => { throw new SnapshotFailure(`${path}: ${what}`); };
+  const fail = (message: string): never => { throw new SnapshotFailure(message); };
 
   const copy = (v: unknown, path: string, depth: number): Plain => {
-    if (++nodes > MAX_NODES) fail(path, `more than ${MAX_NODES} values`);
+    if (++nodes > MAX_NODES) fail(`${root} holds more than ${MAX_NODES} values`);
     if (typeof v === 'function') {
       functions.push(path);
       return watched(v as (...args: unknown[]) => unknown, WHERE_FIRST_FUNCTION + functions.length - 1);
     }
     if (typeof v !== 'object' || v === null) return v as Plain;
-    if (depth >= MAX_DEPTH) fail(path, `nested more than ${MAX_DEPTH} deep`);
-    if (onPath.has(v)) fail(path, 'refers to itself');
+    if (depth >= MAX_DEPTH) fail(`${path} is nested more than ${MAX_DEPTH} deep`);
+    if (onPath.has(v)) fail(`${path} refers to itself`);
     onPath.add(v);
     try {
       let isArray: boolean;
       let keys: string[];
-      try { isArray = Array.isArray(v); keys = Object.keys(v); } catch (e) { return fail(path, `cannot be read: ${describeThrown(e)}`); }
+      try { isArray = Array.isArray(v); keys = Object.keys(v); } catch (e) { return fail(`${path} cannot be read (a Proxy?): ${describeThrown(e)}`); }
       if (isArray) {
         const out: Plain[] = [];
         for (const k of keys) {
@@ -204,7 +204,7 @@ export function snapshotExport(value: unknown, root: string): Snapshot | string 
     }
   };
   const read = (o: object, k: string, path: string): unknown => {
-    try { return (o as Record<string, unknown>)[k]; } catch (e) { return fail(`${path}.${k}`, `reading it threw: ${describeThrown(e)}`); }
+    try { return (o as Record<string, unknown>)[k]; } catch (e) { return fail(`reading ${path}.${k} threw: ${describeThrown(e)}`); }
   };
   try {
     const out = asUserCode(WHERE_READING, () => copy(value, root, 0));
