@@ -69,3 +69,11 @@ const expectedKeys = (v: Plain): string[] => {
   const e = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, Plain>)['expected'] : undefined;
   return typeof e === 'object' && e !== null ? Object.keys(e) : [];
 };
+
+/** The design a trace names, when no --design is given: a built-in, or a built-in with switches turned
+ *  (a bad switch is said as such). Never a file: a trace must not make inflight run code. */
+export function traceDesign(name: string): Promise<Design> {
+  const sw = parseSwitchedName(name);
+  if (builtinDesign(name) || (sw && builtinDesign(sw.base))) return loadDesign(name);
+  return Promise.reject(new UserError('E_DESIGN_UNKNOWN', `the trace was made with design '${name}', which is not built in: give it with --design FILE.ts`));
+}

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../checker/model.js';
 import { checkBounds, DEFAULT_BOUNDS, SYSCALLS, type Bounds, type SyscallName } from '../model/bounds.js';
-import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
+import { builtinDesigns } from '../model/designs/index.js';
 import { formatStep } from '../model/apply.js';
 import { DesignError } from '../model/design.js';
 import { formatResult } from '../model/step.js';
@@ -20,7 +20,7 @@ import { traceToJson } from '../traces/format.js';
 import { replayTrace } from '../traces/replay.js';
 import { renderSteps, actorName } from '../traces/text.js';
 import { traceStepToStep } from '../traces/build.js';
-import { loadDesign } from './designs.js';
+import { loadDesign, traceDesign } from './designs.js';
 import { runInSandbox, runsUserCode } from './sandbox.js';
 import { oneLine, UserError } from './errors.js';
 import type { CliKit } from './kit.js';
@@ -345,11 +345,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'replay needs a trace file: inflight replay trace.json');
   const trace = readTraceFile(file);
-  const designName = typeof values['design'] === 'string' ? values['design'] : trace.design;
-  if (typeof values['design'] !== 'string' && !builtinDesign(designName)) {
-    throw new UserError('E_DESIGN_UNKNOWN', `the trace was made with design '${designName}', which is not built in: give it with --design FILE.ts`);
-  }
-  const design = await loadDesign(designName);
+  const design = typeof values['design'] === 'string' ? await loadDesign(values['design']) : await traceDesign(trace.design);
   const r = replayTrace(trace, design);
   if (r.impossibleAt !== undefined) {
     const st = trace.steps[r.impossibleAt - 1]!;
