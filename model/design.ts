@@ -76,9 +76,14 @@ export class DesignError extends Error {
  *  rejection is taken here so that it cannot end the process later as an unhandled rejection. */
 export function callHook<R>(design: Design, fn: () => R): R {
   let r: R;
-  try { r = fn(); } catch (e) { throw e instanceof DesignError ? e : new DesignError(design.name, e); }
+  try { r = fn(); } catch (e) { throw isDesignError(e) ? e : new DesignError(design.name, e); }
   if (r !== null && (typeof r === 'object' || typeof r === 'function')) refuseThenable(design, r);
   return r;
+}
+
+/** `instanceof` asks a Proxy's getPrototypeOf trap, which a design's thrown value may make throw. */
+function isDesignError(e: unknown): boolean {
+  try { return e instanceof DesignError; } catch { return false; }
 }
 
 function refuseThenable(design: Design, r: object): void {
