@@ -5,7 +5,7 @@ import { describeThrown, parseSwitchedName, resolveDesign, withSwitches, type De
 import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
 import { PROPERTIES, propertyByName } from '../properties/index.js';
 import { oneLine, UserError } from './errors.js';
-import { announce, asUserCodeAsync, bundleModule, importBundle, snapshotExport, WHERE_LOADING, type Plain } from './usercode.js';
+import { announce, asUserCodeAsync, bundleModule, importBundle, preloadExternals, snapshotExport, WHERE_LOADING, type Plain } from './usercode.js';
 
 /** A design argument that names a file (and so user code), not a built-in design. */
 export const looksLikePath = (s: string): boolean => /[\\/]/.test(s) || /\.(ts|mts|cts|js|mjs|cjs)$/.test(s);
@@ -47,6 +47,7 @@ async function loadDesignFile(arg: string): Promise<Design> {
 export async function designFromCode(code: string, label: string): Promise<Design> {
   let exported: { default: unknown; design: unknown };
   try {
+    await preloadExternals(code);
     exported = await asUserCodeAsync(WHERE_LOADING, () => importBundle(code));
   } catch (e) {
     throw new UserError('E_DESIGN_LOAD', `cannot load design ${label}: ${oneLine(describeThrown(e))}`);

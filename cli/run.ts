@@ -9,6 +9,7 @@ import { UserError } from './errors.js';
 import type { Bounds } from '../model/bounds.js';
 import { DesignError, type Design } from '../model/design.js';
 import { designCode } from './designs.js';
+import { releaseWorkerSlots } from './usercode.js';
 import { kernelModel, type KernelModel } from '../model/model.js';
 import type { World } from '../model/world.js';
 import type { Scenario } from '../model/scenario.js';
@@ -147,12 +148,13 @@ function runParallel(model: KernelModel, design: Design, bounds: Bounds, opts: R
   }
   if (opts.exact === true) throw new UserError('E_WORKERS', '--workers cannot be combined with --exact');
   const { properties: _, ...options } = searchOptions(model, bounds, opts);
+  // The workers are gone when it settles: what they were running is no longer the sandbox's to watch.
   return checkParallel({
     module: opts.designCode !== undefined ? new URL('./factory.ts', import.meta.url) : new URL('../model/factory.ts', import.meta.url),
     params: { design: design.name, bounds, symmetry: opts.symmetry ?? true, ...(opts.designCode !== undefined ? { designCode: opts.designCode } : {}),
       ...(opts.scenario ? { programs: opts.scenario.programs } : {}) },
     workers: opts.workers!,
-  }, options);
+  }, options).finally(releaseWorkerSlots);
 }
 
 /** A model error in a worker arrives as a copy (a DesignError is then a plain Error): take the same step

@@ -3,7 +3,7 @@
 // and JavaScript signal handlers and timers run only when the thread's event loop gets a turn. Here, the
 // main thread keeps its event loop: it forwards the command's output, passes SIGINT/SIGTERM on as the
 // sandbox's `interrupted()` (the search stops and prints its partial result exactly as without a sandbox),
-// and watches. When a stop was asked for (a signal, or `--timeout` seconds passed) and, a second later,
+// and watches. When a stop was asked for (a signal, or `--timeout` seconds passed) and, three seconds later,
 // the sandbox is still inside one call of user code that has not returned (cli/usercode.ts marks every
 // entry), the sandbox is terminated and the design is named in one line, E_DESIGN_STUCK.
 //
@@ -12,7 +12,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Io } from './kit.js';
 import { looksLikePath } from './designs.js';
-import { W_ACTIVE, W_ENTRIES, W_STOP, W_WHERE, W_WORDS, WHERE_FIRST_FUNCTION, WHERE_LOADING, WHERE_READING, type Announcement } from './usercode.js';
+import { S_ACTIVE, S_ENTRIES, S_WHERE, slotWord, SLOTS, W_STOP, W_WORDS, WHERE_FIRST_FUNCTION, WHERE_LOADING, WHERE_READING, type Announcement } from './usercode.js';
 
 /** Messages from the sandbox worker (cli/sandbox-worker.ts). */
 export type FromSandbox =
@@ -29,8 +29,10 @@ export interface SandboxData {
 }
 
 const ENTRY = new URL('./sandbox-entry.mjs', import.meta.url);
-/** How long after a stop request a call into user code may go on before it is taken for stuck. */
-const GRACE_MS = 1000;
+/** How long after a stop request a call into user code may go on before it is taken for stuck. A call
+ *  of a sane design takes microseconds; the margin is for a machine so loaded that a thread waits seconds
+ *  for a core (the watchdog sees wall time, not the thread's CPU time). */
+const GRACE_MS = 3000;
 const TICK_MS = 50;
 
 let inSandbox = false;
@@ -73,7 +75,8 @@ export function runInSandbox(argv: readonly string[], io: Io): Promise<number> {
   const started = Date.now();
   let known: Announcement | undefined;
   let stopAsked: { at: number; why: string } | undefined;
-  let lastEntries = -1;
+  const lastEntries = new Int32Array(SLOTS).fill(-1);
+  const since = new Float64Array(SLOTS);
 
   return new Promise<number>((resolve, reject) => {
     let settled = false;
@@ -83,8 +86,8 @@ export function runInSandbox(argv: readonly string[], io: Io): Promise<number> {
       clearInterval(timer);
       f();
     };
-    const stuck = (): void => {
-      const where = Atomics.load(words, W_WHERE);
+    const stuck = (slot: number): void => {
+      const where = Atomics.load(words, slotWord(slot, S_WHERE));
       void worker.terminate();
       finish(() => {
         io.err(`inflight: E_DESIGN_STUCK: ${who(known)} did not return ${fromWhere(known, where)} (stopped ${stopAsked!.why})`);
@@ -97,10 +100,13 @@ export function runInSandbox(argv: readonly string[], io: Io): Promise<number> {
         else if (timeout !== undefined && Date.now() - started >= timeout * 1000) stopAsked = { at: Date.now(), why: `at --timeout ${timeout}` };
         return;
       }
-      // Stuck: past the grace, inside user code, and no new call began since the last look.
-      const entries = Atomics.load(words, W_ENTRIES);
-      if (Date.now() - stopAsked.at >= GRACE_MS && Atomics.load(words, W_ACTIVE) > 0 && entries === lastEntries) stuck();
-      lastEntries = entries;
+      // Stuck: a thread inside user code, where no new call began for GRACE_MS since the stop was asked.
+      const now = Date.now();
+      for (let slot = 0; slot < SLOTS; slot++) {
+        const entries = Atomics.load(words, slotWord(slot, S_ENTRIES));
+        if (entries !== lastEntries[slot]) { lastEntries[slot] = entries; since[slot] = now; continue; }
+        if (now - Math.max(stopAsked.at, since[slot]!) >= GRACE_MS && Atomics.load(words, slotWord(slot, S_ACTIVE)) > 0) { stuck(slot); return; }
+      }
     }, TICK_MS);
     worker.on('message', (m: FromSandbox) => {
       if (m.kind === 'out') io.out(m.text);
@@ -119,7 +125,7 @@ export function runInSandbox(argv: readonly string[], io: Io): Promise<number> {
     worker.on('exit', (code) => finish(() => {
       // The thread ended without an answer: the design called process.exit, or the module's top level
       // awaits something that never settles (the thread's event loop ran dry).
-      const loading = Atomics.load(words, W_WHERE) === WHERE_LOADING && Atomics.load(words, W_ACTIVE) > 0;
+      const loading = Atomics.load(words, slotWord(0, S_WHERE)) === WHERE_LOADING && Atomics.load(words, slotWord(0, S_ACTIVE)) > 0;
       io.err(`inflight: E_DESIGN_LOAD: ${who(known)} ended the run without a result ${loading ? 'while loading' : 'after loading'} ` +
         `(exit code ${code}: process.exit in the design, or a top-level await that never settles)`);
       resolve(2);

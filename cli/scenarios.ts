@@ -6,7 +6,7 @@ import { resolveScenario, type Scenario } from '../model/scenario.js';
 import { builtinScenario, builtinScenarios } from '../scenarios/index.js';
 import { describeThrown } from '../model/design.js';
 import { oneLine, UserError } from './errors.js';
-import { announce, asUserCodeAsync, bundleModule, importBundle, snapshotExport, WHERE_LOADING } from './usercode.js';
+import { announce, asUserCodeAsync, bundleModule, importBundle, preloadExternals, snapshotExport, WHERE_LOADING } from './usercode.js';
 
 export async function loadScenario(arg: string, variant?: string): Promise<Scenario> {
   const builtin = builtinScenario(arg, variant);
@@ -23,7 +23,10 @@ export async function loadScenario(arg: string, variant?: string): Promise<Scena
     const bundle = await bundleModule(path);
     if ('error' in bundle) throw new UserError('E_SCENARIO', `scenario ${arg} does not load: ${oneLine(bundle.error)}`);
     let exported: unknown;
-    try { exported = (await asUserCodeAsync(WHERE_LOADING, () => importBundle(bundle.code))).default; } catch (e) {
+    try {
+      await preloadExternals(bundle.code);
+      exported = (await asUserCodeAsync(WHERE_LOADING, () => importBundle(bundle.code))).default;
+    } catch (e) {
       throw new UserError('E_SCENARIO', `scenario ${arg} does not load: ${oneLine(describeThrown(e))}`);
     }
     if (exported === undefined) throw new UserError('E_SCENARIO', `scenario ${arg} has no default export (export default defineScenario({...}))`);

@@ -19,7 +19,7 @@ import { build, type Plugin } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { getEnvironmentData, isMainThread } from 'node:worker_threads';
+import { getEnvironmentData, isMainThread, workerData } from 'node:worker_threads';
 import { describeThrown } from '../model/design.js';
 
 const CHECKOUT = fileURLToPath(new URL('..', import.meta.url));
@@ -64,7 +64,8 @@ const packagePlugin: Plugin = {
   },
 };
 
-/** The module at `file` (absolute) as one ES module's text, or a one-line reason why it cannot be read. */
+/** The module at `file` (absolute) as one ES module's text, or a one-line reason why it cannot be read.
+ *  The first line of the text lists the checkout's modules it imports (see `importBundle`). */
 export async function bundleModule(file: string): Promise<{ code: string } | { error: string }> {
   const url = pathToFileURL(file).href;
   // The entry re-exports the two names a design module may use, as plain values: the bundle's namespace
@@ -77,9 +78,10 @@ export async function bundleModule(file: string): Promise<{ code: string } | { e
       // CommonJS code in the bundle may `require` what stays outside it (node: modules).
       banner: { js: `import { createRequire as __inflightRequire } from 'node:module'; const require = __inflightRequire(${JSON.stringify(url)});` },
       define: { 'import.meta.url': JSON.stringify(url), 'import.meta.filename': JSON.stringify(file), 'import.meta.dirname': JSON.stringify(dirname(file)) },
-      plugins: [packagePlugin],
+      plugins: [packagePlugin], metafile: true,
     });
-    return { code: r.outputFiles[0]!.text };
+    const ours = Object.values(r.metafile.outputs).flatMap((o) => o.imports).filter((i) => i.external && i.path.startsWith('file:')).map((i) => i.path);
+    return { code: `${EXTERNALS}${JSON.stringify([...new Set(ours)])}\n${r.outputFiles[0]!.text}` };
   } catch (e) {
     return { error: buildError(e, file) };
   }
@@ -96,6 +98,16 @@ function buildError(e: unknown, file: string): string {
   return `${where}${text}${Array.isArray(errors) && errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`.replace(`"${file}"`, 'the file');
 }
 
+const EXTERNALS = '// inflight externals: ';
+
+/** Loads the checkout's modules that a bundle imports: our code, which a cold worker thread may take a
+ *  second or more to compile, is not the design's time (the watchdog counts only the design's own). */
+export async function preloadExternals(code: string): Promise<void> {
+  const first = code.slice(0, code.indexOf('\n'));
+  if (!first.startsWith(EXTERNALS)) return;
+  for (const url of JSON.parse(first.slice(EXTERNALS.length)) as string[]) await import(url);
+}
+
 /** Runs a bundle made by `bundleModule` and gives what it exports (default, design). */
 export async function importBundle(code: string): Promise<{ default: unknown; design: unknown }> {
   const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as { exported: { default: unknown; design: unknown } };
@@ -104,49 +116,69 @@ export async function importBundle(code: string): Promise<{ default: unknown; de
 
 // ---------------------------------------------------------------------------------------------------
 // The watchdog's view of user code (cli/sandbox.ts reads it from the main thread). Words of a shared
-// Int32Array: how many calls into user code are running, how many began (a call stuck in a loop leaves
-// both unchanged), what runs (an index into `where` labels: 1 loading, 2 reading the export, 3 + i the
-// i-th function of the export), and the stop request (SIGINT/SIGTERM) that the sandbox sets.
+// Int32Array: the stop request (SIGINT/SIGTERM) that the sandbox sets, then one slot per thread (the sandbox
+// thread is slot 0, worker `me` of a parallel search slot 1 + me) with how many calls into user code are
+// running there, how many began (a call stuck in a loop leaves both unchanged), and what runs (1 loading,
+// 2 reading the export, 3 + i the i-th function of the export). Slots, so that a worker that a search ended
+// in the middle of a call (its count left up) is cleared by `releaseWorkerSlots`, not taken for a hang.
 
-export const W_ACTIVE = 0;
-export const W_ENTRIES = 1;
-export const W_WHERE = 2;
-export const W_STOP = 3;
-export const W_WORDS = 4;
+export const W_STOP = 0;
+export const SLOT_BASE = 1;
+export const SLOT_WORDS = 3;
+export const S_ACTIVE = 0;
+export const S_ENTRIES = 1;
+export const S_WHERE = 2;
+/** The sandbox thread and up to 64 workers. */
+export const SLOTS = 65;
+export const W_WORDS = SLOT_BASE + SLOTS * SLOT_WORDS;
 export const WHERE_LOADING = 1;
 export const WHERE_READING = 2;
 export const WHERE_FIRST_FUNCTION = 3;
+export const slotWord = (slot: number, field: number): number => SLOT_BASE + slot * SLOT_WORDS + field;
 
 /** The environment-data key of the shared words: the sandbox worker sets it, and the workers of a
  *  parallel search that it starts inherit it. */
 export const WATCH_KEY = 'inflight:watch';
 let watch: Int32Array | undefined | null = null;
+let mySlot = 0;
 export function watchWords(): Int32Array | undefined {
   if (watch === null) {
     const sab = isMainThread ? undefined : getEnvironmentData(WATCH_KEY);
     watch = sab instanceof SharedArrayBuffer ? new Int32Array(sab) : undefined;
+    const me = (workerData as { me?: unknown } | null)?.me;
+    mySlot = typeof me === 'number' && Number.isInteger(me) && me >= 0 && me < SLOTS - 1 ? 1 + me : 0;
   }
   return watch;
 }
+
+/** After a parallel search (its workers are gone): their slots say nothing any more. */
+export function releaseWorkerSlots(): void {
+  const w = watchWords();
+  if (w === undefined) return;
+  for (let s = 1; s < SLOTS; s++) Atomics.store(w, slotWord(s, S_ACTIVE), 0);
+}
+
+const enter = (w: Int32Array, where: number): void => {
+  Atomics.add(w, slotWord(mySlot, S_ACTIVE), 1);
+  Atomics.add(w, slotWord(mySlot, S_ENTRIES), 1);
+  Atomics.store(w, slotWord(mySlot, S_WHERE), where);
+};
+const leave = (w: Int32Array): void => { Atomics.sub(w, slotWord(mySlot, S_ACTIVE), 1); };
 
 /** Runs `fn` (user code) marked as running, for the watchdog. */
 export function asUserCode<R>(where: number, fn: () => R): R {
   const w = watchWords();
   if (w === undefined) return fn();
-  Atomics.add(w, W_ACTIVE, 1);
-  Atomics.add(w, W_ENTRIES, 1);
-  Atomics.store(w, W_WHERE, where);
-  try { return fn(); } finally { Atomics.sub(w, W_ACTIVE, 1); }
+  enter(w, where);
+  try { return fn(); } finally { leave(w); }
 }
 
 /** The same for an async step (loading a module: its top level may await). */
 export async function asUserCodeAsync<R>(where: number, fn: () => Promise<R>): Promise<R> {
   const w = watchWords();
   if (w === undefined) return fn();
-  Atomics.add(w, W_ACTIVE, 1);
-  Atomics.add(w, W_ENTRIES, 1);
-  Atomics.store(w, W_WHERE, where);
-  try { return await fn(); } finally { Atomics.sub(w, W_ACTIVE, 1); }
+  enter(w, where);
+  try { return await fn(); } finally { leave(w); }
 }
 
 // ---------------------------------------------------------------------------------------------------
