@@ -58,7 +58,7 @@ export async function designFromCode(code: string, label: string): Promise<Desig
   if (typeof snap === 'string') throw new UserError('E_DESIGN_INVALID', `${label}: ${oneLine(snap)}`);
   const d = resolveDesign(snap.value, builtinDesign);
   if (typeof d === 'string') throw new UserError('E_DESIGN_INVALID', `${label}: ${oneLine(d)}`);
-  announce({ file: label, design: d.name, functions: snap.functions });
+  announce({ file: label, design: d.name, functions: snap.functions, firstWhere: snap.firstWhere });
   // Every key of the export's own table (the copy keeps `__proto__` as a key).
   for (const k of expectedKeys(snap.value)) {
     if (!propertyByName(k)) throw new UserError('E_DESIGN_INVALID', `${label}: expected names an unknown property '${k}' (known: ${PROPERTIES.map((p) => p.name).join(', ')})`);

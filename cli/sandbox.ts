@@ -12,7 +12,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Io } from './kit.js';
 import { looksLikePath } from './designs.js';
-import { S_ACTIVE, S_ENTRIES, S_WHERE, slotWord, SLOTS, W_STOP, W_WORDS, WHERE_FIRST_FUNCTION, WHERE_LOADING, WHERE_READING, type Announcement } from './usercode.js';
+import { S_ACTIVE, S_ENTRIES, S_WHERE, slotWord, SLOTS, W_STOP, W_WORDS, WHERE_LOADING, WHERE_READING, type Announcement } from './usercode.js';
 
 /** Messages from the sandbox worker (cli/sandbox-worker.ts). */
 export type FromSandbox =
@@ -73,7 +73,10 @@ export function runInSandbox(argv: readonly string[], io: Io): Promise<number> {
   const worker = new Worker(ENTRY, { workerData: data, stdout: false, stderr: false });
   const timeout = timeoutOf(argv);
   const started = Date.now();
+  /** The module being loaded, or the last design loaded. */
   let known: Announcement | undefined;
+  /** Every function of every design loaded, by its `where` number. */
+  const functions = new Map<number, { design: string; fn: string }>();
   let stopAsked: { at: number; why: string } | undefined;
   const lastEntries = new Int32Array(SLOTS).fill(-1);
   const since = new Float64Array(SLOTS);
@@ -90,18 +93,22 @@ export function runInSandbox(argv: readonly string[], io: Io): Promise<number> {
       const where = Atomics.load(words, slotWord(slot, S_WHERE));
       void worker.terminate();
       finish(() => {
-        io.err(`inflight: E_DESIGN_STUCK: ${who(known)} did not return ${fromWhere(known, where)} (stopped ${stopAsked!.why})`);
+        const fn = functions.get(where);
+        const what = fn !== undefined ? `${fn.design} did not return from ${fn.fn.replace(/^export default\./, '')}` : `${who(known)} did not return ${fromWhere(where)}`;
+        io.err(`inflight: E_DESIGN_STUCK: ${what} (stopped ${stopAsked!.why})`);
         resolve(2);
       });
     };
     const timer = setInterval(() => {
-      if (stopAsked === undefined) {
-        if (io.interrupted?.()) { stopAsked = { at: Date.now(), why: 'on SIGINT/SIGTERM' }; Atomics.store(words, W_STOP, 1); }
-        else if (timeout !== undefined && Date.now() - started >= timeout * 1000) stopAsked = { at: Date.now(), why: `at --timeout ${timeout}` };
-        return;
-      }
-      // Stuck: a thread inside user code, where no new call began for GRACE_MS since the stop was asked.
       const now = Date.now();
+      // A signal reaches the command's search whenever it comes (even after --timeout passed).
+      if (Atomics.load(words, W_STOP) === 0 && io.interrupted?.()) {
+        Atomics.store(words, W_STOP, 1);
+        stopAsked ??= { at: now, why: 'on SIGINT/SIGTERM' };
+      }
+      if (stopAsked === undefined && timeout !== undefined && now - started >= timeout * 1000) stopAsked = { at: now, why: `at --timeout ${timeout}` };
+      if (stopAsked === undefined) return;
+      // Stuck: a thread inside user code, where no new call began for GRACE_MS since the stop was asked.
       for (let slot = 0; slot < SLOTS; slot++) {
         const entries = Atomics.load(words, slotWord(slot, S_ENTRIES));
         if (entries !== lastEntries[slot]) { lastEntries[slot] = entries; since[slot] = now; continue; }
@@ -111,7 +118,10 @@ export function runInSandbox(argv: readonly string[], io: Io): Promise<number> {
     worker.on('message', (m: FromSandbox) => {
       if (m.kind === 'out') io.out(m.text);
       else if (m.kind === 'err') io.err(m.text);
-      else if (m.kind === 'announce') known = { ...known, ...m.a };
+      else if (m.kind === 'announce') {
+        known = m.a;
+        m.a.functions?.forEach((fn, i) => functions.set(m.a.firstWhere! + i, { design: who(m.a), fn }));
+      }
       else if (m.kind === 'done') finish(() => { void worker.terminate(); resolve(m.code); });   // the design's timers may keep it alive
       else finish(() => { const e = new Error('inflight crashed in the sandbox'); e.stack = m.stack; reject(e); });
     });
@@ -139,10 +149,9 @@ const oneLineOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 const who = (a: Announcement | undefined): string =>
   a?.design !== undefined ? `design '${a.design}' (${a.file})` : a !== undefined ? `the module ${a.file}` : 'the module';
 
-/** "from hooks.flush": the user code that runs, as far as it is known. */
-function fromWhere(a: Announcement | undefined, where: number): string {
+/** Where the module being loaded hung. */
+function fromWhere(where: number): string {
   if (where === WHERE_LOADING) return 'from loading (its top level)';
   if (where === WHERE_READING) return 'while its export was read (a getter or a Proxy)';
-  const fn = a?.functions?.[where - WHERE_FIRST_FUNCTION];
-  return fn !== undefined ? `from ${fn.replace(/^export default\./, '')}` : 'from its code';
+  return 'from its code';
 }

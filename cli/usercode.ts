@@ -188,9 +188,13 @@ export type Plain = undefined | null | boolean | number | string | bigint | symb
 
 export interface Snapshot {
   readonly value: Plain;
-  /** The functions found, by path (`export default.hooks.flush`), in the order of their `where` labels. */
+  /** The functions found, by path (`export default.hooks.flush`): the i-th is marked `firstWhere + i`. */
   readonly functions: readonly string[];
+  readonly firstWhere: number;
 }
+
+/** Functions of every export copied in this thread so far: each has a `where` number of its own. */
+let functionsSeen = 0;
 
 const MAX_DEPTH = 16;
 const MAX_NODES = 100_000;
@@ -200,6 +204,7 @@ const MAX_NODES = 100_000;
  *  copy or a one-line reason naming the path that failed. */
 export function snapshotExport(value: unknown, root: string): Snapshot | string {
   const functions: string[] = [];
+  const firstWhere = WHERE_FIRST_FUNCTION + functionsSeen;
   const onPath = new Set<object>();
   let nodes = 0;
   const fail = (message: string): never => { throw new SnapshotFailure(message); };
@@ -208,7 +213,7 @@ export function snapshotExport(value: unknown, root: string): Snapshot | string 
     if (++nodes > MAX_NODES) fail(`${root} holds more than ${MAX_NODES} values`);
     if (typeof v === 'function') {
       functions.push(path);
-      return watched(v as (...args: unknown[]) => unknown, WHERE_FIRST_FUNCTION + functions.length - 1);
+      return watched(v as (...args: unknown[]) => unknown, firstWhere + functions.length - 1);
     }
     if (typeof v !== 'object' || v === null) return v as Plain;
     if (depth >= MAX_DEPTH) fail(`${path} is nested more than ${MAX_DEPTH} deep`);
@@ -240,7 +245,8 @@ export function snapshotExport(value: unknown, root: string): Snapshot | string 
   };
   try {
     const out = asUserCode(WHERE_READING, () => copy(value, root, 0));
-    return { value: out, functions };
+    functionsSeen += functions.length;
+    return { value: out, functions, firstWhere };
   } catch (e) {
     if (e instanceof SnapshotFailure) return e.message;
     throw e;
@@ -260,7 +266,9 @@ function watched(fn: (...args: unknown[]) => unknown, where: number): (...args: 
 export interface Announcement {
   readonly file: string;
   readonly design?: string;
+  /** The design's functions (paths in its export) and the `where` number of the first. */
   readonly functions?: readonly string[];
+  readonly firstWhere?: number;
 }
 let announcer: ((a: Announcement) => void) | undefined;
 /** The sandbox worker listens; elsewhere nobody does. */

@@ -67,13 +67,15 @@ test('a loop in the module\'s top level is stopped by SIGINT with --workers 2 to
 });
 
 // --timeout needs no signal: in-process, through main() (which starts the sandbox as the bin does).
-test('--timeout stops a loop in the top level, in a getter of the export, and in a hook (1 and 2 workers)', async (t) => {
+test('--timeout stops a loop in the top level, in a getter of the export, and in a hook (1 and 2 workers, simulate, matrix)', async (t) => {
   const cases: [string[], RegExp][] = [
     [['check', '--design', hostile('loop-load.ts'), '--timeout', '1'], LOAD],
     [['check', '--design', hostile('loop-getter.ts'), '--timeout', '1'], /the module \S+loop-getter\.ts did not return while its export was read \(a getter or a Proxy\)/],
     [['check', '--design', hostile('loop-flush.ts'), '--timeout', '1'], FLUSH],
     [['check', '--design', hostile('loop-flush.ts'), '--timeout', '1', '--workers', '2'], FLUSH],
     [['simulate', '--design', hostile('loop-flush.ts'), '--timeout', '1', '--seed', '1'], FLUSH],
+    // The hook is named by the design it belongs to, not by the last design loaded.
+    [['matrix', '--designs', `${hostile('loop-flush.ts')},test/fixtures/slow-user.ts`, '--timeout', '1'], FLUSH],
   ];
   for (const [argv, what] of cases) {
     const r = await run(argv);
