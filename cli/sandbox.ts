@@ -95,7 +95,7 @@ export function runInSandbox(argv: readonly string[], io: Io): Promise<number> {
       finish(() => {
         const fn = functions.get(where);
         const what = fn !== undefined ? `${fn.design} did not return from ${fn.fn.replace(/^export default\./, '')}` : `${who(known)} did not return ${fromWhere(where)}`;
-        io.err(`inflight: E_DESIGN_STUCK: ${what} (stopped ${stopAsked!.why})`);
+        io.err(line(`inflight: E_DESIGN_STUCK: ${what} (stopped ${stopAsked!.why})`));
         resolve(2);
       });
     };
@@ -129,21 +129,23 @@ export function runInSandbox(argv: readonly string[], io: Io): Promise<number> {
     // design set, or the thread out of memory. The design's doing (only user code is in this thread
     // without the command's try), said in one line.
     worker.on('error', (e) => finish(() => {
-      io.err(`inflight: E_DESIGN_THROWS: ${who(known)} failed outside its hooks (a timer or a promise of its own?): ${oneLineOf(e)}`);
+      io.err(line(`inflight: E_DESIGN_THROWS: ${who(known)} failed outside its hooks (a timer or a promise of its own?): ${oneLineOf(e)}`));
       resolve(2);
     }));
     worker.on('exit', (code) => finish(() => {
       // The thread ended without an answer: the design called process.exit, or the module's top level
       // awaits something that never settles (the thread's event loop ran dry).
       const loading = Atomics.load(words, slotWord(0, S_WHERE)) === WHERE_LOADING && Atomics.load(words, slotWord(0, S_ACTIVE)) > 0;
-      io.err(`inflight: E_DESIGN_LOAD: ${who(known)} ended the run without a result ${loading ? 'while loading' : 'after loading'} ` +
-        `(exit code ${code}: process.exit in the design, or a top-level await that never settles)`);
+      io.err(line(`inflight: E_DESIGN_LOAD: ${who(known)} ended the run without a result ${loading ? 'while loading' : 'after loading'} ` +
+        `(exit code ${code}: process.exit in the design, or a top-level await that never settles)`));
       resolve(2);
     }));
   });
 }
 
 const oneLineOf = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ').slice(0, 300);
+/** A design's name or file may hold any character: the message stays one line. */
+const line = (s: string): string => s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
 
 /** "design 'x' (./x.ts)", or the module's file while it loads. */
 const who = (a: Announcement | undefined): string =>

@@ -110,6 +110,9 @@ const HOSTILE: { file: string; code: number; err?: RegExp }[] = [
   { file: 'then-export.ts', code: 1 },
   { file: 'changing-export.ts', code: 1 },
   { file: 'cjs-design.js', code: 1 },
+  // A stray rejected promise at the top level does not end the run: the design is checked (with a warning
+  // if Node notices the rejection before the run ends).
+  { file: 'late-rejection.ts', code: 0, err: /^(inflight: warning: the design left a rejected promise unhandled: nobody handles me)?$/ },
 ];
 
 for (const h of HOSTILE) {
@@ -118,11 +121,10 @@ for (const h of HOSTILE) {
     t.is(r.code, h.code, r.err);
     t.notRegex(r.err, /\n\s+at .*:\d+:\d+/, 'no stack trace');
     if (h.err) {
-      t.is(r.err.trimEnd().split('\n').length, 1, r.err);
+      t.true(r.err.trimEnd().split('\n').length <= 1, r.err);
       t.regex(r.err.trimEnd(), h.err);
-    } else {
-      t.regex(r.out, /teardown-on-final-fput +VIOLATED/);
     }
+    if (h.code !== 2) t.regex(r.out, h.code === 1 ? /teardown-on-final-fput +VIOLATED/ : /no-leak +bounded/);
   });
 }
 
