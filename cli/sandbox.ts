@@ -55,8 +55,9 @@ function optionValues(argv: readonly string[], name: string): string[] {
 export function runsUserCode(argv: readonly string[]): boolean {
   if (inSandbox) return false;
   const designs = [...optionValues(argv, 'design'), ...optionValues(argv, 'designs').flatMap((v) => v.split(','))];
-  // A scenario may be a module too (JSON is data, not code).
-  return designs.some((d) => looksLikePath(d.trim())) || optionValues(argv, 'scenario').some((s) => /\.[cm]?[jt]s$/.test(s));
+  // A scenario (or a properties file) may be a module too (JSON is data, not code).
+  const modules = [...optionValues(argv, 'scenario'), ...optionValues(argv, 'properties')];
+  return designs.some((d) => looksLikePath(d.trim())) || modules.some((s) => /\.[cm]?[jt]s$/.test(s));
 }
 
 /** `--timeout N` as the command will read it (the last one), in seconds; undefined if absent or bad. */
