@@ -68,10 +68,11 @@ test('SIGINT on a user design with --workers 2 (workers started from the sandbox
 
 test('--checkpoint and --resume of a user design: exactly the uninterrupted result', async (t) => {
   const file = join(TMP, 'user.ckpt');
-  const args = ['check', '--design', 'test/fixtures/my-patch.ts', '--tasks', '2', '--depth', '5', '--json'];
-  let polls = 0;
-  const first = await run([...args, '--checkpoint', file], () => ++polls > 10);
-  t.is((JSON.parse(first.out) as { stop: string }).stop, 'interrupted');
+  const args = ['check', '--design', 'test/fixtures/slow-user.ts', '--tasks', '2', '--depth', '7', '--json'];
+  // Stopped by time (the sandbox polls a signal every 50 ms, so a count of polls says nothing of how far
+  // the search got); the search to depth 7 takes several seconds.
+  const first = await run([...args, '--checkpoint', file, '--timeout', '1']);
+  t.is((JSON.parse(first.out) as { stop: string }).stop, 'time');
   t.true(existsSync(file));
   const resumed = await run([...args, '--resume', file]);
   const whole = await run(args);
