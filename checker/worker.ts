@@ -546,8 +546,10 @@ function postError(e: unknown, k: number, at: number): void {
   }
 }
 
-// The coordinator imports this module for its constants and types: only a worker thread runs it.
-if (!isMainThread && parentPort !== null) {
+// The coordinator imports this module for its constants and types: only a worker thread of the search
+// runs it (not another worker thread whose code imports the coordinator, such as the CLI's sandbox).
+const isSearchWorker = (d: unknown): boolean => typeof d === 'object' && d !== null && 'shared' in d && 'module' in d && 'me' in d;
+if (!isMainThread && parentPort !== null && isSearchWorker(workerData)) {
   try {
     await main();
   } catch (e) {

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'E_DESIGN_LOAD'    // the design module could not be loaded (syntax error, throws on load)
   | 'E_DESIGN_INVALID' // the module loaded but does not export a valid design
   | 'E_DESIGN_THROWS'  // the design threw during exploration
+  | 'E_DESIGN_STUCK'   // the design's code did not return after a stop request (cli/sandbox.ts prints it)
   | 'E_TRACE_READ'     // the trace file cannot be read
   | 'E_TRACE_INVALID'  // the trace file is malformed
   | 'E_PROPERTY_UNKNOWN'

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../checker/model.js';
 import { checkBounds, DEFAULT_BOUNDS, SYSCALLS, type Bounds, type SyscallName } from '../model/bounds.js';
-import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
+import { builtinDesigns } from '../model/designs/index.js';
 import { formatStep } from '../model/apply.js';
 import { DesignError } from '../model/design.js';
 import { formatResult } from '../model/step.js';
@@ -20,8 +20,9 @@ import { traceToJson } from '../traces/format.js';
 import { replayTrace } from '../traces/replay.js';
 import { renderSteps, actorName } from '../traces/text.js';
 import { traceStepToStep } from '../traces/build.js';
-import { loadDesign } from './designs.js';
+import { loadDesign, traceDesign } from './designs.js';
 import { diffDesigns, formatDiff } from '../model/design-diff.js';
+import { runInSandbox, runsUserCode } from './sandbox.js';
 import { oneLine, UserError } from './errors.js';
 import type { CliKit } from './kit.js';
 import { cmdRender } from './pictures.js';
@@ -212,7 +213,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const report = await runCheckAsync(design, bounds, { ...limits, ...progressLine(io, live, design.name),
     ...(io.interrupted ? { shouldStop: io.interrupted } : {}),
     ...(checkpoint !== undefined ? { onCheckpoint: (s) => writeCheckpoint(checkpoint, s, meta), checkpointEvery: every ?? 60 } : {}),
-    ...(resume ? { resume } : {}), ...parallelRun(workers, values['design']), ...(scenario ? { scenario } : {}) });
+    ...(resume ? { resume } : {}), ...parallelRun(workers, design), ...(scenario ? { scenario } : {}) });
   clearLine(io, live);
   if (checkpoint !== undefined && report.snapshot) {
     // Interrupted (or out of time or memory): the search can go on from exactly here.
@@ -355,11 +356,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'replay needs a trace file: inflight replay trace.json');
   const trace = readTraceFile(file);
-  const designName = typeof values['design'] === 'string' ? values['design'] : trace.design;
-  if (typeof values['design'] !== 'string' && !builtinDesign(designName)) {
-    throw new UserError('E_DESIGN_UNKNOWN', `the trace was made with design '${designName}', which is not built in: give it with --design FILE.ts`);
-  }
-  const design = await loadDesign(designName);
+  const design = typeof values['design'] === 'string' ? await loadDesign(values['design']) : await traceDesign(trace.design);
   const r = replayTrace(trace, design);
   if (r.impossibleAt !== undefined) {
     const st = trace.steps[r.impossibleAt - 1]!;
@@ -473,6 +470,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
   // `inflight check --help` (any command): the usage, as `inflight help` prints it.
   if (cmd !== undefined && COMMANDS.includes(cmd) && (rest.includes('--help') || rest.includes('-h'))) { io.out(USAGE); return EXIT.ok; }
+  // A design given as a file is user code: the command runs where it can be stopped (cli/sandbox.ts).
+  if (runsUserCode(argv)) return runInSandbox(argv, io);
   try {
     switch (cmd) {
       case 'check': return await cmdCheck(rest, io);

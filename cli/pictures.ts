@@ -4,14 +4,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeCtx } from '../model/apply.js';
-import { builtinDesign } from '../model/designs/index.js';
 import type { Design } from '../model/design.js';
 import type { World } from '../model/world.js';
 import { runSteps } from '../traces/build.js';
 import { traceToDots } from '../traces/dot.js';
 import type { TraceFile, TraceStep } from '../traces/format.js';
 import { dotToSvg } from '../traces/svg.js';
-import { loadDesign } from './designs.js';
+import { loadDesign, traceDesign } from './designs.js';
 import { oneLine, UserError } from './errors.js';
 import type { CliKit, Io } from './kit.js';
 import type { Report } from './run.js';
@@ -40,10 +39,7 @@ export interface LoadedTrace {
 
 export async function loadTrace(file: string, designArg: string | undefined): Promise<LoadedTrace> {
   const trace = readTraceFile(file);
-  if (designArg === undefined && !builtinDesign(trace.design)) {
-    throw new UserError('E_DESIGN_UNKNOWN', `the trace was made with design '${trace.design}', which is not built in: give it with --design FILE.ts`);
-  }
-  const design = await loadDesign(designArg ?? trace.design);
+  const design = designArg !== undefined ? await loadDesign(designArg) : await traceDesign(trace.design);
   const run = runSteps(trace.steps, makeCtx(design, trace.bounds));
   if (run.impossible !== undefined) {
     throw new UserError('E_TRACE_INVALID', `${file}: step ${run.impossible + 1} cannot be made in design ${design.name} (no such task, or beyond the trace's bounds)`);

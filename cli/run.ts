@@ -5,11 +5,11 @@ import { checkParallel } from '../checker/parallel.js';
 import type { Snapshot } from '../checker/checkpoint.js';
 import type { CheckOptions, CheckResult, Coverage, Progress, PropertyStatus, Stats, StopReason, WitnessStatus } from '../checker/model.js';
 import type { Transition } from '../model/step.js';
-import { resolve } from 'node:path';
 import { UserError } from './errors.js';
 import type { Bounds } from '../model/bounds.js';
 import { DesignError, type Design } from '../model/design.js';
-import { builtinDesign } from '../model/designs/index.js';
+import { designCode } from './designs.js';
+import { releaseWorkerSlots } from './usercode.js';
 import { kernelModel, type KernelModel } from '../model/model.js';
 import type { World } from '../model/world.js';
 import type { Scenario } from '../model/scenario.js';
@@ -31,8 +31,8 @@ export interface RunOptions {
   /** Worker threads (default 1: the single-thread search). Above 1, the parallel search (checker/parallel.ts):
    *  the same verdicts, traces and counts; no checkpoints, no --exact, no coverage. */
   readonly workers?: number;
-  /** The user's design module (absolute path) when the design is not built in: each worker loads it. */
-  readonly designFile?: string;
+  /** The user's design module, bundled (cli/usercode.ts), when the design is not built in: each worker runs it. */
+  readonly designCode?: string;
   /** A scenario: the tasks run these programs (model/scenario.ts). */
   readonly scenario?: Scenario;
 }
@@ -134,10 +134,11 @@ export function parseWorkers(raw: unknown, withCheckpoint: boolean): number {
   return n;
 }
 
-/** The run options for `workers` threads: the design file too when the design is not built in. */
-export function parallelRun(workers: number, designArg: unknown): Pick<RunOptions, 'workers' | 'designFile'> {
+/** The run options for `workers` threads: the design's code too when the design is not built in. */
+export function parallelRun(workers: number, design: Design): Pick<RunOptions, 'workers' | 'designCode'> {
   if (workers <= 1) return {};
-  return { workers, ...(typeof designArg === 'string' && builtinDesign(designArg) === undefined ? { designFile: resolve(designArg) } : {}) };
+  const code = designCode(design);
+  return { workers, ...(code !== undefined ? { designCode: code } : {}) };
 }
 
 /** The search with opts.workers worker threads, each rebuilding the model through model/factory.ts. */
@@ -147,12 +148,13 @@ function runParallel(model: KernelModel, design: Design, bounds: Bounds, opts: R
   }
   if (opts.exact === true) throw new UserError('E_WORKERS', '--workers cannot be combined with --exact');
   const { properties: _, ...options } = searchOptions(model, bounds, opts);
+  // The workers are gone when it settles: what they were running is no longer the sandbox's to watch.
   return checkParallel({
-    module: new URL('../model/factory.ts', import.meta.url),
-    params: { design: design.name, bounds, symmetry: opts.symmetry ?? true, ...(opts.designFile !== undefined ? { designFile: opts.designFile } : {}),
+    module: opts.designCode !== undefined ? new URL('./factory.ts', import.meta.url) : new URL('../model/factory.ts', import.meta.url),
+    params: { design: design.name, bounds, symmetry: opts.symmetry ?? true, ...(opts.designCode !== undefined ? { designCode: opts.designCode } : {}),
       ...(opts.scenario ? { programs: opts.scenario.programs } : {}) },
     workers: opts.workers!,
-  }, options);
+  }, options).finally(releaseWorkerSlots);
 }
 
 /** A model error in a worker arrives as a copy (a DesignError is then a plain Error): take the same step
@@ -193,7 +195,7 @@ export const expectationOf = (v: Verdict | WitnessVerdict): string =>
 /** What the verdicts should be: the scenario's expectations for this design, or the design's own table
  *  (which speaks of free exploration at the default bounds). */
 export const expectedOf = (r: Report): Readonly<Record<string, string>> =>
-  r.scenario ? r.scenario.expect[r.design.name] ?? {} : r.design.expected;
+  r.scenario ? (Object.hasOwn(r.scenario.expect, r.design.name) ? r.scenario.expect[r.design.name]! : {}) : r.design.expected;
 
 /** Properties whose verdict differs from what the design expects (bounded verdicts are not counted). */
 export function surprises(r: Report): { name: string; expected: string; actual: string }[] {

@@ -74,16 +74,57 @@ export interface OverrideLayer {
   readonly via?: string;
 }
 
+/** What a thrown value says, whatever it is: a design may throw a Proxy, an object whose `toString` or
+ *  `message` throws, or a string of megabytes. Never throws; at most 300 characters. */
+export function describeThrown(v: unknown): string {
+  let text: string;
+  try {
+    if (v instanceof Error) {
+      const m: unknown = v.message;
+      text = typeof m === 'string' && m !== '' ? m : `an ${typeof v.name === 'string' ? v.name : 'Error'} with no message`;
+    } else if (typeof v === 'string') {
+      text = v;
+    } else if (v === null || (typeof v !== 'object' && typeof v !== 'function')) {
+      text = String(v);
+    } else {
+      const s: unknown = String(v);
+      text = typeof s === 'string' ? s : `a value of type ${typeof v}`;
+    }
+  } catch {
+    text = `a value that cannot be described (typeof ${typeof v})`;
+  }
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
 /** A design's own code (a hook) threw. `step` says where, once the step is known. */
 export class DesignError extends Error {
   constructor(readonly design: string, readonly cause: unknown, readonly step?: string) {
-    super(`design '${design}' threw${step ? ` in ${step}` : ''}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(`design '${design}' threw${step ? ` in ${step}` : ''}: ${describeThrown(cause)}`);
   }
 }
 
-/** Runs a design hook; whatever it throws becomes a DesignError, so that the design is blamed, not us. */
+/** Runs a design hook; whatever it throws becomes a DesignError, so that the design is blamed, not us.
+ *  Hooks are synchronous: a hook that returns a thenable (an `async` hook) is refused, and a promise's
+ *  rejection is taken here so that it cannot end the process later as an unhandled rejection. */
 export function callHook<R>(design: Design, fn: () => R): R {
-  try { return fn(); } catch (e) { throw e instanceof DesignError ? e : new DesignError(design.name, e); }
+  let r: R;
+  try { r = fn(); } catch (e) { throw isDesignError(e) ? e : new DesignError(design.name, e); }
+  if (r !== null && (typeof r === 'object' || typeof r === 'function')) refuseThenable(design, r);
+  return r;
+}
+
+/** `instanceof` asks a Proxy's getPrototypeOf trap, which a design's thrown value may make throw. */
+function isDesignError(e: unknown): boolean {
+  try { return e instanceof DesignError; } catch { return false; }
+}
+
+function refuseThenable(design: Design, r: object): void {
+  let then: unknown;
+  try { then = (r as { then?: unknown }).then; } catch (e) { throw new DesignError(design.name, e); }
+  if (typeof then !== 'function') return;
+  // A real promise (not a Proxy of one: that throws here without running the design's code).
+  try { Promise.prototype.then.call(r, undefined, () => undefined); } catch { /* not a native promise */ }
+  throw new DesignError(design.name, new Error('hooks must be synchronous (this one returned a Promise or thenable: an async function?)'));
 }
 
 export type Expectation = 'holds' | 'violated' | 'found' | 'not-found';
@@ -158,7 +199,7 @@ export function resolveDesign(spec: unknown, lookupBase: (name: string) => Desig
   if (s['switches'] !== undefined) {
     if (typeof s['switches'] !== 'object' || s['switches'] === null) return `design '${s['name']}': switches must be an object`;
     for (const [k, v] of Object.entries(s['switches'] as Record<string, unknown>)) {
-      const allowed = (SWITCH_VALUES as Record<string, readonly unknown[]>)[k];
+      const allowed = Object.hasOwn(SWITCH_VALUES, k) ? (SWITCH_VALUES as Record<string, readonly unknown[]>)[k] : undefined;
       if (!allowed) return `design '${s['name']}': unknown switch '${k}' (known: ${Object.keys(SWITCH_VALUES).join(', ')})`;
       if (!allowed.includes(v)) return `design '${s['name']}': switch ${k} must be one of ${allowed.map(String).join(', ')}`;
       switches[k] = v;
@@ -237,7 +278,8 @@ export function withSwitches(d: Design, overrides: Readonly<Record<string, strin
   if (keys.length === 0) return d;
   const switches: Record<string, unknown> = { ...d.switches };
   for (const k of keys) {
-    const allowed = (SWITCH_VALUES as Record<string, readonly unknown[]>)[k];
+    // Own properties only: `constructor` or `__proto__` is an unknown switch, not Object.prototype's.
+    const allowed = Object.hasOwn(SWITCH_VALUES, k) ? (SWITCH_VALUES as Record<string, readonly unknown[]>)[k] : undefined;
     if (!allowed) return `unknown switch '${k}' (known: ${SWITCH_NAMES.join(', ')})`;
     const v = allowed.find((x) => String(x) === overrides[k]);
     if (v === undefined) return `switch ${k} must be one of ${allowed.map(String).join(', ')} (got '${overrides[k]}')`;
@@ -251,7 +293,8 @@ export function withSwitches(d: Design, overrides: Readonly<Record<string, strin
 export function parseSwitchedName(name: string): { base: string; overrides: Record<string, string> } | undefined {
   const m = /^(.+)\[([^\]]*)\]$/.exec(name);
   if (!m) return undefined;
-  const overrides: Record<string, string> = {};
+  // No prototype: `[__proto__=1]` is a switch named __proto__ (refused by withSwitches), not a lost write.
+  const overrides: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const part of m[2]!.split(',').filter(Boolean)) {
     const [k, v] = part.split('=');
     if (!k || v === undefined) return undefined;

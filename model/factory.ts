@@ -2,15 +2,13 @@
 // (`inflight check --workers N`) imports this module and calls `createModel` with the same params, and so
 // rebuilds the same design, model and properties as the main thread.
 //
-// A user's design file is loaded as `cli/designs.ts` `loadDesign` loads it (default export, else `design`,
-// resolved against the built-in designs); the main thread has already validated it with `loadDesign`, so
-// only the loading is repeated here (model/ does not import cli/). The properties come from
-// properties/index.ts, as in a single-thread check.
-import { pathToFileURL } from 'node:url';
+// Built-in designs only: a user's design is code that cli/factory.ts loads first (model/ does not import
+// cli/) and then hands to `modelSpecOf`. The properties come from properties/index.ts, as in a
+// single-thread check.
 import type { ModelSpec } from '../checker/model.js';
 import { makeProperties } from '../properties/index.js';
 import type { Bounds } from './bounds.js';
-import { resolveDesign, type Design } from './design.js';
+import type { Design } from './design.js';
 import { builtinDesign } from './designs/index.js';
 import { kernelModel } from './model.js';
 import type { ProgramStep, Transition } from './step.js';
@@ -21,26 +19,18 @@ export interface KernelModelParams {
   readonly design: string;
   readonly bounds: Bounds;
   readonly symmetry: boolean;
-  /** The user's design module, as an absolute path; absent for a built-in design. */
-  readonly designFile?: string;
   /** A scenario's programs (plain data), when the run checks a scenario. */
   readonly programs?: readonly (readonly ProgramStep[])[];
 }
 
-async function designOf(p: KernelModelParams): Promise<Design> {
-  if (p.designFile === undefined) {
-    const d = builtinDesign(p.design);
-    if (d === undefined) throw new Error(`unknown built-in design '${p.design}'`);
-    return d;
-  }
-  const mod = (await import(pathToFileURL(p.designFile).href)) as Record<string, unknown>;
-  const d = resolveDesign(mod['default'] ?? mod['design'], builtinDesign);
-  if (typeof d === 'string') throw new Error(`${p.designFile}: ${d}`);
-  if (d.name !== p.design) throw new Error(`${p.designFile} now gives design '${d.name}', not '${p.design}'`);
-  return d;
+/** The model and properties of `design` at the params' bounds. */
+export function modelSpecOf(design: Design, params: KernelModelParams): ModelSpec<World, Transition> {
+  const model = kernelModel(design, params.bounds, { symmetry: params.symmetry, ...(params.programs ? { programs: params.programs } : {}) });
+  return { model, properties: makeProperties(model.ctx) };
 }
 
-export async function createModel(params: KernelModelParams): Promise<ModelSpec<World, Transition>> {
-  const model = kernelModel(await designOf(params), params.bounds, { symmetry: params.symmetry, ...(params.programs ? { programs: params.programs } : {}) });
-  return { model, properties: makeProperties(model.ctx) };
+export function createModel(params: KernelModelParams): Promise<ModelSpec<World, Transition>> {
+  const d = builtinDesign(params.design);
+  if (d === undefined) return Promise.reject(new Error(`unknown built-in design '${params.design}'`));
+  return Promise.resolve(modelSpecOf(d, params));
 }

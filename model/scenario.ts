@@ -86,7 +86,8 @@ export function resolveScenario(raw: unknown, variant?: string): Scenario | stri
     variants.push(...Object.keys(s['variants']));
     if (variants.length === 0) return where('"variants" is empty');
     chosen = variant ?? variants[0]!;
-    const v = (s['variants'] as Record<string, unknown>)[chosen];
+    // An own variant only: `--variant __proto__` or `constructor` names no variant, not Object.prototype.
+    const v = Object.hasOwn(s['variants'], chosen) ? (s['variants'] as Record<string, unknown>)[chosen] : undefined;
     if (v === undefined) return where(`no variant '${chosen}' (variants: ${variants.join(', ')})`);
     if (typeof v !== 'object' || v === null) return where(`variant '${chosen}' must be an object`);
     body = { ...s, ...(v as Record<string, unknown>) };

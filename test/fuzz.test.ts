@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../cli/main.js';
 import { runCheck } from '../cli/run.js';
+import { markSandboxed } from '../cli/sandbox.js';
 import { DEFAULT_BOUNDS } from '../model/bounds.js';
 import { traceToJson } from '../traces/format.js';
 import { design } from './helpers/world.js';
@@ -122,3 +123,67 @@ testProp('scenario files: mutated, truncated or garbled, check never throws and 
 }, { numRuns: 300, seed: 11 });
 
 test.after('scenario fuzz statuses', (t) => { t.log(`scenario files: exit statuses ${JSON.stringify(Object.fromEntries(scenarioCodes))}`); });
+
+// Design modules: sources put together from hostile pieces (a top level that throws or awaits, exports
+// that are Proxies, getters that throw, prototype names as keys, hooks that throw odd values, return
+// promises or thenables), written to a temp dir and checked through `main`. In this process, not in the
+// sandbox thread (whose start-up would cost most of the time): what can only be survived in the sandbox —
+// loops, process.exit, stray rejections — is test/sandbox.test.ts's. Status 0, 1 or 2; a status 2 is one
+// coded line; never a stack trace.
+const thrown = fc.constantFrom("new Error('boom')", "'a string'", '42', 'null', 'undefined', "Symbol('s')", "new Error('two\\nlines')",
+  "({ toString() { throw new Error('t'); } })", "new Proxy({}, { get() { throw new Error('p'); }, getPrototypeOf() { throw new Error('p'); } })",
+  "'x'.repeat(100000)", 'Object.create(null)');
+const protoKey = fc.constantFrom('constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf');
+const key = (known: readonly string[]) => fc.oneof(fc.constantFrom(...known), protoKey, fc.string({ maxLength: 4 }));
+const scalar = fc.oneof(fc.constantFrom("'table'", "'ring_sock'", 'true', 'false', "'EINVAL'", "'graph'", "'none'", "'leaky'", "'holds'", "'violated'",
+  "'viro-2019'", "'linux-6.18'", "'nope'", '0', 'null', '[]', '{}'), thrown.map((v) => `(() => { throw ${v}; })()`));
+const hookBody = fc.oneof(fc.constant(''), thrown.map((v) => `throw ${v};`), thrown.map((v) => `return Promise.reject(${v});`),
+  fc.constant('return { then() {} };'), fc.constant('return 5;'), fc.constant("w.files[f].f_count = -3;"), fc.constant('return new Proxy({}, { get() { throw new Error("then?"); } });'));
+const entries = (keys: fc.Arbitrary<string>, value: fc.Arbitrary<string>) =>
+  fc.array(fc.tuple(keys, value, fc.boolean()), { maxLength: 3 }).map((es) => `{ ${es.map(([k, v, getter]) =>
+    getter ? `get [${JSON.stringify(k)}]() { return ${v}; }` : `[${JSON.stringify(k)}]: ${v}`).join(', ')} }`);
+const SWITCHES = ['registration', 'flushTeardown', 'ringFdInScm', 'gc', 'peekGuard', 'scmIoUringRequeue', 'oob'];
+const field = fc.oneof(
+  fc.tuple(fc.constant('switches'), entries(key(SWITCHES), scalar)),
+  fc.tuple(fc.constant('hooks'), fc.array(fc.tuple(key(['flush', 'releaseRing']), hookBody, fc.boolean()), { maxLength: 2 })
+    .map((hs) => `{ ${hs.map(([k, b, isAsync]) => `${isAsync ? 'async ' : ''}[${JSON.stringify(k)}](w, f, k) { ${b} }`).join(', ')} }`)),
+  fc.tuple(fc.constant('expected'), entries(key(['no-leak', 'gc-safety', 'refcount-exact']), scalar)),
+  fc.tuple(key(['name', 'summary', 'base', 'source']), scalar),
+);
+const spec = fc.tuple(fc.constantFrom("'fuzzed'", "'seed-2019'", "''", '7', "'constructor'"), fc.constantFrom("'viro-2019'", "'seed-2019'", "'linux-6.18'", "'toString'", "'nope'", 'undefined'),
+  fc.array(field, { maxLength: 4 })).map(([name, base, fields]) => `{ name: ${name}, summary: 'fuzzed', base: ${base}${fields.map(([k, v]) => `, [${JSON.stringify(k)}]: ${v}`).join('')} }`);
+const exported = fc.oneof(
+  spec,
+  spec.map((s) => `new Proxy(${s}, { get(t, k) { if (k === 'switches') throw new Error('trap'); return t[k]; } })`),
+  spec.map((s) => `new Proxy(${s}, { ownKeys() { return ['name', 'name']; } })`),
+  spec.map((s) => `Object.freeze(${s})`),
+  fc.constantFrom('42', 'null', "'a string'", '() => ({})', '[1, 2]', 'Object.create(null)', 'new Map()', 'Symbol("d")'),
+);
+const topLevel = fc.constantFrom('', '', '', 'await Promise.resolve();', 'export function then() {}', "export const design = { name: 'other' };",
+  "throw new Error('at load');", 'throw null;', "throw { toString() { throw new Error('t'); } };");
+// A valid design most of the time, so that the checks run and the hooks are called.
+const plausible = fc.tuple(fc.constantFrom('viro-2019', 'seed-2019', 'linux-6.18'), fc.array(fc.tuple(fc.constantFrom(...SWITCHES), scalar), { maxLength: 2 }),
+  fc.array(fc.tuple(fc.constantFrom('flush', 'releaseRing'), hookBody), { maxLength: 2 }))
+  .map(([base, sw, hooks]) => `{ name: 'fuzzed', summary: 'fuzzed', base: '${base}', switches: { ${sw.map(([k, v]) => `${k}: ${v}`).join(', ')} }, ` +
+    `hooks: { ${hooks.map(([k, b]) => `${k}(w, f, k) { ${b} }`).join(', ')} } }`);
+const moduleCodes = new Map<number, number>();
+let m = 0;
+testProp('design modules: generated hostile sources never throw out of main, answer 0/1/2, one line for 2', [topLevel, fc.oneof(exported, plausible), fc.constantFrom('ts', 'mjs', 'js')],
+  async (t, top, value, ext) => {
+    const file = join(TMP, `design-${m++}.${ext}`);
+    const source = `${top}\nexport default ${value};\n`;
+    writeFileSync(file, ext === 'ts' ? `// @ts-nocheck\n${source}` : source);
+    let r;
+    markSandboxed();
+    try { r = await run(['check', '--design', file, '--depth', '3', '--max-states', '300']); } catch (e) {
+      t.fail(`main threw on ${source}: ${(e as Error).stack}`);
+      return;
+    }
+    moduleCodes.set(r.code, (moduleCodes.get(r.code) ?? 0) + 1);
+    t.true([0, 1, 2].includes(r.code), `status ${r.code} for ${source}`);
+    // E_DESIGN_THROWS also prints (on stdout) the steps to the state where the design threw.
+    if (r.code === 2) t.regex(r.err, /^inflight: E_DESIGN_[A-Z]+: [^\n]*\n?$/, source);
+    t.notRegex(r.err, /\n\s+at .*:\d+:\d+/, source);
+  }, { numRuns: 200, seed: 20261203 });
+
+test.after('design module fuzz statuses', (t) => { t.log(`design modules: exit statuses ${JSON.stringify(Object.fromEntries(moduleCodes))}`); });

@@ -25,13 +25,17 @@ const stable = (text: string): unknown => {
   return j;
 };
 
-/** Starts `inflight ARGS --json`, sends SIGINT after `ms`, and checks the partial result it prints. */
-async function interruptedRun(t: import('ava').ExecutionContext, args: readonly string[], ms: number): Promise<void> {
+/** Starts `inflight ARGS --json`, sends SIGINT after `ms` (counted from the first `searching` on stderr if
+ *  `marker`), and checks the partial result it prints. */
+async function interruptedRun(t: import('ava').ExecutionContext, args: readonly string[], ms: number, marker = false): Promise<void> {
   const child = spawn('node', ['bin/inflight.mjs', ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
+  let searching: () => void = () => undefined;
+  const started = new Promise<void>((r) => { searching = r; });
   child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { err += d; });
+  child.stderr.on('data', (d) => { err += d; if (err.includes('searching')) searching(); });
+  if (marker) await started;
   await new Promise((r) => setTimeout(r, ms));
   child.kill('SIGINT');
   const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
@@ -51,6 +55,29 @@ test('SIGINT: the partial result (bounded, counts, depth), status 130', async (t
 
 test('SIGINT with --workers 2: the workers stop too, and the partial result is printed, status 130', async (t) => {
   await interruptedRun(t, ['check', '--design', 'linux-6.18', '--tasks', '2', '--depth', '9', '--workers', '2'], 7000);
+});
+
+// A design given as a file runs in the sandbox thread (cli/sandbox.ts): the signal reaches its search the same.
+test('SIGINT on a user design (run in the sandbox): the partial result, status 130', async (t) => {
+  await interruptedRun(t, ['check', '--design', 'test/fixtures/slow-user.ts', '--tasks', '2'], 2000, true);
+});
+
+test('SIGINT on a user design with --workers 2 (workers started from the sandbox): the partial result, status 130', async (t) => {
+  await interruptedRun(t, ['check', '--design', 'test/fixtures/slow-user.ts', '--tasks', '2', '--depth', '9', '--workers', '2'], 2000, true);
+});
+
+test('--checkpoint and --resume of a user design: exactly the uninterrupted result', async (t) => {
+  const file = join(TMP, 'user.ckpt');
+  const args = ['check', '--design', 'test/fixtures/slow-user.ts', '--tasks', '2', '--depth', '7', '--json'];
+  // Stopped by time (the sandbox polls a signal every 50 ms, so a count of polls says nothing of how far
+  // the search got); the search to depth 7 takes several seconds.
+  const first = await run([...args, '--checkpoint', file, '--timeout', '1']);
+  t.is((JSON.parse(first.out) as { stop: string }).stop, 'time');
+  t.true(existsSync(file));
+  const resumed = await run([...args, '--resume', file]);
+  const whole = await run(args);
+  t.is(resumed.code, whole.code);
+  t.deepEqual(stable(resumed.out), stable(whole.out));
 });
 
 test('--checkpoint on interruption, then --resume: exactly the uninterrupted result', async (t) => {
