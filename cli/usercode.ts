@@ -257,8 +257,11 @@ class SnapshotFailure extends Error {}
 
 /** `fn`, marked as user code while it runs. */
 function watched(fn: (...args: unknown[]) => unknown, where: number): (...args: unknown[]) => unknown {
+  // A function it returns is the design's code too (an override's factory returns the override that
+  // runs on every call): watched as the same place.
   return function (this: unknown, ...args: unknown[]): unknown {
-    return asUserCode(where, () => Reflect.apply(fn, this, args));
+    const r = asUserCode(where, () => Reflect.apply(fn, this, args));
+    return typeof r === 'function' ? watched(r as (...args: unknown[]) => unknown, where) : r;
   };
 }
 

@@ -107,8 +107,18 @@ export class DesignError extends Error {
  *  Hooks are synchronous: a hook that returns a thenable (an `async` hook) is refused, and a promise's
  *  rejection is taken here so that it cannot end the process later as an unhandled rejection. */
 export function callHook<R>(design: Design, fn: () => R): R {
+  return callDesignCode(design.name, fn);
+}
+
+/** callHook by the design's name (a user design's overrides run through this: model/kernel.ts). */
+export function callDesignCode<R>(design: string, fn: () => R, passThrough?: (e: unknown) => boolean): R {
   let r: R;
-  try { r = fn(); } catch (e) { throw isDesignError(e) ? e : new DesignError(design.name, e); }
+  try { r = fn(); } catch (e) {
+    if (isDesignError(e)) throw e;
+    let pass = false;
+    try { pass = passThrough?.(e) ?? false; } catch { /* a Proxy's trap: not ours */ }
+    throw pass ? e : new DesignError(design, e);
+  }
   if (r !== null && (typeof r === 'object' || typeof r === 'function')) refuseThenable(design, r);
   return r;
 }
@@ -118,13 +128,13 @@ function isDesignError(e: unknown): boolean {
   try { return e instanceof DesignError; } catch { return false; }
 }
 
-function refuseThenable(design: Design, r: object): void {
+function refuseThenable(design: string, r: object): void {
   let then: unknown;
-  try { then = (r as { then?: unknown }).then; } catch (e) { throw new DesignError(design.name, e); }
+  try { then = (r as { then?: unknown }).then; } catch (e) { throw new DesignError(design, e); }
   if (typeof then !== 'function') return;
   // A real promise (not a Proxy of one: that throws here without running the design's code).
   try { Promise.prototype.then.call(r, undefined, () => undefined); } catch { /* not a native promise */ }
-  throw new DesignError(design.name, new Error('hooks must be synchronous (this one returned a Promise or thenable: an async function?)'));
+  throw new DesignError(design, new Error('hooks and overrides must be synchronous (this one returned a Promise or thenable: an async function?)'));
 }
 
 export type Expectation = 'holds' | 'violated' | 'found' | 'not-found';

@@ -17,7 +17,7 @@
 //  - effects take a Draft<World> and change it; they run inside recipes, on immer's draft (traces,
 //    replay) and on the checker's plain mutable copy (model/apply.ts) alike, so an override runs on both.
 import type { Draft } from 'immer';
-import { DesignError, type Design } from './design.js';
+import { callDesignCode, DesignError, type Design } from './design.js';
 import { FUNCTION_NAMES } from './function-names.js';
 import type { Errno, Result } from './step.js';
 import { FD_BASE, gcLocked, newSkb, newSock, type FileId, type Ring, type Scc, type Skb, type TaskId, type UnixSock, type World } from './world.js';
@@ -472,12 +472,8 @@ export { FUNCTION_NAMES };
 /** A user's function that throws is blamed on the design (DesignError); GcLockBusy is the model's own. */
 function blamed<F>(design: string, f: F): F {
   const fn = f as unknown as (...a: unknown[]) => unknown;
-  return ((...a: unknown[]) => {
-    try { return fn(...a); } catch (e) {
-      if (e instanceof GcLockBusy || e instanceof DesignError) throw e;
-      throw new DesignError(design, e);
-    }
-  }) as unknown as F;
+  // As a hook is called: what it throws blames the design, and a Promise (an async override) is refused.
+  return ((...a: unknown[]) => callDesignCode(design, () => fn(...a), (e) => e instanceof GcLockBusy)) as unknown as F;
 }
 
 export function makeKernel(design: Design): Kernel {

@@ -73,6 +73,8 @@ test('--timeout stops a loop in the top level, in a getter of the export, and in
     [['check', '--design', hostile('loop-getter.ts'), '--timeout', '1'], /the module \S+loop-getter\.ts did not return while its export was read \(a getter or a Proxy\)/],
     [['check', '--design', hostile('loop-flush.ts'), '--timeout', '1'], FLUSH],
     [['check', '--design', hostile('loop-flush.ts'), '--timeout', '1', '--workers', '2'], FLUSH],
+    [['check', '--design', hostile('loop-override.ts'), '--timeout', '1'], /design 'loop-override' \(\S+loop-override\.ts\) did not return from overrides\.scm_fp_copy/],
+    [['check', '--design', hostile('loop-override.ts'), '--timeout', '1', '--workers', '2'], /design 'loop-override' \(\S+loop-override\.ts\) did not return from overrides\.scm_fp_copy/],
     [['simulate', '--design', hostile('loop-flush.ts'), '--timeout', '1', '--seed', '1'], FLUSH],
     // The hook is named by the design it belongs to, not by the last design loaded.
     [['matrix', '--designs', `${hostile('loop-flush.ts')},test/fixtures/slow-user.ts`, '--timeout', '1'], FLUSH],
@@ -96,8 +98,9 @@ test('a loop in a module given to matrix --designs or to --scenario is stopped t
 // Modules that throw, lie or refuse to be read: one line each, status 2 (or a normal run).
 
 const HOSTILE: { file: string; code: number; err?: RegExp }[] = [
-  { file: 'async-hook.ts', code: 2, err: /^inflight: E_DESIGN_THROWS: design 'async-hook' threw in T0 (close\(\d+\)|exit\(0\)|execve\(.*\)): hooks must be synchronous \(this one returned a Promise or thenable: an async function\?\)$/ },
-  { file: 'thenable-hook.ts', code: 2, err: /^inflight: E_DESIGN_THROWS: design 'thenable-hook' threw in T0 \S+: hooks must be synchronous/ },
+  { file: 'async-hook.ts', code: 2, err: /^inflight: E_DESIGN_THROWS: design 'async-hook' threw in T0 (close\(\d+\)|exit\(0\)|execve\(.*\)): hooks and overrides must be synchronous \(this one returned a Promise or thenable: an async function\?\)$/ },
+  { file: 'thenable-hook.ts', code: 2, err: /^inflight: E_DESIGN_THROWS: design 'thenable-hook' threw in T0 \S+: hooks and overrides must be synchronous/ },
+  { file: 'async-override.ts', code: 2, err: /^inflight: E_DESIGN_THROWS: design 'async-override' threw( in T0 \S+)?: hooks and overrides must be synchronous/ },
   { file: 'throws-untostringable.ts', code: 2, err: /^inflight: E_DESIGN_THROWS: design 'throws-untostringable' threw in T0 \S+: a value that cannot be described \(typeof object\)$/ },
   { file: 'load-throws-untostringable.ts', code: 2, err: /^inflight: E_DESIGN_LOAD: cannot load design \S+load-throws-untostringable\.ts: / },
   { file: 'proxy-export.ts', code: 2, err: /^inflight: E_DESIGN_INVALID: \S+proxy-export\.ts: export default cannot be read \(a Proxy\?\): no keys for you$/ },
