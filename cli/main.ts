@@ -27,7 +27,7 @@ import { cmdRender } from './pictures.js';
 import { cmdReport, writeCheckOutputs } from './report.js';
 import { fmtInt, formatBounds, renderReport, reportJson } from './render.js';
 import { expectedOf, parallelRun, parseWorkers, runCheckAsync, surprises, type Report } from './run.js';
-import { defaultMaxMemory, parseSize, readCheckpoint, writeCheckpoint, type CheckpointMeta } from './persist.js';
+import { CheckpointWriter, defaultMaxMemory, designIdentity, parseSize, readCheckpoint, type CheckpointMeta } from './persist.js';
 import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
 import { cmdKernel } from './kernel.js';
@@ -198,7 +198,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const json = values['json'] === true;
   const live = io.tty === true && !json;
   // Checkpoints record the run's settings; a resume with other ones is refused.
-  const meta: CheckpointMeta = { design: design.name, bounds, symmetry: limits.symmetry, exact: limits.exact === true,
+  const meta: CheckpointMeta = { design: design.name, designId: designIdentity(values['design'], design), bounds, symmetry: limits.symmetry, exact: limits.exact === true,
     ...(scenario ? { scenario: `${scenario.name}${scenario.variant ? `/${scenario.variant}` : ''}` } : {}) };
   const checkpoint = typeof values['checkpoint'] === 'string' ? values['checkpoint'] : undefined;
   const every = wholeNumber(values, 'checkpoint-every');
@@ -206,14 +206,16 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   if (every === 0) throw new UserError('E_BOUNDS', '--checkpoint-every must be at least 1 second');
   const workers = parseWorkers(values['workers'], checkpoint !== undefined || values['resume'] !== undefined);
   const resume = typeof values['resume'] === 'string' ? readCheckpoint(values['resume'], meta) : undefined;
+  // Refuses a path that is not a regular file or a new one before the search starts.
+  const saver = checkpoint !== undefined ? new CheckpointWriter(checkpoint, meta) : undefined;
+  const stopNow = (): boolean => saver?.stopped() === true || io.interrupted?.() === true;
   const report = await runCheckAsync(design, bounds, { ...limits, ...progressLine(io, live, design.name),
-    ...(io.interrupted ? { shouldStop: io.interrupted } : {}),
-    ...(checkpoint !== undefined ? { onCheckpoint: (s) => writeCheckpoint(checkpoint, s, meta), checkpointEvery: every ?? 60 } : {}),
+    ...(io.interrupted || saver ? { shouldStop: stopNow } : {}),
+    ...(saver ? { onCheckpoint: saver.write, checkpointEvery: every ?? 60 } : {}),
     ...(resume ? { resume } : {}), ...parallelRun(workers, values['design']), ...(scenario ? { scenario } : {}) });
   clearLine(io, live);
-  if (checkpoint !== undefined && report.snapshot) {
-    // Interrupted (or out of time or memory): the search can go on from exactly here.
-    writeCheckpoint(checkpoint, report.snapshot(), meta);
+  if (saver && !saver.failure && report.snapshot && saver.write(report.snapshot())) {
+    // Interrupted (or at a limit): the search can go on from exactly here.
     if (!json) io.err(`checkpoint written to ${checkpoint}: go on with --resume ${checkpoint}`);
   }
   const out = values['trace-out'];
@@ -228,6 +230,8 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   }
   await writeCheckOutputs(report, values, io, json);
   io.out(json ? JSON.stringify(reportJson(report), null, 2) : renderReport(report, { full: values['full'] === true }));
+  // A checkpoint that could not be written (a full disk): the partial result above, then the error.
+  if (saver?.failure) throw new UserError('E_OUTPUT', `${saver.failure.message}; the search stopped there (the result above is partial)`);
   return exitFor(report);
 }
 

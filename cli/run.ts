@@ -2,7 +2,7 @@
 // with their traces. Shared by `check`, `matrix`, the benchmark and the tests.
 import { check, checkAsync, ModelError } from '../checker/bfs.js';
 import { checkParallel } from '../checker/parallel.js';
-import type { Snapshot } from '../checker/checkpoint.js';
+import { CheckpointError, type Snapshot } from '../checker/checkpoint.js';
 import type { CheckOptions, CheckResult, Coverage, Progress, PropertyStatus, Stats, StopReason, WitnessStatus } from '../checker/model.js';
 import type { Transition } from '../model/step.js';
 import { resolve } from 'node:path';
@@ -91,6 +91,7 @@ function searchOptions(model: KernelModel, bounds: Bounds, opts: RunOptions): Ch
 
 /** A design that threw while the search expanded a state: one line, and the steps to that state. */
 function explainFailure(e: unknown, model: KernelModel, design: Design, bounds: Bounds): never {
+  if (e instanceof CheckpointError) throw new UserError('E_CHECKPOINT', `inconsistent checkpoint for ${design.name} at these bounds (${e.message}): start the run again`);
   if (e instanceof ModelError && e.cause instanceof DesignError) {
     let trace: BuiltTrace | undefined;
     try {
