@@ -108,7 +108,7 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
 
   const maxDepth = options.maxDepth !== undefined && options.maxDepth > 0 ? options.maxDepth : Infinity;
   if (resume) {
-    const bad = snapshotProblemsWithModel(model, props, resume) ?? (resume.level > maxDepth ? `level ${resume.level} beyond the depth bound ${maxDepth}` : undefined);
+    const bad = snapshotProblemsWithModel(model, props, resume, { exact: options.exact === true, prune: options.pruneViolating === true }) ?? (resume.level > maxDepth ? `level ${resume.level} beyond the depth bound ${maxDepth}` : undefined);
     if (bad !== undefined) throw new CheckpointError(bad);
   }
   const maxStates = options.maxStates ?? Infinity;

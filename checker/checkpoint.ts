@@ -11,6 +11,7 @@
 // recorded violation really fires) is checked on resume by `snapshotProblemsWithModel`.
 import { createHash } from 'node:crypto';
 import type { Model, Path, Property } from './model.js';
+import { fingerprint, fp } from './hash.js';
 import { FingerprintSet } from './visited.js';
 
 export interface Snapshot {
@@ -154,6 +155,7 @@ export function snapshotProblem(s: Snapshot): string | undefined {
   const f = frontier('cur', s.cur, level) ?? frontier('nxt', s.nxt, level + 1);
   if (f) return f;
   if (skip > 0 && s.cur.length === 0) return 'a partly expanded state but no frontier';
+  if (s.cur.length === 0 && s.nxt.length > 0) return 'a next level but no current one';
   if (s.cur.length > 0) {
     const first = s.cur[0]!;
     for (let i = 0; i < distinct; i++) {
@@ -208,26 +210,114 @@ function replay<S, A>(model: Model<S, A>, path: Path): { states: S[]; actions: A
   return { states, actions };
 }
 
-/** What the search can check of a (model-free consistent) snapshot only with the model: the initial
- *  states named by parent links exist, and each recorded verdict fires with its message at the end of its
- *  path. The frontier's own paths are checked as the search rebuilds them. */
-export function snapshotProblemsWithModel<S, A>(model: Model<S, A>, props: readonly Property<S, A>[], s: Snapshot): string | undefined {
+/** The states of the unexpanded region (the rest of level `level` from `cur[0]`, and level `level + 1`)
+ *  that are in neither frontier list: only states left out as violating can be. */
+function unlisted(s: Snapshot, lvl: Int32Array): Set<number> {
+  const listed = new Set<number>([...s.cur, ...s.nxt]);
+  const first = s.cur.length > 0 ? s.cur[0]! : s.distinct;
+  const out = new Set<number>();
+  for (let i = 0; i < s.distinct; i++) {
+    if (((lvl[i] === s.level && i >= first) || lvl[i] === s.level + 1) && !listed.has(i)) out.add(i);
+  }
+  return out;
+}
+
+const levelsOf = (s: Snapshot): Int32Array => {
+  const lvl = new Int32Array(s.distinct);
+  for (let i = 0; i < s.distinct; i++) if (s.parents[i]! >= 0) lvl[i] = lvl[s.parents[i]!]! + 1;
+  return lvl;
+};
+
+/** What can be checked of a (model-free consistent) snapshot only with the model: every state is
+ *  re-derived from its parent link (each once, depth-first; about one `steps` and one `next` per state, a
+ *  small part of what finding them took) and must be in the visited set, once: so the set holds exactly
+ *  the states the links describe. The frontier holds no state a fired `always` property would have cut
+ *  (with `prune`), and only such states are missing from it. Each recorded verdict fires with its
+ *  message at the end of its path. */
+export function snapshotProblemsWithModel<S, A>(model: Model<S, A>, props: readonly Property<S, A>[], s: Snapshot, opts: { exact: boolean; prune: boolean }): string | undefined {
   if (s.properties.length !== props.length) return `${s.properties.length} verdicts for ${props.length} properties`;
-  const inits = model.initial().length;
-  for (let i = 0; i < s.distinct && s.parents[i]! < 0; i++) if (-s.parents[i]! - 1 >= inits) return `state ${i} names initial state ${-s.parents[i]! - 1} of ${inits}`;
+  if (opts.exact !== (s.exactKeys !== undefined)) return opts.exact ? 'no exact keys in an exact run' : 'exact keys in a fingerprint run';
+  try {
+    return verdictProblem(model, props, s) ?? statesProblem(model, props, s, opts);
+  } catch {
+    return 'the model throws on a path the checkpoint describes';
+  }
+}
+
+function verdictProblem<S, A>(model: Model<S, A>, props: readonly Property<S, A>[], s: Snapshot): string | undefined {
   for (const [i, v] of s.properties.entries()) {
     if (v === null) continue;
     const p = props[i]!;
-    let msg: string | undefined;
-    try {
-      const run = replay(model, v.path);
-      if (run === undefined) return `the path of ${p.name}'s verdict does not replay`;
-      const n = run.states.length - 1;
-      msg = p.on === 'state' ? p.check(run.states[n]!) : n > 0 ? p.check(run.states[n - 1]!, run.actions[n - 1]!, run.states[n]!) : undefined;
-    } catch {
-      return `the model throws on the path of ${p.name}'s verdict`;
-    }
+    const run = replay(model, v.path);
+    if (run === undefined) return `the path of ${p.name}'s verdict does not replay`;
+    const n = run.states.length - 1;
+    const msg = p.on === 'state' ? p.check(run.states[n]!) : n > 0 ? p.check(run.states[n - 1]!, run.actions[n - 1]!, run.states[n]!) : undefined;
     if (msg !== v.message) return `${p.name}'s recorded verdict does not fire at the end of its path`;
+  }
+  return undefined;
+}
+
+function statesProblem<S, A>(model: Model<S, A>, props: readonly Property<S, A>[], s: Snapshot, opts: { exact: boolean; prune: boolean }): string | undefined {
+  const inits = model.initial();
+  const n = s.distinct;
+  // Children lists (counting sort by parent).
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) if (s.parents[i]! >= 0) start[s.parents[i]! + 1]!++;
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+  const children = new Int32Array(start[n]!);
+  const fill = start.slice();
+  for (let i = 0; i < n; i++) if (s.parents[i]! >= 0) children[fill[s.parents[i]!]!++] = i;
+
+  const table = opts.exact ? undefined : FingerprintSet.restore(s.visited.slice(), n);
+  const keys = opts.exact ? new Set(s.exactKeys) : undefined;
+  const again = new FingerprintSet();
+  const againKeys = new Set<string>();
+  const firedAlways = props.filter((p, i) => s.properties[i] !== null && p.kind === 'always' && p.on === 'state') as Extract<Property<S, A>, { on: 'state' }>[];
+  const violates = (st: S): boolean => firedAlways.some((p) => p.check(st) !== undefined);
+  const inFrontier = new Set<number>([...s.cur, ...s.nxt]);
+  const missing = unlisted(s, levelsOf(s));
+  if (!opts.prune && missing.size > 0) return `state ${[...missing][0]} is missing from the frontier`;
+  if (missing.size > s.pruned) return `${missing.size} states missing from the frontier, ${s.pruned} pruned`;
+
+  /** Checks state i (reached as `st`); undefined when fine. */
+  const visit = (i: number, st: S): string | undefined => {
+    const k = model.key(st);
+    if (keys) {
+      const text = Array.prototype.join.call(k, ',');
+      if (!keys.has(text)) return `state ${i} is not among the exact keys`;
+      if (againKeys.has(text)) return `state ${i} is another state's`;
+      againKeys.add(text);
+    } else {
+      fingerprint(k);
+      if (!table!.has(fp[0]!, fp[1]!)) return `state ${i} is not in the visited set`;
+      if (!again.insert(fp[0]!, fp[1]!)) return `state ${i} is another state's`;
+    }
+    if (opts.prune && inFrontier.has(i) && violates(st)) return `state ${i} violates a property but waits to be expanded`;
+    if (missing.has(i) && !violates(st)) return `state ${i} is missing from the frontier`;
+    return undefined;
+  };
+
+  const stack: { state: S; idx: number }[] = [];
+  for (let i = 0; i < n && s.parents[i]! < 0; i++) {
+    const init = -s.parents[i]! - 1;
+    if (init >= inits.length) return `state ${i} names initial state ${init} of ${inits.length}`;
+    const bad = visit(i, inits[init] as S);
+    if (bad) return bad;
+    stack.push({ state: inits[init] as S, idx: i });
+    while (stack.length > 0) {
+      const { state, idx } = stack.pop()!;
+      if (start[idx + 1] === start[idx]) continue;
+      const acts = model.steps(state);
+      for (let c = start[idx]!; c < start[idx + 1]!; c++) {
+        const child = children[c]!;
+        const k = s.stepTaken[child]!;
+        if (k >= acts.length) return `state ${child}: step ${k} of ${acts.length}`;
+        const t = model.next(state, acts[k] as A);
+        const b = visit(child, t);
+        if (b) return b;
+        stack.push({ state: t, idx: child });
+      }
+    }
   }
   return undefined;
 }
