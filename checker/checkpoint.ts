@@ -268,18 +268,39 @@ function statesProblem<S, A>(model: Model<S, A>, props: readonly Property<S, A>[
   const fill = start.slice();
   for (let i = 0; i < n; i++) if (s.parents[i]! >= 0) children[fill[s.parents[i]!]!++] = i;
 
+  const lvl = levelsOf(s);
+  const first = s.cur.length > 0 ? s.cur[0]! : n;
+  const skip = s.skip ?? 0;
+  /** How many actions of state i the search took: all for an expanded (or probed) state, `skip` for the
+   *  first of the frontier, none for the others. */
+  const taken = (i: number, all: number): number => (lvl[i]! < s.level || (lvl[i] === s.level && i < first) ? all : i === first ? skip : 0);
+
   const table = opts.exact ? undefined : FingerprintSet.restore(s.visited.slice(), n);
   const keys = opts.exact ? new Set(s.exactKeys) : undefined;
   const again = new FingerprintSet();
   const againKeys = new Set<string>();
   const firedAlways = props.filter((p, i) => s.properties[i] !== null && p.kind === 'always' && p.on === 'state') as Extract<Property<S, A>, { on: 'state' }>[];
-  const violates = (st: S): boolean => firedAlways.some((p) => p.check(st) !== undefined);
+  // A state that violates a fired `always` property was cut (when pruning): it was the first to violate
+  // it, or came later and was checked against it. No other state was cut.
+  const violates = (st: S): boolean => opts.prune && firedAlways.some((p) => p.check(st) !== undefined);
   const inFrontier = new Set<number>([...s.cur, ...s.nxt]);
-  const missing = unlisted(s, levelsOf(s));
-  if (!opts.prune && missing.size > 0) return `state ${[...missing][0]} is missing from the frontier`;
-  if (missing.size > s.pruned) return `${missing.size} states missing from the frontier, ${s.pruned} pruned`;
+  const missing = unlisted(s, lvl);
+  let pruned = 0;
+  // What the counters must be: each initial entry and each transition taken counts as generated, and per
+  // action label the transitions taken and the states they discovered (the coverage).
+  let generated = inits.length;
+  const cover = new Map<string, [number, number]>();
+  const label = model.label?.bind(model);
+  /** Counts an action taken (`isNew` false) or the discovery of a state by it (true). */
+  const count = (a: A, isNew: boolean): void => {
+    if (!label) return;
+    const l = label(a);
+    const c = cover.get(l) ?? [0, 0];
+    if (isNew) c[1]++; else c[0]++;
+    cover.set(l, c);
+  };
 
-  /** Checks state i (reached as `st`); undefined when fine. */
+  /** Checks state i (reached as `st`) and counts the actions it took; undefined when fine. */
   const visit = (i: number, st: S): string | undefined => {
     const k = model.key(st);
     if (keys) {
@@ -292,8 +313,17 @@ function statesProblem<S, A>(model: Model<S, A>, props: readonly Property<S, A>[
       if (!table!.has(fp[0]!, fp[1]!)) return `state ${i} is not in the visited set`;
       if (!again.insert(fp[0]!, fp[1]!)) return `state ${i} is another state's`;
     }
-    if (opts.prune && inFrontier.has(i) && violates(st)) return `state ${i} violates a property but waits to be expanded`;
-    if (missing.has(i) && !violates(st)) return `state ${i} is missing from the frontier`;
+    const cut = violates(st);
+    if (cut) pruned++;
+    if (cut && inFrontier.has(i)) return `state ${i} violates a property but waits to be expanded`;
+    if (missing.has(i) && !cut) return `state ${i} is missing from the frontier`;
+    if (cut && start[i + 1] !== start[i]) return `state ${i} violates a property but was expanded`;
+    if (!cut) {
+      const acts = taken(i, 1) > 0 ? model.steps(st) : [];
+      const t = taken(i, acts.length);
+      generated += t;
+      for (let a = 0; a < t; a++) count(acts[a] as A, false);
+    }
     return undefined;
   };
 
@@ -308,15 +338,26 @@ function statesProblem<S, A>(model: Model<S, A>, props: readonly Property<S, A>[
       const { state, idx } = stack.pop()!;
       if (start[idx + 1] === start[idx]) continue;
       const acts = model.steps(state);
+      const limit = taken(idx, acts.length);
       for (let c = start[idx]!; c < start[idx + 1]!; c++) {
         const child = children[c]!;
         const k = s.stepTaken[child]!;
-        if (k >= acts.length) return `state ${child}: step ${k} of ${acts.length}`;
+        if (k >= limit) return `state ${child}: step ${k} of the ${limit} state ${idx} took`;
         const t = model.next(state, acts[k] as A);
+        count(acts[k] as A, true);
         const b = visit(child, t);
         if (b) return b;
         stack.push({ state: t, idx: child });
       }
+    }
+  }
+  if (pruned !== s.pruned) return `${s.pruned} states counted as cut, ${pruned} violate a property`;
+  if (generated !== s.generated) return `${s.generated} generated, the states taken account for ${generated}`;
+  if (label) {
+    if (cover.size !== s.coverage.length) return `coverage of ${s.coverage.length} actions, the states taken use ${cover.size}`;
+    for (const c of s.coverage) {
+      const [all, fresh] = cover.get(c.label) ?? [0, 0];
+      if (c.generated !== all || c.distinct !== fresh) return `coverage of ${c.label}: ${c.generated}/${c.distinct}, the states taken say ${all}/${fresh}`;
     }
   }
   return undefined;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { SYSCALLS } from '../model/bounds.js';
 import type { Design } from '../model/design.js';
 import { builtinDesign } from '../model/designs/index.js';
 import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../checker/checkpoint.js';
@@ -33,6 +34,8 @@ export interface CheckpointMeta {
   /** The scenario (name/variant) of a scenario run. */
   readonly scenario?: string;
 }
+
+const COVERAGE_LABELS = new Set<string>([...SYSCALLS, 'recvmsg(MSG_PEEK)']);
 
 const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 
@@ -126,6 +129,9 @@ export function readCheckpoint(file: string, expect: CheckpointMeta): Snapshot {
   }
   const got = decodeSnapshot(buf);
   if (typeof got === 'string') throw new UserError('E_CHECKPOINT', `${file}: ${got}`);
+  // The kernel model labels its actions by syscall (model/model.ts): coverage names nothing else.
+  const label = got.snapshot.coverage.find((c) => !COVERAGE_LABELS.has(c.label));
+  if (label) throw new UserError('E_CHECKPOINT', `${file}: inconsistent checkpoint (coverage of an unknown action ${JSON.stringify(label.label).slice(0, 40)})`);
   const meta = got.meta as Partial<CheckpointMeta> | null;
   const same = JSON.stringify(meta) === JSON.stringify(expect);
   if (!same) {

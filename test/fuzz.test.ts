@@ -122,3 +122,85 @@ testProp('scenario files: mutated, truncated or garbled, check never throws and 
 }, { numRuns: 300, seed: 11 });
 
 test.after('scenario fuzz statuses', (t) => { t.log(`scenario files: exit statuses ${JSON.stringify(Object.fromEntries(scenarioCodes))}`); });
+
+// Checkpoints: a small one (seed-2019 stopped at 400 states), its bytes mutated at random (bit flips, bytes
+// set, cut, inserted, deleted), and its decoded fields forged and re-encoded with a correct checksum.
+// Resuming must refuse (E_CHECKPOINT, one line) or end exactly as the whole run.
+const ckptFile = join(TMP, 'fuzz-base.ckpt');
+const comparable = (out: string): unknown => {
+  const j = JSON.parse(out) as { stats: Record<string, unknown> };
+  const { seconds: _s, statesPerSecond: _p, ...stats } = j.stats;
+  return { ...j, stats };
+};
+let ckptBase: Buffer | undefined;
+let ckptWhole: unknown;
+async function ckptSetup(): Promise<Buffer> {
+  if (ckptBase) return ckptBase;
+  ckptWhole = comparable((await run(['check', '--design', 'seed-2019', '--json'])).out);
+  await run(['check', '--design', 'seed-2019', '--json', '--max-states', '400', '--checkpoint', ckptFile]);
+  ckptBase = readFileSync(ckptFile);
+  return ckptBase;
+}
+const ckptCodes = { refused: 0, identical: 0 };
+async function resumeMustRefuseOrAgree(bytes: Uint8Array, what: string): Promise<void> {
+  const file = join(TMP, `fuzz-${n++}.ckpt`);
+  writeFileSync(file, bytes);
+  const r = await run(['check', '--design', 'seed-2019', '--json', '--resume', file]);
+  if (r.code === 2) {
+    if (!/^inflight: E_CHECKPOINT: [^\n]*\n?$/.test(r.err)) throw new Error(`${what}: not one E_CHECKPOINT line: ${r.err}`);
+    ckptCodes.refused++;
+    return;
+  }
+  if (JSON.stringify(comparable(r.out)) !== JSON.stringify(ckptWhole)) throw new Error(`${what}: accepted, and the result differs from the whole run`);
+  ckptCodes.identical++;
+}
+
+const byteEdit = fc.tuple(fc.constantFrom('flip', 'set', 'cut', 'insert', 'delete'), fc.nat(), fc.integer({ min: 0, max: 255 }));
+test.serial('checkpoint bytes: mutated at random, resume refuses (E_CHECKPOINT) or ends exactly as the whole run', async (t) => {
+  const base = await ckptSetup();
+  await fc.assert(fc.asyncProperty(fc.array(byteEdit, { minLength: 1, maxLength: 3 }), async (edits) => {
+    let b = Buffer.from(base);
+    for (const [kind, pos, v] of edits) {
+      // Half the edits in the first 2 KB (checksum line, header, frontier lists are near the start or end).
+      const at = pos % 2 === 0 ? (pos >> 1) % Math.min(b.length, 2048) : (pos >> 1) % Math.max(1, b.length);
+      if (kind === 'flip') b[at]! ^= 1 << (v % 8);
+      else if (kind === 'set') b[at] = v;
+      else if (kind === 'cut') b = b.subarray(0, at);
+      else if (kind === 'insert') b = Buffer.concat([b.subarray(0, at), Buffer.of(v), b.subarray(at)]);
+      else b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1)]);
+    }
+    await resumeMustRefuseOrAgree(b, JSON.stringify(edits));
+  }), { numRuns: 300, seed: 20261203 });
+  t.log(`checkpoint bytes: ${JSON.stringify(ckptCodes)}`);
+  t.true(ckptCodes.refused > 250);
+});
+
+test.serial('checkpoint fields: forged with a correct checksum, resume refuses or ends exactly as the whole run', async (t) => {
+  const base = await ckptSetup();
+  const { decodeSnapshot, encodeSnapshot } = await import('../checker/checkpoint.js');
+  const d = decodeSnapshot(base);
+  if (typeof d === 'string') return t.fail(d);
+  const before = { ...ckptCodes };
+  const arrays = ['visited', 'parents', 'stepTaken', 'cur', 'nxt'] as const;
+  await fc.assert(fc.asyncProperty(
+    fc.array(fc.oneof(
+      fc.tuple(fc.constant('field' as const), fc.array(fc.nat(), { maxLength: 4 }), jsonValue),
+      fc.tuple(fc.constant('word' as const), fc.tuple(fc.constantFrom(...arrays), fc.nat()), fc.integer({ min: -3, max: 500 })),
+    ), { minLength: 1, maxLength: 2 }),
+    async (edits) => {
+      const { visited, parents, stepTaken, cur, nxt, ...fields } = d.snapshot;
+      let header: unknown = { ...fields, meta: d.meta };
+      const words = { visited: visited.slice(), parents: parents.slice(), stepTaken: stepTaken.slice(), cur: cur.slice(), nxt: nxt.slice() };
+      for (const e of edits) {
+        if (e[0] === 'field') header = mutate(header, e[1], e[2]);
+        else { const a = words[e[1][0]]; if (a.length > 0) a[e[1][1] % a.length] = e[2]; }
+      }
+      if (typeof header !== 'object' || header === null) return;   // no header object: nothing to encode
+      const { meta, ...rest } = header as Record<string, unknown>;
+      let bytes: Buffer;
+      try { bytes = encodeSnapshot({ ...(rest as object), ...words } as never, meta); } catch { return; }   // not encodable: nothing to test
+      await resumeMustRefuseOrAgree(bytes, JSON.stringify(edits));
+    }), { numRuns: 200, seed: 20261204 });
+  t.log(`checkpoint fields: refused ${ckptCodes.refused - before.refused}, identical ${ckptCodes.identical - before.identical}`);
+  t.true(ckptCodes.refused - before.refused > 100);
+});
