@@ -17,7 +17,7 @@ import { builtinScenarios } from '../scenarios/index.js';
 import { loadScenario } from './scenarios.js';
 import { resolveScenario } from '../model/scenario.js';
 import { traceToJson } from '../traces/format.js';
-import { replayTrace } from '../traces/replay.js';
+import { makesSteps, replayTrace } from '../traces/replay.js';
 import { renderSteps, actorName } from '../traces/text.js';
 import { traceStepToStep } from '../traces/build.js';
 import { loadDesign } from './designs.js';
@@ -356,7 +356,18 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   const r = replayTrace(trace, design);
   if (r.impossibleAt !== undefined) {
     const st = trace.steps[r.impossibleAt - 1]!;
-    throw new UserError('E_TRACE_INVALID', `${file}: step ${r.impossibleAt}: ${actorName(st.task)} ${formatStep(traceStepToStep(st))} cannot be made in design ${design.name} (no such task, or beyond the trace's bounds)`);
+    const what = `step ${r.impossibleAt}: ${actorName(st.task)} ${formatStep(traceStepToStep(st))}`;
+    // Impossible in the trace's own design too: the trace is wrong. Otherwise it is this design that
+    // rules the step out (a fix that blocks it): an answer, not an input error.
+    const own = design.name === trace.design ? design : builtinDesign(trace.design);
+    if (own !== undefined && !makesSteps(trace, own, r.impossibleAt)) {
+      throw new UserError('E_TRACE_INVALID', `${file}: ${what} cannot be made in design ${own.name} (no such task, or beyond the trace's bounds)`);
+    }
+    const line = `design ${design.name} cannot make ${what} (${own ? `the trace's design ${own.name} can` : `the trace's design ${trace.design} is not built in, not checked`}): this run cannot happen under ${design.name}`;
+    io.out(values['json'] === true
+      ? JSON.stringify({ design: design.name, trace: { design: trace.design, property: trace.property, steps: trace.steps.length }, cannotMake: { step: r.impossibleAt, message: line } }, null, 2)
+      : line);
+    return EXIT.violated;
   }
   const violated = r.findings.filter((f) => f.kind === 'always');
   if (values['json'] === true) {
