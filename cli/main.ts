@@ -3,6 +3,7 @@
 //   0  no property violated (within the bounds)     1  a property is violated
 //      (matrix: 0 when every verdict is the one its design expects, 1 when one is not)
 //   2  usage or input error (one line on stderr)     130  interrupted (SIGINT) before a violation
+//   3  with --strict: nothing violated, but a verdict is bounded (a limit stopped the search)
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../checker/model.js';
@@ -42,7 +43,7 @@ export interface Io {
   readonly interrupted?: () => boolean;
 }
 
-export const EXIT = { ok: 0, violated: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, violated: 1, usage: 2, bounded: 3, interrupted: 130 } as const;
 
 const USAGE = `usage: inflight <command> [options]
 
@@ -88,6 +89,7 @@ bounds:
   --max-memory SIZE   stop when the process uses this much memory (default 3/4 of the machine), e.g. 4G
   --exact        whole states instead of 64-bit fingerprints (no collision possible; small runs)
   --no-symmetry  do not treat tasks as interchangeable
+  --strict       (check, matrix) exit 3 when a verdict is bounded: a limit stopped the search first
 
 check only:
   --checkpoint FILE [--checkpoint-every SECONDS]   save the search every 60 s (and when interrupted)
@@ -98,7 +100,8 @@ simulate --design NAME|FILE.ts [bounds] [--depth N] [--runs N] [--seed S] [--jso
                                seeded random walks (default 60 steps, 10000 walks); a violation is
                                shrunk, replay-checked and printed with its seed
 
-exit status: 0 nothing violated, 1 a property violated, 2 usage or input error, 130 interrupted`;
+exit status: 0 nothing violated, 1 a property violated, 2 usage or input error, 3 with --strict: a verdict
+             is bounded, 130 interrupted`;
 
 const BOUND_OPTIONS = {
   tasks: { type: 'string' }, files: { type: 'string' }, fds: { type: 'string' }, skbs: { type: 'string' },
@@ -181,14 +184,18 @@ function progressLine(io: Io, enabled: boolean, label: string) {
 }
 const clearLine = (io: Io, enabled: boolean): void => { if (enabled) io.err('\r\x1b[K'); };
 
-const exitFor = (r: Report): number =>
-  r.properties.some((p) => p.status === 'violated') ? EXIT.violated : r.stop === 'interrupted' ? EXIT.interrupted : EXIT.ok;
+const anyBounded = (r: Report): boolean => [...r.properties, ...r.witnesses].some((v) => v.status === 'bounded');
+
+/** `strict`: a verdict left bounded (a limit stopped the search) is not a pass. */
+const exitFor = (r: Report, strict: boolean): number =>
+  r.properties.some((p) => p.status === 'violated') ? EXIT.violated : r.stop === 'interrupted' ? EXIT.interrupted
+    : strict && anyBounded(r) ? EXIT.bounded : EXIT.ok;
 
 async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, design: { type: 'string' }, json: { type: 'boolean' },
     'trace-out': { type: 'string' }, full: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' },
     checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' }, workers: { type: 'string' },
-    scenario: { type: 'string' }, variant: { type: 'string' } }, 0);
+    scenario: { type: 'string' }, variant: { type: 'string' }, strict: { type: 'boolean' } }, 0);
   if (typeof values['design'] !== 'string') throw new UserError('E_USAGE', 'check needs --design NAME (see: inflight designs) or --design ./file.ts');
   const scenario = await scenarioFrom(values);
   const bounds = scenario ? scenarioBounds(scenario, DEFAULT_BOUNDS, givenBounds(values)) : boundsFrom(values);
@@ -232,12 +239,12 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   io.out(json ? JSON.stringify(reportJson(report), null, 2) : renderReport(report, { full: values['full'] === true }));
   // A checkpoint that could not be written (a full disk): the partial result above, then the error.
   if (saver?.failure) throw new UserError('E_OUTPUT', `${saver.failure.message}; the search stopped there (the result above is partial)`);
-  return exitFor(report);
+  return exitFor(report, values['strict'] === true);
 }
 
 async function cmdMatrix(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, designs: { type: 'string' }, json: { type: 'boolean' }, markdown: { type: 'boolean' },
-    scenario: { type: 'string' }, variant: { type: 'string' } }, 0);
+    scenario: { type: 'string' }, variant: { type: 'string' }, strict: { type: 'boolean' } }, 0);
   const scenario = await scenarioFrom(values);
   const bounds = scenario ? scenarioBounds(scenario, DEFAULT_BOUNDS, givenBounds(values)) : boundsFrom(values);
   if (scenario) { const bad = checkBounds(bounds); if (bad) throw new UserError('E_BOUNDS', bad); }
@@ -267,7 +274,8 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
   }
   // A matrix compares designs, some of which are meant to fail: its status says whether every verdict
   // is the one its design expects.
-  return reports.some((r) => surprises(r).length > 0) ? EXIT.violated : reports.some((r) => r.stop === 'interrupted') ? EXIT.interrupted : EXIT.ok;
+  return reports.some((r) => surprises(r).length > 0) ? EXIT.violated : reports.some((r) => r.stop === 'interrupted') ? EXIT.interrupted
+    : values['strict'] === true && reports.some(anyBounded) ? EXIT.bounded : EXIT.ok;
 }
 
 const matrixCell = (r: Report, name: string): string => {
