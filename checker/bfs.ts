@@ -107,8 +107,14 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
   });
 
   const maxDepth = options.maxDepth !== undefined && options.maxDepth > 0 ? options.maxDepth : Infinity;
+  /** On resume: the frontier's states, re-derived while the checkpoint is checked against the model
+   *  (as words when the model has a codec, so that a large frontier does not sit in memory as objects). */
+  const rebuilt = new Map<number, S | Int32Array>();
   if (resume) {
-    const bad = snapshotProblemsWithModel(model, props, resume, { exact: options.exact === true, prune: options.pruneViolating === true }) ?? (resume.level > maxDepth ? `level ${resume.level} beyond the depth bound ${maxDepth}` : undefined);
+    if (resume.level > maxDepth) throw new CheckpointError(`level ${resume.level} beyond the depth bound ${maxDepth}`);
+    const enc = model.encode?.bind(model);
+    const bad = snapshotProblemsWithModel(model, props, resume, { exact: options.exact === true, prune: options.pruneViolating === true },
+      (i, st) => { rebuilt.set(i, enc && model.decode ? enc(st).slice() : st); });
     if (bad !== undefined) throw new CheckpointError(bad);
   }
   const maxStates = options.maxStates ?? Infinity;
@@ -185,18 +191,10 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
     return { init: -p - 1, steps };
   };
 
-  /** The state with index idx, rebuilt by replaying its path (used on resume only). The checkpoint was
-   *  checked without the model: here its step indices must exist and the state must be one it visited. */
+  /** The state with index idx of the checkpoint's frontier (resume only). */
   const rebuild = (idx: number): S => {
-    const path = pathTo(idx, -1);
-    let s = model.initial()[path.init] as S;
-    for (const k of path.steps) {
-      const acts = model.steps(s);
-      if (k >= acts.length) throw new CheckpointError(`state ${idx}: its path takes step ${k} of ${acts.length}`);
-      s = model.next(s, acts[k] as A);
-    }
-    if (!seen(s)) throw new CheckpointError(`state ${idx} is not in the visited set`);
-    return s;
+    const st = rebuilt.get(idx)!;
+    return st instanceof Int32Array && model.decode ? model.decode(st) as S : st as S;
   };
 
   /** Runs the undecided state properties on the new state `t` (index `idx`); with `pruneViolating`, also
@@ -302,6 +300,7 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
       if (resume) {
         for (const i of resume.cur) cur.push(rebuild(i), i);
         for (const i of resume.nxt) nxt.push(rebuild(i), i);
+        rebuilt.clear();
         if (skip > 0 && (resume.level >= maxDepth || skip > model.steps(cur.state(0)).length)) throw new CheckpointError(`state ${resume.cur[0]}: ${skip} actions taken`);
       } else {
         // Level 0: the initial states.

@@ -229,16 +229,18 @@ const levelsOf = (s: Snapshot): Int32Array => {
 };
 
 /** What can be checked of a (model-free consistent) snapshot only with the model: every state is
- *  re-derived from its parent link (each once, depth-first; about one `steps` and one `next` per state, a
- *  small part of what finding them took) and must be in the visited set, once: so the set holds exactly
+ *  re-derived from its parent link (each once, depth-first: one `steps` per expanded state and one `next`
+ *  per state; `onFrontier` gets the frontier's states, so that resume need not replay their paths) and
+ *  must be in the visited set, once: so the set holds exactly
  *  the states the links describe. The frontier holds no state a fired `always` property would have cut
  *  (with `prune`), and only such states are missing from it. Each recorded verdict fires with its
  *  message at the end of its path. */
-export function snapshotProblemsWithModel<S, A>(model: Model<S, A>, props: readonly Property<S, A>[], s: Snapshot, opts: { exact: boolean; prune: boolean }): string | undefined {
+export function snapshotProblemsWithModel<S, A>(model: Model<S, A>, props: readonly Property<S, A>[], s: Snapshot, opts: { exact: boolean; prune: boolean },
+  onFrontier?: (idx: number, state: S) => void): string | undefined {
   if (s.properties.length !== props.length) return `${s.properties.length} verdicts for ${props.length} properties`;
   if (opts.exact !== (s.exactKeys !== undefined)) return opts.exact ? 'no exact keys in an exact run' : 'exact keys in a fingerprint run';
   try {
-    return verdictProblem(model, props, s) ?? statesProblem(model, props, s, opts);
+    return verdictProblem(model, props, s) ?? statesProblem(model, props, s, opts, onFrontier);
   } catch {
     return 'the model throws on a path the checkpoint describes';
   }
@@ -257,7 +259,8 @@ function verdictProblem<S, A>(model: Model<S, A>, props: readonly Property<S, A>
   return undefined;
 }
 
-function statesProblem<S, A>(model: Model<S, A>, props: readonly Property<S, A>[], s: Snapshot, opts: { exact: boolean; prune: boolean }): string | undefined {
+function statesProblem<S, A>(model: Model<S, A>, props: readonly Property<S, A>[], s: Snapshot, opts: { exact: boolean; prune: boolean },
+  onFrontier?: (idx: number, state: S) => void): string | undefined {
   const inits = model.initial();
   const n = s.distinct;
   // Children lists (counting sort by parent).
@@ -300,6 +303,8 @@ function statesProblem<S, A>(model: Model<S, A>, props: readonly Property<S, A>[
     cover.set(l, c);
   };
 
+  /** The actions of the state `visit` saw last (empty when neither counted nor needed for children). */
+  let acts: readonly A[] = [];
   /** Checks state i (reached as `st`) and counts the actions it took; undefined when fine. */
   const visit = (i: number, st: S): string | undefined => {
     const k = model.key(st);
@@ -318,8 +323,10 @@ function statesProblem<S, A>(model: Model<S, A>, props: readonly Property<S, A>[
     if (cut && inFrontier.has(i)) return `state ${i} violates a property but waits to be expanded`;
     if (missing.has(i) && !cut) return `state ${i} is missing from the frontier`;
     if (cut && start[i + 1] !== start[i]) return `state ${i} violates a property but was expanded`;
+    if (inFrontier.has(i)) onFrontier?.(i, st);
+    acts = !cut && (taken(i, 1) > 0 || start[i + 1] !== start[i]) ? model.steps(st) : [];
     if (!cut) {
-      const acts = taken(i, 1) > 0 ? model.steps(st) : [];
+      if (i === first && skip > acts.length) return `state ${i}: ${skip} of its ${acts.length} actions taken`;
       const t = taken(i, acts.length);
       generated += t;
       for (let a = 0; a < t; a++) count(acts[a] as A, false);
@@ -327,27 +334,25 @@ function statesProblem<S, A>(model: Model<S, A>, props: readonly Property<S, A>[
     return undefined;
   };
 
-  const stack: { state: S; idx: number }[] = [];
+  const stack: { state: S; idx: number; acts: readonly A[] }[] = [];
   for (let i = 0; i < n && s.parents[i]! < 0; i++) {
     const init = -s.parents[i]! - 1;
     if (init >= inits.length) return `state ${i} names initial state ${init} of ${inits.length}`;
     const bad = visit(i, inits[init] as S);
     if (bad) return bad;
-    stack.push({ state: inits[init] as S, idx: i });
+    stack.push({ state: inits[init] as S, idx: i, acts });
     while (stack.length > 0) {
-      const { state, idx } = stack.pop()!;
-      if (start[idx + 1] === start[idx]) continue;
-      const acts = model.steps(state);
-      const limit = taken(idx, acts.length);
+      const { state, idx, acts: its } = stack.pop()!;
+      const limit = taken(idx, its.length);
       for (let c = start[idx]!; c < start[idx + 1]!; c++) {
         const child = children[c]!;
         const k = s.stepTaken[child]!;
         if (k >= limit) return `state ${child}: step ${k} of the ${limit} state ${idx} took`;
-        const t = model.next(state, acts[k] as A);
-        count(acts[k] as A, true);
+        const t = model.next(state, its[k] as A);
+        count(its[k] as A, true);
         const b = visit(child, t);
         if (b) return b;
-        stack.push({ state: t, idx: child });
+        if (start[child + 1] !== start[child]) stack.push({ state: t, idx: child, acts });
       }
     }
   }
