@@ -14,7 +14,7 @@
 // the end at once, `checkAsync` gives the event loop a turn at each yield, so that a signal handler can
 // ask the search to stop. A snapshot taken at a poll point holds everything needed to go on later
 // (`resume`): the visited set, the parent links, the verdicts so far and the frontier indices; the
-// frontier's states are rebuilt by replaying their paths.
+// frontier's states are rebuilt from the parent links (checkpoint.ts checks the snapshot on the way).
 
 import { fingerprint, fp } from './hash.js';
 import { FingerprintSet, Int32List } from './visited.js';

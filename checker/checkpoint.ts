@@ -1,5 +1,5 @@
 // A snapshot of a search between two expansions, and its file format. The model's states are not stored:
-// the frontier is a list of state indices, rebuilt on resume by replaying their paths, so the format knows
+// the frontier is a list of state indices, rebuilt on resume from the parent links, so the format knows
 // nothing of the model.
 //
 // The file: a first line `inflight-checkpoint/2 sha256:<hex>`, then a JSON header line, spaces up to a
