@@ -118,7 +118,7 @@ export function snapshotProblem(s: Snapshot): string | undefined {
   if (![distinct, generated, pruned, level, depth, skip].every(isCount)) return 'a counter is not a whole number >= 0';
   if (distinct > generated) return `${distinct} distinct states but only ${generated} generated`;
   if (pruned > distinct) return `${pruned} pruned states of ${distinct}`;
-  if (depth > level) return `depth ${depth} beyond the level ${level}`;
+  if (depth !== level) return `depth ${depth}, level ${level}`;  // the search sets depth to the level it is in
   if (level >= Math.max(distinct, 1)) return `level ${level} with only ${distinct} states`;
   if (s.parents.length !== distinct || s.stepTaken.length !== distinct) return 'parent links: not one per state';
 

@@ -128,6 +128,7 @@ const FORGERIES: [string, (s: Mutable<Snapshot>) => void][] = [
   ['level 1e9', (s) => { s.level = 1e9; }],
   ['level 1.5', (s) => { s.level = 1.5; }],
   ['depth beyond level', (s) => { s.depth = s.level + 1; }],
+  ['depth below level', (s) => { s.depth = s.level - 1; }],
   ['distinct +1', (s) => { s.distinct += 1; }],
   ['distinct -1', (s) => { s.distinct -= 1; }],
   ['generated below distinct', (s) => { s.generated = s.distinct - 1; }],
