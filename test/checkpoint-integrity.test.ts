@@ -3,6 +3,7 @@
 // paths a checkpoint may replace; a full disk during a periodic checkpoint; --max-states leaves one.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -186,6 +187,47 @@ test('hand-forged checkpoints with a correct checksum are refused when inconsist
   }
   t.log(reasons.join('\n'));
   t.log(`${FORGERIES.length} forgeries refused`);
+});
+
+/** The file with its JSON header changed by `f`, the arrays kept, and the checksum made right again. */
+function reheader(buf: Buffer, f: (h: Record<string, unknown>) => void): Buffer {
+  const nl1 = buf.indexOf(0x0a);
+  const nl2 = buf.indexOf(0x0a, nl1 + 1);
+  const h = JSON.parse(buf.subarray(nl1 + 1, nl2).toString('utf8')) as Record<string, unknown>;
+  const oldHead = nl2 - nl1;   // header line with its newline
+  const words = buf.subarray(nl1 + 1 + oldHead + ((4 - (oldHead % 4)) % 4));
+  f(h);
+  const head = Buffer.from(JSON.stringify(h) + '\n');
+  const body = Buffer.concat([head, Buffer.alloc((4 - (head.length % 4)) % 4, 0x20), words]);
+  return Buffer.concat([Buffer.from(`inflight-checkpoint/2 sha256:${createHash('sha256').update(body).digest('hex')}\n`), body]);
+}
+
+test('every header field, replaced by a wrong value with the checksum made right: refused', async (t) => {
+  t.true(reheader(good, () => {}).equals(good), 'reheader without a change gives the same bytes');
+  const header = JSON.parse(good.subarray(good.indexOf(0x0a) + 1, good.indexOf(0x0a, good.indexOf(0x0a) + 1)).toString('utf8')) as Record<string, unknown>;
+  const keys = Object.keys(header);
+  t.deepEqual(keys.sort(), ['coverage', 'depth', 'distinct', 'generated', 'lengths', 'level', 'meta', 'properties', 'pruned', 'skip', 'version'].sort());
+  let n = 0;
+  for (const k of keys) {
+    for (const v of [null, -1, 'x', {}, [], 2 ** 53, undefined]) {
+      if (JSON.stringify(v) === JSON.stringify(header[k])) continue;
+      const r = await resumeBytes(reheader(good, (h) => { if (v === undefined) delete h[k]; else h[k] = v; }));
+      t.is(r.code, 2, `${k} = ${JSON.stringify(v)}`);
+      t.regex(r.err, ONE_LINE, `${k} = ${JSON.stringify(v)}`);
+      n++;
+    }
+  }
+  // Fields nested in meta: the design's identity and the bounds.
+  for (const f of [(m: any) => { m.designId = 'module sha256:00'; }, (m: any) => { m.bounds.depth = 3; }, (m: any) => { m.symmetry = false; }, (m: any) => { m.exact = true; }]) {
+    const r = await resumeBytes(reheader(good, (h) => { f(h['meta']); }));
+    t.is(r.code, 2);
+    t.regex(r.err, ONE_LINE);
+    n++;
+  }
+  // An extra field the format does not have changes nothing that is read: the same result as the whole run.
+  const extra = await resumeBytes(reheader(good, (h) => { h['comment'] = 'hello'; }));
+  t.deepEqual(stats(extra.out), whole);
+  t.log(`${n} header fields forged, all refused; an unknown extra field is ignored (identical result)`);
 });
 
 test('a checkpoint of the format before checksums is refused as such', async (t) => {
