@@ -496,6 +496,8 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
       const open = stepProps.filter((p) => fired[p] === undefined);
       const checks = made.properties as readonly Property<unknown, unknown>[];
       for (let k = 0; k < frontier; k++) {
+        // A turn for the event loop now and then: a second SIGINT must still end the process at once.
+        if ((k & 255) === 255) await new Promise<void>((resolve) => setImmediate(resolve));
         const rank = frontRank[k]!;
         let ai = -1;
         try {
