@@ -1,7 +1,7 @@
 // Issue 18, part 7: trace files beyond their own bounds, a step a design rules out, the replay step cap,
 // scenario expectations naming unknown properties, render's --out/--format mismatch, and --strict.
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinScenarios, expectProblem } from '../scenarios/index.js';
@@ -11,6 +11,7 @@ import { DEFAULT_BOUNDS } from '../model/bounds.js';
 import { cli } from './helpers/cli.js';
 
 const TMP = mkdtempSync(join(tmpdir(), 'inflight-misc-'));
+test.after.always(() => { rmSync(TMP, { recursive: true, force: true }); });
 let nf = 0;
 const file = (text: string, ext = 'json'): string => { const f = join(TMP, `f-${nf++}.${ext}`); writeFileSync(f, text); return f; };
 const ONE = (code: string) => new RegExp(`^inflight: ${code}: [^\\n]+$`);
