@@ -14,7 +14,7 @@
 // the end at once, `checkAsync` gives the event loop a turn at each yield, so that a signal handler can
 // ask the search to stop. A snapshot taken at a poll point holds everything needed to go on later
 // (`resume`): the visited set, the parent links, the verdicts so far and the frontier indices; the
-// frontier's states are rebuilt by replaying their paths.
+// frontier's states are rebuilt from the parent links (checkpoint.ts checks the snapshot on the way).
 
 import { fingerprint, fp } from './hash.js';
 import { FingerprintSet, Int32List } from './visited.js';
@@ -22,7 +22,7 @@ import { CompactFrontier, ObjectFrontier, type Frontier } from './frontier.js';
 import type {
   CheckOptions, CheckResult, Model, Path, PropertyOutcome, StopReason, VisitedSet, WitnessOutcome,
 } from './model.js';
-import type { Snapshot } from './checkpoint.js';
+import { CheckpointError, snapshotProblemsWithModel, type Snapshot } from './checkpoint.js';
 
 /** The model threw while the search expanded a state: `path` leads to that state (undefined while the
  *  initial states were made), `action` is the index of the action being taken (-1: while listing them). */
@@ -80,7 +80,6 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
   const t0 = performance.now();
   const props = options.properties;
   const resume = options.resume as Snapshot | undefined;
-  if (resume && resume.properties.length !== props.length) throw new Error('resume: the snapshot was taken with other properties');
   const fired: (Fired | undefined)[] = props.map((_, i) => resume?.properties[i] ?? undefined);
   const hasProps = props.length > 0;
   let undecided = fired.filter((f) => f === undefined).length;
@@ -108,6 +107,16 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
   });
 
   const maxDepth = options.maxDepth !== undefined && options.maxDepth > 0 ? options.maxDepth : Infinity;
+  /** On resume: the frontier's states, re-derived while the checkpoint is checked against the model
+   *  (as words when the model has a codec, so that a large frontier does not sit in memory as objects). */
+  const rebuilt = new Map<number, S | Int32Array>();
+  if (resume) {
+    if (resume.level > maxDepth) throw new CheckpointError(`level ${resume.level} beyond the depth bound ${maxDepth}`);
+    const enc = model.encode?.bind(model);
+    const bad = snapshotProblemsWithModel(model, props, resume, { exact: options.exact === true, prune: options.pruneViolating === true },
+      (i, st) => { rebuilt.set(i, enc && model.decode ? enc(st).slice() : st); });
+    if (bad !== undefined) throw new CheckpointError(bad);
+  }
   const maxStates = options.maxStates ?? Infinity;
   const deadline = options.maxSeconds !== undefined ? t0 + options.maxSeconds * 1000 : Infinity;
   const maxMemory = options.maxMemoryBytes ?? Infinity;
@@ -182,12 +191,10 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
     return { init: -p - 1, steps };
   };
 
-  /** The state with index idx, rebuilt by replaying its path (used on resume only). */
+  /** The state with index idx of the checkpoint's frontier (resume only). */
   const rebuild = (idx: number): S => {
-    const path = pathTo(idx, -1);
-    let s = model.initial()[path.init] as S;
-    for (const k of path.steps) s = model.next(s, model.steps(s)[k] as A);
-    return s;
+    const st = rebuilt.get(idx)!;
+    return st instanceof Int32Array && model.decode ? model.decode(st) as S : st as S;
   };
 
   /** Runs the undecided state properties on the new state `t` (index `idx`); with `pruneViolating`, also
@@ -236,6 +243,8 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
   let cur = newFrontier();
   let nxt = newFrontier();
   let li = 0;
+  /** Actions of cur[li] already taken: from a snapshot of a search stopped inside an expansion. */
+  let skip = resume?.skip ?? 0;
   let peakFrontierBytes = 0;
 
   const queueSize = (): number => cur.length - li + nxt.length;
@@ -253,6 +262,7 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
     stepTaken: stepTaken.toArray(),
     cur: indicesFrom(cur, li),
     nxt: indicesFrom(nxt, 0),
+    skip,
     properties: fired.map((f) => f ?? null),
     coverage: [...coverage].map(([label, [g, d]]) => ({ label, generated: g, distinct: d })),
     ...(exactKeys ? { exactKeys: [...exactKeys] } : {}),
@@ -280,6 +290,8 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
     if (stop === undefined && shouldStop !== undefined && shouldStop()) stop = 'interrupted';
   };
 
+  /** A snapshot cannot be taken between two initial states (resume starts after them). */
+  let initialsDone = true;
   let pollIn = 0; // expansions until the next poll
   /** While expanding: the index of the action being taken (-1: computing the actions). */
   let at = -1;
@@ -288,9 +300,12 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
       if (resume) {
         for (const i of resume.cur) cur.push(rebuild(i), i);
         for (const i of resume.nxt) nxt.push(rebuild(i), i);
+        rebuilt.clear();
+        if (skip > 0 && (resume.level >= maxDepth || skip > model.steps(cur.state(0)).length)) throw new CheckpointError(`state ${resume.cur[0]}: ${skip} actions taken`);
       } else {
         // Level 0: the initial states.
         const inits = model.initial();
+        initialsDone = false;
         for (let i = 0; i < inits.length; i++) {
           const s = inits[i] as S;
           generated++;
@@ -300,8 +315,9 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
           stepTaken.push(-1);
           if (!needStateCheck() || checkState(s, idx)) cur.push(s, idx);
           if (hasProps && undecided === 0) { stop = 'decided'; break search; }
-          if (distinct >= maxStates) { stop = 'states'; break search; }
+          if (distinct >= maxStates) { stop = 'states'; initialsDone = i === inits.length - 1; break search; }
         }
+        initialsDone = true;
       }
 
       for (;;) {
@@ -350,7 +366,9 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
           const sIdx = cur.index(li);
           at = -1;
           const acts = model.steps(s);
-          for (let ai = 0, n = acts.length; ai < n; ai++) {
+          const from = skip;
+          skip = 0;
+          for (let ai = from, n = acts.length; ai < n; ai++) {
             const a = acts[ai] as A;
             at = ai;
             const t = model.next(s, a);
@@ -367,7 +385,8 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
               stepTaken.push(ai);
               if (!needStateCheck() || checkState(t, idx)) nxt.push(t, idx);
               if (hasProps && undecided === 0) { stop = 'decided'; break search; }
-              if (distinct >= maxStates) { stop = 'states'; break search; }
+              // Stopped inside the expansion: a snapshot goes on with the next action.
+              if (distinct >= maxStates) { stop = 'states'; skip = ai + 1; break search; }
             }
           }
         }
@@ -381,6 +400,7 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
       }
     }
   } catch (e) {
+    if (e instanceof CheckpointError) throw e;
     // The model (or a property) threw: say where, so that the caller can show the path to that state.
     const idx = li < cur.length ? cur.index(li) : undefined;
     throw new ModelError(e, idx === undefined ? undefined : pathTo(idx, -1), at);
@@ -427,7 +447,8 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
       pruned,
     },
     // Stops taken at a poll point leave the search between two expansions: it can go on from here.
-    ...(stop === 'interrupted' || stop === 'time' || stop === 'memory' ? { snapshot } : {}),
+    // So do those at maxStates after the initial states (inside an expansion: `skip` says where).
+    ...(stop === 'interrupted' || stop === 'time' || stop === 'memory' || (stop === 'states' && initialsDone) ? { snapshot } : {}),
   };
   if (options.keepVisited === true) {
     const kept: VisitedSet = {

@@ -41,16 +41,19 @@
 //
 // Not supported in parallel (refused with an error): `exact`, `resume`, `onCheckpoint`, `keepVisited`. An
 // interruption (shouldStop, maxSeconds, maxMemoryBytes) lands between two levels or stops the workers
-// mid-level; the result then gives the counts of the levels completed (their verdicts stand; the others
-// are 'bounded'), and has no snapshot. Per-label coverage is not collected.
+// mid-level; the result then gives the counts of a complete search bounded at the depth reached, as
+// `check` with that maxDepth counts them: the levels completed plus the depth probe of the last one, run
+// on the coordinator thread (their verdicts stand; the others are 'bounded'), and has no snapshot.
+// Per-label coverage is not collected.
 
 import { Worker } from 'node:worker_threads';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ModelError } from './bfs.js';
-import type { CheckOptions, CheckResult, Path, PropertyOutcome, StopReason, WitnessOutcome } from './model.js';
+import { fingerprint, fp } from './hash.js';
+import type { CheckOptions, CheckResult, Model, ModelFactory, Path, Property, PropertyOutcome, StopReason, WitnessOutcome } from './model.js';
 import {
-  ARENA_MAX, CTL_ABORT, CTL_CURSOR, CTL_END, CTL_END_DONE, CTL_GROW, CTL_GROW_TO, CTL_LIMIT, CTL_MEET_GEN, CTL_NCAND, CTL_TABLE_LOG, CTL_USED,
+  ARENA_MAX, CTL_ABORT, CTL_CURSOR, CTL_TABLE, CTL_END, CTL_END_DONE, CTL_GROW, CTL_GROW_TO, CTL_LIMIT, CTL_MEET_GEN, CTL_NCAND, CTL_TABLE_LOG, CTL_USED,
   BLOCK, CTL_WORDS, FRONT, PROGRESS_STRIDE, REC, REC_MAX, R_A, R_BAD, R_G, R_OFF, R_W, TABLE_MAX_LOG, TABLE_MIN_LOG,
   pack, rankOf, stepOf, type FromWorker, type Shared, type StepFire, type ToWorker, type WorkerData,
 } from './worker.js';
@@ -468,6 +471,63 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
       return false;
     };
 
+    /** An interruption inside the phase of level `level` (expanding or probing it): the counts of a search
+     *  bounded at this depth, which probes this level (bfs.ts) — so that the counts reported are a complete
+     *  run's at that depth, not the levels completed minus the probe. The probe runs here, on this thread,
+     *  from the shared frontier and visited set; states that the interrupted phase added count as unseen
+     *  (their claim numbers are from this phase on). It usually stops within the first states. */
+    const probeAfterInterruption = async (): Promise<void> => {
+      const why = interruption!;
+      const made = await (await import(mod) as { createModel: ModelFactory }).createModel(spec.params);
+      const model = made.model as Model<unknown, unknown>;
+      const decode = model.decode?.bind(model);
+      if (decode === undefined) { stop = why; queue = frontier; return; }
+      const table = new Int32Array(shared.tables[ctl[CTL_TABLE]!]!);
+      const mask = 2 ** ctl[CTL_TABLE_LOG]! - 1;
+      const seenBefore = (hi: number, lo: number): boolean => {
+        for (let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask; ; i = (i + 1) & mask) {
+          const v = table[i * 3]!;
+          if (v === 0) return false;
+          if (table[i * 3 + 1] === hi && table[i * 3 + 2] === lo) return v > 0 && v - 1 < claimed;
+        }
+      };
+      const base = levelStart[levelStart.length - 1]!;
+      const sel = 1 - (gen % 2);
+      const open = stepProps.filter((p) => fired[p] === undefined);
+      const checks = made.properties as readonly Property<unknown, unknown>[];
+      for (let k = 0; k < frontier; k++) {
+        // A turn for the event loop now and then: a second SIGINT must still end the process at once.
+        if ((k & 255) === 255) await new Promise<void>((resolve) => setImmediate(resolve));
+        const rank = frontRank[k]!;
+        let ai = -1;
+        try {
+          const arena = new Int32Array(shared.arenas[front[k * FRONT]!]![sel]!);
+          const off = front[k * FRONT + 1]!;
+          const s = decode(arena.subarray(off + 1, off + 1 + arena[off]!));
+          const acts = model.steps(s);
+          for (ai = 0; ai < acts.length; ai++) {
+            const nx = model.next(s, acts[ai]);
+            fingerprint(model.key(nx));
+            if (!seenBefore(fp[0]! | 0, fp[1]! | 0)) { stop = why; queue = frontier - k; return; }
+            generated++;
+            for (let c = 0; c < open.length; c++) {
+              const p = open[c]!;
+              const m = (checks[p]!.check as (s: unknown, a: unknown, t: unknown) => string | undefined)(s, acts[ai], nx);
+              if (m === undefined) continue;
+              fired[p] = { pk: pack(rank, ai), phase: 0, message: m, idx: base + rank, extra: ai };
+              undecided--;
+              open.splice(c--, 1);
+              if (undecided === 0) { stop = 'decided'; queue = frontier - k; return; }
+            }
+          }
+        } catch (e) {
+          throw new ModelError(e, pathTo(base + rank, -1), ai);
+        }
+      }
+      // Nothing beyond this level: the search is complete.
+      stop = 'exhausted';
+    };
+
     search: {
       // Level 0: the initial states (a virtual root whose "steps" are the indices of initial()).
       const r0 = await phase(true, false);
@@ -479,7 +539,7 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
         if (level >= maxDepth) {
           // The probe: successors are only looked up.
           const rs = await phase(false, true);
-          if (rs === undefined) { stop = interruption; queue = frontier; break search; }
+          if (rs === undefined) { await probeAfterInterruption(); break search; }
           let unseen: Event | undefined;
           for (const r of rs) if (r.unseen >= 0 && (unseen === undefined || r.unseen < unseen.pk)) unseen = { pk: r.unseen, phase: -1 };
           const s = decide(leastStepFires(rs), undefined, unseen);
@@ -489,7 +549,7 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
           break search;
         }
         const rs = await phase(false, false);
-        if (rs === undefined) { stop = interruption; queue = frontier; break search; }
+        if (rs === undefined) { await probeAfterInterruption(); break search; }
         if (await afterLevel(rs)) break search;
         level++;
       }

@@ -94,6 +94,28 @@ export class FingerprintSet {
     return set;
   }
 
+  /** Why `table` (with `count` entries) cannot be a table this class made, or undefined: its size, its
+   *  count of entries, a load that would make probing endless, or an entry that probing from its home slot
+   *  would never reach (a damaged word). For checkpoints read back from disk. */
+  static problem(table: Uint32Array, count: number): string | undefined {
+    const slots = table.length / 2;
+    if (!Number.isInteger(Math.log2(slots)) || slots < 16 || slots > MAX_SLOTS) return `a table of ${table.length} words is no fingerprint table`;
+    if (count >= Math.floor(slots * 0.75)) return `${count} entries in ${slots} slots is beyond the table's load`;
+    const mask = slots - 1;
+    let seen = 0;
+    for (let s = 0; s < slots; s++) {
+      const hi = table[s << 1]!;
+      const lo = table[(s << 1) + 1]!;
+      if ((hi | lo) === 0) continue;
+      seen++;
+      // Linear probing: every slot from the entry's home slot to the entry itself is occupied.
+      for (let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask; i !== s; i = (i + 1) & mask) {
+        if ((table[i << 1]! | table[(i << 1) + 1]!) === 0) return `fingerprint slot ${s} is not where its value puts it`;
+      }
+    }
+    return seen === count ? undefined : `${seen} fingerprints in the table, ${count} states counted`;
+  }
+
   private grow(): void {
     const old = this.table;
     const cap = (this.mask + 1) * 2;

@@ -3,11 +3,12 @@
 //   0  no property violated (within the bounds)     1  a property is violated
 //      (matrix: 0 when every verdict is the one its design expects, 1 when one is not)
 //   2  usage or input error (one line on stderr)     130  interrupted (SIGINT) before a violation
+//   3  with --strict: nothing violated, but a verdict is bounded (a limit stopped the search)
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../checker/model.js';
 import { checkBounds, DEFAULT_BOUNDS, SYSCALLS, type Bounds, type SyscallName } from '../model/bounds.js';
-import { builtinDesigns } from '../model/designs/index.js';
+import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
 import { formatStep } from '../model/apply.js';
 import { DesignError } from '../model/design.js';
 import { formatResult } from '../model/step.js';
@@ -17,7 +18,7 @@ import { builtinScenarios } from '../scenarios/index.js';
 import { loadScenario } from './scenarios.js';
 import { resolveScenario } from '../model/scenario.js';
 import { traceToJson } from '../traces/format.js';
-import { replayTrace } from '../traces/replay.js';
+import { makesSteps, replayTrace } from '../traces/replay.js';
 import { renderSteps, actorName } from '../traces/text.js';
 import { traceStepToStep } from '../traces/build.js';
 import { loadDesign, traceDesign } from './designs.js';
@@ -29,7 +30,7 @@ import { cmdRender } from './pictures.js';
 import { cmdReport, writeCheckOutputs } from './report.js';
 import { fmtInt, formatBounds, renderReport, reportJson } from './render.js';
 import { expectedOf, parallelRun, parseWorkers, runCheckAsync, surprises, type Report } from './run.js';
-import { defaultMaxMemory, parseSize, readCheckpoint, writeCheckpoint, type CheckpointMeta } from './persist.js';
+import { CheckpointWriter, defaultMaxMemory, designIdentity, parseSize, readCheckpoint, type CheckpointMeta } from './persist.js';
 import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
 import { cmdKernel } from './kernel.js';
@@ -44,7 +45,7 @@ export interface Io {
   readonly interrupted?: () => boolean;
 }
 
-export const EXIT = { ok: 0, violated: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, violated: 1, usage: 2, bounded: 3, interrupted: 130 } as const;
 
 const USAGE = `usage: inflight <command> [options]
 
@@ -92,6 +93,7 @@ bounds:
   --max-memory SIZE   stop when the process uses this much memory (default 3/4 of the machine), e.g. 4G
   --exact        whole states instead of 64-bit fingerprints (no collision possible; small runs)
   --no-symmetry  do not treat tasks as interchangeable
+  --strict       (check, matrix) exit 3 when a verdict is bounded: a limit stopped the search first
 
 check only:
   --checkpoint FILE [--checkpoint-every SECONDS]   save the search every 60 s (and when interrupted)
@@ -102,7 +104,8 @@ simulate --design NAME|FILE.ts [bounds] [--depth N] [--runs N] [--seed S] [--jso
                                seeded random walks (default 60 steps, 10000 walks); a violation is
                                shrunk, replay-checked and printed with its seed
 
-exit status: 0 nothing violated, 1 a property violated, 2 usage or input error, 130 interrupted`;
+exit status: 0 nothing violated, 1 a property violated, 2 usage or input error, 3 with --strict: a verdict
+             is bounded, 130 interrupted`;
 
 const BOUND_OPTIONS = {
   tasks: { type: 'string' }, files: { type: 'string' }, fds: { type: 'string' }, skbs: { type: 'string' },
@@ -185,14 +188,18 @@ function progressLine(io: Io, enabled: boolean, label: string) {
 }
 const clearLine = (io: Io, enabled: boolean): void => { if (enabled) io.err('\r\x1b[K'); };
 
-const exitFor = (r: Report): number =>
-  r.properties.some((p) => p.status === 'violated') ? EXIT.violated : r.stop === 'interrupted' ? EXIT.interrupted : EXIT.ok;
+const anyBounded = (r: Report): boolean => [...r.properties, ...r.witnesses].some((v) => v.status === 'bounded');
+
+/** `strict`: a verdict left bounded (a limit stopped the search) is not a pass. */
+const exitFor = (r: Report, strict: boolean): number =>
+  r.properties.some((p) => p.status === 'violated') ? EXIT.violated : r.stop === 'interrupted' ? EXIT.interrupted
+    : strict && anyBounded(r) ? EXIT.bounded : EXIT.ok;
 
 async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, design: { type: 'string' }, json: { type: 'boolean' },
     'trace-out': { type: 'string' }, full: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' },
     checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' }, workers: { type: 'string' },
-    scenario: { type: 'string' }, variant: { type: 'string' } }, 0);
+    scenario: { type: 'string' }, variant: { type: 'string' }, strict: { type: 'boolean' } }, 0);
   if (typeof values['design'] !== 'string') throw new UserError('E_USAGE', 'check needs --design NAME (see: inflight designs) or --design ./file.ts');
   const scenario = await scenarioFrom(values);
   const bounds = scenario ? scenarioBounds(scenario, DEFAULT_BOUNDS, givenBounds(values)) : boundsFrom(values);
@@ -202,7 +209,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const json = values['json'] === true;
   const live = io.tty === true && !json;
   // Checkpoints record the run's settings; a resume with other ones is refused.
-  const meta: CheckpointMeta = { design: design.name, bounds, symmetry: limits.symmetry, exact: limits.exact === true,
+  const meta: CheckpointMeta = { design: design.name, designId: designIdentity(values['design'], design), bounds, symmetry: limits.symmetry, exact: limits.exact === true,
     ...(scenario ? { scenario: `${scenario.name}${scenario.variant ? `/${scenario.variant}` : ''}` } : {}) };
   const checkpoint = typeof values['checkpoint'] === 'string' ? values['checkpoint'] : undefined;
   const every = wholeNumber(values, 'checkpoint-every');
@@ -210,14 +217,16 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   if (every === 0) throw new UserError('E_BOUNDS', '--checkpoint-every must be at least 1 second');
   const workers = parseWorkers(values['workers'], checkpoint !== undefined || values['resume'] !== undefined);
   const resume = typeof values['resume'] === 'string' ? readCheckpoint(values['resume'], meta) : undefined;
+  // Refuses a path that is not a regular file or a new one before the search starts.
+  const saver = checkpoint !== undefined ? new CheckpointWriter(checkpoint, meta) : undefined;
+  const stopNow = (): boolean => saver?.stopped() === true || io.interrupted?.() === true;
   const report = await runCheckAsync(design, bounds, { ...limits, ...progressLine(io, live, design.name),
-    ...(io.interrupted ? { shouldStop: io.interrupted } : {}),
-    ...(checkpoint !== undefined ? { onCheckpoint: (s) => writeCheckpoint(checkpoint, s, meta), checkpointEvery: every ?? 60 } : {}),
+    ...(io.interrupted || saver ? { shouldStop: stopNow } : {}),
+    ...(saver ? { onCheckpoint: saver.write, checkpointEvery: every ?? 60 } : {}),
     ...(resume ? { resume } : {}), ...parallelRun(workers, design), ...(scenario ? { scenario } : {}) });
   clearLine(io, live);
-  if (checkpoint !== undefined && report.snapshot) {
-    // Interrupted (or out of time or memory): the search can go on from exactly here.
-    writeCheckpoint(checkpoint, report.snapshot(), meta);
+  if (saver && !saver.failure && report.snapshot && saver.write(report.snapshot())) {
+    // Interrupted (or at a limit): the search can go on from exactly here.
     if (!json) io.err(`checkpoint written to ${checkpoint}: go on with --resume ${checkpoint}`);
   }
   const out = values['trace-out'];
@@ -232,12 +241,14 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   }
   await writeCheckOutputs(report, values, io, json);
   io.out(json ? JSON.stringify(reportJson(report), null, 2) : renderReport(report, { full: values['full'] === true }));
-  return exitFor(report);
+  // A checkpoint that could not be written (a full disk): the partial result above, then the error.
+  if (saver?.failure) throw new UserError('E_OUTPUT', `${saver.failure.message}; the search stopped there (the result above is partial)`);
+  return exitFor(report, values['strict'] === true);
 }
 
 async function cmdMatrix(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, designs: { type: 'string' }, json: { type: 'boolean' }, markdown: { type: 'boolean' },
-    scenario: { type: 'string' }, variant: { type: 'string' } }, 0);
+    scenario: { type: 'string' }, variant: { type: 'string' }, strict: { type: 'boolean' } }, 0);
   const scenario = await scenarioFrom(values);
   const bounds = scenario ? scenarioBounds(scenario, DEFAULT_BOUNDS, givenBounds(values)) : boundsFrom(values);
   if (scenario) { const bad = checkBounds(bounds); if (bad) throw new UserError('E_BOUNDS', bad); }
@@ -267,7 +278,8 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
   }
   // A matrix compares designs, some of which are meant to fail: its status says whether every verdict
   // is the one its design expects.
-  return reports.some((r) => surprises(r).length > 0) ? EXIT.violated : reports.some((r) => r.stop === 'interrupted') ? EXIT.interrupted : EXIT.ok;
+  return reports.some((r) => surprises(r).length > 0) ? EXIT.violated : reports.some((r) => r.stop === 'interrupted') ? EXIT.interrupted
+    : values['strict'] === true && reports.some(anyBounded) ? EXIT.bounded : EXIT.ok;
 }
 
 const matrixCell = (r: Report, name: string): string => {
@@ -360,7 +372,18 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   const r = replayTrace(trace, design);
   if (r.impossibleAt !== undefined) {
     const st = trace.steps[r.impossibleAt - 1]!;
-    throw new UserError('E_TRACE_INVALID', `${file}: step ${r.impossibleAt}: ${actorName(st.task)} ${formatStep(traceStepToStep(st))} cannot be made in design ${design.name} (no such task, or beyond the trace's bounds)`);
+    const what = `step ${r.impossibleAt}: ${actorName(st.task)} ${formatStep(traceStepToStep(st))}`;
+    // Impossible in the trace's own design too: the trace is wrong. Otherwise it is this design that
+    // rules the step out (a fix that blocks it): an answer, not an input error.
+    const own = design.name === trace.design ? design : builtinDesign(trace.design);
+    if (own !== undefined && !makesSteps(trace, own, r.impossibleAt)) {
+      throw new UserError('E_TRACE_INVALID', `${file}: ${what} cannot be made in design ${own.name} (no such task, or beyond the trace's bounds)`);
+    }
+    const line = `design ${design.name} cannot make ${what} (${own ? `the trace's design ${own.name} can` : `the trace's design ${trace.design} is not built in, not checked`}): this run cannot happen under ${design.name}`;
+    io.out(values['json'] === true
+      ? JSON.stringify({ design: design.name, trace: { design: trace.design, property: trace.property, steps: trace.steps.length }, cannotMake: { step: r.impossibleAt, message: line } }, null, 2)
+      : line);
+    return EXIT.violated;
   }
   const violated = r.findings.filter((f) => f.kind === 'always');
   if (values['json'] === true) {

@@ -57,6 +57,9 @@ export async function cmdRender(args: string[], io: Io, kit: CliKit): Promise<nu
   const out = typeof values['out'] === 'string' ? values['out'] : undefined;
   const format = typeof values['format'] === 'string' ? values['format'] : out?.endsWith('.svg') ? 'svg' : 'dot';
   if (!(FORMATS as readonly string[]).includes(format)) throw new UserError('E_USAGE', `unknown --format '${format}' (formats: ${FORMATS.join(', ')})`);
+  // A name that says one format and a --format that says the other: refused rather than guessed.
+  const named = out === undefined ? undefined : /\.svg$/i.test(out) ? 'svg' : /\.(dot|gv)$/i.test(out) ? 'dot' : undefined;
+  if (named !== undefined && named !== format) throw new UserError('E_USAGE', `--out ${out} names a ${named.toUpperCase()} file but --format is ${format}: give --format ${named} or an --out name ending in .${format}`);
   const rawStep = values['step'];
   if (typeof rawStep === 'string' && !/^\d+$/.test(rawStep)) throw new UserError('E_USAGE', `--step expects a step number, got '${rawStep}'`);
   const t = await loadTrace(file, typeof values['design'] === 'string' ? values['design'] : undefined);

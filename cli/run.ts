@@ -2,11 +2,11 @@
 // with their traces. Shared by `check`, `matrix`, the benchmark and the tests.
 import { check, checkAsync, ModelError } from '../checker/bfs.js';
 import { checkParallel } from '../checker/parallel.js';
-import type { Snapshot } from '../checker/checkpoint.js';
+import { CheckpointError, type Snapshot } from '../checker/checkpoint.js';
 import type { CheckOptions, CheckResult, Coverage, Progress, PropertyStatus, Stats, StopReason, WitnessStatus } from '../checker/model.js';
 import type { Transition } from '../model/step.js';
 import { UserError } from './errors.js';
-import type { Bounds } from '../model/bounds.js';
+import { MAX_BOUNDS, SYSCALLS, type Bounds } from '../model/bounds.js';
 import { DesignError, type Design } from '../model/design.js';
 import { designCode } from './designs.js';
 import { releaseWorkerSlots } from './usercode.js';
@@ -91,6 +91,7 @@ function searchOptions(model: KernelModel, bounds: Bounds, opts: RunOptions): Ch
 
 /** A design that threw while the search expanded a state: one line, and the steps to that state. */
 function explainFailure(e: unknown, model: KernelModel, design: Design, bounds: Bounds): never {
+  if (e instanceof CheckpointError) throw new UserError('E_CHECKPOINT', `inconsistent checkpoint for ${design.name} at these bounds (${e.message}): start the run again`);
   if (e instanceof ModelError && e.cause instanceof DesignError) {
     let trace: BuiltTrace | undefined;
     try {
@@ -172,10 +173,22 @@ function reproduce(e: unknown, model: KernelModel): unknown {
   return e;
 }
 
+/** The bounds a trace of this run records. A scenario's programs call what they call, whatever --ops and
+ *  --msg-fds say: the trace's bounds name those calls and their fd counts too, so that it reads as within
+ *  its own bounds (cli/trace-file.ts). */
+export function traceBounds(bounds: Bounds, scenario?: Scenario): Bounds {
+  if (!scenario) return bounds;
+  const lines = scenario.programs.flat();
+  const used = new Set<string>([...bounds.ops, ...lines.map((l) => l.syscall)]);
+  const counts = lines.map((l) => { const a = l.args as { rights?: readonly unknown[]; files?: readonly unknown[] }; return l.syscall === 'sendmsg' ? a.rights?.length ?? 0 : l.syscall === 'io_uring_register' ? a.files?.length ?? 0 : 0; });
+  return { ...bounds, ops: SYSCALLS.filter((s) => used.has(s)), msgFds: Math.min(MAX_BOUNDS.msgFds, Math.max(bounds.msgFds, ...counts)) };
+}
+
 function toReport(design: Design, bounds: Bounds, model: KernelModel, result: CheckResult, scenario?: Scenario): Report {
+  const recorded = traceBounds(bounds, scenario);
   const traced = (name: string, path: NonNullable<CheckResult['properties'][number]['path']> | undefined, message: string | undefined) => {
     if (!path) return {};
-    const t = buildTrace(model, path, design.name, bounds, name, message ?? '');
+    const t = buildTrace(model, path, design.name, recorded, name, message ?? '');
     return { trace: t.trace, worlds: t.worlds };
   };
   return {

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveScenario, type Scenario } from '../model/scenario.js';
-import { builtinScenario, builtinScenarios } from '../scenarios/index.js';
+import { builtinScenario, builtinScenarios, expectProblem } from '../scenarios/index.js';
 import { describeThrown } from '../model/design.js';
 import { oneLine, UserError } from './errors.js';
 import { announce, asUserCodeAsync, bundleModule, importBundle, preloadExternals, snapshotExport, WHERE_LOADING } from './usercode.js';
@@ -40,6 +40,8 @@ export async function loadScenario(arg: string, variant?: string): Promise<Scena
   }
   const sc = resolveScenario(raw, variant);
   if (typeof sc === 'string') throw new UserError('E_SCENARIO', `${arg}: ${sc}`);
+  const bad = expectProblem(sc);
+  if (bad !== undefined) throw new UserError('E_SCENARIO', `${arg}: ${bad}`);
   return sc;
 }
 

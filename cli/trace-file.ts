@@ -1,7 +1,17 @@
-// Reading a trace file for a command: one place for the two ways it can fail.
+// Reading a trace file for a command: one place for the ways it can fail, so that every command that
+// takes a trace (replay, render, repro, kernel) accepts exactly the same files.
 import { readFileSync } from 'node:fs';
-import { parseTrace, type TraceFile } from '../traces/format.js';
+import { MAX_BOUNDS } from '../model/bounds.js';
+import { propertyByName, PROPERTIES } from '../properties/index.js';
+import { parseTrace, type TraceFile, type TraceStep } from '../traces/format.js';
 import { oneLine, UserError } from './errors.js';
+
+/** The longest trace read: the longest walk `simulate` makes (its --depth is at most 10,000). */
+export const MAX_TRACE_STEPS = 10_000;
+
+/** What a trace that violates no property names as its property: a design that threw during a check, a
+ *  trace written by hand for the kernel oracle. */
+export const TRACE_LABELS: readonly string[] = ['design-threw', 'kernel-oracle', 'hand-written'];
 
 export function readTraceFile(file: string): TraceFile {
   let text: string;
@@ -10,5 +20,34 @@ export function readTraceFile(file: string): TraceFile {
   }
   const parsed = parseTrace(text);
   if (!parsed.ok) throw new UserError('E_TRACE_INVALID', `${file}: ${parsed.error}`);
+  const bad = traceProblem(parsed.value);
+  if (bad !== undefined) throw new UserError('E_TRACE_INVALID', `${file}: ${bad}`);
   return parsed.value;
+}
+
+/** What the format's parser leaves to the trace as a whole: its length, its property, and that every
+ *  step is within the trace's own bounds (--ops, --msg-fds: SCM_RIGHTS and IORING_REGISTER_FILES). */
+export function traceProblem(t: TraceFile): string | undefined {
+  if (t.steps.length > MAX_TRACE_STEPS) return `${t.steps.length} steps: a trace has at most ${MAX_TRACE_STEPS.toLocaleString('en-US')} (the longest walk simulate makes)`;
+  if (propertyByName(t.property) === undefined && !TRACE_LABELS.includes(t.property)) {
+    return `"property" names an unknown property ${JSON.stringify(t.property.slice(0, 60))} (known: ${PROPERTIES.map((p) => p.name).join(', ')}, or ${TRACE_LABELS.join(', ')})`;
+  }
+  // A trace written by hand (for the kernel oracle) was not explored by the checker: its --ops say
+  // nothing, and its fd counts are held to the model's ceiling only.
+  const byHand = t.property === 'kernel-oracle' || t.property === 'hand-written';
+  for (let i = 0; i < t.steps.length; i++) {
+    const bad = stepOutOfBounds(t.steps[i]!, t.bounds, byHand);
+    if (bad !== undefined) return `step ${i + 1}: ${bad}`;
+  }
+  return undefined;
+}
+
+function stepOutOfBounds(s: TraceStep, b: TraceFile['bounds'], byHand: boolean): string | undefined {
+  // `resume` continues a call a task started: the checker takes it whatever --ops says.
+  if (!byHand && s.syscall !== 'resume' && !b.ops.includes(s.syscall)) return `${s.syscall} is not among the trace's ops (${b.ops.join(', ')})`;
+  const args = s.args as { rights?: readonly unknown[]; files?: readonly unknown[] };
+  const n = s.syscall === 'sendmsg' ? args.rights?.length : s.syscall === 'io_uring_register' ? args.files?.length : undefined;
+  const most = byHand ? Math.max(b.msgFds, MAX_BOUNDS.msgFds) : b.msgFds;
+  if (n !== undefined && n > most) return `${s.syscall} passes ${n} fds, beyond the trace's msgFds ${most}${byHand ? ' (the model\'s ceiling)' : ''}`;
+  return undefined;
 }

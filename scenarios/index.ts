@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolveScenario, type Scenario } from '../model/scenario.js';
+import { PROPERTIES, propertyByName, SCENARIO_PROPERTIES } from '../properties/index.js';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 
@@ -30,5 +31,20 @@ export function builtinScenarios(): readonly BuiltinScenario[] {
 /** A built-in scenario by name (and variant), or a one-line reason. */
 export function builtinScenario(name: string, variant?: string): Scenario | string | undefined {
   const b = builtinScenarios().find((s) => s.name === name);
-  return b ? resolveScenario(b.spec, variant) : undefined;
+  if (!b) return undefined;
+  const sc = resolveScenario(b.spec, variant);
+  return typeof sc === 'string' ? sc : expectProblem(sc) ?? sc;
+}
+
+/** An `expect` entry naming a property that does not exist would never be compared with anything: a
+ *  typo that silently turns a check off. The reason, or undefined. */
+export function expectProblem(sc: Scenario): string | undefined {
+  for (const [design, props] of Object.entries(sc.expect)) {
+    for (const p of Object.keys(props)) {
+      if (propertyByName(p) === undefined) {
+        return `expect.${design} names an unknown property '${p}' (known: ${[...PROPERTIES, ...SCENARIO_PROPERTIES].map((x) => x.name).join(', ')})`;
+      }
+    }
+  }
+  return undefined;
 }

@@ -209,8 +209,9 @@ test.serial('inflight kernel: a trace with a step the executor cannot make (io_u
   t.is(r.out, '');
   t.regex(r.err, /^inflight: E_KERNEL_UNSUPPORTED: .*step \d+ \(io_uring_enter\) cannot be made by the kernel oracle yet .*inflight repro/);
   t.false(r.err.trim().includes('\n'), 'one line');
-  const o = JSON.parse(readFileSync(file, 'utf8')) as { steps: { syscall: string; args: Record<string, unknown> }[] };
-  const update = { ...o, steps: o.steps.slice(0, 4).concat([{ task: 0, syscall: 'io_uring_update', args: { fd: 5, offset: 0, files: [-1] }, result: { ret: 1 } } as never]) };
+  const o = JSON.parse(readFileSync(file, 'utf8')) as { bounds: { ops: string[] }; steps: { syscall: string; args: Record<string, unknown> }[] };
+  // (A trace keeps to its own ops: the spliced-in call joins them.)
+  const update = { ...o, bounds: { ...o.bounds, ops: [...o.bounds.ops, 'io_uring_update'] }, steps: o.steps.slice(0, 4).concat([{ task: 0, syscall: 'io_uring_update', args: { fd: 5, offset: 0, files: [-1] }, result: { ret: 1 } } as never]) };
   writeFileSync(join(dir, 'update.json'), JSON.stringify(update));
   const u = await cli(['kernel', join(dir, 'update.json'), '--design', 'linux-5.1']);
   t.is(u.code, 2);

@@ -59,3 +59,8 @@ export function replayTrace(trace: TraceFile, design: Design): ReplayOutcome {
     ...(run.impossible !== undefined ? { impossibleAt: run.impossible + 1 } : {}),
   };
 }
+
+/** Can `design` make the first `n` steps of the trace (whatever they return)? */
+export function makesSteps(trace: TraceFile, design: Design, n: number): boolean {
+  return runSteps(trace.steps.slice(0, n), makeCtx(design, trace.bounds)).impossible === undefined;
+}
