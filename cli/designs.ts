@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseSwitchedName, resolveDesign, withSwitches, type Design } from '../model/design.js';
 import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
-import { PROPERTIES, propertyByName } from '../properties/index.js';
+import { builtinNameClash, PROPERTIES, propertyByName } from '../properties/index.js';
 import { oneLine, UserError } from './errors.js';
 
 const looksLikePath = (s: string): boolean => /[\\/]/.test(s) || /\.(ts|mts|js|mjs)$/.test(s);
@@ -35,8 +35,10 @@ export async function loadDesign(nameOrPath: string): Promise<Design> {
   if (typeof d === 'string') throw new UserError('E_DESIGN_INVALID', `${nameOrPath}: ${d}`);
   // A trace names its design; a user design that took a built-in name would be replayed as the built-in.
   if (builtinDesign(d.name)) throw new UserError('E_DESIGN_INVALID', `${nameOrPath}: the name '${d.name}' is a built-in design's; choose another`);
+  const clash = builtinNameClash(d.properties ?? []);
+  if (clash !== undefined) throw new UserError('E_PROPERTIES_INVALID', `${nameOrPath}: ${clash}`);
   for (const k of Object.keys(d.expected)) {
-    if (!propertyByName(k)) throw new UserError('E_DESIGN_INVALID', `${nameOrPath}: expected names an unknown property '${k}' (known: ${PROPERTIES.map((p) => p.name).join(', ')})`);
+    if (!propertyByName(k) && !d.properties?.some((p) => p.name === k)) throw new UserError('E_DESIGN_INVALID', `${nameOrPath}: expected names an unknown property '${k}' (known: ${PROPERTIES.map((p) => p.name).join(', ')})`);
   }
   return d;
 }

@@ -4,6 +4,8 @@
 import type { Draft } from 'immer';
 import type { FileId, World } from './world.js';
 import type { Kernel } from './kernel.js';
+import type { PropertyDef } from '../properties/property.js';
+import { checkProperties } from '../properties/user.js';
 
 export interface Switches {
   /** How a registered file is held by the ring:
@@ -68,6 +70,9 @@ export interface DesignSpec {
   readonly expected?: Readonly<Record<string, Expectation>>;
   /** Where the design comes from (a thread, a commit). */
   readonly source?: string;
+  /** Properties of the design's own, checked after the built-in ones (made with `always`, `sometimes` or
+   *  `defineProperty` from inflight/property); `expected` may name them. */
+  readonly properties?: readonly PropertyDef[];
 }
 
 export interface Design {
@@ -77,6 +82,8 @@ export interface Design {
   readonly hooks: Hooks;
   readonly expected: Readonly<Record<string, Expectation>>;
   readonly source?: string;
+  /** Its own properties, each guarded (properties/user.ts): what they throw is blamed on them. */
+  readonly properties?: readonly PropertyDef[];
 }
 
 export const defaultSwitches: Switches = {
@@ -141,6 +148,12 @@ export function resolveDesign(spec: unknown, lookupBase: (name: string) => Desig
       expected[k] = v as Expectation;
     }
   }
+  let properties: PropertyDef[] | undefined;
+  if (s['properties'] !== undefined) {
+    const p = checkProperties(s['properties'], `design '${s['name']}'`);
+    if (typeof p === 'string') return `design '${s['name']}': ${p}`;
+    properties = p;
+  }
   const design: Design = {
     name: s['name'],
     summary: s['summary'],
@@ -148,6 +161,7 @@ export function resolveDesign(spec: unknown, lookupBase: (name: string) => Desig
     hooks: hooks as Hooks,
     expected,
     ...(typeof s['source'] === 'string' ? { source: s['source'] } : {}),
+    ...(properties && properties.length > 0 ? { properties } : {}),
   };
   return design;
 }
