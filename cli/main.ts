@@ -21,6 +21,7 @@ import { replayTrace } from '../traces/replay.js';
 import { renderSteps, actorName } from '../traces/text.js';
 import { traceStepToStep } from '../traces/build.js';
 import { loadDesign } from './designs.js';
+import { diffDesigns, formatDiff } from '../model/design-diff.js';
 import { oneLine, UserError } from './errors.js';
 import type { CliKit } from './kit.js';
 import { cmdRender } from './pictures.js';
@@ -66,6 +67,7 @@ commands:
   render TRACE.json [--design NAME|FILE.ts] [--format dot|svg] [--step N] [--out FILE]
                                the reference graph after step N (0 = the initial world; default the last)
   designs [--json]             list the built-in designs
+  designs --diff A B [--json]  what design B changes against A: switches, kernel functions overridden, expectations
   explain [PROPERTY] [--properties FILE.ts] [--design FILE.ts]
                                what a property means, in kernel words (yours too)
   replay TRACE.json [--design NAME|FILE.ts] [--json] [--properties FILE.ts]
@@ -322,8 +324,16 @@ function renderMatrix(reports: Report[], bounds: Bounds): string {
   return out.join('\n');
 }
 
-function cmdDesigns(args: string[], io: Io): number {
-  const { values } = parse(args, { json: { type: 'boolean' } }, 0);
+async function cmdDesigns(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, diff: { type: 'boolean' } }, 2);
+  if (values['diff'] === true) {
+    // designs --diff A B: what B changes against A (switches, kernel functions overridden, expectations).
+    if (positionals.length !== 2) throw new UserError('E_USAGE', 'designs --diff needs two designs: inflight designs --diff A B');
+    const diff = diffDesigns(await loadDesign(positionals[0]!), await loadDesign(positionals[1]!));
+    io.out(values['json'] === true ? JSON.stringify(diff, null, 2) : formatDiff(diff));
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) throw new UserError('E_USAGE', `designs takes no design name (did you mean designs --diff ${positionals.join(' ')}?)`);
   if (values['json'] === true) {
     io.out(JSON.stringify(builtinDesigns.map((d) => ({ name: d.name, summary: d.summary, switches: d.switches, expected: d.expected, ...(d.source ? { source: d.source } : {}) })), null, 2));
   } else {
@@ -490,7 +500,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     switch (cmd) {
       case 'check': return await cmdCheck(rest, io);
       case 'matrix': return await cmdMatrix(rest, io);
-      case 'designs': return cmdDesigns(rest, io);
+      case 'designs': return await cmdDesigns(rest, io);
       case 'scenarios': return await cmdScenarios(rest, io);
       case 'explain': return await cmdExplain(rest, io);
       case 'replay': return await cmdReplay(rest, io);

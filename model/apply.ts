@@ -17,12 +17,15 @@ import type { Syscall } from './step.js';
 import type { SyscallName } from './bounds.js';
 
 export function makeCtx(design: Design, bounds: Bounds, programs?: readonly (readonly ProgramStep[])[]): Ctx {
-  return programs ? { design, bounds, k: makeKernel(design), programs } : { design, bounds, k: makeKernel(design) };
+  const userCode = design.hooks.flush !== undefined || design.hooks.releaseRing !== undefined || design.layers.some((l) => !l.trusted);
+  const ctx = { design, bounds, k: makeKernel(design), userCode };
+  return programs ? { ...ctx, programs } : ctx;
 }
 
-/** A design with hooks runs user code inside recipes: check that it left a well-formed world. */
+/** A design with hooks or overrides of its own runs user code inside recipes: check that it left a
+ *  well-formed world. */
 function checkHooked(w: World, ctx: Ctx): void {
-  if (ctx.design.hooks.flush === undefined && ctx.design.hooks.releaseRing === undefined) return;
+  if (!ctx.userCode) return;
   const bad = malformation(w);
   if (bad !== undefined) throw new DesignError(ctx.design.name, new Error(`left a malformed world: ${bad}`));
 }

@@ -3,9 +3,16 @@
 // a user's design is a .ts module whose default export is a DesignSpec.
 import type { Draft } from 'immer';
 import type { FileId, World } from './world.js';
-import type { Kernel } from './kernel.js';
+import type { FunctionName, Kernel, KernelFunctions } from './kernel.js';
+import { FUNCTION_NAMES } from './function-names.js';
 import type { PropertyDef } from '../properties/property.js';
 import { checkProperties } from '../properties/user.js';
+
+// For a design module's overrides: the kernel's types and the world's helpers.
+export type { FunctionName, Kernel, KernelFunctions } from './kernel.js';
+export type { FileId, TaskId, World, File, UnixSock, Ring, Skb } from './world.js';
+export { FD_BASE, fdLookup, fileName } from './world.js';
+export { FUNCTION_NAMES };
 
 export interface Switches {
   /** How a registered file is held by the ring:
@@ -44,6 +51,31 @@ export interface Hooks {
   releaseRing?(w: Draft<World>, file: FileId, k: Kernel): void;
 }
 
+/** An override of the kernel function N: a factory that gets the finished kernel `k` (every function as
+ *  this design has it: call others through k) and `base` (N as the design's base has it), and returns
+ *  the function that replaces N — of the same shape, calling `base` where the patch keeps the old code:
+ *
+ *    overrides: {
+ *      io_sqe_files_register: (k, base) => (w, task, ring, fds) =>
+ *        fds.some((fd) => fd !== -1 && fileAt(w, task, fd) is a unix socket) ? 'EINVAL' : base(w, task, ring, fds),
+ *    }
+ *
+ *  The factory runs once per checker run (per kernel); the function it returns runs on every call. */
+export type Override<N extends FunctionName> = (k: Kernel, base: KernelFunctions[N]) => KernelFunctions[N];
+/** The overrides of a design, by kernel function name (model/kernel.ts, KernelFunctions, documents each). */
+export type Overrides = { readonly [N in FunctionName]?: Override<N> };
+
+/** One design's overrides in a design's chain (root base first). `trusted`: a built-in design's; a user's
+ *  overrides are wrapped so that what they throw blames the design, and the world is checked after each
+ *  step they ran in. */
+export interface OverrideLayer {
+  readonly design: string;
+  readonly overrides: Readonly<Record<string, unknown>>;
+  readonly trusted: boolean;
+  /** A switch patch (model/designs/switch-patches.ts): the switch value that brings it, `name=value`. */
+  readonly via?: string;
+}
+
 /** A design's own code (a hook) threw. `step` says where, once the step is known. */
 export class DesignError extends Error {
   constructor(readonly design: string, readonly cause: unknown, readonly step?: string) {
@@ -65,7 +97,11 @@ export interface DesignSpec {
   /** A built-in design this one derives from; switches and hooks not given are taken from it. */
   readonly base?: string;
   readonly switches?: Partial<Switches>;
+  /** The first API: `flush` and `releaseRing` recipes (kept; each is an override of `flush` /
+   *  `io_uring_release`). */
   readonly hooks?: Hooks;
+  /** Kernel functions this design replaces or wraps (see Override). */
+  readonly overrides?: Overrides;
   /** What the author expects of each property at the default bounds (property name → verdict). */
   readonly expected?: Readonly<Record<string, Expectation>>;
   /** Where the design comes from (a thread, a commit). */
@@ -80,10 +116,14 @@ export interface Design {
   readonly summary: string;
   readonly switches: Switches;
   readonly hooks: Hooks;
+  /** The overrides of the whole chain, root base first, this design's own last. */
+  readonly layers: readonly OverrideLayer[];
   readonly expected: Readonly<Record<string, Expectation>>;
   readonly source?: string;
-  /** Its own properties, each guarded (properties/user.ts): what they throw is blamed on them. */
+  /** Its own properties, with their origin (properties/guard.ts guards them when they are made). */
   readonly properties?: readonly PropertyDef[];
+  /** The design this one derives from, if any. */
+  readonly base?: string;
 }
 
 export const defaultSwitches: Switches = {
@@ -110,7 +150,7 @@ const EXPECTATIONS: readonly Expectation[] = ['holds', 'violated', 'found', 'not
 
 /** Checks an untrusted value (a user's module export) and resolves it against `base`.
  *  Returns the design or a one-line reason. */
-export function resolveDesign(spec: unknown, lookupBase: (name: string) => Design | undefined): Design | string {
+export function resolveDesign(spec: unknown, lookupBase: (name: string) => Design | undefined, opts: { readonly trusted?: boolean } = {}): Design | string {
   if (typeof spec !== 'object' || spec === null) return 'the design is not an object (export default defineDesign({...}))';
   const s = spec as Record<string, unknown>;
   if (typeof s['name'] !== 'string' || s['name'] === '') return 'the design has no name';
@@ -140,6 +180,21 @@ export function resolveDesign(spec: unknown, lookupBase: (name: string) => Desig
       hooks[k] = v;
     }
   }
+  const own: Record<string, unknown> = {};
+  if (s['overrides'] !== undefined) {
+    if (typeof s['overrides'] !== 'object' || s['overrides'] === null) return `design '${s['name']}': overrides must be an object`;
+    for (const [k, v] of Object.entries(s['overrides'] as Record<string, unknown>)) {
+      if (!(FUNCTION_NAMES as readonly string[]).includes(k)) return `design '${s['name']}': unknown override '${k}' (known: ${FUNCTION_NAMES.join(', ')})`;
+      if (typeof v !== 'function') return `design '${s['name']}': override ${k} must be a function (k, base) => replacement`;
+      own[k] = v;
+    }
+  }
+  const trusted = opts.trusted === true;
+  const layers: OverrideLayer[] = [...(base?.layers ?? [])];
+  const ownHooks = (s['hooks'] ?? {}) as Hooks;
+  const hookLayer = hooksAsOverrides(s['name'], ownHooks);
+  if (hookLayer) layers.push(hookLayer);
+  if (Object.keys(own).length > 0) layers.push({ design: s['name'], overrides: own, trusted });
   const expected: Record<string, Expectation> = {};
   if (s['expected'] !== undefined) {
     if (typeof s['expected'] !== 'object' || s['expected'] === null) return `design '${s['name']}': expected must be an object`;
@@ -159,11 +214,34 @@ export function resolveDesign(spec: unknown, lookupBase: (name: string) => Desig
     summary: s['summary'],
     switches: switches as unknown as Switches,
     hooks: hooks as Hooks,
+    layers,
     expected,
     ...(typeof s['source'] === 'string' ? { source: s['source'] } : {}),
     ...(properties && properties.length > 0 ? { properties } : {}),
+    ...(base ? { base: base.name } : {}),
   };
   return design;
+}
+
+/** The first API's hooks as overrides: `flush` replaces f_op->flush of every file, `releaseRing` the
+ *  ring's ->release (io_uring_release). Each gets the kernel as its third argument, as before, and what
+ *  it throws blames the design (callHook). */
+function hooksAsOverrides(name: string, hooks: Hooks): OverrideLayer | undefined {
+  const overrides: Record<string, unknown> = {};
+  const { flush, releaseRing } = hooks;
+  if (typeof flush === 'function') {
+    overrides['flush'] = (k: Kernel) => (w: Draft<World>, file: FileId) => callHook(k.design, () => flush(w, file, k));
+  }
+  if (typeof releaseRing === 'function') {
+    overrides['io_uring_release'] = (k: Kernel) => (w: Draft<World>, file: FileId) => callHook(k.design, () => releaseRing(w, file, k));
+  }
+  return Object.keys(overrides).length > 0 ? { design: name, overrides, trusted: true } : undefined;
+}
+
+/** The designs (layers) that override kernel function `name` in d, root base first; [] when d runs the
+ *  model's own. */
+export function overriddenBy(d: Design, name: string): string[] {
+  return d.layers.filter((l) => name in l.overrides).map((l) => l.design);
 }
 
 /** `linux-5.14[peekGuard=none,oob=leaky]`: a design with some switches turned. The name says which, so a

@@ -2,6 +2,7 @@
 // (domain.md, Modeling notes A): properties compare it with f_count, follow it for reachability, and
 // renderers draw it.
 import type { Design } from './design.js';
+import { kernelOf } from './kernel.js';
 import { FD_BASE, type FileId, type World } from './world.js';
 
 export type Holder =
@@ -50,7 +51,7 @@ export function forEachHolder(w: World, design: Design, cb: (file: FileId, h: Ho
     if (!r) return;
     r.requests.forEach((q, i) => { if (!q.fixed) cb(q.file, { kind: 'request', ring: id, req: i }); });
     r.ringSock?.queue.forEach((skb, s) => skb.fds.forEach((x, e) => cb(x, { kind: 'ring_sock_skb', ring: id, skb: s, entry: e })));
-    if (r.table && design.switches.registration === 'table') r.table.forEach((x, i) => { if (x !== null) cb(x, { kind: 'ring_table', ring: id, slot: i }); });
+    if (r.table && !kernelOf(design).io_table_borrows(w, id)) r.table.forEach((x, i) => { if (x !== null) cb(x, { kind: 'ring_table', ring: id, slot: i }); });
   });
   w.gc.hitlist.forEach((skb, s) => skb.fds.forEach((x, e) => cb(x, { kind: 'gc_hitlist', skb: s, entry: e })));
 }
@@ -58,9 +59,9 @@ export function forEachHolder(w: World, design: Design, cb: (file: FileId, h: Ho
 /** Pointers that do not own a reference but are dereferenced later: the registered-file table when
  *  an skb owns the registrations. A live ring's borrowed pointer to a released file is dangling. */
 export function forEachBorrowed(w: World, design: Design, cb: (file: FileId, ring: FileId, slot: number) => void): void {
-  if (design.switches.registration !== 'ring_sock') return;
+  const k = kernelOf(design);
   w.files.forEach((f, id) => {
-    if (f.released || !f.ring?.table) return;
+    if (f.released || !f.ring?.table || !k.io_table_borrows(w, id)) return;
     f.ring.table.forEach((x, i) => { if (x !== null) cb(x, id, i); });
   });
 }

@@ -23,7 +23,7 @@ export interface KernelModel extends Model<World, Transition> {
 export function kernelModel(design: Design, bounds: Bounds, opts: KernelModelOptions = {}): KernelModel {
   const ctx = makeCtx(design, bounds, opts.programs);
   const symmetry = opts.programs ? false : opts.symmetry ?? true;
-  const inflightOrder = bounds.gc === 'phased' || design.switches.gc === 'graph';
+  const inflightOrder = bounds.gc === 'phased' || ctx.k.gcAlgorithm === 'graph';
   const init = [initialWorld(bounds.tasks, bounds.fds)];
   return {
     ctx,

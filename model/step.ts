@@ -83,6 +83,9 @@ export interface Ctx {
   readonly design: Design;
   readonly bounds: Bounds;
   readonly k: Kernel;
+  /** The design runs user code (hooks, overrides of a design that is not built in): the world is checked
+   *  after each step (model/apply.ts). */
+  readonly userCode?: boolean;
   /** In a scenario, each task's program: task t may only make programs[t][pc], in order. */
   readonly programs?: readonly (readonly ProgramStep[])[];
 }

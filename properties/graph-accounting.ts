@@ -1,5 +1,6 @@
 // I4: the graph GC's accounting (domain.md Modeling notes D).
 import type { Design } from '../model/design.js';
+import { kernelOf } from '../model/kernel.js';
 import { fileName, type FileId, type World } from '../model/world.js';
 import type { PropertyDef } from './property.js';
 
@@ -26,7 +27,7 @@ export function scmEntriesBySocket(w: World, withHitlist = true): Map<FileId, Fi
 const sorted = (l: readonly FileId[]): string => [...l].sort((a, b) => a - b).join(',');
 
 export function graphAccountingViolation(w: World, design: Design): string | undefined {
-  if (design.switches.gc !== 'graph') return undefined;
+  if (kernelOf(design).gcAlgorithm !== 'graph') return undefined;
   const entries = scmEntriesBySocket(w);
   const seen = new Set<FileId>();
   for (const v of w.gc.inflightList) {

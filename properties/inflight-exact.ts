@@ -19,7 +19,7 @@ function countEntries(w: World, k: Kernel): Map<FileId, number> {
 }
 
 export function inflightViolation(w: World, k: Kernel): string | undefined {
-  if (k.design.switches.gc !== '2007') return undefined;
+  if (k.gcAlgorithm !== '2007') return undefined;
   // Inside a run's scan the kernel's dec/inc changes the counts, but the model's scan is one step
   // (subtract, restore, collect): between steps they are exact, in every phase.
   const n = countEntries(w, k);

@@ -22,6 +22,7 @@
 //   new          a node or edge that was not in the previous world (blue); a changed f_count shows old → new
 import { formatStep } from '../model/apply.js';
 import type { Design } from '../model/design.js';
+import { kernelOf } from '../model/kernel.js';
 import { formatResult } from '../model/step.js';
 import { forEachBorrowed, forEachHolder, holderOwner, reachable, type Holder } from '../model/holders.js';
 import { FD_BASE, fileName, type FileId, type Skb, type World } from '../model/world.js';
@@ -161,7 +162,7 @@ export function refGraph(w: World, design: Design, previous?: World): RefGraph {
       r.requests.forEach((q, i) => { if (q.fixed) edges.push({ from: `requests_${id}:r${i}`, to: `file_${q.file}`, kind: 'borrows', classes: [] }); });
     }
     if (r?.table) {
-      const owns = design.switches.registration === 'table';
+      const owns = !kernelOf(design).io_table_borrows(w, id);
       const rows = r.table.map((x, i) => `<tr><td port="slot${i}" align="left">slot ${i}${x === null ? ' (-1)' : ''}</td></tr>`).join('') || '<tr><td><i>empty</i></td></tr>';
       nodes.push({ id: `table_${id}`, label: table(`f${id} registered files${owns ? '' : ' <font point-size="9">(borrowed)</font>'}`, rows, 1), classes: ['table', ...part] });
       edges.push({ from: `file_${id}`, to: `table_${id}`, kind: 'has', classes: [] });

@@ -1,7 +1,18 @@
 // The alternative Al Viro rejected: keep counted registrations, but tear the ring down in ->flush,
 // which runs on *every* close of a ring fd — including the implicit closes when a forked child exits
 // or execs (a library calling system("/bin/date") would kill the parent's rings).
-import { defineDesign } from '../design.js';
+// The switch `flushTeardown: true` stands for the patch below (model/designs/switch-patches.ts).
+import { defineDesign, type Overrides } from '../design.js';
+
+/** flushTeardown — io_uring_flush(): every close of any copy of a ring fd drops the ring's registered
+ *  files and kills the ring. */
+export const flushTeardown: Overrides = {
+  io_uring_flush: (k) => (w, ring) => {
+    if (w.files[ring]!.released) return;
+    k.io_sqe_files_unregister(w, ring);
+    w.files[ring]!.ring!.dead = true;
+  },
+};
 
 export default defineDesign({
   name: 'flush-teardown',

@@ -4,7 +4,19 @@
 // refused in SCM_RIGHTS. The oracle (`inflight kernel`) holds this design to the running kernel; it found
 // that the 6.18 graph GC does not always collect what the 2007 algorithm collects (oracle/hand.ts
 // gc-scc-leak).
-import { defineDesign } from '../design.js';
+// The switch `peekGuard: 'seqcount'` stands for the patch below (model/designs/switch-patches.ts).
+import { defineDesign, type Overrides } from '../design.js';
+
+/** peekGuard: 'seqcount' — unix_peek_fpl(): a peek of AF_UNIX fds while a GC runs bumps unix_peek_seq
+ *  (the model's gc.peekSeen); __unix_gc's read_seqcount_retry makes an SCC whose evaluation saw one alive
+ *  for this run. */
+export const peekSeqcount: Overrides = {
+  unix_peek_fds: (k, base) => (w, task, files, why) => {
+    base(w, task, files, why);
+    if (w.gc.phase !== 'idle' && files.some((x) => k.unix_get_socket(w, x))) w.gc.peekSeen = true;
+  },
+  unix_scc_dead: (_k, base) => (w, scc, allDead) => base(w, scc, allDead) && !w.gc.peekSeen,
+};
 
 export default defineDesign({
   name: 'linux-6.18',

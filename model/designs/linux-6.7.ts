@@ -2,7 +2,21 @@
 // SCM_RIGHTS is refused with EINVAL, so no cycle can run through a ring; registered files are plain
 // counted table slots that the GC does not see (io_file_need_scm() false; the SCM code went in 6.8).
 // Fixes CVE-2023-6531 / CVE-2023-52654.
-import { defineDesign } from '../design.js';
+// The switch `ringFdInScm: 'EINVAL'` stands for the patch below (model/designs/switch-patches.ts).
+import { defineDesign, fdLookup, type Overrides } from '../design.js';
+
+/** ringFdInScm: 'EINVAL' — scm_fp_copy(): "don't allow io_uring files": fget_raw each fd in order, an fd
+ *  not open EBADF, an io_uring file EINVAL. */
+export const refuseRingFds: Overrides = {
+  scm_fp_copy: (_k, base) => (w, task, fds) => {
+    for (const fd of fds) {
+      const slot = fdLookup(w, task, fd);
+      if (!slot) return 'EBADF';
+      if (w.files[slot.file]!.kind === 'io_uring') return 'EINVAL';
+    }
+    return base(w, task, fds);
+  },
+};
 
 export default defineDesign({
   name: 'linux-6.7',

@@ -1,11 +1,10 @@
-// The unix GC as the model runs it: whichever algorithm the design has (`gc` switch), one step at a time
+// The unix GC as the model runs it: whichever algorithm the design has (k.unix_gc: the `gc` switch), one step at a time
 // (bounds gc phased) or a whole run per step (gc atomic). Also the hypothetical "let the GC finish and run
 // once more" that the no-leak property asks about.
 import type { Draft } from 'immer';
 import type { Kernel } from '../kernel.js';
 import type { World } from '../world.js';
-import { gcStep2007, totInflight } from './unix-gc-2007.js';
-import { gcStepGraph } from './unix-gc-graph.js';
+import { totInflight } from './unix-gc-2007.js';
 
 type W = Draft<World>;
 
@@ -18,8 +17,7 @@ export const gcMayStart = (w: World, k: Kernel): boolean => w.gc.phase === 'idle
 
 /** The next step of the GC (starting a run when idle). */
 export function gcStep(w: W, k: Kernel): void {
-  if (k.design.switches.gc === 'graph') gcStepGraph(w, k);
-  else gcStep2007(w, k);
+  k.unix_gc(w);
 }
 
 /** Finish the run in progress, if any. */

@@ -30,7 +30,7 @@
 //   purge  (one step per hitlist skb, unlocked): fpl->dead is set, so the destructor's unix_del_edges
 //          unlinks the edges without updating the graph state; then fput of every carried file.
 import type { Draft } from 'immer';
-import { setGraphOnAccept, setGraphOnAdd, setGraphOnDel, type Kernel } from '../kernel.js';
+import type { Kernel, KernelFunctions } from '../kernel.js';
 import type { FileId, Scc, Skb, World } from '../world.js';
 import { collectSkb } from './unix-gc-2007.js';
 
@@ -42,6 +42,7 @@ export const VERTEX_INDEX_START = 2;
 const edgesOf = (w: World, v: FileId): readonly FileId[] => w.gc.edges[v] ?? [];
 const hasVertex = (w: World, v: FileId): boolean => edgesOf(w, v).length > 0;
 
+type Successor = (w: World, receiver: FileId) => FileId | null;
 /** unix_edge_successor(): the vertex an edge into `receiver`'s queue leads to — the receiver's, or for an
  *  embryo (unix_sk(embryo)->listener set until accept) its listener's, which holds the embryo; null when
  *  that socket is not in flight. */
@@ -84,17 +85,20 @@ function normaliseScc(w: W): void {
 function onAdd(w: W, fds: readonly FileId[], receiver: FileId, k: Kernel): void {
   const g = w.gc;
   for (const x of fds) {
-    if (!k.unixGetSocket(w, x)) continue;
+    if (!k.unix_get_socket(w, x)) continue;
     while (g.edges.length <= x) g.edges.push([]);
-    if (g.edges[x]!.length === 0 && g.grouped) {
-      // A new vertex: a ring of its own and the next scc_index (INIT_LIST_HEAD(&vertex->scc_entry)).
-      g.maxSccIndex++;
-      g.lastSccs.push({ members: [x], sccIndex: [g.maxSccIndex] });
-    }
+    if (g.edges[x]!.length === 0 && g.grouped) k.unix_add_vertex(w, x);
     g.edges[x]!.push(receiver);
-    updateGraph(w, edgeSuccessor(w, receiver));
+    updateGraph(w, k.unix_edge_successor(w, receiver));
   }
   if (g.grouped) normaliseScc(w);
+}
+
+/** A new vertex while grouped: a ring of its own and the next scc_index (INIT_LIST_HEAD(&vertex->scc_entry)). */
+function addVertex(w: W, x: FileId): void {
+  const g = w.gc;
+  g.maxSccIndex++;
+  g.lastSccs.push({ members: [x], sccIndex: [g.maxSccIndex] });
 }
 
 /** unix_del_edges(fpl): the edges of one skb that leaves flight (received, or destroyed unreceived).
@@ -104,11 +108,11 @@ function onAdd(w: W, fds: readonly FileId[], receiver: FileId, k: Kernel): void 
 function onDel(w: W, fds: readonly FileId[], receiver: FileId | undefined, dead: boolean, k: Kernel): void {
   const g = w.gc;
   for (const x of fds) {
-    if (!k.unixGetSocket(w, x)) continue;
+    if (!k.unix_get_socket(w, x)) continue;
     const edges = g.edges[x];
     if (!edges || edges.length === 0) throw new Error(`graph GC: f${x} leaves flight but has no vertex`);
     if (receiver === undefined) throw new Error(`graph GC: an skb carrying f${x} leaves flight without the socket it was queued on (unaccountSkb needs the receiver)`);
-    if (!dead) updateGraph(w, edgeSuccessor(w, receiver));
+    if (!dead) updateGraph(w, k.unix_edge_successor(w, receiver));
     const i = edges.indexOf(receiver);
     if (i < 0) throw new Error(`graph GC: f${x} has no edge into f${receiver}'s queue`);
     edges.splice(i, 1);
@@ -134,16 +138,13 @@ function onAccept(w: W, embryo: FileId): void {
   if (listener !== null) updateGraph(w, hasVertex(w, listener) ? listener : null);
 }
 
-setGraphOnAdd(onAdd);
-setGraphOnDel(onDel);
-setGraphOnAccept(onAccept);
 
 /** unix_scc_cyclic(): more than one vertex, or one with an edge to itself (including an embryo's edge to
  *  its own listener). */
-export function sccCyclic(w: World, members: readonly FileId[]): boolean {
+export function sccCyclic(w: World, members: readonly FileId[], successor: Successor = edgeSuccessor): boolean {
   if (members.length > 1) return true;
   const v = members[0]!;
-  return edgesOf(w, v).some((r) => edgeSuccessor(w, r) === v);
+  return edgesOf(w, v).some((r) => successor(w, r) === v);
 }
 
 /** __unix_walk_scc() from every vertex of the list in turn (unix_walk_scc): Tarjan's algorithm with the
@@ -153,7 +154,7 @@ export function sccCyclic(w: World, members: readonly FileId[]): boolean {
  *  with, which is not the same for all members of an SCC: a member whose scc_index was lowered only through
  *  a vertex whose own scc_index had not yet dropped to the root's keeps a larger value. Returns the SCCs in
  *  finalisation order, members in push order (root first: the order unix_scc_dead() visits them). */
-export function tarjanWalk(w: World): { sccs: Scc[]; visited: FileId[] } {
+export function tarjanWalk(w: World, successor: Successor = edgeSuccessor): { sccs: Scc[]; visited: FileId[] } {
   const UNVISITED = -1, GROUPED = -2;
   const index = new Map<FileId, number>();
   const scc = new Map<FileId, number>();
@@ -175,7 +176,7 @@ export function tarjanWalk(w: World): { sccs: Scc[]; visited: FileId[] } {
       const f = frames[frames.length - 1]!;
       const edges = edgesOf(w, f.v);
       if (f.edge < edges.length) {
-        const next = edgeSuccessor(w, edges[f.edge++]!);
+        const next = successor(w, edges[f.edge++]!);
         if (next === null) continue;
         const ni = index.get(next);
         if (ni === undefined) throw new Error(`graph GC: f${next} is in flight but not on the vertex list`);
@@ -236,10 +237,10 @@ function sccIndexNow(w: World, v: FileId): number | undefined {
 }
 
 /** unix_vertex_dead(v), reading file_count now. */
-export function vertexDead(w: World, v: FileId): boolean {
+export function vertexDead(w: World, v: FileId, successor: Successor = edgeSuccessor): boolean {
   const mine = sccIndexNow(w, v);
   for (const r of edgesOf(w, v)) {
-    const next = edgeSuccessor(w, r);
+    const next = successor(w, r);
     if (next === null) return false;                    // received by a socket that is not in flight
     if (sccIndexNow(w, next) !== mine) return false;    // received by an in-flight socket of another SCC
   }
@@ -247,13 +248,13 @@ export function vertexDead(w: World, v: FileId): boolean {
 }
 
 /** Start: lock; skip when not maybe-cyclic; walk. */
-function graphStart(w: W): void {
+function graphStart(w: W, k: Kernel): void {
   const g = w.gc;
   g.collected = [];
   g.hitlist = [];
   g.hitFrom = [];
   if (!g.maybeCyclic) { graphFinish(w); return; }
-  const walk = g.grouped ? fastWalk(w) : tarjanWalk(w);
+  const walk = g.grouped ? k.unix_walk_scc_fast(w) : k.unix_walk_scc(w);
   g.maybeCyclic = false;
   if (!g.grouped) g.maxSccIndex = VERTEX_INDEX_START;
   g.sccs = walk.sccs as Draft<Scc>[];
@@ -272,15 +273,15 @@ function graphDeadOne(w: W, k: Kernel): void {
   const c = g.sccs[g.nextScc]!;
   if (g.nextMember === 0) { g.peekSeen = false; g.sccDead = true; }   // read_seqcount_begin
   const v = c.members[g.nextMember]!;
-  g.sccDead = vertexDead(w, v);
+  g.sccDead = k.unix_vertex_dead(w, v);
   g.nextMember++;
   if (g.sccDead && g.nextMember < c.members.length) return;
   // The SCC is decided (the kernel reads no further member once one is alive).
-  const dead = g.sccDead && !(k.design.switches.peekGuard === 'seqcount' && g.peekSeen);   // read_seqcount_retry
-  if (dead) collectScc(w, k, c.members);
+  const dead = k.unix_scc_dead(w, c, g.sccDead);
+  if (dead) k.unix_collect_skb(w, c.members);
   else {
     if (!g.grouped && g.maxSccIndex < c.sccIndex[0]!) g.maxSccIndex = c.sccIndex[0]!;   // Tarjan walk only
-    if (!g.maybeCyclic) g.maybeCyclic = sccCyclic(w, c.members);
+    if (!g.maybeCyclic) g.maybeCyclic = k.unix_scc_cyclic(w, c.members);
   }
   g.nextScc++;
   g.nextMember = 0;
@@ -317,7 +318,7 @@ function collectScc(w: W, k: Kernel, members: readonly FileId[]): void {
       const qs = w.files[q]!.sock!;
       const hit: Skb[] = [];
       const requeue: { skb: Skb; to: FileId }[] = [];
-      while (qs.queue.length > 0) collectSkb(w, k, q, qs.queue.shift()!, hit, requeue);
+      while (qs.queue.length > 0) k.unix_gc_collect_skb(w, q, qs.queue.shift()!, hit, requeue);
       for (const skb of hit) { g.hitlist.push(skb as Draft<Skb>); g.hitFrom.push(q); }
       for (const { skb, to } of requeue) w.files[to]!.sock!.queue.push(skb as Draft<Skb>);
     }
@@ -329,7 +330,7 @@ function collectScc(w: W, k: Kernel, members: readonly FileId[]): void {
 function graphPurgeOne(w: W, k: Kernel): void {
   const skb = w.gc.hitlist.shift()!;
   const from = w.gc.hitFrom.shift()!;
-  k.destructSkb(w, skb, 'unix_gc purge', from, true);
+  k.unix_destruct_scm(w, skb, 'unix_gc purge', from, true);
   if (w.gc.hitlist.length === 0) graphFinish(w);
 }
 
@@ -345,12 +346,51 @@ function graphFinish(w: W): void {
   g.peekSeen = false;
 }
 
-/** The next step of a run in progress (graph algorithm). */
-export function gcStepGraph(w: W, k: Kernel): void {
-  switch (w.gc.phase) {
-    case 'idle': graphStart(w); break;
-    case 'dead': graphDeadOne(w, k); break;
-    case 'purge': graphPurgeOne(w, k); break;
-    default: throw new Error(`graph GC in phase ${w.gc.phase}`);
-  }
+/** The kernel functions the graph GC replaces (those of the 2007 GC it does not have included). */
+export const GRAPH_GC_FUNCTIONS = [
+  'unix_gc', 'unix_gc_collect_skb', 'unix_gc_purge', 'unix_add_edges', 'unix_del_edges', 'unix_update_edges',
+  'unix_add_vertex', 'unix_edge_successor', 'unix_walk_scc', 'unix_walk_scc_fast', 'unix_vertex_dead', 'unix_scc_dead',
+  'unix_scc_cyclic', 'unix_collect_skb', 'unix_gc_select_candidate', 'scan_children', 'unix_gc_dec_inflight',
+  'unix_gc_restore', 'unix_gc_collect',
+] as const;
+
+/** The graph GC's functions (model/kernel.ts documents each). */
+export function graphGcFunctions(k: Kernel): Pick<KernelFunctions, (typeof GRAPH_GC_FUNCTIONS)[number]> {
+  const not2007 = (): never => { throw new Error('a 2007 GC function called in a design that runs the graph GC'); };
+  return {
+    unix_gc(w) {
+      switch (w.gc.phase) {
+        case 'idle': graphStart(w, k); break;
+        case 'dead': graphDeadOne(w, k); break;
+        case 'purge': k.unix_gc_purge(w); break;
+        default: throw new Error(`graph GC in phase ${w.gc.phase}`);
+      }
+    },
+    unix_gc_collect_skb: collectSkb(k),
+    unix_gc_purge: (w) => graphPurgeOne(w, k),
+    unix_add_edges: (w, fds, receiver) => onAdd(w, fds, receiver, k),
+    unix_del_edges(w, fds, receiver, dead) {
+      if (fds.length === 0) return;
+      k.lockGc(w);
+      onDel(w, fds, receiver, dead, k);
+    },
+    unix_update_edges(w, embryo) {
+      const e = w.files[embryo]!.sock!;
+      if (e.listener !== null && e.queue.some((skb) => skb.fds.some((x) => k.unix_get_socket(w, x)))) {
+        k.lockGc(w);
+        onAccept(w, embryo);
+      }
+      e.listener = null;
+    },
+    unix_add_vertex: addVertex,
+    unix_edge_successor: edgeSuccessor,
+    unix_walk_scc: (w) => tarjanWalk(w, k.unix_edge_successor),
+    unix_walk_scc_fast: fastWalk,
+    unix_vertex_dead: (w, v) => vertexDead(w, v, k.unix_edge_successor),
+    // (e5b31d988a41's read_seqcount_retry is linux-6.18's override.)
+    unix_scc_dead: (_w, _scc, allDead) => allDead,
+    unix_scc_cyclic: (w, members) => sccCyclic(w, members, k.unix_edge_successor),
+    unix_collect_skb: (w, members) => collectScc(w, k, members),
+    unix_gc_select_candidate: not2007, scan_children: not2007, unix_gc_dec_inflight: not2007, unix_gc_restore: not2007, unix_gc_collect: not2007,
+  };
 }

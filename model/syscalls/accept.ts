@@ -28,12 +28,7 @@ export const accept: Syscall<'accept'> = {
   },
   recipe(w, t, { fd }, r, { k }) {
     if (r.errno) return;
-    const listener = w.files[fileIdOf(w, t, fd)!]!.sock!;
-    const embryo = listener.acceptQueue.shift()!;
-    k.unixUpdateEdges(w, embryo);
-    const e = w.files[embryo]!;
-    e.sock!.state = 'connected';
-    e.f_count = 1;
+    const embryo = k.unix_accept(w, fileIdOf(w, t, fd)!);
     installFd(w, t, r.ret, embryo, false);
   },
   parseArgs(raw) { const fd = intArg(raw, 'fd'); return typeof fd === 'string' ? fd : { fd }; },

@@ -15,7 +15,7 @@ export const close: Syscall<'close'> = {
     if (r.errno) return;
     const file = w.tasks[t]!.fds[fd - FD_BASE]!.file;
     w.tasks[t]!.fds[fd - FD_BASE] = null;
-    k.filpClose(w, file, `close(${fd}) by T${t}`);
+    k.filp_close(w, file, t, `close(${fd}) by T${t}`);
   },
   parseArgs(raw) { const fd = intArg(raw, 'fd'); return typeof fd === 'string' ? fd : { fd }; },
   format: ({ fd }) => `close(${fd})`,

@@ -49,27 +49,6 @@ const backlogFull = (w: World, listener: FileId, skbs: number): boolean => w.fil
 /** Does the call run as three steps? Only when another task could act between them. */
 const split = (w: World, t: number): boolean => w.tasks.some((task, i) => i !== t && task.alive);
 
-/** Step 1: unix_create1() — a sock without a file. */
-function allocEmbryo(w: Draft<World>): FileId {
-  return allocFile(w, { kind: 'unix', f_count: 0, released: false, ring: null, sock: newSock('stream', 'embryo', null) });
-}
-
-/** Step 2: the fields set under the locks. */
-function setPeer(w: Draft<World>, sock: FileId, listener: FileId, embryo: FileId): void {
-  const e = w.files[embryo]!.sock!;
-  e.peer = sock;
-  e.listener = listener;
-  const s = w.files[sock]!.sock!;
-  s.state = 'connected';
-  s.peer = embryo;
-}
-
-/** Step 3: the embryo on the listener's queue. The listener is still there: the connecting task holds
- *  the fd `to` across the call, so no other task's close can release it in between. */
-function enqueue(w: Draft<World>, listener: FileId, embryo: FileId): void {
-  w.files[listener]!.sock!.acceptQueue.push(embryo);
-}
-
 /** A failed step 2: unix_release_sock(newsk, 0) — the embryo never had anything. */
 function freeEmbryo(w: Draft<World>, embryo: FileId): void {
   w.files[embryo]!.released = true;
@@ -100,14 +79,14 @@ export const connect: Syscall<'connect'> = {
     if (liveFileCount(w) >= bounds.files) return undefined;
     return split(w, t) ? inProgress : ok(0);
   },
-  recipe(w, t, { fd, to }, r) {
+  recipe(w, t, { fd, to }, r, { k }) {
     if (r.errno) return;
     const sock = fileIdOf(w, t, fd)!;
     const listener = listenerAt(w, t, to)!;
-    const embryo = allocEmbryo(w);
+    const embryo = k.unix_create1(w);
     if (r.pending) { w.tasks[t]!.pending = { kind: 'connect', fd, sock, listener, embryo, stage: 'peer' }; return; }
-    setPeer(w, sock, listener, embryo);
-    enqueue(w, listener, embryo);
+    k.unix_stream_connect_peer(w, sock, listener, embryo);
+    k.unix_stream_connect_queue(w, listener, embryo);
   },
   parseArgs(raw) {
     const fd = intArg(raw, 'fd');
@@ -129,15 +108,15 @@ export const connectContinuation: Continuation<ConnectPending> = {
     if (backlogFull(w, p.listener, bounds.skbs)) return undefined;
     return inProgress;
   },
-  recipe(w, t, p, r) {
+  recipe(w, t, p, r, { k }) {
     const task = w.tasks[t]!;
     if (r.errno) { freeEmbryo(w, p.embryo); task.pending = null; return; }
     if (p.stage === 'peer') {
-      setPeer(w, p.sock, p.listener, p.embryo);
+      k.unix_stream_connect_peer(w, p.sock, p.listener, p.embryo);
       task.pending = { ...p, stage: 'queue' };
       return;
     }
     task.pending = null;
-    enqueue(w, p.listener, p.embryo);
+    k.unix_stream_connect_queue(w, p.listener, p.embryo);
   },
 };

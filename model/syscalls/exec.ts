@@ -13,7 +13,7 @@ export const exec: Syscall<'exec'> = {
     task.fds.forEach((slot, i) => {
       if (!slot || !slot.cloexec) return;
       task.fds[i] = null;
-      k.filpClose(w, slot.file, `exec by T${t}`);
+      k.filp_close(w, slot.file, t, `exec by T${t}`);
     });
   },
   parseArgs: noArgs,

@@ -12,7 +12,7 @@ export const exit: Syscall<'exit'> = {
     task.fds.forEach((slot, i) => {
       if (!slot) return;
       task.fds[i] = null;
-      k.filpClose(w, slot.file, `exit of T${t}`);
+      k.filp_close(w, slot.file, t, `exit of T${t}`);
     });
     task.alive = false;
   },

@@ -16,10 +16,7 @@ const ready = (w: World, id: FileId): boolean => {
 };
 
 export function ringExit(w: Draft<World>, k: Kernel, id: FileId): void {
-  const ring = w.files[id]!.ring!;
-  ring.dying = false;
-  if (!ring.dead) k.unregisterFiles(w, id);
-  ring.dead = true;
+  k.io_ring_ctx_free(w, id);
 }
 
 /** Runs every teardown that is ready (what the kernel will finish on its own). */

@@ -15,16 +15,15 @@
 // requests on one ring the call is not taken; recv on a datagram socket is not modelled (not taken).
 import { err, intArg, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, openFds, taskAlive } from './util.js';
-import type { File, World } from '../world.js';
+import type { File, FileId, World } from '../world.js';
+import type { Kernel } from '../kernel.js';
 
 type Op = 'read' | 'recv';
 
-/** The file the SQE names, or undefined (-EBADF in the CQE). */
-function targetFile(w: World, t: number, ring: File, fixed: boolean, target: number): number | undefined {
-  if (!fixed) return fileIdOf(w, t, target);
-  const table = ring.ring!.table;
-  if (!table || target < 0 || target >= table.length) return undefined;
-  return table[target] ?? undefined;
+/** The file the SQE names, or undefined (-EBADF in the CQE): a fixed slot's (io_file_get_fixed), or the
+ *  task's fd's. */
+function targetFile(w: World, t: number, ring: FileId, fixed: boolean, target: number, k: Kernel): number | undefined {
+  return fixed ? k.io_file_get_fixed(w, ring, target) : fileIdOf(w, t, target);
 }
 
 const recvable = (f: File): boolean => f.sock !== null && f.sock.type === 'stream' && f.sock.state === 'connected';
@@ -51,14 +50,14 @@ export const io_uring_enter: Syscall<'io_uring_enter'> = {
     }
     return out;
   },
-  guard(w, t, { fd, op, fixed, target }, { bounds }) {
+  guard(w, t, { fd, op, fixed, target }, { bounds, k }) {
     if (!taskAlive(w, t)) return undefined;
     const f = fileOf(w, t, fd);
     if (!f) return err('EBADF');
     if (f.kind !== 'io_uring') return err('EOPNOTSUPP');
     if (f.ring!.dead) return err('ENXIO');
     if (f.ring!.requests.length >= bounds.reqs) return undefined;
-    const id = targetFile(w, t, f, fixed, target);
+    const id = targetFile(w, t, fileIdOf(w, t, fd)!, fixed, target, k);
     if (id === undefined) return err('EBADF');
     if (op === 'recv') {
       const s = w.files[id]!.sock;
@@ -70,8 +69,9 @@ export const io_uring_enter: Syscall<'io_uring_enter'> = {
   },
   recipe(w, t, { fd, op, fixed, target }, r, { k }) {
     if (r.errno) return;
-    const ring = w.files[fileIdOf(w, t, fd)!]!.ring!;
-    const file = targetFile(w, t, w.files[fileIdOf(w, t, fd)!]!, fixed, target)!;
+    const ringId = fileIdOf(w, t, fd)!;
+    const ring = w.files[ringId]!.ring!;
+    const file = targetFile(w, t, ringId, fixed, target, k)!;
     if (!fixed) k.fget(w, file, `io_uring_enter(${fd}) by T${t}`);
     ring.requests.push({ op, fixed, file, phase: 'queued', task: t });
   },

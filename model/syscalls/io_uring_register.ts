@@ -8,7 +8,7 @@
 // Not modelled: 5.1–5.12 quiesced the ring (waited for every request) around registration.
 import { err, intArg, intListArg, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, multisets, openFds, taskAlive } from './util.js';
-import { newSkb, type World } from '../world.js';
+import type { World } from '../world.js';
 
 const ringFds = (w: World, t: number): number[] => openFds(w, t).filter((fd) => fileOf(w, t, fd)!.kind === 'io_uring');
 
@@ -21,49 +21,25 @@ export const io_uring_register: Syscall<'io_uring_register'> = {
     const sets = multisets(openFds(w, t), bounds.msgFds);
     return rings.flatMap((fd) => sets.map((files) => ({ fd, files })));
   },
-  guard(w, t, { fd, files }) {
+  guard(w, t, { fd, files }, { k }) {
     if (!taskAlive(w, t)) return undefined;
     const f = fileOf(w, t, fd);
     if (!f) return err('EBADF');
     if (f.kind !== 'io_uring') return err('EOPNOTSUPP');
     if (f.ring!.dead) return err('ENXIO');
-    if (f.ring!.table !== null) return err('EBUSY');
-    if (files.length === 0) return err('EINVAL');
-    for (const x of files) {
-      if (x === -1) continue;
-      const xf = fileOf(w, t, x);
-      if (!xf || xf.kind === 'io_uring') return err('EBADF');
-    }
-    return ok(0);
+    const e = k.io_sqe_files_register(w, t, fileIdOf(w, t, fd)!, files);
+    return e ? err(e) : ok(0);
   },
-  recipe(w, t, { fd, files }, r, { k, design }) {
-    const why = `io_uring_register(${fd}) by T${t}`;
-    if (r.errno === 'EBADF' && fileIdOf(w, t, fd) !== undefined && w.files[fileIdOf(w, t, fd)!]!.kind === 'io_uring') {
-      // Rollback: every reference taken before the bad fd is put back.
-      const taken: number[] = [];
-      for (const x of files) {
-        if (x === -1) continue;
-        const id = fileIdOf(w, t, x);
-        if (id === undefined) break;
-        k.fget(w, id, why);
-        if (w.files[id]!.kind === 'io_uring') { k.fput(w, id, why); break; }
-        taken.push(id);
-      }
-      for (const id of taken) k.fput(w, id, `${why}, rollback`);
-      return;
-    }
+  recipe(w, t, { fd, files }, r, { k }) {
+    // A failed call: the kernel's rollback put back every reference it had taken (net: nothing).
     if (r.errno) return;
+    const why = `io_uring_register(${fd}) by T${t}`;
     const ringId = fileIdOf(w, t, fd)!;
     const table = files.map((x) => (x === -1 ? null : fileIdOf(w, t, x)!));
     const set = table.filter((id): id is number => id !== null);
     for (const id of set) k.fget(w, id, why);
-    const ring = w.files[ringId]!.ring!;
-    ring.table = table;
-    if (design.switches.registration === 'ring_sock' && set.length > 0) {
-      for (const id of set) { k.fget(w, id, why); k.unixInflight(w, id); }
-      ring.ringSock!.queue.unshift({ ...newSkb(set), scmIoUring: true });
-      for (const id of set) k.fput(w, id, why);
-    }
+    w.files[ringId]!.ring!.table = table;
+    k.io_sqe_files_scm(w, ringId, set, why);
   },
   parseArgs(raw) {
     const fd = intArg(raw, 'fd');

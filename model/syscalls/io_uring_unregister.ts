@@ -23,7 +23,7 @@ export const io_uring_unregister: Syscall<'io_uring_unregister'> = {
   },
   recipe(w, t, { fd }, r, { k }) {
     if (r.errno) return;
-    k.unregisterFiles(w, fileIdOf(w, t, fd)!);
+    k.io_sqe_files_unregister(w, fileIdOf(w, t, fd)!);
   },
   parseArgs(raw) { const fd = intArg(raw, 'fd'); return typeof fd === 'string' ? fd : { fd }; },
   format: ({ fd }) => `io_uring_register(${fd}, IORING_UNREGISTER_FILES)`,

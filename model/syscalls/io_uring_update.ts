@@ -18,45 +18,13 @@
 // the call waits (the step is not taken; 5.1–5.12 quiesced the ring the same way). From 5.13 the kernel
 // returns at once and defers the put to the node's last request: the put comes after the request's end in
 // both, the model just does not let the caller run ahead meanwhile.
-import type { Draft } from 'immer';
-import type { Design } from '../design.js';
-import type { Kernel } from '../kernel.js';
 import { err, intArg, intListArg, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, openFds, taskAlive } from './util.js';
-import { newSkb, type FileId, type Ring, type World } from '../world.js';
+import type { FileId, Ring } from '../world.js';
 
-type W = Draft<World>;
 
 /** Does a request of the ring borrow `file` (through any slot)? Then its removal waits. */
 export const borrowedByRequest = (ring: Ring, file: FileId): boolean => ring.requests.some((q) => q.fixed && q.file === file);
-
-/** The registration of `file` (whose reference the caller took with fget) in the ring's structures. */
-export function addRegistration(w: W, k: Kernel, design: Design, ringId: FileId, file: FileId, why: string): void {
-  if (design.switches.registration !== 'ring_sock') return;   // the slot keeps the caller's reference
-  const queue = w.files[ringId]!.ring!.ringSock!.queue;
-  k.fget(w, file, why);
-  k.unixInflight(w, file);
-  if (queue.length > 0) queue[0]!.fds.push(file);
-  else queue.unshift({ ...newSkb([file]), scmIoUring: true });
-  k.fput(w, file, why);
-}
-
-/** A slot's file leaves the ring: its reference (the slot's, or its entry in a ring_sock skb) is put. */
-export function removeRegistration(w: W, k: Kernel, design: Design, ringId: FileId, file: FileId, why: string): void {
-  if (design.switches.registration !== 'ring_sock') { k.fput(w, file, why); return; }
-  const queue = w.files[ringId]!.ring!.ringSock!.queue;
-  for (let s = 0; s < queue.length; s++) {
-    const fds = queue[s]!.fds;
-    const e = fds.indexOf(file);
-    if (e < 0) continue;
-    k.unixNotinflight(w, file);
-    fds.splice(e, 1);
-    if (fds.length === 0) queue.splice(s, 1);
-    k.fput(w, file, why);
-    return;
-  }
-  // Not found: no skb of the ring_sock carries it (the GC took it), nothing to put.
-}
 
 export const io_uring_update: Syscall<'io_uring_update'> = {
   name: 'io_uring_update',
@@ -77,45 +45,38 @@ export const io_uring_update: Syscall<'io_uring_update'> = {
     }
     return out;
   },
-  guard(w, t, { fd, offset, files }) {
+  guard(w, t, { fd, offset, files }, { k }) {
     if (!taskAlive(w, t)) return undefined;
     const f = fileOf(w, t, fd);
     if (!f) return err('EBADF');
     if (f.kind !== 'io_uring') return err('EOPNOTSUPP');
-    const ring = f.ring!;
-    if (ring.dead || ring.table === null) return err('ENXIO');
-    if (files.length === 0 || offset < 0 || offset + files.length > ring.table.length) return err('EINVAL');
-    let done = 0;
-    for (let j = 0; j < files.length; j++) {
-      const old = ring.table[offset + j]!;
-      if (old !== null && borrowedByRequest(ring, old)) return undefined;   // waits for the request
-      const x = files[j]!;
-      if (x !== -1) {
-        const xf = fileOf(w, t, x);
-        if (!xf || xf.kind === 'io_uring') break;
-      }
-      done++;
-    }
-    return done > 0 ? ok(done) : err('EBADF');
+    if (f.ring!.dead) return err('ENXIO');
+    return k.io_sqe_files_update(w, t, fileIdOf(w, t, fd)!, offset, files);
   },
-  recipe(w, t, { fd, offset, files }, _r, { k, design }) {
+  recipe(w, t, { fd, offset, files }, r, { k }) {
     const why = `io_uring_update(${fd}) by T${t}`;
     const ringId = fileIdOf(w, t, fd);
     const ring = ringId === undefined ? undefined : w.files[ringId]!.ring;
     if (!ring || ring.dead || ring.table === null || files.length === 0 || offset < 0 || offset + files.length > ring.table.length) return;
+    // Entries before `done` succeed; entry `done` (if any) is the one that failed: its slot was cleared
+    // first, its fd (if open) was fget'd and put back.
+    const done = r.errno ? 0 : r.ret;
     const table = ring.table;
     for (let j = 0; j < files.length; j++) {
       const slot = offset + j;
       const old = table[slot]!;
-      if (old !== null) { table[slot] = null; removeRegistration(w, k, design, ringId!, old, why); }
+      if (old !== null) { table[slot] = null; k.io_rsrc_file_put(w, ringId!, old, why); }
       const x = files[j]!;
+      if (j >= done) {
+        const id = x === -1 ? undefined : fileIdOf(w, t, x);
+        if (id !== undefined) { k.fget(w, id, why); k.fput(w, id, why); }
+        break;
+      }
       if (x === -1) continue;
-      const id = fileIdOf(w, t, x);
-      if (id === undefined) break;                                  // EBADF
+      const id = fileIdOf(w, t, x)!;
       k.fget(w, id, why);
-      if (w.files[id]!.kind === 'io_uring') { k.fput(w, id, why); break; }   // EBADF
       table[slot] = id;
-      addRegistration(w, k, design, ringId!, id, why);
+      k.io_sqe_file_register(w, ringId!, id, why);
     }
   },
   parseArgs(raw) {

@@ -73,7 +73,7 @@ export function advanceRequest(w: W, k: Kernel, ring: FileId, i: number, stage: 
     if (at >= 0) {
       const [skb] = queue.splice(at, 1);
       skb!.pinned = false;
-      k.unaccountSkb(w, skb!.fds, file);                 // unix_detach_fds
+      k.unix_detach_fds(w, skb!.fds, file);
       for (const x of skb!.fds) k.fput(w, x, `${who}: no control buffer`);   // scm_destroy
     }
   }

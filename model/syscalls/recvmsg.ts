@@ -28,27 +28,13 @@
 import type { Draft } from 'immer';
 import { err, inProgress, intArg, ok, type Continuation, type Result, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, installFd, openFds, taskAlive } from './util.js';
-import { FD_BASE, gcLocked, lowestFreeSlots, type FileId, type Pending, type Skb, type UnixSock, type World } from '../world.js';
+import { FD_BASE, lowestFreeSlots, type FileId, type Pending, type Skb, type World } from '../world.js';
 import type { Kernel } from '../kernel.js';
 
 type RecvPending = Extract<Pending, { kind: 'recvmsg' }>;
 
 /** Does this call run in two sub-steps? */
 const split = (w: World, peek: boolean, type: string): boolean => w.gc.phase !== 'idle' && (peek || type === 'stream');
-
-/** The queue index a call reads from: past an OOB head skb where manage_oob skips it (see above). A read
- *  without MSG_PEEK has unlinked that skb first (`manageOob`), so it reads index 0 of what is left. */
-const readIndex = (sock: UnixSock, peek: boolean, oob: string): number =>
-  sock.queue[0]?.oob === true && (!peek || oob === 'fixed') ? 1 : 0;
-
-/** manage_oob without MSG_PEEK: the OOB head skb leaves the queue; u->oob_skb keeps it (`leaky`) or it is
- *  freed with its SCM entries (`fixed`). */
-function manageOob(w: Draft<World>, sock: Draft<UnixSock>, id: FileId, k: Kernel, oob: string, why: string): void {
-  if (sock.queue[0]?.oob !== true) return;
-  const skb = sock.queue.shift()!;
-  if (oob === 'leaky') sock.oobSkb = skb;
-  else { skb.oob = false; k.destructSkb(w, skb, why, id); }
-}
 
 /** The result of installing `n` fds in task t: the lowest free numbers (fewer when the table is full). */
 const installResult = (w: World, t: number, n: number): Result =>
@@ -72,14 +58,14 @@ export const recvmsg: Syscall<'recvmsg'> = {
       .filter((fd) => { const s = fileOf(w, t, fd)!.sock; return s !== null && s.type !== 'ring_sock' && s.state !== 'listening' && s.queue.length > 0; })
       .flatMap((fd) => [{ fd, peek: false }, { fd, peek: true }]);
   },
-  guard(w, t, { fd, peek }, { design }) {
+  guard(w, t, { fd, peek }, { k }) {
     if (!taskAlive(w, t)) return undefined;
     const f = fileOf(w, t, fd);
     if (!f) return err('EBADF');
     if (f.kind !== 'unix') return err('ENOTSOCK');
     const sock = f.sock!;
     if (sock.state === 'listening' || sock.state === 'unconnected') return err(sock.type === 'stream' ? 'EINVAL' : 'EAGAIN');
-    const head = sock.queue[readIndex(sock, peek, design.switches.oob)];
+    const head = sock.queue[k.unix_read_index(w, fileIdOf(w, t, fd)!, peek)];
     // An empty stream socket whose peer was released reads EOF (unix_release_sock set its
     // sk_shutdown); a dgram socket, or a stream socket with a live peer, has nothing yet: EAGAIN
     // (MSG_DONTWAIT). Not modelled: the one-shot ECONNRESET when the peer was released with unread data.
@@ -90,20 +76,19 @@ export const recvmsg: Syscall<'recvmsg'> = {
     if (split(w, peek, sock.type)) return inProgress;
     return installResult(w, t, head.fds.length);
   },
-  recipe(w, t, { fd, peek }, r, { k, design }) {
+  recipe(w, t, { fd, peek }, r, { k }) {
     if (r.errno && r.errno !== 'EAGAIN') return;
     const why = `recvmsg(${fd}) by T${t}`;
     const id = fileIdOf(w, t, fd)!;
     const sock = w.files[id]!.sock!;
-    if (!peek) manageOob(w, sock, id, k, design.switches.oob, why);
+    if (!peek) k.manage_oob(w, id, why);
     if (r.errno) return;
-    const at = readIndex(sock, peek, design.switches.oob);
+    const at = k.unix_read_index(w, id, peek);
     if (sock.queue.length <= at) return;   // EOF: nothing received
     const head = sock.queue[at]!;
     if (r.pending) {
       if (peek) {
-        for (const file of head.fds) k.fget(w, file, why);   // unix_peek_fds: scm_fp_dup
-        if (design.switches.peekGuard === 'seqcount' && head.fds.some((x) => k.unixGetSocket(w, x))) w.gc.peekSeen = true;
+        k.unix_peek_fds(w, t, head.fds, why);
         w.tasks[t]!.pending = { kind: 'recvmsg', fd, sock: id, peek, cookie: head.fds.slice() };
       } else {
         head.pinned = true;
@@ -112,12 +97,12 @@ export const recvmsg: Syscall<'recvmsg'> = {
       return;
     }
     if (peek) {
-      for (const file of head.fds) k.fget(w, file, why);
+      k.unix_peek_fds(w, t, head.fds, why);
       install(w, t, head.fds, r, k, why);
       return;
     }
     const skb = sock.queue.shift()!;
-    k.unaccountSkb(w, skb.fds, id);                            // unix_detach_fds
+    k.unix_detach_fds(w, skb.fds, id);
     install(w, t, skb.fds, r, k, why);
   },
   parseArgs(raw) {
@@ -135,10 +120,10 @@ const pinnedSkb = (w: World, p: RecvPending): Skb | undefined => w.files[p.sock]
 export const recvmsgContinuation: Continuation<RecvPending> = {
   call: (p) => `recvmsg(${p.fd}${p.peek ? ', MSG_PEEK' : ''})`,
   stage: (p) => (p.peek ? 'install fds' : 'consume'),
-  guard(w, t, p, { design }) {
+  guard(w, t, p, { k }) {
     if (p.peek) {
-      // 5.14's barrier: spin_lock(&unix_gc_lock); spin_unlock(&unix_gc_lock) before installing.
-      if (design.switches.peekGuard === 'gc-lock' && gcLocked(w.gc)) return undefined;
+      // 5.14's barrier (spin_lock(&unix_gc_lock); spin_unlock(&unix_gc_lock)) before installing, if any.
+      if (!k.unix_peek_fds_may_install(w, t)) return undefined;
       return installResult(w, t, p.cookie.length);
     }
     const skb = pinnedSkb(w, p);
@@ -153,7 +138,7 @@ export const recvmsgContinuation: Continuation<RecvPending> = {
     if (i < 0) return;   // the skb was freed under the reader: reported as a use-after-free when it was
     const [skb] = queue.splice(i, 1);
     skb!.pinned = false;
-    k.unaccountSkb(w, skb!.fds, p.sock);
+    k.unix_detach_fds(w, skb!.fds, p.sock);
     install(w, t, skb!.fds, r, k, why);
   },
 };

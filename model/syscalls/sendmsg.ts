@@ -31,36 +31,30 @@ function senders(w: World, t: number, skbs: number): number[] {
   });
 }
 
-const SCM_MAX_FD = 253;
 
 export const sendmsg: Syscall<'sendmsg'> = {
   name: 'sendmsg',
   actor: 'task',
-  explore(w, t, { bounds, design }) {
+  explore(w, t, { bounds, k }) {
     const from = senders(w, t, bounds.skbs);
     if (from.length === 0) return [];
     const sets = multisets(openFds(w, t), bounds.msgFds);
-    const oob = bounds.oob && design.switches.oob !== 'unsupported';
     return from.flatMap((fd) => {
       const plain = sets.map((rights) => ({ fd, rights }));
-      if (!oob || fileOf(w, t, fd)!.sock!.type !== 'stream') return plain;
+      if (!bounds.oob || !k.unix_oob_supported(w, fileIdOf(w, t, fd)!)) return plain;
       return [...plain, ...sets.map((rights) => ({ fd, rights, oob: true }))];
     });
   },
-  guard(w, t, { fd, rights, oob }, { bounds, design }) {
+  guard(w, t, { fd, rights, oob }, { bounds, k }) {
     if (!taskAlive(w, t)) return undefined;
     const f = fileOf(w, t, fd);
     if (!f) return err('EBADF');
     if (f.kind !== 'unix') return err('ENOTSOCK');
     // scm_send() runs first: every fd must be open; ring files are refused from 6.7-rc5 on.
-    if (rights.length > SCM_MAX_FD) return err('EINVAL');
-    for (const r of rights) {
-      const rf = fileOf(w, t, r);
-      if (!rf) return err('EBADF');
-      if (rf.kind === 'io_uring' && design.switches.ringFdInScm === 'EINVAL') return err('EINVAL');
-    }
+    const scm = k.scm_send(w, t, rights);
+    if (scm) return err(scm);
     const sock = f.sock!;
-    if (oob && (sock.type !== 'stream' || design.switches.oob === 'unsupported')) return err('EOPNOTSUPP');
+    if (oob && !k.unix_oob_supported(w, fileIdOf(w, t, fd)!)) return err('EOPNOTSUPP');
     if (sock.peer === null) {
       if (sock.state === 'unconnected' || sock.state === 'listening') return err('ENOTCONN');
       return err(sock.type === 'stream' ? 'EPIPE' : 'ECONNREFUSED');
@@ -73,14 +67,13 @@ export const sendmsg: Syscall<'sendmsg'> = {
     const why = `sendmsg(${fd}) by T${t}`;
     const files = rights.map((x) => fileIdOf(w, t, x)!);
     for (const f of files) k.fget(w, f, why);                              // scm_fp_copy
-    for (const f of files) k.fget(w, f, why);                              // unix_attach_fds
     const peer = w.files[fileIdOf(w, t, fd)!]!.sock!.peer!;
-    k.accountSkb(w, files, peer);                                          // unix_inflight / unix_add_edges
+    k.unix_attach_fds(w, files, peer, why);                                // scm_fp_dup, unix_inflight, unix_add_edges
     const receiver = w.files[peer]!.sock!;
     if (oob) {
       // queue_oob: the previous u->oob_skb loses the mark.
       for (const s of receiver.queue) s.oob = false;
-      if (receiver.oobSkb) { const old = receiver.oobSkb; receiver.oobSkb = null; k.destructSkb(w, old, why, peer); }
+      if (receiver.oobSkb) { const old = receiver.oobSkb; receiver.oobSkb = null; k.unix_destruct_scm(w, old, why, peer); }
     }
     receiver.queue.push(newSkb(files, oob === true));
     for (const f of files) k.fput(w, f, why);                              // scm_destroy of the cookie
