@@ -38,8 +38,8 @@ export interface KernelFunctions {
   /** f_op->flush of any file, on every close of an fd, by the closing task. Dispatches on the kind of
    *  file: io_uring files to `io_uring_flush`; regular files and sockets have none. */
   flush(w: W, file: FileId, task: TaskId): void;
-  /** io_uring_fops.flush (5.5 … 5.11 had one). Base: nothing, unless the `flushTeardown` switch is on
-   *  (the alternative Al Viro rejected): then every close tears the ring down. */
+  /** io_uring_fops.flush (5.5 … 5.11 had one). Base: nothing. flush-teardown (the alternative Al Viro
+   *  rejected; switch flushTeardown) tears the ring down on every close. */
   io_uring_flush(w: W, ring: FileId, task: TaskId): void;
   /** __fput() → f_op->release, once, when f_count reaches 0: marks the file released and dispatches on
    *  its kind (unix sockets: `unix_release_sock`; io_uring files: `io_uring_release`). */
@@ -58,8 +58,8 @@ export interface KernelFunctions {
   /** scm_send() (check): the error sendmsg fails with because of its SCM_RIGHTS list (more than
    *  SCM_MAX_FD: EINVAL; then scm_fp_copy), or undefined. `fds` are the task's fd numbers. */
   scm_send(w: World, task: TaskId, fds: readonly number[]): Errno | undefined;
-  /** scm_fp_copy() (check): what may be sent — per fd in order, not open: EBADF; an io_uring file with
-   *  the `ringFdInScm: 'EINVAL'` switch (705318a99a13, 6.7-rc5): EINVAL. The references it takes (the scm
+  /** scm_fp_copy() (check): what may be sent — per fd in order; base: an fd not open EBADF. linux-6.7
+   *  (705318a99a13; switch ringFdInScm) refuses io_uring files with EINVAL. The references it takes (the scm
    *  cookie) are taken by sendmsg's recipe once the call succeeds. */
   scm_fp_copy(w: World, task: TaskId, fds: readonly number[]): Errno | undefined;
   /** unix_attach_fds(): the skb's own references (scm_fp_dup: one more per file) and its in-flight
@@ -70,12 +70,12 @@ export interface KernelFunctions {
    *  graph GC is purging it). The references move to the caller (installed as fds, or put). */
   unix_detach_fds(w: W, files: readonly FileId[], receiver?: FileId, dead?: boolean): void;
   /** unix_peek_fds(): MSG_PEEK's scm_fp_dup (one more reference per file, no change to inflight) by
-   *  `task`. Base, with the `peekGuard: 'seqcount'` switch (e5b31d988a41): while a GC runs, a peek of
-   *  AF_UNIX fds bumps unix_peek_seq (the model's gc.peekSeen). */
+   *  `task`. linux-6.18 (e5b31d988a41; peekGuard seqcount) adds: while a GC runs, a peek of AF_UNIX fds
+   *  bumps unix_peek_seq (the model's gc.peekSeen). */
   unix_peek_fds(w: W, task: TaskId, files: readonly FileId[], why: string): void;
-  /** unix_peek_fds()'s barrier before the fds are installed (check): may the peek go on now? Base: yes,
-   *  unless the `peekGuard: 'gc-lock'` switch (cbcf01128d0a, 5.14-rc4) makes it take and drop
-   *  unix_gc_lock, which the GC holds from its start to its purge. */
+  /** unix_peek_fds()'s barrier before the fds are installed (check): may the peek go on now? Base: yes.
+   *  linux-5.14 (cbcf01128d0a; peekGuard gc-lock) takes and drops unix_gc_lock, which the GC holds from
+   *  its start to its purge. */
   unix_peek_fds_may_install(w: World, task: TaskId): boolean;
   /** unix_inflight(): one SCM entry of `file` enters flight (needs unix_gc_lock): the socket the GC sees
    *  behind it (`unix_get_socket`) gets inflight++, and joins gc_inflight_list at the tail when it leaves 0. */
@@ -88,12 +88,12 @@ export interface KernelFunctions {
   /** skb_queue_purge() of a socket's queue at its release: u->oob_skb's reference first, then every skb,
    *  one at a time (`unix_destruct_scm`). `receiver`: the socket's file. */
   skb_queue_purge(w: W, sock: Draft<UnixSock>, why: string, receiver?: FileId): void;
-  /** unix_get_socket() (check): the unix_sock the GC sees behind a file — an AF_UNIX socket's own, and a
-   *  ring's ring_sock (io_uring_get_socket, 5.1 … 6.7: rings that have one) — or null. What it answers is
-   *  all the GC can see: candidates, vertices, edges and counts exist only for those files. */
+  /** unix_get_socket() (check): the unix_sock the GC sees behind a file — an AF_UNIX socket's own (base);
+   *  viro-2019 adds a ring's ring_sock (io_uring_get_socket, 5.1 … 6.7) — or null. What it answers is all
+   *  the GC can see: candidates, vertices, edges and counts exist only for those files. */
   unix_get_socket(w: World, file: FileId): UnixSock | null;
 
-  // ---- MSG_OOB (the `oob` switch: unsupported before 5.15, `leaky` until aa82ac51d633, `fixed`) ----
+  // ---- MSG_OOB (base: none, before 5.15; linux-6.1: 5.15's, leaky; linux-6.10: aa82ac51d633's) ----
   /** queue_oob() is possible on `sock` (check): MSG_OOB on a stream socket of a kernel that has it. */
   unix_oob_supported(w: World, sock: FileId): boolean;
   /** The queue index a read (`peek` or not) takes its skb from: past an OOB head skb where manage_oob
@@ -121,9 +121,9 @@ export interface KernelFunctions {
   // ---- the unix GC, both algorithms ----------------------------------------------------------------
   /** One step of the unix GC (starting a run when idle): the algorithm the `gc` switch names. */
   unix_gc(w: W): void;
-  /** Where one skb the GC collects goes: the hitlist; back to its ring_sock's queue (`scmIoUringRequeue`,
-   *  0091bfc81741, 6.1 … 6.7); or, for an OOB skb of a `leaky` kernel, into u->oob_skb (the purge would
-   *  drop only the queue's reference: the MSG_OOB leak). */
+  /** Where one skb the GC collects goes: the hitlist (base); linux-6.1 puts ring_sock skbs back on their
+   *  queue (0091bfc81741, scmIoUringRequeue) and, with 5.15's MSG_OOB (oob leaky), leaves an OOB skb in
+   *  u->oob_skb (the purge would drop only the queue's reference: the MSG_OOB leak). */
   unix_gc_collect_skb(w: W, from: FileId, skb: Draft<Skb>, hit: Skb[], requeue: { skb: Skb; to: FileId }[]): void;
   /** The purge: the destructor of the next hitlist skb (unlocked); the last one ends the run. */
   unix_gc_purge(w: W): void;
@@ -169,8 +169,8 @@ export interface KernelFunctions {
   unix_collect_skb(w: W, members: readonly FileId[]): void;
 
   // ---- io_uring ------------------------------------------------------------------------------------
-  /** io_uring_setup's ring (io_ring_ctx_alloc + io_uring_get_fd): with the `registration: 'ring_sock'`
-   *  switch the ring gets its kernel unix socket, ctx->ring_sock (5.1 … 6.7). */
+  /** io_uring_setup's ring (io_ring_ctx_alloc + io_uring_get_fd). viro-2019 (registration ring_sock)
+   *  gives it its kernel unix socket, ctx->ring_sock (5.1 … 6.7). */
   io_ring_ctx_alloc(w: W): Ring;
   /** io_sqe_files_register() (check): the error IORING_REGISTER_FILES fails with, or undefined. `fds` as
    *  the task passed them (-1: a sparse slot). Base: a table already registered EBUSY, no entries EINVAL,
