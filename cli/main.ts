@@ -33,7 +33,7 @@ import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
 import { cmdKernel } from './kernel.js';
 import { readTraceFile } from './trace-file.js';
-import { designWithPropertiesFlag, loadProperties, withProperties } from './properties.js';
+import { designWithPropertiesFlag, propertiesOfFlag, withProperties } from './properties.js';
 import { PropertyError } from '../properties/user.js';
 import type { PropertyDef } from '../properties/property.js';
 
@@ -209,6 +209,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const live = io.tty === true && !json;
   // Checkpoints record the run's settings; a resume with other ones is refused.
   const meta: CheckpointMeta = { design: design.name, bounds, symmetry: limits.symmetry, exact: limits.exact === true,
+    ...(design.properties?.length ? { properties: design.properties.map((p) => p.name) } : {}),
     ...(scenario ? { scenario: `${scenario.name}${scenario.variant ? `/${scenario.variant}` : ''}` } : {}) };
   const checkpoint = typeof values['checkpoint'] === 'string' ? values['checkpoint'] : undefined;
   const every = wholeNumber(values, 'checkpoint-every');
@@ -249,7 +250,7 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
   const bounds = scenario ? scenarioBounds(scenario, DEFAULT_BOUNDS, givenBounds(values)) : boundsFrom(values);
   if (scenario) { const bad = checkBounds(bounds); if (bad) throw new UserError('E_BOUNDS', bad); }
   const limits = limitsFrom(values);
-  const extra = await propertiesFlag(values['properties']);
+  const extra = await propertiesOfFlag(values['properties']);
   const names = typeof values['designs'] === 'string' ? values['designs'].split(',').map((s) => s.trim()).filter(Boolean) : builtinDesigns.map((d) => d.name);
   if (names.length === 0) throw new UserError('E_USAGE', '--designs names no design');
   const designs = [];
@@ -290,13 +291,6 @@ const matrixCell = (r: Report, name: string): string => {
 /** The columns: the built-in properties, then the designs' own (a design's, --properties), each once. */
 const matrixProps = (reports: Report[]): string[] =>
   [...new Set([...PROPERTIES, ...(reports.some((r) => r.scenario) ? SCENARIO_PROPERTIES : []), ...reports.flatMap((r) => r.design.properties ?? [])].map((p) => p.name))];
-
-/** --properties FILE on a command that checks several designs: the file's properties, for each of them. */
-async function propertiesFlag(flag: unknown): Promise<readonly PropertyDef[]> {
-  if (flag === undefined) return [];
-  if (typeof flag !== 'string' || flag === '') throw new UserError('E_USAGE', '--properties needs a file: --properties ./my-properties.ts');
-  return loadProperties(flag);
-}
 
 /** The matrix as a Markdown table (the README's table of designs is this command's output). */
 function renderMatrixMarkdown(reports: Report[], bounds: Bounds): string {
@@ -347,7 +341,7 @@ async function cmdExplain(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { properties: { type: 'string' }, design: { type: 'string' } }, 1);
   // The user's own: a design module's properties, then those of --properties.
   const design = typeof values['design'] === 'string' ? await loadDesign(values['design']) : undefined;
-  const extra = await propertiesFlag(values['properties']);
+  const extra = await propertiesOfFlag(values['properties']);
   const own = design ? withProperties(design, extra).properties ?? [] : extra;
   const known = [...PROPERTIES, ...own];
   const name = positionals[0];
@@ -474,7 +468,7 @@ async function cmdScenarios(args: string[], io: Io): Promise<number> {
     if (typeof sc === 'string') throw new Error(`built-in scenario ${b.name}: ${sc}`);
     return sc;
   });
-  if (values['matrix'] === true || values['markdown'] === true) return scenarioMatrix(list, io, values['markdown'] === true, await propertiesFlag(values['properties']));
+  if (values['matrix'] === true || values['markdown'] === true) return scenarioMatrix(list, io, values['markdown'] === true, await propertiesOfFlag(values['properties']));
   if (values['properties'] !== undefined) throw new UserError('E_USAGE', '--properties goes with scenarios --matrix');
   if (values['json'] === true) {
     io.out(JSON.stringify(list.map((s) => ({ name: s.name, summary: s.summary, ...(s.source ? { source: s.source } : {}),

@@ -38,9 +38,15 @@ export function withProperties(design: Design, defs: readonly PropertyDef[]): De
   return { ...design, properties: [...own, ...defs] };
 }
 
+/** The properties of `--properties FILE`, if given (none otherwise). */
+export async function propertiesOfFlag(flag: unknown): Promise<PropertyDef[]> {
+  if (flag === undefined) return [];
+  if (typeof flag !== 'string' || flag === '') throw new UserError('E_USAGE', '--properties needs a file: --properties ./my-properties.ts');
+  return loadProperties(flag);
+}
+
 /** `--properties FILE` if given: the design with the file's properties, and the file for the workers. */
 export async function designWithPropertiesFlag(design: Design, flag: unknown): Promise<{ design: Design; propertiesFile?: string }> {
-  if (flag === undefined) return { design };
-  if (typeof flag !== 'string' || flag === '') throw new UserError('E_USAGE', '--properties needs a file: --properties ./my-properties.ts');
-  return { design: withProperties(design, await loadProperties(flag)), propertiesFile: resolve(flag) };
+  const defs = await propertiesOfFlag(flag);
+  return typeof flag === 'string' && defs.length > 0 ? { design: withProperties(design, defs), propertiesFile: resolve(flag) } : { design };
 }
