@@ -69,3 +69,18 @@ test('CLI: designs --diff A B, as text and --json, a user design file too; a wro
   t.not(unknown.code, 0);
   t.regex(unknown.err, /E_DESIGN/);
 });
+
+test('the switches are read in one place: model/designs/switch-patches.ts (design.ts resolves them, design-diff compares them)', async (t) => {
+  const { readdirSync, readFileSync, statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+  const allowed = new Set(['model/designs/switch-patches.ts', 'model/design.ts', 'model/design-diff.ts']);
+  const readers = ['model', 'properties', 'traces'].flatMap(files)
+    // Any use of a design's switches object (a read, or an alias to read it through), except handing it to
+    // switchPatches.
+    .filter((p) => !allowed.has(p) && /\.switches\b/.test(readFileSync(p, 'utf8').replaceAll('switchPatches(design.switches)', '')));
+  t.deepEqual(readers, []);
+});

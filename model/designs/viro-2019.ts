@@ -65,21 +65,12 @@ export const ringSockRegistration: Overrides = {
 export default defineDesign({
   name: 'viro-2019',
   summary: "Al Viro's proposal (merged in 5.1): registrations live in flight on the ring's own unix socket",
-  switches: { registration: 'ring_sock', flushTeardown: false, ringFdInScm: 'allow' },
+  base: 'seed-2019',
+  switches: { registration: 'ring_sock' },
+  // Verdicts at the default bounds: seed-2019's, except:
   expected: {
     'no-leak': 'holds',
-    'no-double-free': 'holds',
-    'no-use-after-free': 'holds',
-    'teardown-on-final-fput': 'holds',
-    'refcount-exact': 'holds',
-    'gc-safety': 'holds',
-    'no-silent-purge': 'holds',
-    'failure-atomicity': 'holds',
-    'inflight-exact': 'holds',
-    'graph-accounting': 'holds',
-    'gc-releases-cycle': 'found',
     'gc-releases-ring-cycle': 'found',
-    'request-completes-on-fixed-file': 'not-found',   // io_uring requests are outside the default ops (--ops all --reqs 1)
   },
   source: 'linux-block, Jan–Feb 2019 (Al Viro); 5.1 "io_uring: add file set registration" 6b06314c47e1',
 });
