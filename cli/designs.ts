@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describeThrown, parseSwitchedName, resolveDesign, withSwitches, type Design } from '../model/design.js';
 import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
-import { PROPERTIES, propertyByName } from '../properties/index.js';
+import { builtinNameClash, PROPERTIES, propertyByName } from '../properties/index.js';
 import { oneLine, UserError } from './errors.js';
 import { announce, asUserCodeAsync, bundleModule, importBundle, preloadExternals, snapshotExport, WHERE_LOADING, type Plain } from './usercode.js';
 
@@ -60,8 +60,10 @@ export async function designFromCode(code: string, label: string): Promise<Desig
   if (typeof d === 'string') throw new UserError('E_DESIGN_INVALID', `${label}: ${oneLine(d)}`);
   announce({ file: label, design: d.name, functions: snap.functions, firstWhere: snap.firstWhere });
   // Every key of the export's own table (the copy keeps `__proto__` as a key).
+  const clash = builtinNameClash(d.properties ?? []);
+  if (clash !== undefined) throw new UserError('E_PROPERTIES_INVALID', `${label}: ${clash}`);
   for (const k of expectedKeys(snap.value)) {
-    if (!propertyByName(k)) throw new UserError('E_DESIGN_INVALID', `${label}: expected names an unknown property '${k}' (known: ${PROPERTIES.map((p) => p.name).join(', ')})`);
+    if (!propertyByName(k) && !d.properties?.some((p) => p.name === k)) throw new UserError('E_DESIGN_INVALID', `${label}: expected names an unknown property '${k}' (known: ${PROPERTIES.map((p) => p.name).join(', ')})`);
   }
   return d;
 }

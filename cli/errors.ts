@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'E_TRACE_READ'     // the trace file cannot be read
   | 'E_TRACE_INVALID'  // the trace file is malformed
   | 'E_PROPERTY_UNKNOWN'
+  | 'E_PROPERTIES_LOAD'    // --properties: the file is missing, or its module cannot be loaded
+  | 'E_PROPERTIES_INVALID' // the properties of a module or a design: malformed, or a name taken (a built-in's, another's)
+  | 'E_PROPERTY_THROWS'    // a user's property threw (or broke a check's contract) during a run
   | 'E_OUTPUT'         // an output file cannot be written
   | 'E_CHECKPOINT'     // a checkpoint cannot be read, is damaged, or was made with other settings
   | 'E_WORKERS'        // --workers: not a whole number from 1 to 64, or combined with an option it does not support

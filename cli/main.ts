@@ -35,6 +35,9 @@ import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
 import { cmdKernel } from './kernel.js';
 import { readTraceFile } from './trace-file.js';
+import { designWithPropertiesFlag, propertiesOfFlag, withProperties } from './properties.js';
+import { PropertyError } from '../properties/user.js';
+import type { PropertyDef } from '../properties/property.js';
 
 export interface Io {
   out(s: string): void;
@@ -51,14 +54,15 @@ const USAGE = `usage: inflight <command> [options]
 
 commands:
   check --design NAME|FILE.ts [--scenario NAME|FILE [--variant V]] [bounds] [--json] [--trace-out FILE]
-        [--full] [--dot DIR] [--html DIR]
+        [--full] [--dot DIR] [--html DIR] [--properties FILE.ts]
                                check a design against every property: free exploration, or every
                                interleaving of a scenario's programs (--dot: the reference graph of each
                                step of each trace as DIR/<property>-step-<n>.dot; --html: the viewer site)
   matrix [--designs a,b,...] [--scenario NAME|FILE [--variant V]] [bounds] [--json | --markdown]
+        [--properties FILE.ts]
                                check several designs (default: all built-in) and print the verdict table
   scenarios [--json]           list the built-in scenarios (litmus tests: historic bugs, kernel selftests)
-  scenarios --matrix [--markdown]
+  scenarios --matrix [--markdown] [--properties FILE.ts]
                                every built-in scenario on every built-in design: which properties it violates
   report --out DIR [--designs a,b,...] [bounds]
                                the verdict matrix as a static site, with a step-through page per trace
@@ -66,8 +70,9 @@ commands:
                                the reference graph after step N (0 = the initial world; default the last)
   designs [--json]             list the built-in designs
   designs --diff A B [--json]  what design B changes against A: switches, kernel functions overridden, expectations
-  explain [PROPERTY]           what a property means, in kernel words
-  replay TRACE.json [--design NAME|FILE.ts] [--json]
+  explain [PROPERTY] [--properties FILE.ts] [--design FILE.ts]
+                               what a property means, in kernel words (yours too)
+  replay TRACE.json [--design NAME|FILE.ts] [--json] [--properties FILE.ts]
                                re-run a saved trace against a design (default: the trace's own)
   repro TRACE.json [--design NAME|FILE.ts] [--out FILE]
                                the trace as a standalone C program that makes its syscalls on this kernel
@@ -103,6 +108,9 @@ check only:
 simulate --design NAME|FILE.ts [bounds] [--depth N] [--runs N] [--seed S] [--json] [--trace-out FILE]
                                seeded random walks (default 60 steps, 10000 walks); a violation is
                                shrunk, replay-checked and printed with its seed
+
+--properties FILE.ts   properties of your own (export default [always({...}), sometimes({...})] with
+                       inflight/property), checked after the built-in ones; see docs/patch-designs.md
 
 exit status: 0 nothing violated, 1 a property violated, 2 usage or input error, 3 with --strict: a verdict
              is bounded, 130 interrupted`;
@@ -199,17 +207,18 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, design: { type: 'string' }, json: { type: 'boolean' },
     'trace-out': { type: 'string' }, full: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' },
     checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' }, workers: { type: 'string' },
-    scenario: { type: 'string' }, variant: { type: 'string' }, strict: { type: 'boolean' } }, 0);
+    scenario: { type: 'string' }, variant: { type: 'string' }, strict: { type: 'boolean' }, properties: { type: 'string' } }, 0);
   if (typeof values['design'] !== 'string') throw new UserError('E_USAGE', 'check needs --design NAME (see: inflight designs) or --design ./file.ts');
   const scenario = await scenarioFrom(values);
   const bounds = scenario ? scenarioBounds(scenario, DEFAULT_BOUNDS, givenBounds(values)) : boundsFrom(values);
   if (scenario) { const bad = checkBounds(bounds); if (bad) throw new UserError('E_BOUNDS', bad); }
   const limits = limitsFrom(values);
-  const design = await loadDesign(values['design']);
+  const { design, propertiesCode } = await designWithPropertiesFlag(await loadDesign(values['design']), values['properties']);
   const json = values['json'] === true;
   const live = io.tty === true && !json;
   // Checkpoints record the run's settings; a resume with other ones is refused.
   const meta: CheckpointMeta = { design: design.name, designId: designIdentity(values['design'], design), bounds, symmetry: limits.symmetry, exact: limits.exact === true,
+    ...(design.properties?.length ? { properties: design.properties.map((p) => p.name) } : {}),
     ...(scenario ? { scenario: `${scenario.name}${scenario.variant ? `/${scenario.variant}` : ''}` } : {}) };
   const checkpoint = typeof values['checkpoint'] === 'string' ? values['checkpoint'] : undefined;
   const every = wholeNumber(values, 'checkpoint-every');
@@ -223,7 +232,8 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const report = await runCheckAsync(design, bounds, { ...limits, ...progressLine(io, live, design.name),
     ...(io.interrupted || saver ? { shouldStop: stopNow } : {}),
     ...(saver ? { onCheckpoint: saver.write, checkpointEvery: every ?? 60 } : {}),
-    ...(resume ? { resume } : {}), ...parallelRun(workers, design), ...(scenario ? { scenario } : {}) });
+    ...(resume ? { resume } : {}), ...parallelRun(workers, design), ...(scenario ? { scenario } : {}),
+    ...(propertiesCode !== undefined ? { propertiesCode } : {}) });
   clearLine(io, live);
   if (saver && !saver.failure && report.snapshot && saver.write(report.snapshot())) {
     // Interrupted (or at a limit): the search can go on from exactly here.
@@ -248,15 +258,16 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
 
 async function cmdMatrix(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, designs: { type: 'string' }, json: { type: 'boolean' }, markdown: { type: 'boolean' },
-    scenario: { type: 'string' }, variant: { type: 'string' }, strict: { type: 'boolean' } }, 0);
+    scenario: { type: 'string' }, variant: { type: 'string' }, strict: { type: 'boolean' }, properties: { type: 'string' } }, 0);
   const scenario = await scenarioFrom(values);
   const bounds = scenario ? scenarioBounds(scenario, DEFAULT_BOUNDS, givenBounds(values)) : boundsFrom(values);
   if (scenario) { const bad = checkBounds(bounds); if (bad) throw new UserError('E_BOUNDS', bad); }
   const limits = limitsFrom(values);
+  const extra = await propertiesOfFlag(values['properties']);
   const names = typeof values['designs'] === 'string' ? values['designs'].split(',').map((s) => s.trim()).filter(Boolean) : builtinDesigns.map((d) => d.name);
   if (names.length === 0) throw new UserError('E_USAGE', '--designs names no design');
   const designs = [];
-  for (const n of names) designs.push(await loadDesign(n));
+  for (const n of names) designs.push(withProperties(await loadDesign(n), extra));
   const json = values['json'] === true;
   const live = io.tty === true && !json;
   const reports: Report[] = [];
@@ -291,8 +302,9 @@ const matrixCell = (r: Report, name: string): string => {
   return surprising ? `${text}!` : text;
 };
 
+/** The columns: the built-in properties, then the designs' own (a design's, --properties), each once. */
 const matrixProps = (reports: Report[]): string[] =>
-  [...PROPERTIES, ...(reports.some((r) => r.scenario) ? SCENARIO_PROPERTIES : [])].map((p) => p.name);
+  [...new Set([...PROPERTIES, ...(reports.some((r) => r.scenario) ? SCENARIO_PROPERTIES : []), ...reports.flatMap((r) => r.design.properties ?? [])].map((p) => p.name))];
 
 /** The matrix as a Markdown table (the README's table of designs is this command's output). */
 function renderMatrixMarkdown(reports: Report[], bounds: Bounds): string {
@@ -339,17 +351,22 @@ async function cmdDesigns(args: string[], io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-function cmdExplain(args: string[], io: Io): number {
-  const { positionals } = parse(args, {}, 1);
+async function cmdExplain(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { properties: { type: 'string' }, design: { type: 'string' } }, 1);
+  // The user's own: a design module's properties, then those of --properties.
+  const design = typeof values['design'] === 'string' ? await loadDesign(values['design']) : undefined;
+  const extra = await propertiesOfFlag(values['properties']);
+  const own = design ? withProperties(design, extra).properties ?? [] : extra;
+  const known = [...PROPERTIES, ...own];
   const name = positionals[0];
   if (name === undefined) {
-    const w = Math.max(...PROPERTIES.map((p) => p.name.length));
-    io.out(PROPERTIES.map((p) => `${p.name.padEnd(w)}  ${p.kind === 'sometimes' ? '(witness) ' : ''}${p.title}`).join('\n'));
+    const w = Math.max(...known.map((p) => p.name.length));
+    io.out(known.map((p) => `${p.name.padEnd(w)}  ${p.kind === 'sometimes' ? '(witness) ' : ''}${p.title}${p.origin ? `  [${p.origin}]` : ''}`).join('\n'));
     return EXIT.ok;
   }
-  const p = propertyByName(name);
-  if (!p) throw new UserError('E_PROPERTY_UNKNOWN', `unknown property '${name}' (known: ${PROPERTIES.map((x) => x.name).join(', ')})`);
-  io.out(`${p.name} — ${p.title}${p.kind === 'sometimes' ? ' (a witness: it must be found)' : ''}\n\n${wrap(p.explain, 96)}`);
+  const p = propertyByName(name) ?? own.find((x) => x.name === name);
+  if (!p) throw new UserError('E_PROPERTY_UNKNOWN', `unknown property '${name}' (known: ${known.map((x) => x.name).join(', ')})`);
+  io.out(`${p.name} — ${p.title}${p.kind === 'sometimes' ? ' (a witness: it must be found)' : ''}${p.origin ? ` [${p.origin}]` : ''}\n\n${wrap(p.explain, 96)}`);
   return EXIT.ok;
 }
 
@@ -364,11 +381,11 @@ function wrap(text: string, width: number): string {
 }
 
 async function cmdReplay(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { design: { type: 'string' }, json: { type: 'boolean' }, full: { type: 'boolean' } }, 1);
+  const { values, positionals } = parse(args, { design: { type: 'string' }, json: { type: 'boolean' }, full: { type: 'boolean' }, properties: { type: 'string' } }, 1);
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'replay needs a trace file: inflight replay trace.json');
   const trace = readTraceFile(file);
-  const design = typeof values['design'] === 'string' ? await loadDesign(values['design']) : await traceDesign(trace.design);
+  const { design } = await designWithPropertiesFlag(typeof values['design'] === 'string' ? await loadDesign(values['design']) : await traceDesign(trace.design), values['properties']);
   const r = replayTrace(trace, design);
   if (r.impossibleAt !== undefined) {
     const st = trace.steps[r.impossibleAt - 1]!;
@@ -411,12 +428,12 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
 /** `scenarios --matrix`: every built-in scenario (its default variant) on every built-in design; a cell
  *  names the violated properties (— when none), `!` marks a verdict the scenario does not expect of that
  *  design, and `(impossible)` a scenario that violates nothing and whose programs cannot run to their end. */
-async function scenarioMatrix(list: readonly Scenario[], io: Io, markdown: boolean): Promise<number> {
+async function scenarioMatrix(list: readonly Scenario[], io: Io, markdown: boolean, extra: readonly PropertyDef[] = []): Promise<number> {
   const rows: string[][] = [];
   let odd = false;
   for (const sc of list) {
     const row = [sc.variant ? `${sc.name} (${sc.variant})` : sc.name];
-    for (const d of builtinDesigns) {
+    for (const d of builtinDesigns.map((b) => withProperties(b, extra))) {
       const r = await runCheckAsync(d, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc, ...(io.interrupted ? { shouldStop: io.interrupted } : {}) });
       if (r.stop === 'interrupted') return EXIT.interrupted;
       const bad = r.properties.filter((p) => p.status === 'violated').map((p) => p.name);
@@ -466,13 +483,14 @@ function givenBounds(v: Values): Partial<Bounds> {
 }
 
 async function cmdScenarios(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, { json: { type: 'boolean' }, matrix: { type: 'boolean' }, markdown: { type: 'boolean' } }, 0);
+  const { values } = parse(args, { json: { type: 'boolean' }, matrix: { type: 'boolean' }, markdown: { type: 'boolean' }, properties: { type: 'string' } }, 0);
   const list = builtinScenarios().map((b) => {
     const sc = resolveScenario(b.spec);
     if (typeof sc === 'string') throw new Error(`built-in scenario ${b.name}: ${sc}`);
     return sc;
   });
-  if (values['matrix'] === true || values['markdown'] === true) return scenarioMatrix(list, io, values['markdown'] === true);
+  if (values['matrix'] === true || values['markdown'] === true) return scenarioMatrix(list, io, values['markdown'] === true, await propertiesOfFlag(values['properties']));
+  if (values['properties'] !== undefined) throw new UserError('E_USAGE', '--properties goes with scenarios --matrix');
   if (values['json'] === true) {
     io.out(JSON.stringify(list.map((s) => ({ name: s.name, summary: s.summary, ...(s.source ? { source: s.source } : {}),
       variants: s.variants, tasks: s.programs.length, expect: s.expect })), null, 2));
@@ -501,7 +519,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'matrix': return await cmdMatrix(rest, io);
       case 'designs': return await cmdDesigns(rest, io);
       case 'scenarios': return await cmdScenarios(rest, io);
-      case 'explain': return cmdExplain(rest, io);
+      case 'explain': return await cmdExplain(rest, io);
       case 'replay': return await cmdReplay(rest, io);
       case 'render': return await cmdRender(rest, io, kit);
       case 'report': return await cmdReport(rest, io, kit);
@@ -516,11 +534,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (e instanceof UserError) {
       io.err(`inflight: ${e.code}: ${oneLine(e.message)}`);
       // A design that threw during the search: the steps that led to the state where it threw.
-      if (e.trace) io.out(`the design threw on a step from the state reached by:\n${renderSteps(e.trace.trace.steps, e.trace.worlds)}`);
+      if (e.trace) io.out(`${e.code === 'E_PROPERTY_THROWS' ? 'the property threw at the end of' : 'the design threw on a step from the state reached by'}:\n${renderSteps(e.trace.trace.steps, e.trace.worlds)}`);
       return EXIT.usage;
     }
     // A design's hook threw (during a check, a trace or a replay): the design's fault, not ours.
     if (e instanceof DesignError) { io.err(`inflight: E_DESIGN_THROWS: ${oneLine(e.message)}`); return EXIT.usage; }
+    // A user's property threw (in a replay, while a trace was rebuilt): the property's fault.
+    if (e instanceof PropertyError) { io.err(`inflight: E_PROPERTY_THROWS: ${oneLine(e.message)}`); return EXIT.usage; }
     throw e;   // a bug in inflight itself: keep the stack
   }
 }

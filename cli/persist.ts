@@ -34,6 +34,8 @@ export interface CheckpointMeta {
   readonly exact: boolean;
   /** The scenario (name/variant) of a scenario run. */
   readonly scenario?: string;
+  /** The names of the run's own properties (the design's and --properties'), when it has any. */
+  readonly properties?: readonly string[];
 }
 
 const COVERAGE_LABELS = new Set<string>([...SYSCALLS, 'recvmsg(MSG_PEEK)']);

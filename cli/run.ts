@@ -14,6 +14,7 @@ import { kernelModel, type KernelModel } from '../model/model.js';
 import type { World } from '../model/world.js';
 import type { Scenario } from '../model/scenario.js';
 import { makeProperties } from '../properties/index.js';
+import { PropertyError } from '../properties/user.js';
 import { buildTrace, type BuiltTrace } from '../traces/build.js';
 import type { TraceFile } from '../traces/format.js';
 
@@ -35,6 +36,8 @@ export interface RunOptions {
   readonly designCode?: string;
   /** A scenario: the tasks run these programs (model/scenario.ts). */
   readonly scenario?: Scenario;
+  /** The `--properties` module's bundled code, whose properties the design carries: each worker runs it too. */
+  readonly propertiesCode?: string;
 }
 
 export interface Verdict {
@@ -99,6 +102,14 @@ function explainFailure(e: unknown, model: KernelModel, design: Design, bounds: 
     } catch { /* the path itself throws when replayed: the one-line message will have to do */ }
     throw new UserError('E_DESIGN_THROWS', e.cause.message, trace ? { trace } : {});
   }
+  if (e instanceof ModelError && e.cause instanceof PropertyError) {
+    // The trace leads to the state (or ends with the step) the property was checked on.
+    let trace: BuiltTrace | undefined;
+    try {
+      if (e.path) trace = buildTrace(model, e.action >= 0 ? { init: e.path.init, steps: [...e.path.steps, e.action] } : e.path, design.name, bounds, e.cause.property, e.cause.message);
+    } catch { /* the one-line message will have to do */ }
+    throw new UserError('E_PROPERTY_THROWS', e.cause.message, trace ? { trace } : {});
+  }
   throw e instanceof ModelError ? e.cause : e;   // our own bug: keep the original error and its stack
 }
 
@@ -148,25 +159,42 @@ function runParallel(model: KernelModel, design: Design, bounds: Bounds, opts: R
     throw new UserError('E_WORKERS', '--workers cannot be combined with --checkpoint or --resume (a parallel search takes no checkpoints)');
   }
   if (opts.exact === true) throw new UserError('E_WORKERS', '--workers cannot be combined with --exact');
-  const { properties: _, ...options } = searchOptions(model, bounds, opts);
+  const { properties, ...options } = searchOptions(model, bounds, opts);
+  if (properties.length > MAX_PARALLEL_PROPERTIES) {
+    throw new UserError('E_WORKERS', `--workers checks at most ${MAX_PARALLEL_PROPERTIES} properties, this run has ${properties.length} (the built-in ones and ${design.properties?.length ?? 0} of yours)`);
+  }
   // The workers are gone when it settles: what they were running is no longer the sandbox's to watch.
+  // User code (a design module, a --properties module) goes to the workers as the code the main thread ran.
+  const userCode = opts.designCode !== undefined || opts.propertiesCode !== undefined;
   return checkParallel({
-    module: opts.designCode !== undefined ? new URL('./factory.ts', import.meta.url) : new URL('../model/factory.ts', import.meta.url),
+    module: userCode ? new URL('./factory.ts', import.meta.url) : new URL('../model/factory.ts', import.meta.url),
     params: { design: design.name, bounds, symmetry: opts.symmetry ?? true, ...(opts.designCode !== undefined ? { designCode: opts.designCode } : {}),
-      ...(opts.scenario ? { programs: opts.scenario.programs } : {}) },
+      ...(opts.scenario ? { programs: opts.scenario.programs } : {}), ...(opts.propertiesCode !== undefined ? { propertiesCode: opts.propertiesCode } : {}) },
     workers: opts.workers!,
   }, options).finally(releaseWorkerSlots);
 }
 
-/** A model error in a worker arrives as a copy (a DesignError is then a plain Error): take the same step
- *  again here, where the design's own error is thrown, so that it is explained as in a single-thread run. */
+/** The parallel search keeps a record's verdicts as the bits of one 32-bit word (checker/parallel.ts). */
+const MAX_PARALLEL_PROPERTIES = 31;
+
+/** A model error in a worker arrives as a copy (a DesignError or a PropertyError is then a plain Error):
+ *  take the same step again here, and check the properties on it, where the design's or the property's own
+ *  error is thrown, so that it is explained as in a single-thread run. */
 function reproduce(e: unknown, model: KernelModel): unknown {
-  if (!(e instanceof ModelError) || e.path === undefined) return e;
+  if (!(e instanceof ModelError)) return e;
+  const props = makeProperties(model.ctx);
+  const checkState = (w: World): void => { for (const p of props) if (p.on === 'state') p.check(w); };
   try {
+    if (e.path === undefined) { for (const w of model.initial()) checkState(w); return e; }
     let s = model.initial()[e.path.init]!;
     for (const k of e.path.steps) s = model.next(s, model.steps(s)[k]!);
     const acts = model.steps(s);
-    if (e.action >= 0) model.next(s, acts[e.action]!);
+    if (e.action >= 0) {
+      const a = acts[e.action]!;
+      const t = model.next(s, a);
+      for (const p of props) if (p.on === 'step') p.check(s, a, t);
+      checkState(t);
+    }
   } catch (x) {
     return new ModelError(x, e.path, e.action);
   }

@@ -70,7 +70,7 @@ export async function bundleModule(file: string): Promise<{ code: string } | { e
   const url = pathToFileURL(file).href;
   // The entry re-exports the two names a design module may use, as plain values: the bundle's namespace
   // then has no `then` of the user's (an exported `then` would make `import()` call it).
-  const entry = `import * as m from ${JSON.stringify(file)};\nexport const exported = { default: m.default, design: m.design };\n`;
+  const entry = `import * as m from ${JSON.stringify(file)};\nexport const exported = { default: m.default, design: m.design, properties: m.properties };\n`;
   try {
     const r = await build({
       stdin: { contents: entry, resolveDir: dirname(file), sourcefile: '<inflight entry>', loader: 'js' },
@@ -109,8 +109,8 @@ export async function preloadExternals(code: string): Promise<void> {
 }
 
 /** Runs a bundle made by `bundleModule` and gives what it exports (default, design). */
-export async function importBundle(code: string): Promise<{ default: unknown; design: unknown }> {
-  const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as { exported: { default: unknown; design: unknown } };
+export async function importBundle(code: string): Promise<{ default: unknown; design: unknown; properties: unknown }> {
+  const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as { exported: { default: unknown; design: unknown; properties: unknown } };
   return mod.exported;
 }
 

@@ -5,6 +5,8 @@ import type { Draft } from 'immer';
 import type { FileId, World } from './world.js';
 import type { FunctionName, Kernel, KernelFunctions } from './kernel.js';
 import { FUNCTION_NAMES } from './function-names.js';
+import type { PropertyDef } from '../properties/property.js';
+import { checkProperties } from '../properties/user.js';
 
 // For a design module's overrides: the kernel's types and the world's helpers.
 export type { FunctionName, Kernel, KernelFunctions } from './kernel.js';
@@ -155,6 +157,9 @@ export interface DesignSpec {
   readonly expected?: Readonly<Record<string, Expectation>>;
   /** Where the design comes from (a thread, a commit). */
   readonly source?: string;
+  /** Properties of the design's own, checked after the built-in ones (made with `always`, `sometimes` or
+   *  `defineProperty` from inflight/property); `expected` may name them. */
+  readonly properties?: readonly PropertyDef[];
 }
 
 export interface Design {
@@ -166,6 +171,8 @@ export interface Design {
   readonly layers: readonly OverrideLayer[];
   readonly expected: Readonly<Record<string, Expectation>>;
   readonly source?: string;
+  /** Its own properties, with their origin (properties/guard.ts guards them when they are made). */
+  readonly properties?: readonly PropertyDef[];
   /** The design this one derives from, if any. */
   readonly base?: string;
 }
@@ -247,6 +254,12 @@ export function resolveDesign(spec: unknown, lookupBase: (name: string) => Desig
       expected[k] = v as Expectation;
     }
   }
+  let properties: PropertyDef[] | undefined;
+  if (s['properties'] !== undefined) {
+    const p = checkProperties(s['properties'], `design '${s['name']}'`);
+    if (typeof p === 'string') return `design '${s['name']}': ${p}`;
+    properties = p;
+  }
   const design: Design = {
     name: s['name'],
     summary: s['summary'],
@@ -255,6 +268,7 @@ export function resolveDesign(spec: unknown, lookupBase: (name: string) => Desig
     layers,
     expected,
     ...(typeof s['source'] === 'string' ? { source: s['source'] } : {}),
+    ...(properties && properties.length > 0 ? { properties } : {}),
     ...(base ? { base: base.name } : {}),
   };
   return design;

@@ -7,6 +7,7 @@
 // single-thread check.
 import type { ModelSpec } from '../checker/model.js';
 import { makeProperties } from '../properties/index.js';
+import { propertiesOfModule } from '../properties/user.js';
 import type { Bounds } from './bounds.js';
 import type { Design } from './design.js';
 import { builtinDesign } from './designs/index.js';

@@ -1,4 +1,5 @@
 // What a property of the kernel world is: a checker Property plus the words `inflight explain` prints.
+// The built-in properties (properties/*.ts) and a user's own (properties/user.ts) have this one form.
 import type { Property } from '../checker/model.js';
 import type { Ctx, Transition } from '../model/step.js';
 import type { World } from '../model/world.js';
@@ -12,4 +13,7 @@ export interface PropertyDef {
   readonly explain: string;
   /** The checker property for a design (some properties ask the design who owns a reference). */
   make(ctx: Ctx): Property<World, Transition>;
+  /** A user's property: where it comes from (its module, or the design that carries it), for `explain` and
+   *  for blaming it when it throws. Built-in properties have none. */
+  readonly origin?: string;
 }
