@@ -217,7 +217,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const json = values['json'] === true;
   const live = io.tty === true && !json;
   // Checkpoints record the run's settings; a resume with other ones is refused.
-  const meta: CheckpointMeta = { design: design.name, designId: designIdentity(values['design'], design), bounds, symmetry: limits.symmetry, exact: limits.exact === true,
+  const meta: CheckpointMeta = { design: design.name, designId: designIdentity(values['design'], design, propertiesCode), bounds, symmetry: limits.symmetry, exact: limits.exact === true,
     ...(design.properties?.length ? { properties: design.properties.map((p) => p.name) } : {}),
     ...(scenario ? { scenario: `${scenario.name}${scenario.variant ? `/${scenario.variant}` : ''}` } : {}) };
   const checkpoint = typeof values['checkpoint'] === 'string' ? values['checkpoint'] : undefined;

@@ -47,7 +47,13 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 /** The identity of a design's content. A design module: the SHA-256 of its file's bytes and of the code it
  *  was compiled to (with the modules it imports). A built-in design: its name, inflight's version and its switches (the model's
  *  code is covered by the version only). */
-export function designIdentity(designArg: string, design: Design): string {
+export function designIdentity(designArg: string, design: Design, propertiesCode?: string): string {
+  const own = designContent(designArg, design);
+  // A --properties module's code is part of what was checked too.
+  return propertiesCode === undefined ? own : `${own}, properties sha256:${sha256(propertiesCode)}`;
+}
+
+function designContent(designArg: string, design: Design): string {
   if (builtinDesign(designArg) !== undefined) return `built-in ${design.name} of inflight ${VERSION}, switches ${sha256(JSON.stringify(design.switches)).slice(0, 16)}`;
   let bytes: Buffer;
   try { bytes = readFileSync(resolve(designArg)); } catch (e) {
