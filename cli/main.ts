@@ -32,6 +32,8 @@ import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
 import { cmdKernel } from './kernel.js';
 import { readTraceFile } from './trace-file.js';
+import { checkPartDocument, checkSearch, cmdMerge, partNote } from './merge.js';
+import { parsePartition } from './part-file.js';
 
 export interface Io {
   out(s: string): void;
@@ -93,10 +95,16 @@ check only:
   --checkpoint FILE [--checkpoint-every SECONDS]   save the search every 60 s (and when interrupted)
   --resume FILE  go on from a checkpoint (same design and options): ends exactly as an uninterrupted run
   --workers N    search with N worker threads (default 1): the same verdicts, traces and counts
+  --partition I/N [--split-depth D]   make part I (0..N-1) of a search split N ways (N alone: I from
+                 JOB_COMPLETION_INDEX); with --json the result is a part file for merge
 
-simulate --design NAME|FILE.ts [bounds] [--depth N] [--runs N] [--seed S] [--json] [--trace-out FILE]
+simulate --design NAME|FILE.ts [bounds] [--depth N] [--runs N] [--seed S] [--swarm I/N] [--json] [--trace-out FILE]
                                seeded random walks (default 60 steps, 10000 walks); a violation is
-                               shrunk, replay-checked and printed with its seed
+                               shrunk, replay-checked and printed with its seed; --swarm I/N: part I of
+                               N diversified walkers (seed, walk length, step order), merged with merge
+
+merge PART.json ... [--json] [--design FILE.ts]
+                               the parts of one check --partition (or simulate --swarm) as one result
 
 exit status: 0 nothing violated, 1 a property violated, 2 usage or input error, 130 interrupted`;
 
@@ -188,8 +196,9 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, design: { type: 'string' }, json: { type: 'boolean' },
     'trace-out': { type: 'string' }, full: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' },
     checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' }, workers: { type: 'string' },
-    scenario: { type: 'string' }, variant: { type: 'string' } }, 0);
+    scenario: { type: 'string' }, variant: { type: 'string' }, partition: { type: 'string' }, 'split-depth': { type: 'string' } }, 0);
   if (typeof values['design'] !== 'string') throw new UserError('E_USAGE', 'check needs --design NAME (see: inflight designs) or --design ./file.ts');
+  const part = partitionFrom(values);
   const scenario = await scenarioFrom(values);
   const bounds = scenario ? scenarioBounds(scenario, DEFAULT_BOUNDS, givenBounds(values)) : boundsFrom(values);
   if (scenario) { const bad = checkBounds(bounds); if (bad) throw new UserError('E_BOUNDS', bad); }
@@ -209,7 +218,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const report = await runCheckAsync(design, bounds, { ...limits, ...progressLine(io, live, design.name),
     ...(io.interrupted ? { shouldStop: io.interrupted } : {}),
     ...(checkpoint !== undefined ? { onCheckpoint: (s) => writeCheckpoint(checkpoint, s, meta), checkpointEvery: every ?? 60 } : {}),
-    ...(resume ? { resume } : {}), ...parallelRun(workers, values['design']), ...(scenario ? { scenario } : {}) });
+    ...(resume ? { resume } : {}), ...parallelRun(workers, values['design']), ...(scenario ? { scenario } : {}), ...(part ? { partition: part } : {}) });
   clearLine(io, live);
   if (checkpoint !== undefined && report.snapshot) {
     // Interrupted (or out of time or memory): the search can go on from exactly here.
@@ -227,8 +236,25 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
     if (!json) io.err(first?.trace ? `trace of ${first.name} written to ${out}` : `no property is violated: ${out} not written`);
   }
   await writeCheckOutputs(report, values, io, json);
-  io.out(json ? JSON.stringify(reportJson(report), null, 2) : renderReport(report, { full: values['full'] === true }));
+  const usual = reportJson(report);
+  const doc = part ? checkPartDocument(report, usual, checkSearch(values['design'], design, bounds, { ...limits, exact: limits.exact === true, partition: part,
+    ...(scenario ? { scenario, scenarioArg: values['scenario'] as string } : {}) })) : usual;
+  io.out(json ? JSON.stringify(doc, null, 2) : renderReport(report, { full: values['full'] === true }) + (part ? partNote(report) : ''));
   return exitFor(report);
+}
+
+/** --partition I/N [--split-depth D]: single-thread, without checkpoints (a part is one short CLI run). */
+function partitionFrom(v: Values): { index: number; count: number; splitDepth?: number } | undefined {
+  const p = parsePartition('partition', v['partition']);
+  const split = wholeNumber(v, 'split-depth');
+  if (!p) {
+    if (split !== undefined) throw new UserError('E_USAGE', '--split-depth goes with --partition');
+    return undefined;
+  }
+  for (const flag of ['workers', 'checkpoint', 'resume']) {
+    if (v[flag] !== undefined) throw new UserError('E_PARTITION', `--partition cannot be combined with --${flag}: a part is one single-thread run`);
+  }
+  return { ...p, ...(split !== undefined ? { splitDepth: split } : {}) };
 }
 
 async function cmdMatrix(args: string[], io: Io): Promise<number> {
@@ -456,7 +482,7 @@ const kit: CliKit = { parse, boundOptions: BOUND_OPTIONS, boundsFrom, limitsFrom
 
 const cmdSimulate = (args: string[], io: Io): Promise<number> => simulateCmd(args, io, kit);
 
-const COMMANDS: readonly string[] = ['check', 'matrix', 'simulate', 'report', 'render', 'kernel', 'repro', 'designs', 'scenarios', 'explain', 'replay'];
+const COMMANDS: readonly string[] = ['check', 'matrix', 'simulate', 'report', 'render', 'kernel', 'repro', 'designs', 'scenarios', 'explain', 'replay', 'merge'];
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -475,6 +501,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'simulate': return await cmdSimulate(rest, io);
       case 'repro': return cmdRepro(rest, io, kit);
       case 'kernel': return await cmdKernel(rest, io, kit);
+      case 'merge': return await cmdMerge(rest, io, kit);
       case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       case undefined: throw new UserError('E_USAGE', 'no command (try: inflight help)');
       default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: ${COMMANDS.join(', ')}, help)`);
