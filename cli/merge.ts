@@ -224,8 +224,11 @@ function renderMergeSummary(s: MergeSummary): string {
   for (const p of s.perPart) {
     out.push(`  part ${p.index}: ${fmtInt(p.distinct)} distinct, ${fmtInt(p.generated)} generated, ${p.seconds.toFixed(2)} s, ${p.stop}${s.splitLevel === null ? '' : `, ${fmtInt(p.owned)} split states owned`}`);
   }
-  out.push(`states: ${fmtInt(s.statesInParts)} over all parts, ${fmtInt(s.shared)} of them before the split in each; about ${fmtInt(s.distinctEstimate)} distinct ` +
-    `(the part below the split estimated, ±2%): redundancy ×${s.redundancy.toFixed(2)}; the longest part took ${s.secondsLongestPart.toFixed(2)} s, all parts ${s.cpuSeconds.toFixed(2)} s`);
+  const time = `the longest part took ${s.secondsLongestPart.toFixed(2)} s, all parts ${s.cpuSeconds.toFixed(2)} s`;
+  out.push(s.splitLevel === null
+    ? `states: ${fmtInt(s.statesInParts)} over all parts, ${fmtInt(s.distinctEstimate)} distinct: redundancy ×${s.redundancy.toFixed(2)}; ${time}`
+    : `states: ${fmtInt(s.statesInParts)} over all parts, ${fmtInt(s.shared)} of them before the split in each; about ${fmtInt(s.distinctEstimate)} distinct ` +
+      `(the part below the split estimated, ±2%): redundancy ×${s.redundancy.toFixed(2)}; ${time}`);
   if (s.notSurelyShortest.length > 0) out.push(`note: a part stopped early, so these traces may not be the shortest: ${s.notSurelyShortest.join(', ')}`);
   return out.join('\n');
 }
