@@ -53,7 +53,9 @@ const POLL_EVERY = 1024;
  *    expanded but probed: the first successor outside the visited set gives 'depth'. A probed transition
  *    into a visited state belongs to the explored space: it counts as generated and step properties run on
  *    it, so a probe that finds nothing new ends as 'exhausted' with the same counts and verdicts as an
- *    unbounded search. */
+ *    unbounded search.
+ *  - `partition`: at the split level only the owned frontier states go on (checker/partition.ts); the
+ *    verdicts then speak of this part's share, and `mergeParts` makes the whole search's of the parts'. */
 export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): CheckResult {
   const run = search(model, options);
   for (;;) {

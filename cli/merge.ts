@@ -63,7 +63,8 @@ export function checkPartDocument(report: Report, usual: object, search: CheckSe
 export function partNote(report: Report): string {
   const p = report.partition!;
   return `\npart ${p.index} of ${p.count}: ${p.splitLevel === null ? 'the search ended before the split level: this part made the whole search'
-    : `split at level ${p.splitLevel}, ${fmtInt(p.owned)} of its ${fmtInt(p.frontier)} states are this part's`}; write a mergeable result with --json`;
+    : `split at level ${p.splitLevel}, ${fmtInt(p.owned)} of its ${fmtInt(p.frontier)} states are this part's`}; ` +
+    'a violation here is one of the whole search, but "holds" speaks of this share only: write each part with --json and merge them';
 }
 
 export async function cmdMerge(args: string[], io: Io, kit: CliKit): Promise<number> {
