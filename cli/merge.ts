@@ -229,7 +229,7 @@ function renderMergeSummary(s: MergeSummary): string {
   out.push(s.splitLevel === null
     ? `states: ${fmtInt(s.statesInParts)} over all parts, ${fmtInt(s.distinctEstimate)} distinct: redundancy ×${s.redundancy.toFixed(2)}; ${time}`
     : `states: ${fmtInt(s.statesInParts)} over all parts, ${fmtInt(s.shared)} of them before the split in each; about ${fmtInt(s.distinctEstimate)} distinct ` +
-      `(the part below the split estimated, ±2%): redundancy ×${s.redundancy.toFixed(2)}; ${time}`);
+      `(the part below the split estimated: standard error 0.8%): redundancy ×${s.redundancy.toFixed(2)}; ${time}`);
   if (s.notSurelyShortest.length > 0) out.push(`note: a part stopped early, so these traces may not be the shortest: ${s.notSurelyShortest.join(', ')}`);
   return out.join('\n');
 }

@@ -146,7 +146,7 @@ testProp('random graphs, 1 to 5 parts: the merged verdicts and paths are the sin
     t.is(mf.redundancy.union, full.stats.distinct, 'small sets: the sketch is exact');
   }, { numRuns: 300 });
 
-test('the sketch: about 1.6% error on 200,000 fingerprints, unions of overlapping sets, base64 round trip', (t) => {
+test('the sketch: within 3% on 200,000 fingerprints (standard error 0.8%), unions of overlapping sets, base64 round trip', (t) => {
   const a = new Sketch();
   const b = new Sketch();
   for (let i = 0; i < 200_000; i++) {
@@ -154,8 +154,8 @@ test('the sketch: about 1.6% error on 200,000 fingerprints, unions of overlappin
     if (i < 150_000) a.add(fp[0]!, fp[1]!);
     if (i >= 50_000) b.add(fp[0]!, fp[1]!);
   }
-  t.true(Math.abs(a.estimate() / 150_000 - 1) < 0.05, `${a.estimate()}`);
-  t.true(Math.abs(Sketch.union([a, b]).estimate() / 200_000 - 1) < 0.05);
+  t.true(Math.abs(a.estimate() / 150_000 - 1) < 0.03, `${a.estimate()}`);
+  t.true(Math.abs(Sketch.union([a, b]).estimate() / 200_000 - 1) < 0.03);
   t.deepEqual(Sketch.fromBase64(a.toBase64())!.registers, a.registers);
   t.is(Sketch.fromBase64('AAAA'), undefined);
   t.is(new Sketch().estimate(), 0);
