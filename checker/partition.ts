@@ -228,7 +228,10 @@ export function mergeParts(parts: readonly PartResult[]): MergedResult {
   const stats: MergedStats = {
     distinct,
     generated: sum((s) => s.generated),
-    depth: Math.min(...parts.map((p) => p.stats.depth)),
+    // A level is complete in the union when every part that may still have states there completed it (an
+    // exhausted part has them all). When all are exhausted: the deepest level of any part (a part may reach
+    // a state by a longer path than its shortest, so this can exceed the single run's depth).
+    depth: allExhausted ? max((s) => s.depth) : Math.min(...parts.filter((p) => p.stop !== 'exhausted').map((p) => p.stats.depth)),
     seconds,
     cpuSeconds: sum((s) => s.seconds),
     statesPerSecond: seconds > 0 ? distinct / seconds : 0,

@@ -143,6 +143,10 @@ testProp('random graphs, 1 to 5 parts: the merged verdicts and paths are the sin
     }
     const mf = mergeParts(asParts(fullParts));
     t.true(mf.stats.distinct >= full.stats.distinct);
+    // A bounded union: the deepest complete level. An exhausted one: the deepest level of a part, which
+    // may reach a state by a longer path than its shortest.
+    if (mf.stop === 'exhausted') t.true(mf.stats.depth >= full.stats.depth); else t.is(mf.stats.depth, full.stats.depth, 'the deepest complete level');
+    t.is(mf.stop, full.stop === 'exhausted' && mf.stop === 'depth' ? 'depth' : full.stop);
     t.is(mf.redundancy.union, full.stats.distinct, 'small sets: the sketch is exact');
   }, { numRuns: 300 });
 
