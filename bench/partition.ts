@@ -4,7 +4,7 @@
 // the N processes, the speed-up over the single process, the states of every part against the single
 // run's (the true redundancy, and the merge's own estimate), each part's time, and whether the merged
 // verdicts and trace lengths are the single run's. The default search is linux-6.18 with two tasks to
-// depth 9, about a minute on one unloaded core. Figures, not assertions; the load average is printed.
+// depth 11, about a minute on one core of this machine. Figures, not assertions; the load average is printed.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../bin/inflight.mjs', import.meta.url));
-const DEFAULT_ARGS = ['--design', 'linux-6.18', '--tasks', '2', '--depth', '9'];
+const DEFAULT_ARGS = ['--design', 'linux-6.18', '--tasks', '2', '--depth', '11'];
 
 const argv = process.argv.slice(2).filter((a) => a !== '--partition');
 const json = argv.includes('--json');
