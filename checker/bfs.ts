@@ -23,6 +23,7 @@ import type {
   CheckOptions, CheckResult, Model, Path, PropertyOutcome, StopReason, VisitedSet, WitnessOutcome,
 } from './model.js';
 import { CheckpointError, snapshotProblemsWithModel, type Snapshot } from './checkpoint.js';
+import { DEFAULT_PER_PART, ownerOf, Sketch, type PartitionOutcome } from './partition.js';
 
 /** The model threw while the search expanded a state: `path` leads to that state (undefined while the
  *  initial states were made), `action` is the index of the action being taken (-1: while listing them). */
@@ -52,7 +53,9 @@ const POLL_EVERY = 1024;
  *    expanded but probed: the first successor outside the visited set gives 'depth'. A probed transition
  *    into a visited state belongs to the explored space: it counts as generated and step properties run on
  *    it, so a probe that finds nothing new ends as 'exhausted' with the same counts and verdicts as an
- *    unbounded search. */
+ *    unbounded search.
+ *  - `partition`: at the split level only the owned frontier states go on (checker/partition.ts); the
+ *    verdicts then speak of this part's share, and `mergeParts` makes the whole search's of the parts'. */
 export function check<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): CheckResult {
   const run = search(model, options);
   for (;;) {
@@ -247,6 +250,31 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
   let skip = resume?.skip ?? 0;
   let peakFrontierBytes = 0;
 
+  // A partitioned search (checker/partition.ts): at the split level, keep only the owned frontier states.
+  const part = options.partition;
+  if (part !== undefined && (resume !== undefined || onCheckpoint !== undefined)) throw new RangeError('CheckOptions.partition cannot go with resume or onCheckpoint');
+  const splitAt = part === undefined ? Infinity : Math.min(part.splitDepth ?? Infinity, maxDepth);
+  const splitSize = part === undefined || part.splitDepth !== undefined ? Infinity : (part.perPart ?? DEFAULT_PER_PART) * part.count;
+  let split: Omit<PartitionOutcome, 'sketch'> | undefined;
+  /** The states discovered below the split (undefined before it, and in an unpartitioned search). */
+  let below: Sketch | undefined;
+  const sketchAdd = (s: S): void => {
+    if (exactKeys) fingerprint(model.key(s));
+    below!.add(fp[0]!, fp[1]!);
+  };
+  const splitFrontier = (): void => {
+    const owned = newFrontier();
+    for (let i = li; i < cur.length; i++) {
+      const s = cur.state(i);
+      fingerprint(model.key(s));
+      if (ownerOf(fp[0]!, fp[1]!, part!.count) === part!.index) owned.push(s, cur.index(i));
+    }
+    split = { index: part!.index, count: part!.count, splitLevel: level, frontier: cur.length - li, owned: owned.length, shared: distinct };
+    below = new Sketch();
+    cur = owned;
+    li = 0;
+  };
+
   const queueSize = (): number => cur.length - li + nxt.length;
   const indicesFrom = (f: Frontier<S>, from: number): Int32Array => {
     const out = new Int32Array(f.length - from);
@@ -323,6 +351,7 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
       for (;;) {
         if (cur.length - li === 0 && nxt.length === 0) { stop = 'exhausted'; break search; }
         depth = level;
+        if (split === undefined && (level >= splitAt || cur.length - li >= splitSize)) splitFrontier();
 
         if (level >= maxDepth) {
           // Probe the frontier at the depth bound: do its transitions lead anywhere new?
@@ -381,6 +410,7 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
             if (labelOf !== undefined) cover(a, isNew);
             if (isNew) {
               const idx = distinct++;
+              if (below !== undefined) sketchAdd(t);
               parents.push(sIdx);
               stepTaken.push(ai);
               if (!needStateCheck() || checkState(t, idx)) nxt.push(t, idx);
@@ -428,6 +458,9 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
     }
   });
 
+  const partitionOf = (): Pick<CheckResult, 'partition'> => (part === undefined ? {} : {
+    partition: { ...(split ?? { index: part.index, count: part.count, splitLevel: null, frontier: 0, owned: 0, shared: distinct }), sketch: below ?? new Sketch() },
+  });
   const result: CheckResult = {
     properties,
     witnesses,
@@ -459,7 +492,7 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
       },
       size: exactKeys ? exactKeys.size : visited.size,
     };
-    return { ...result, visited: kept };
+    return { ...result, visited: kept, ...partitionOf() };
   }
-  return result;
+  return part === undefined ? result : { ...result, ...partitionOf() };
 }

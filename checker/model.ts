@@ -1,4 +1,5 @@
 import type { Snapshot } from './checkpoint.js';
+import type { Partition, PartitionOutcome } from './partition.js';
 
 // The contract between a model and the search engine. Nothing here knows about kernels:
 // the same engine checks a water-jug puzzle, Peterson's mutex or a unix GC design.
@@ -115,6 +116,9 @@ export interface CheckOptions<S, A> extends Limits {
    *  objects, decoding each when it is expanded: less memory per waiting state for some decode time.
    *  Needs encode and decode; default false. */
   readonly compact?: boolean;
+  /** Make only part `index` of `count` of the search (checker/partition.ts): the parts together cover
+   *  every state of the whole search. Not with `resume` or `onCheckpoint`. */
+  readonly partition?: Partition;
 }
 
 /** A path from an initial state: `init` indexes `initial()`, `steps[i]` indexes `steps(s_i)`. */
@@ -192,4 +196,6 @@ export interface CheckResult {
   readonly snapshot?: () => Snapshot;
   /** Present only with `keepVisited`. */
   readonly visited?: VisitedSet;
+  /** Present only with `partition`: what the merge needs besides the verdicts and counts. */
+  readonly partition?: PartitionOutcome;
 }

@@ -19,7 +19,28 @@ export interface SimulateOptions<S, A> {
   readonly seed: number;
   /** States the final breadth-first shortcut may explore (default 100,000; 0 = no shortcut). */
   readonly shortcutStates?: number;
+  /** Which enabled action a choice picks: `order` 0 takes choice mod n, odd orders count from the last
+   *  action, and order k is rotated by k >> 1 (a swarm gives each part its own: fast-check shrinks choices
+   *  towards 0, so each part's shrinking prefers other actions). Default 0. */
+  readonly order?: number;
 }
+
+/** Part `index` of a swarm of `count` over (seed, depth): its own seed, walk length and step order. */
+export function swarmPart(seed: number, depth: number, index: number): { seed: number; depth: number; order: number } {
+  const scale = [1, 0.5, 1.5, 0.75, 2][index % 5]!;
+  return {
+    seed: index === 0 ? seed : (Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) + Math.imul(index, 0x9e3779b1)) | 0,
+    depth: Math.min(10000, Math.max(1, Math.round(depth * scale))),
+    order: index,
+  };
+}
+
+type Pick = (c: number, n: number) => number;
+const pickFor = (order: number): Pick => {
+  const shift = order >> 1;
+  return order % 2 === 0 ? (c, n) => (c + shift) % n : (c, n) => n - 1 - ((c + shift) % n);
+};
+const plainPick: Pick = (c, n) => c % n;
 
 export interface SimulationViolation {
   readonly property: string;
@@ -45,7 +66,7 @@ export interface SimulationResult {
 interface Walk { path: number[]; property?: string; message?: string }
 
 /** Walks from the first initial state, following `choices`; stops at the first violation or dead end. */
-function walk<S, A>(model: Model<S, A>, props: readonly Property<S, A>[], choices: readonly number[]): Walk {
+function walk<S, A>(model: Model<S, A>, props: readonly Property<S, A>[], choices: readonly number[], pick: Pick = plainPick): Walk {
   let s = model.initial()[0] as S;
   const path: number[] = [];
   const stateCheck = (x: S): Walk | undefined => {
@@ -61,7 +82,7 @@ function walk<S, A>(model: Model<S, A>, props: readonly Property<S, A>[], choice
   for (const c of choices) {
     const acts = model.steps(s);
     if (acts.length === 0) break;
-    const k = c % acts.length;
+    const k = pick(c, acts.length);
     const a = acts[k] as A;
     const t = model.next(s, a);
     path.push(k);
@@ -142,8 +163,9 @@ export function simulate<S, A>(model: Model<S, A>, opts: SimulateOptions<S, A>):
   let original: readonly number[] = [];
   // size 'max': lengths spread over 0..depth (fast-check would otherwise favour short arrays).
   const choices = fc.array(fc.nat({ max: 1 << 16 }), { minLength: 0, maxLength: opts.depth, size: 'max' });
+  const pick = opts.order ? pickFor(opts.order) : plainPick;
   const details = fc.check(fc.property(choices, (cs) => {
-    const w = walk(model, opts.properties, cs);
+    const w = walk(model, opts.properties, cs, pick);
     if (counting) {
       runs++;
       steps += w.path.length;
@@ -154,10 +176,10 @@ export function simulate<S, A>(model: Model<S, A>, opts: SimulateOptions<S, A>):
   }), { seed: opts.seed, numRuns: opts.runs });
   const seconds = (performance.now() - t0) / 1000;
   if (!details.failed || details.counterexample === null) return { seed: opts.seed, runs, steps, longest, seconds };
-  const shrunk = walk(model, opts.properties, details.counterexample[0] as number[]);
+  const shrunk = walk(model, opts.properties, details.counterexample[0] as number[], pick);
   if (shrunk.property === undefined) throw new Error('simulate: the shrunk walk no longer fails (the model is not deterministic)');
-  let w = minimize(model, opts.properties, shrunk.property,
-    [(details.counterexample[0] as number[]).slice(0, shrunk.path.length), original.slice(0, firstLength)]);
+  // From here on, choices are the actions' own indices (a path is its own list of choices).
+  let w = minimize(model, opts.properties, shrunk.property, [shrunk.path, walk(model, opts.properties, original, pick).path]);
   const budget = opts.shortcutStates ?? 100_000;
   const prop = opts.properties.find((p) => p.name === w.property)!;
   if (budget > 0 && w.path.length > 1) {

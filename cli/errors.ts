@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'E_SCENARIO'       // --scenario: unknown, unreadable, malformed, or no such variant
   | 'E_KERNEL'         // the kernel oracle cannot run here (no gcc, the executor failed)
   | 'E_KERNEL_UNSUPPORTED' // kernel: the trace has a step the executor cannot make (io_uring_enter, io_uring_update, an fd outside the trace's table)
+  | 'E_PARTITION'      // --partition / --swarm: not I/N, no JOB_COMPLETION_INDEX, or combined with an option it does not support
+  | 'E_MERGE'          // merge: a part file that is unreadable, damaged, of another search, missing or given twice
   | 'E_REPRO_UNSUPPORTED'; // repro: a step of the trace has no honest C reproduction (a resume of no call, an accept the model cannot place)
 
 export class UserError extends Error {

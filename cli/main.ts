@@ -38,6 +38,8 @@ import { readTraceFile } from './trace-file.js';
 import { designWithPropertiesFlag, propertiesOfFlag, withProperties } from './properties.js';
 import { PropertyError } from '../properties/user.js';
 import type { PropertyDef } from '../properties/property.js';
+import { checkPartDocument, checkSearch, cmdMerge, partNote } from './merge.js';
+import { parsePartition } from './part-file.js';
 
 export interface Io {
   out(s: string): void;
@@ -104,10 +106,16 @@ check only:
   --checkpoint FILE [--checkpoint-every SECONDS]   save the search every 60 s (and when interrupted)
   --resume FILE  go on from a checkpoint (same design and options): ends exactly as an uninterrupted run
   --workers N    search with N worker threads (default 1): the same verdicts, traces and counts
+  --partition I/N [--split-depth D]   make part I (0..N-1) of a search split N ways (N alone: I from
+                 JOB_COMPLETION_INDEX); with --json the result is a part file for merge
 
-simulate --design NAME|FILE.ts [bounds] [--depth N] [--runs N] [--seed S] [--json] [--trace-out FILE]
+simulate --design NAME|FILE.ts [bounds] [--depth N] [--runs N] [--seed S] [--swarm I/N] [--json] [--trace-out FILE]
                                seeded random walks (default 60 steps, 10000 walks); a violation is
-                               shrunk, replay-checked and printed with its seed
+                               shrunk, replay-checked and printed with its seed; --swarm I/N: part I of
+                               N diversified walkers (seed, walk length, step order), merged with merge
+
+merge PART.json ... [--json] [--design FILE.ts]
+                               the parts of one check --partition (or simulate --swarm) as one result
 
 --properties FILE.ts   properties of your own (export default [always({...}), sometimes({...})] with
                        inflight/property), checked after the built-in ones; see docs/patch-designs.md
@@ -207,8 +215,10 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, design: { type: 'string' }, json: { type: 'boolean' },
     'trace-out': { type: 'string' }, full: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' },
     checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' }, workers: { type: 'string' },
-    scenario: { type: 'string' }, variant: { type: 'string' }, strict: { type: 'boolean' }, properties: { type: 'string' } }, 0);
+    scenario: { type: 'string' }, variant: { type: 'string' }, strict: { type: 'boolean' }, properties: { type: 'string' },
+    partition: { type: 'string' }, 'split-depth': { type: 'string' } }, 0);
   if (typeof values['design'] !== 'string') throw new UserError('E_USAGE', 'check needs --design NAME (see: inflight designs) or --design ./file.ts');
+  const part = partitionFrom(values);
   const scenario = await scenarioFrom(values);
   const bounds = scenario ? scenarioBounds(scenario, DEFAULT_BOUNDS, givenBounds(values)) : boundsFrom(values);
   if (scenario) { const bad = checkBounds(bounds); if (bad) throw new UserError('E_BOUNDS', bad); }
@@ -233,7 +243,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
     ...(io.interrupted || saver ? { shouldStop: stopNow } : {}),
     ...(saver ? { onCheckpoint: saver.write, checkpointEvery: every ?? 60 } : {}),
     ...(resume ? { resume } : {}), ...parallelRun(workers, design), ...(scenario ? { scenario } : {}),
-    ...(propertiesCode !== undefined ? { propertiesCode } : {}) });
+    ...(propertiesCode !== undefined ? { propertiesCode } : {}), ...(part ? { partition: part } : {}) });
   clearLine(io, live);
   if (saver && !saver.failure && report.snapshot && saver.write(report.snapshot())) {
     // Interrupted (or at a limit): the search can go on from exactly here.
@@ -250,10 +260,29 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
     if (!json) io.err(first?.trace ? `trace of ${first.name} written to ${out}` : `no property is violated: ${out} not written`);
   }
   await writeCheckOutputs(report, values, io, json);
-  io.out(json ? JSON.stringify(reportJson(report), null, 2) : renderReport(report, { full: values['full'] === true }));
+  const usual = reportJson(report);
+  const doc = part ? checkPartDocument(report, usual, checkSearch(values['design'], design, bounds, { ...limits, exact: limits.exact === true, partition: part,
+    ...(scenario ? { scenario, scenarioArg: values['scenario'] as string } : {}) })) : usual;
+  io.out(json ? JSON.stringify(doc, null, 2) : renderReport(report, { full: values['full'] === true }) + (part ? partNote(report) : ''));
   // A checkpoint that could not be written (a full disk): the partial result above, then the error.
   if (saver?.failure) throw new UserError('E_OUTPUT', `${saver.failure.message}; the search stopped there (the result above is partial)`);
   return exitFor(report, values['strict'] === true);
+}
+
+/** --partition I/N [--split-depth D]: single-thread, without checkpoints (a part is one short CLI run). */
+function partitionFrom(v: Values): { index: number; count: number; splitDepth?: number } | undefined {
+  const p = parsePartition('partition', v['partition']);
+  const split = wholeNumber(v, 'split-depth');
+  if (!p) {
+    if (split !== undefined) throw new UserError('E_USAGE', '--split-depth goes with --partition');
+    return undefined;
+  }
+  for (const flag of ['workers', 'checkpoint', 'resume']) {
+    if (v[flag] !== undefined) throw new UserError('E_PARTITION', `--partition cannot be combined with --${flag}: a part is one single-thread run`);
+  }
+  // merge rebuilds the model from the parts' design alone, so it could not check a user property's trace.
+  if (v['properties'] !== undefined) throw new UserError('E_PARTITION', '--partition cannot be combined with --properties yet: merge rebuilds the model without them (put the properties in the design module instead)');
+  return { ...p, ...(split !== undefined ? { splitDepth: split } : {}) };
 }
 
 async function cmdMatrix(args: string[], io: Io): Promise<number> {
@@ -505,7 +534,7 @@ const kit: CliKit = { parse, boundOptions: BOUND_OPTIONS, boundsFrom, limitsFrom
 
 const cmdSimulate = (args: string[], io: Io): Promise<number> => simulateCmd(args, io, kit);
 
-const COMMANDS: readonly string[] = ['check', 'matrix', 'simulate', 'report', 'render', 'kernel', 'repro', 'designs', 'scenarios', 'explain', 'replay'];
+const COMMANDS: readonly string[] = ['check', 'matrix', 'simulate', 'report', 'render', 'kernel', 'repro', 'designs', 'scenarios', 'explain', 'replay', 'merge'];
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -526,6 +555,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'simulate': return await cmdSimulate(rest, io);
       case 'repro': return await cmdRepro(rest, io, kit);
       case 'kernel': return await cmdKernel(rest, io, kit);
+      case 'merge': return await cmdMerge(rest, io, kit);
       case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       case undefined: throw new UserError('E_USAGE', 'no command (try: inflight help)');
       default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: ${COMMANDS.join(', ')}, help)`);

@@ -3,7 +3,8 @@
 import { check, checkAsync, ModelError } from '../checker/bfs.js';
 import { checkParallel } from '../checker/parallel.js';
 import { CheckpointError, type Snapshot } from '../checker/checkpoint.js';
-import type { CheckOptions, CheckResult, Coverage, Progress, PropertyStatus, Stats, StopReason, WitnessStatus } from '../checker/model.js';
+import type { CheckOptions, CheckResult, Coverage, Path, Progress, PropertyStatus, Stats, StopReason, WitnessStatus } from '../checker/model.js';
+import type { Partition, PartitionOutcome } from '../checker/partition.js';
 import type { Transition } from '../model/step.js';
 import { UserError } from './errors.js';
 import { MAX_BOUNDS, SYSCALLS, type Bounds } from '../model/bounds.js';
@@ -38,6 +39,8 @@ export interface RunOptions {
   readonly scenario?: Scenario;
   /** The `--properties` module's bundled code, whose properties the design carries: each worker runs it too. */
   readonly propertiesCode?: string;
+  /** Make one part of a partitioned search (checker/partition.ts; single-thread only). */
+  readonly partition?: Partition;
 }
 
 export interface Verdict {
@@ -46,6 +49,8 @@ export interface Verdict {
   readonly message?: string;
   readonly trace?: TraceFile;
   readonly worlds?: readonly World[];
+  /** The checker's path of the trace (step indices), for merging the parts of a partitioned search. */
+  readonly path?: Path;
 }
 export interface WitnessVerdict {
   readonly name: string;
@@ -54,6 +59,7 @@ export interface WitnessVerdict {
   readonly message?: string;
   readonly trace?: TraceFile;
   readonly worlds?: readonly World[];
+  readonly path?: Path;
 }
 
 export interface Report {
@@ -69,6 +75,8 @@ export interface Report {
   readonly snapshot?: () => Snapshot;
   /** The scenario checked, if any: its `expect` for this design replaces the design's own table. */
   readonly scenario?: Scenario;
+  /** For one part of a partitioned search: its split, for the merge. */
+  readonly partition?: PartitionOutcome;
 }
 
 function searchOptions(model: KernelModel, bounds: Bounds, opts: RunOptions): CheckOptions<World, Transition> {
@@ -89,6 +97,7 @@ function searchOptions(model: KernelModel, bounds: Bounds, opts: RunOptions): Ch
     ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
     ...(opts.onCheckpoint ? { onCheckpoint: opts.onCheckpoint, checkpointEvery: opts.checkpointEvery ?? 60 } : {}),
     ...(opts.resume ? { resume: opts.resume } : {}),
+    ...(opts.partition ? { partition: opts.partition } : {}),
   };
 }
 
@@ -217,11 +226,12 @@ function toReport(design: Design, bounds: Bounds, model: KernelModel, result: Ch
   const traced = (name: string, path: NonNullable<CheckResult['properties'][number]['path']> | undefined, message: string | undefined) => {
     if (!path) return {};
     const t = buildTrace(model, path, design.name, recorded, name, message ?? '');
-    return { trace: t.trace, worlds: t.worlds };
+    return { trace: t.trace, worlds: t.worlds, path };
   };
   return {
     design, bounds, stop: result.stop, stats: result.stats, coverage: result.coverage ?? [], ...(scenario ? { scenario } : {}),
     ...(result.snapshot ? { snapshot: result.snapshot } : {}),
+    ...(result.partition ? { partition: result.partition } : {}),
     properties: result.properties.map((p) => ({ name: p.name, status: p.status,
       ...(p.message !== undefined ? { message: p.message } : {}), ...traced(p.name, p.path, p.message) })),
     witnesses: result.witnesses.map((p) => ({ name: p.name, status: p.status, found: p.status === 'found',

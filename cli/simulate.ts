@@ -1,6 +1,8 @@
 // `inflight simulate`: seeded random walks beyond the BFS bounds, with the counterexample shrunk and then
 // re-run on the immutable path (replay-checked) before it is printed.
-import { simulate, type SimulationResult } from '../checker/simulate.js';
+import { simulate, swarmPart, type SimulationResult } from '../checker/simulate.js';
+import { simulatePartDocument, simulateSearch } from './merge.js';
+import { parsePartition } from './part-file.js';
 import type { Bounds } from '../model/bounds.js';
 import type { Design } from '../model/design.js';
 import { kernelModel } from '../model/model.js';
@@ -23,7 +25,7 @@ export interface SimulationReport {
   readonly trace?: BuiltTrace;
 }
 
-export function runSimulation(design: Design, bounds: Bounds, opts: { depth: number; runs: number; seed: number; shortcutStates?: number }): SimulationReport {
+export function runSimulation(design: Design, bounds: Bounds, opts: { depth: number; runs: number; seed: number; shortcutStates?: number; order?: number }): SimulationReport {
   const model = kernelModel(design, bounds);
   const result = simulate(model, { properties: makeProperties(model.ctx), ...opts });
   const v = result.violation;
@@ -48,7 +50,7 @@ export function simulationJson(r: SimulationReport): object {
 /** `inflight simulate --design D [bounds] [--depth N] [--runs N] [--seed S] [--json] [--trace-out F] [--full]` */
 export async function cmdSimulate(args: string[], io: Io, kit: CliKit): Promise<number> {
   const { values } = kit.parse(args, { ...kit.boundOptions, design: { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' },
-    json: { type: 'boolean' }, 'trace-out': { type: 'string' }, full: { type: 'boolean' } }, 0);
+    json: { type: 'boolean' }, 'trace-out': { type: 'string' }, full: { type: 'boolean' }, swarm: { type: 'string' } }, 0);
   if (typeof values['design'] !== 'string') throw new UserError('E_USAGE', 'simulate needs --design NAME or --design ./file.ts');
   // --depth is the length of a walk here (the bounds' depth limits BFS, not walks).
   const depth = num(values, 'depth') ?? 60;
@@ -57,12 +59,15 @@ export async function cmdSimulate(args: string[], io: Io, kit: CliKit): Promise<
   if (depth < 1 || depth > 10000) throw new UserError('E_BOUNDS', '--depth for simulate must be between 1 and 10000');
   if (runs < 1 || runs > 10_000_000) throw new UserError('E_BOUNDS', '--runs must be between 1 and 10000000');
   const seedRaw = values['seed'];
+  const swarm = parsePartition('swarm', values['swarm']);
   let seed: number;
-  if (seedRaw === undefined) seed = Math.floor(Math.random() * 2 ** 31);
+  // The parts of a swarm must share their base seed: 0 unless given.
+  if (seedRaw === undefined) seed = swarm ? 0 : Math.floor(Math.random() * 2 ** 31);
   else if (typeof seedRaw === 'string' && /^-?\d+$/.test(seedRaw) && Math.abs(Number(seedRaw)) < 2 ** 31) seed = Number(seedRaw);
   else throw new UserError('E_BOUNDS', `--seed expects an integer (|seed| < 2^31), got '${String(seedRaw)}'`);
   const design = await loadDesign(values['design']);
-  const r = runSimulation(design, bounds, { depth, runs, seed });
+  const own = swarm ? swarmPart(seed, depth, swarm.index) : { seed, depth, order: 0 };
+  const r = runSimulation(design, bounds, { depth: own.depth, runs, seed: own.seed, order: own.order });
   const v = r.result.violation;
   const out = values['trace-out'];
   if (typeof out === 'string' && r.trace) {
@@ -71,17 +76,21 @@ export async function cmdSimulate(args: string[], io: Io, kit: CliKit): Promise<
     }
   }
   if (values['json'] === true) {
-    io.out(JSON.stringify(simulationJson(r), null, 2));
+    const usual = simulationJson(r);
+    io.out(JSON.stringify(swarm ? simulatePartDocument(usual, simulateSearch(values['design'], design, bounds, { depth, runs, seed, count: swarm.count }), swarm.index, {
+      seed: own.seed, depth: own.depth, runs: r.result.runs, steps: r.result.steps, longest: r.result.longest, seconds: r.result.seconds,
+      ...(v ? { violation: { property: v.property, message: v.message, path: v.path, originalLength: v.originalLength } } : {}),
+    }) : usual, null, 2));
   } else {
     const res = r.result;
     const lines = [
-      `simulate design ${design.name}: seed ${seed}, ${fmtInt(res.runs)} walk${res.runs === 1 ? '' : 's'} of at most ${depth} steps, ` +
+      `simulate design ${design.name}${swarm ? ` (swarm part ${swarm.index} of ${swarm.count})` : ''}: seed ${own.seed}, ${fmtInt(res.runs)} walk${res.runs === 1 ? '' : 's'} of at most ${own.depth} steps, ` +
       `${fmtInt(res.steps)} steps in all (longest ${res.longest}), ${res.seconds.toFixed(2)} s`,
       `bounds: ${formatBounds(bounds)}`,
     ];
     if (!v || !r.trace) lines.push('', 'no property violated on any walk');
     else {
-      lines.push('', `${v.property} violated on walk ${fmtInt(res.runs)}; shrunk from ${v.originalLength} to ${r.trace.trace.steps.length} steps; reproduce with --seed ${seed}`,
+      lines.push('', `${v.property} violated on walk ${fmtInt(res.runs)}; shrunk from ${v.originalLength} to ${r.trace.trace.steps.length} steps; reproduce with ${swarm ? `--swarm ${swarm.index}/${swarm.count} --seed ${seed}` : `--seed ${seed}`}`,
         `${v.property}: ${v.message}`, renderSteps(r.trace.trace.steps, r.trace.worlds, { full: values['full'] === true }));
     }
     io.out(lines.join('\n'));
