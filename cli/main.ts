@@ -34,7 +34,7 @@ import { CheckpointWriter, defaultMaxMemory, designIdentity, parseSize, readChec
 import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
 import { cmdKernel } from './kernel.js';
-import { readTraceFile } from './trace-file.js';
+import { readTraceFile, traceProperty } from './trace-file.js';
 import { designWithPropertiesFlag, propertiesOfFlag, withProperties } from './properties.js';
 import { PropertyError } from '../properties/user.js';
 import type { PropertyDef } from '../properties/property.js';
@@ -415,6 +415,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   if (file === undefined) throw new UserError('E_USAGE', 'replay needs a trace file: inflight replay trace.json');
   const trace = readTraceFile(file);
   const { design } = await designWithPropertiesFlag(typeof values['design'] === 'string' ? await loadDesign(values['design']) : await traceDesign(trace.design), values['properties']);
+  traceProperty(file, trace, design);
   const r = replayTrace(trace, design);
   if (r.impossibleAt !== undefined) {
     const st = trace.steps[r.impossibleAt - 1]!;

@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { MAX_BOUNDS } from '../model/bounds.js';
 import { propertyByName, PROPERTIES } from '../properties/index.js';
+import { USER_PROPERTY_NAME } from '../properties/user.js';
+import type { Design } from '../model/design.js';
 import { parseTrace, type TraceFile, type TraceStep } from '../traces/format.js';
 import { oneLine, UserError } from './errors.js';
 
@@ -29,8 +31,10 @@ export function readTraceFile(file: string): TraceFile {
  *  step is within the trace's own bounds (--ops, --msg-fds: SCM_RIGHTS and IORING_REGISTER_FILES). */
 export function traceProblem(t: TraceFile): string | undefined {
   if (t.steps.length > MAX_TRACE_STEPS) return `${t.steps.length} steps: a trace has at most ${MAX_TRACE_STEPS.toLocaleString('en-US')} (the longest walk simulate makes)`;
-  if (propertyByName(t.property) === undefined && !TRACE_LABELS.includes(t.property)) {
-    return `"property" names an unknown property ${JSON.stringify(t.property.slice(0, 60))} (known: ${PROPERTIES.map((p) => p.name).join(', ')}, or ${TRACE_LABELS.join(', ')})`;
+  // A name a property of the user's own may have is let through here; replay, which decides verdicts, holds
+  // it to the properties it is given (traceProperty).
+  if (propertyByName(t.property) === undefined && !TRACE_LABELS.includes(t.property) && !USER_PROPERTY_NAME.test(t.property)) {
+    return `"property" names an unknown property ${JSON.stringify(t.property.slice(0, 60))} (known: ${PROPERTIES.map((p) => p.name).join(', ')}, ${TRACE_LABELS.join(', ')}, or a property of your own: 1-64 of A-Z a-z 0-9 _ -)`;
   }
   // A trace written by hand (for the kernel oracle) was not explored by the checker: its --ops say
   // nothing, and its fd counts are held to the model's ceiling only.
@@ -50,4 +54,12 @@ function stepOutOfBounds(s: TraceStep, b: TraceFile['bounds'], byHand: boolean):
   const most = byHand ? Math.max(b.msgFds, MAX_BOUNDS.msgFds) : b.msgFds;
   if (n !== undefined && n > most) return `${s.syscall} passes ${n} fds, beyond the trace's msgFds ${most}${byHand ? ' (the model\'s ceiling)' : ''}`;
   return undefined;
+}
+
+/** A trace that names a property of the user's own is replayed only with that property: the design's own
+ *  or a --properties module's. */
+export function traceProperty(file: string, t: TraceFile, design: Design): void {
+  if (propertyByName(t.property) !== undefined || TRACE_LABELS.includes(t.property)) return;
+  if (design.properties?.some((p) => p.name === t.property)) return;
+  throw new UserError('E_TRACE_INVALID', `${file}: the trace violates '${t.property}', which is not a built-in property nor one of design ${design.name}'s: give the module that defines it (--properties FILE)`);
 }

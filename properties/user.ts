@@ -55,7 +55,9 @@ export class PropertyError extends Error {
   }
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** What a property of the user's own may be called (names become file names under --dot). */
+export const USER_PROPERTY_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const NAME = USER_PROPERTY_NAME;
 
 /** Why `v` is not a property definition, or undefined when it is one. */
 export function propertyDefProblem(v: unknown): string | undefined {
