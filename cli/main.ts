@@ -34,7 +34,7 @@ import { CheckpointWriter, defaultMaxMemory, designIdentity, parseSize, readChec
 import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
 import { cmdKernel } from './kernel.js';
-import { readTraceFile, traceProperty } from './trace-file.js';
+import { cannotMakeStep, readTraceFile, traceProperty } from './trace-file.js';
 import { designWithPropertiesFlag, propertiesOfFlag, withProperties } from './properties.js';
 import { PropertyError } from '../properties/user.js';
 import type { PropertyDef } from '../properties/property.js';
@@ -68,7 +68,7 @@ commands:
                                every built-in scenario on every built-in design: which properties it violates
   report --out DIR [--designs a,b,...] [bounds]
                                the verdict matrix as a static site, with a step-through page per trace
-  render TRACE.json [--design NAME|FILE.ts] [--format dot|svg] [--step N] [--out FILE]
+  render TRACE.json [--design NAME|FILE.ts] [--properties FILE.ts] [--format dot|svg] [--step N] [--out FILE]
                                the reference graph after step N (0 = the initial world; default the last)
   designs [--json]             list the built-in designs
   designs --diff A B [--json]  what design B changes against A: switches, kernel functions overridden, expectations
@@ -76,7 +76,7 @@ commands:
                                what a property means, in kernel words (yours too)
   replay TRACE.json [--design NAME|FILE.ts] [--json] [--properties FILE.ts]
                                re-run a saved trace against a design (default: the trace's own)
-  repro TRACE.json [--design NAME|FILE.ts] [--out FILE]
+  repro TRACE.json [--design NAME|FILE.ts] [--properties FILE.ts] [--out FILE]
                                the trace as a standalone C program that makes its syscalls on this kernel
   kernel TRACE.json [--design NAME|FILE.ts] [--json]
                                replay the trace on the running kernel and compare each step and each
@@ -418,15 +418,9 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   traceProperty(file, trace, design);
   const r = replayTrace(trace, design);
   if (r.impossibleAt !== undefined) {
-    const st = trace.steps[r.impossibleAt - 1]!;
-    const what = `step ${r.impossibleAt}: ${actorName(st.task)} ${formatStep(traceStepToStep(st))}`;
-    // Impossible in the trace's own design too: the trace is wrong. Otherwise it is this design that
-    // rules the step out (a fix that blocks it): an answer, not an input error.
-    const own = design.name === trace.design ? design : builtinDesign(trace.design);
-    if (own !== undefined && !makesSteps(trace, own, r.impossibleAt)) {
-      throw new UserError('E_TRACE_INVALID', `${file}: ${what} cannot be made in design ${own.name} (no such task, or beyond the trace's bounds)`);
-    }
-    const line = `design ${design.name} cannot make ${what} (${own ? `the trace's design ${own.name} can` : `the trace's design ${trace.design} is not built in, not checked`}): this run cannot happen under ${design.name}`;
+    // Impossible in the trace's own design too: the trace is wrong. Otherwise an answer about this design.
+    const { invalid, message: line } = cannotMakeStep(file, trace, design, r.impossibleAt);
+    if (invalid) throw new UserError('E_TRACE_INVALID', line);
     io.out(values['json'] === true
       ? JSON.stringify({ design: design.name, trace: { design: trace.design, property: trace.property, steps: trace.steps.length }, cannotMake: { step: r.impossibleAt, message: line } }, null, 2)
       : line);

@@ -14,7 +14,8 @@ import { loadDesign, traceDesign } from './designs.js';
 import { oneLine, UserError } from './errors.js';
 import type { CliKit, Io } from './kit.js';
 import type { Report } from './run.js';
-import { readTraceFile } from './trace-file.js';
+import { designWithPropertiesFlag } from './properties.js';
+import { cannotMakeStep, readTraceFile, traceProperty } from './trace-file.js';
 
 export function writeText(file: string, text: string): void {
   try { writeFileSync(file, text); } catch (e) {
@@ -37,12 +38,24 @@ export interface LoadedTrace {
   readonly worlds: readonly World[];
 }
 
-export async function loadTrace(file: string, designArg: string | undefined): Promise<LoadedTrace> {
+/** How a command reads a trace beyond what every command checks: `properties` is a --properties flag
+ *  (repro, like replay, holds a trace's property to the design's and the module's: traceProperty);
+ *  `cannotMake` is the code for a step this design rules out that the trace's own design can make. */
+export interface LoadOptions {
+  readonly properties?: unknown;
+  readonly checkProperty?: boolean;
+  readonly cannotMake?: 'E_TRACE_INVALID' | 'E_REPRO_UNSUPPORTED';
+}
+
+export async function loadTrace(file: string, designArg: string | undefined, opts: LoadOptions = {}): Promise<LoadedTrace> {
   const trace = readTraceFile(file);
-  const design = designArg !== undefined ? await loadDesign(designArg) : await traceDesign(trace.design);
+  const given = designArg !== undefined ? await loadDesign(designArg) : await traceDesign(trace.design);
+  const { design } = await designWithPropertiesFlag(given, opts.properties);
+  if (opts.checkProperty === true) traceProperty(file, trace, design);
   const run = runSteps(trace.steps, makeCtx(design, trace.bounds));
   if (run.impossible !== undefined) {
-    throw new UserError('E_TRACE_INVALID', `${file}: step ${run.impossible + 1} cannot be made in design ${design.name} (no such task, or beyond the trace's bounds)`);
+    const { invalid, message } = cannotMakeStep(file, trace, design, run.impossible + 1);
+    throw new UserError(invalid ? 'E_TRACE_INVALID' : opts.cannotMake ?? 'E_TRACE_INVALID', message);
   }
   const steps = trace.steps.map((s, i) => ({ ...s, result: run.results[i]! }));
   return { trace, design, steps, worlds: run.worlds };
@@ -51,7 +64,7 @@ export async function loadTrace(file: string, designArg: string | undefined): Pr
 const FORMATS = ['dot', 'svg'] as const;
 
 export async function cmdRender(args: string[], io: Io, kit: CliKit): Promise<number> {
-  const { values, positionals } = kit.parse(args, { design: { type: 'string' }, format: { type: 'string' }, step: { type: 'string' }, out: { type: 'string' } }, 1);
+  const { values, positionals } = kit.parse(args, { design: { type: 'string' }, properties: { type: 'string' }, format: { type: 'string' }, step: { type: 'string' }, out: { type: 'string' } }, 1);
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'render needs a trace file: inflight render trace.json --format svg');
   const out = typeof values['out'] === 'string' ? values['out'] : undefined;
@@ -62,7 +75,9 @@ export async function cmdRender(args: string[], io: Io, kit: CliKit): Promise<nu
   if (named !== undefined && named !== format) throw new UserError('E_USAGE', `--out ${out} names a ${named.toUpperCase()} file but --format is ${format}: give --format ${named} or an --out name ending in .${format}`);
   const rawStep = values['step'];
   if (typeof rawStep === 'string' && !/^\d+$/.test(rawStep)) throw new UserError('E_USAGE', `--step expects a step number, got '${rawStep}'`);
-  const t = await loadTrace(file, typeof values['design'] === 'string' ? values['design'] : undefined);
+  // Read as replay reads it, property included; a run this design cannot make has no picture.
+  const t = await loadTrace(file, typeof values['design'] === 'string' ? values['design'] : undefined,
+    { properties: values['properties'], checkProperty: true });
   const n = t.steps.length;
   const step = typeof rawStep === 'string' ? Number(rawStep) : n;
   if (step > n) throw new UserError('E_USAGE', `--step ${step} is out of range: the trace has ${n} step${n === 1 ? '' : 's'} (0 = the initial world … ${n})`);

@@ -1,4 +1,4 @@
-// inflight repro TRACE.json [--design NAME|FILE.ts] [--out FILE]: the trace as a standalone C reproducer
+// inflight repro TRACE.json [--design NAME|FILE.ts] [--properties FILE.ts] [--out FILE]: the trace as a standalone C reproducer
 // (see traces/repro.ts). The trace is read and checked exactly as `replay` and `render` read it (the
 // design can make every step within the trace's bounds), with the same error codes.
 import { ReproUnsupported, reproC } from '../traces/repro.js';
@@ -7,10 +7,13 @@ import type { CliKit, Io } from './kit.js';
 import { loadTrace, writeText } from './pictures.js';
 
 export async function cmdRepro(args: string[], io: Io, kit: CliKit): Promise<number> {
-  const { values, positionals } = kit.parse(args, { out: { type: 'string' }, design: { type: 'string' } }, 1);
+  const { values, positionals } = kit.parse(args, { out: { type: 'string' }, design: { type: 'string' }, properties: { type: 'string' } }, 1);
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'repro needs a trace file: inflight repro trace.json > repro.c');
-  const { trace, design } = await loadTrace(file, typeof values['design'] === 'string' ? values['design'] : undefined);
+  // Read as replay reads it: the trace's property held to the design's and --properties' properties; a step
+  // that only this design rules out (replay's answer, exit 1) has no reproducer: E_REPRO_UNSUPPORTED.
+  const { trace, design } = await loadTrace(file, typeof values['design'] === 'string' ? values['design'] : undefined,
+    { properties: values['properties'], checkProperty: true, cannotMake: 'E_REPRO_UNSUPPORTED' });
   let c: string;
   try { c = reproC(trace, { design }); } catch (e) {
     // A step with no honest C reproduction is refused with its reason; anything else is a trace problem.

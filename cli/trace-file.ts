@@ -1,11 +1,16 @@
 // Reading a trace file for a command: one place for the ways it can fail, so that every command that
 // takes a trace (replay, render, repro, kernel) accepts exactly the same files.
 import { readFileSync } from 'node:fs';
+import { formatStep } from '../model/apply.js';
 import { MAX_BOUNDS } from '../model/bounds.js';
+import { builtinDesign } from '../model/designs/index.js';
 import { propertyByName, PROPERTIES } from '../properties/index.js';
 import { USER_PROPERTY_NAME } from '../properties/user.js';
 import type { Design } from '../model/design.js';
+import { traceStepToStep } from '../traces/build.js';
 import { parseTrace, type TraceFile, type TraceStep } from '../traces/format.js';
+import { makesSteps } from '../traces/replay.js';
+import { actorName } from '../traces/text.js';
 import { oneLine, UserError } from './errors.js';
 
 /** The longest trace read: the longest walk `simulate` makes (its --depth is at most 10,000). */
@@ -62,4 +67,18 @@ export function traceProperty(file: string, t: TraceFile, design: Design): void 
   if (propertyByName(t.property) !== undefined || TRACE_LABELS.includes(t.property)) return;
   if (design.properties?.some((p) => p.name === t.property)) return;
   throw new UserError('E_TRACE_INVALID', `${file}: the trace violates '${t.property}', which is not a built-in property nor one of design ${design.name}'s: give the module that defines it (--properties FILE)`);
+}
+
+/** What to say when `design` cannot make step `at` (1-based) of the trace. When the trace's own design
+ *  cannot make it either, the trace is wrong (`invalid`); otherwise it is this design that rules the step
+ *  out (a fix that blocks it): an answer about the design, not an input error. One place, so that replay
+ *  and repro tell the two apart alike. */
+export function cannotMakeStep(file: string, trace: TraceFile, design: Design, at: number): { invalid: boolean; message: string } {
+  const st = trace.steps[at - 1]!;
+  const what = `step ${at}: ${actorName(st.task)} ${formatStep(traceStepToStep(st))}`;
+  const own = design.name === trace.design ? design : builtinDesign(trace.design);
+  if (own !== undefined && !makesSteps(trace, own, at)) {
+    return { invalid: true, message: `${file}: ${what} cannot be made in design ${own.name} (no such task, or beyond the trace's bounds)` };
+  }
+  return { invalid: false, message: `design ${design.name} cannot make ${what} (${own ? `the trace's design ${own.name} can` : `the trace's design ${trace.design} is not built in, not checked`}): this run cannot happen under ${design.name}` };
 }

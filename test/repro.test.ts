@@ -363,7 +363,7 @@ test('inflight repro of a trace the design cannot make: one line E_TRACE_INVALID
   t.is(await main(['repro', file], { out: (s) => o.push(s), err: (s) => e.push(s) }), 2);
   t.deepEqual(o, []);
   t.is(e.length, 1);
-  t.regex(e[0]!, /^inflight: E_TRACE_INVALID: .*orphan-resume\.json: step 2 cannot be made in design linux-6\.18 \(no such task, or beyond the trace's bounds\)$/);
+  t.regex(e[0]!, /^inflight: E_TRACE_INVALID: .*orphan-resume\.json: step 2: T0 .* cannot be made in design linux-6\.18 \(no such task, or beyond the trace's bounds\)$/);
   const r: string[] = [];
   t.is(await main(['replay', file], { out: () => {}, err: (s) => r.push(s) }), 2);
   t.regex(r[0]!, /^inflight: E_TRACE_INVALID: .*orphan-resume\.json: step 2/);
