@@ -20,6 +20,8 @@ export default defineDesign({
     io_sqe_files_register: (_k, base) => (w, task, ring, fds) =>
       base(w, task, ring, fds) ?? (fds.some((fd) => isSocket(w, task, fd)) ? 'EINVAL' : undefined),
     // An update stops at its first socket entry, as it stops at a bad fd: the entries before it are done.
+    // (seed-2019, a 2019 kernel, has no FILES_UPDATE — it came in 5.5 — so its base answers EINVAL to
+    // every update; this matters once the patch sits on a kernel that has it: base 'linux-6.7', say.)
     io_sqe_files_update: (_k, base) => (w, task, ring, offset, fds) => {
       const j = fds.findIndex((fd) => isSocket(w, task, fd));
       if (j < 0) return base(w, task, ring, offset, fds);

@@ -173,8 +173,8 @@ export interface KernelFunctions {
    *  gives it its kernel unix socket, ctx->ring_sock (5.1 … 6.7). */
   io_ring_ctx_alloc(w: W): Ring;
   /** io_sqe_files_register() (check): the error IORING_REGISTER_FILES fails with, or undefined. `fds` as
-   *  the task passed them (-1: a sparse slot). Base: a table already registered EBUSY, no entries EINVAL,
-   *  an fd not open or an io_uring file EBADF. The kernel's rollback of a failed call puts back every
+   *  the task passed them (-1: a sparse slot from 5.5 on). Base (5.1): a table already registered EBUSY, no
+   *  entries EINVAL, an fd not open (-1 included) or an io_uring file EBADF. The kernel's rollback of a failed call puts back every
    *  reference it took: the model's recipe then changes nothing. */
   io_sqe_files_register(w: World, task: TaskId, ring: FileId, fds: readonly number[]): Errno | undefined;
   /** io_sqe_files_scm(): after the table got its references (one per file), the SCM accounting of a ring
@@ -183,7 +183,8 @@ export interface KernelFunctions {
   io_sqe_files_scm(w: W, ring: FileId, files: readonly FileId[], why: string): void;
   /** __io_sqe_files_update() (check): the result of IORING_REGISTER_FILES_UPDATE — the number of entries
    *  done, or the error of the first — or undefined while a request borrows a file an entry would remove
-   *  (the call waits). Entry j stops the loop (EBADF) when its fd is not open or is an io_uring file. */
+   *  (the call waits). From 5.5 (linux-5.14's filesUpdate): entry j stops the loop (EBADF) when its fd is
+   *  not open or is an io_uring file. Base (5.1, no such opcode): EINVAL, nothing done. */
   io_sqe_files_update(w: World, task: TaskId, ring: FileId, offset: number, fds: readonly number[]): Result | undefined;
   /** io_sqe_file_register() (update adds `file`, whose reference the caller took): base, with a ring_sock,
    *  join the head registration skb (or make one) in flight and put the caller's reference. */
@@ -416,31 +417,17 @@ function modelFunctions(k: Kernel): KernelFunctions {
     io_sqe_files_register(w, task, ringId, fds) {
       if (w.files[ringId]!.ring!.table !== null) return 'EBUSY';
       if (fds.length === 0) return 'EINVAL';
+      // 5.1: every entry is fget'd; -1 is no file (EBADF). linux-5.14 has 5.5's sparse sets.
       for (const x of fds) {
-        if (x === -1) continue;
         const id = fileIdAt(w, task, x);
         if (id === undefined || w.files[id]!.kind === 'io_uring') return 'EBADF';
       }
       return undefined;
     },
     io_sqe_files_scm() { /* the table's references are the registrations (the 2019 patch; 6.7 on) */ },
-    io_sqe_files_update(w, task, ringId, offset, fds) {
-      const ring = w.files[ringId]!.ring!;
-      if (ring.table === null) return { ret: -1, errno: 'ENXIO' };
-      if (fds.length === 0 || offset < 0 || offset + fds.length > ring.table.length) return { ret: -1, errno: 'EINVAL' };
-      let done = 0;
-      for (let j = 0; j < fds.length; j++) {
-        const old = ring.table[offset + j]!;
-        if (old !== null && ring.requests.some((q) => q.fixed && q.file === old)) return undefined;   // waits for the request
-        const x = fds[j]!;
-        if (x !== -1) {
-          const id = fileIdAt(w, task, x);
-          if (id === undefined || w.files[id]!.kind === 'io_uring') break;
-        }
-        done++;
-      }
-      return done > 0 ? { ret: done } : { ret: -1, errno: 'EBADF' };
-    },
+    // IORING_REGISTER_FILES_UPDATE came in 5.5 (c3a31e605620; linux-5.14 has it): before, the opcode is
+    // __io_uring_register's default, EINVAL, after the dying-ring check (ENXIO) and with nothing changed.
+    io_sqe_files_update() { return { ret: -1, errno: 'EINVAL' }; },
     io_sqe_file_register() { /* the slot keeps the caller's reference */ },
     io_rsrc_file_put(w, _ring, file, why) { k.fput(w, file, why); },
     io_sqe_files_unregister(w, id) {

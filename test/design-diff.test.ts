@@ -14,7 +14,7 @@ const PATCHES: readonly { base: string; design: string; switches: string[]; func
   { base: 'seed-2019', design: 'viro-2019', switches: ['registration: table -> ring_sock'], functions: RING_SOCK },
   { base: 'seed-2019', design: 'flush-teardown', switches: ['flushTeardown: false -> true'], functions: ['io_uring_flush'] },
   { base: 'viro-2019', design: 'linux-5.1', switches: [], functions: [] },
-  { base: 'linux-5.1', design: 'linux-5.14', switches: ['peekGuard: none -> gc-lock'], functions: ['unix_peek_fds_may_install'] },
+  { base: 'linux-5.1', design: 'linux-5.14', switches: ['peekGuard: none -> gc-lock'], functions: ['unix_peek_fds_may_install', 'io_sqe_files_register', 'io_sqe_files_update'] },
   { base: 'linux-5.14', design: 'linux-6.1', switches: ['scmIoUringRequeue: false -> true', 'oob: unsupported -> leaky'], functions: ['unix_gc_collect_skb', ...OOB] },
   { base: 'linux-6.1', design: 'linux-6.7', switches: ['registration: ring_sock -> table', 'ringFdInScm: allow -> EINVAL'], functions: ['scm_fp_copy', ...RING_SOCK] },
   // The graph GC replaces every GC function (unix_gc_collect_skb among them, which 6.1's MSG_OOB wrapped).

@@ -184,7 +184,7 @@ const SCM_CYCLE = {
   register: ['T0 io_uring_register 5 6 7 3 4'],
   update: ['T0 io_uring_register 5 -1 -1 -1 -1', 'T0 update 5 0 6 7 3 4'],
 } as const;
-for (const d of ['linux-5.1', 'linux-6.1', 'linux-6.7', 'linux-6.10', 'linux-6.18']) {
+for (const d of ['linux-5.1', 'linux-5.14', 'linux-6.1', 'linux-6.7', 'linux-6.10', 'linux-6.18']) {
   for (const variant of ['register', 'update'] as const) {
     test(`ring-leak test_scm_cycles(update=${variant === 'update'}) on ${d}`, (t) => {
       const ctx = ctxFor(d, { tasks: 1, files: 6, fds: 6 });
@@ -197,8 +197,14 @@ for (const d of ['linux-5.1', 'linux-6.1', 'linux-6.7', 'linux-6.10', 'linux-6.1
       ]);
       const sent = r.results[4]!;
       const registered = r.results.slice(5, 5 + SCM_CYCLE[variant].length);
-      t.deepEqual(registered, variant === 'update' ? [{ ret: 0 }, { ret: 4 }] : [{ ret: 0 }]);
-      if (d === 'linux-5.1' || d === 'linux-6.1') {
+      // 5.1 had neither sparse sets nor FILES_UPDATE (both 5.5): fget(-1) fails the registration (EBADF),
+      // the opcode is unknown (EINVAL), and the ring's fd in flight is all that is left of the cycle.
+      const pre55 = d === 'linux-5.1' && variant === 'update';
+      t.deepEqual(registered, pre55 ? [{ ret: -1, errno: 'EBADF' }, { ret: -1, errno: 'EINVAL' }] : variant === 'update' ? [{ ret: 0 }, { ret: 4 }] : [{ ret: 0 }]);
+      if (pre55) {
+        t.deepEqual(sent, { ret: 1 });
+        t.is(r.worlds[r.worlds.length - 2]!.files[2]!.ring!.table, null);
+      } else if (d === 'linux-5.1' || d === 'linux-5.14' || d === 'linux-6.1') {
         t.deepEqual(sent, { ret: 1 });
         const beforeGc = r.worlds[r.worlds.length - 2]!;
         t.false(beforeGc.files[4]!.released, 'before the GC the cycle holds the write end');
@@ -239,6 +245,30 @@ test('register: -1 leaves a sparse slot; ring_sock gets one skb with the files o
   t.deepEqual(view(r.world, 1), { f_count: 2, released: false });
   const sparse = run(ctx, ['T0 io_uring_setup', 'T0 io_uring_register 3 -1 -1']);
   t.deepEqual(view(sparse.world, 0), { f_count: 1, released: false, dying: false, dead: false, table: [null, null], requests: [], ringSock: [], ringSockInflight: 0 });
+});
+
+// Before 5.5 (c3a31e605620 FILES_UPDATE, 08a451739a9b sparse sets): fget(-1) is no file, and the update's
+// opcode is __io_uring_register's default. The 2019 designs and linux-5.1 are that kernel; 5.14 on have both.
+test('before 5.5: -1 fails the registration with EBADF; FILES_UPDATE is an unknown opcode (EINVAL) that changes nothing', (t) => {
+  for (const d of ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-5.1']) {
+    const ctx = ctxFor(d, { tasks: 1 });
+    // ring f0 (fd 3), regular f1 (fd 4), f2 (fd 5)
+    const r = run(ctx, ['T0 io_uring_setup', 'T0 open', 'T0 open', 'T0 io_uring_register 3 -1 4', 'T0 update 3 0 5',
+      'T0 io_uring_register 3 4 4', 'T0 update 3 0 5', 'T0 update 3 1 -1', 'T0 update 3 0 9']);
+    t.deepEqual(r.results.slice(3), [{ ret: -1, errno: 'EBADF' }, { ret: -1, errno: 'EINVAL' }, { ret: 0 },
+      { ret: -1, errno: 'EINVAL' }, { ret: -1, errno: 'EINVAL' }, { ret: -1, errno: 'EINVAL' }], d);
+    t.is(r.worlds[4]!.files[0]!.ring!.table, null, `${d}: the failed registration left no table`);
+    t.deepEqual(r.worlds[4]!.files.map((f) => f.f_count), [1, 1, 1], d);
+    // The registration holds f1 twice (counted slots, or ring_sock's skb); the updates touch nothing.
+    t.deepEqual(r.world.files[0]!.ring!.table, [1, 1], d);
+    t.deepEqual(r.world.files.map((f) => f.f_count), r.worlds[6]!.files.map((f) => f.f_count), d);
+    t.deepEqual(r.world.files[2]!.f_count, 1, d);
+    for (const w of r.worlds) t.deepEqual(violations(ctx, w), {}, d);
+  }
+  // 5.14 has both: the same calls register [-1, 4] and replace slot 0.
+  const r = run(ctxFor('linux-5.14', { tasks: 1 }), ['T0 io_uring_setup', 'T0 open', 'T0 open', 'T0 io_uring_register 3 -1 4', 'T0 update 3 0 5']);
+  t.deepEqual(r.results.slice(3), [{ ret: 0 }, { ret: 1 }]);
+  t.deepEqual(r.world.files[0]!.ring!.table, [2, 1]);
 });
 
 test('update (ring_sock): adding joins the head skb (get_file + unix_inflight), removing takes the entry out and puts it; returns the number done', (t) => {

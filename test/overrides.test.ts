@@ -248,16 +248,16 @@ const SCRIPTS: readonly ScriptRow[] = [
     script: ['T0 socketpair dgram', 'T0 sendmsg 4 3', 'gc', 'T0 socketpair dgram', 'T0 sendmsg 6 4'],
     observe: (r) => r.world.gc.lastSccs.length, onBase: 2, onDesign: 1 },
   // IORING_REGISTER_FILES_UPDATE refusing every file: EINVAL instead of one entry done.
-  { point: 'io_sqe_files_update', base: 'seed-2019', overrides: { io_sqe_files_update: () => () => ({ ret: -1, errno: 'EINVAL' }) },
+  { point: 'io_sqe_files_update', base: 'linux-6.7', overrides: { io_sqe_files_update: () => () => ({ ret: -1, errno: 'EINVAL' }) },
     script: ['T0 io_uring_setup', 'T0 open', 'T0 io_uring_register 3 -1', 'T0 update 3 0 4'],
     observe: (r) => r.results[3]!.errno ?? r.results[3]!.ret, onBase: 1, onDesign: 'EINVAL' },
-  // An update's new file on viro-2019 joins the registration skb; without io_sqe_file_register the ring_sock
-  // stays empty.
-  { point: 'io_sqe_file_register', base: 'viro-2019', overrides: { io_sqe_file_register: () => () => { /* no SCM accounting */ } },
+  // An update's new file on linux-5.14 (ring_sock, 5.5's updates) joins the registration skb; without
+  // io_sqe_file_register the ring_sock stays empty.
+  { point: 'io_sqe_file_register', base: 'linux-5.14', overrides: { io_sqe_file_register: () => () => { /* no SCM accounting */ } },
     script: ['T0 io_uring_setup', 'T0 open', 'T0 io_uring_register 3 -1', 'T0 update 3 0 4'],
     observe: (r) => r.world.files[0]!.ring!.ringSock!.queue.length, onBase: 1, onDesign: 0 },
-  // A slot's removal puts the file (seed-2019): without io_rsrc_file_put the count stays.
-  { point: 'io_rsrc_file_put', base: 'seed-2019', overrides: { io_rsrc_file_put: () => () => { /* not put */ } },
+  // A slot's removal puts the file (linux-6.7: the slot owns it): without io_rsrc_file_put the count stays.
+  { point: 'io_rsrc_file_put', base: 'linux-6.7', overrides: { io_rsrc_file_put: () => () => { /* not put */ } },
     script: ['T0 io_uring_setup', 'T0 open', 'T0 io_uring_register 3 4', 'T0 update 3 0 -1'],
     observe: (r) => r.world.files[1]!.f_count, onBase: 1, onDesign: 2 },
   // Fixed-file lookup: a request on slot 0 that finds nothing fails EBADF.

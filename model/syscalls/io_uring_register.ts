@@ -1,6 +1,6 @@
 // io_uring_register(fd, IORING_REGISTER_FILES, files, n) — io_sqe_files_register():
-// fget every fd into the table; -1 leaves a sparse (empty) slot (5.5's sparse sets; the model allows them in
-// every design, where 5.1–5.4 failed -1 with EBADF). A ring fd (or a closed one) fails the whole call with
+// fget every fd into the table; -1 leaves a sparse (empty) slot from 5.5 on (linux-5.14's sparseFileSets;
+// 5.1–5.4, and the 2019 designs, fail -1 with EBADF). A ring fd (or a closed one) fails the whole call with
 // EBADF after putting back every reference taken so far (test_partial_register_fail: [r, w, -1, ring, -1]
 // leaves nothing behind). With `ring_sock` registration the table's references are then handed to an skb on
 // the ring's own unix socket (__io_sqe_files_scm: get_file + unix_inflight per file, queue the skb, fput the

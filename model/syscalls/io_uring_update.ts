@@ -1,5 +1,5 @@
-// io_uring_register(fd, IORING_REGISTER_FILES_UPDATE, {offset, files}) — __io_sqe_files_update (5.5+; the
-// model allows it in every design). Entry j replaces slot offset+j, in order: the old file leaves the slot
+// io_uring_register(fd, IORING_REGISTER_FILES_UPDATE, {offset, files}) — __io_sqe_files_update (5.5+:
+// linux-5.14's filesUpdate; before 5.5 the opcode is unknown, EINVAL, and nothing changes). Entry j replaces slot offset+j, in order: the old file leaves the slot
 // first, then the new fd is fget'd; -1 only clears the slot. A closed fd or a ring fd fails that entry with
 // EBADF and stops the loop — after its slot was already cleared, as the kernel does. Returns the number of
 // entries done, or the error when the first entry failed (so a failed call may have dropped one old file:
@@ -58,6 +58,8 @@ export const io_uring_update: Syscall<'io_uring_update'> = {
     const ringId = fileIdOf(w, t, fd);
     const ring = ringId === undefined ? undefined : w.files[ringId]!.ring;
     if (!ring || ring.dead || ring.table === null || files.length === 0 || offset < 0 || offset + files.length > ring.table.length) return;
+    // Only an entry's own failure (EBADF) comes after the loop began; any other error is checked before it.
+    if (r.errno !== undefined && r.errno !== 'EBADF') return;
     // Entries before `done` succeed; entry `done` (if any) is the one that failed: its slot was cleared
     // first, its fd (if open) was fget'd and put back.
     const done = r.errno ? 0 : r.ret;
