@@ -28,7 +28,7 @@ import { oneLine, UserError } from './errors.js';
 import type { CliKit } from './kit.js';
 import { cmdRender } from './pictures.js';
 import { cmdReport, writeCheckOutputs } from './report.js';
-import { fmtInt, formatBounds, renderReport, reportJson } from './render.js';
+import { boundedText, fmtInt, formatBounds, renderReport, reportJson } from './render.js';
 import { expectedOf, parallelRun, parseWorkers, runCheckAsync, surprises, type Report } from './run.js';
 import { CheckpointWriter, defaultMaxMemory, designIdentity, parseSize, readCheckpoint, type CheckpointMeta } from './persist.js';
 import { cmdSimulate as simulateCmd } from './simulate.js';
@@ -96,7 +96,7 @@ bounds:
   --depth N      steps from the start; 0 = no limit (default ${DEFAULT_BOUNDS.depth})
   --ops a,b,...  syscalls to explore, or 'all' (${SYSCALLS.join(',')});
                  default ${DEFAULT_BOUNDS.ops.join(',')}
-  --max-states N, --timeout SECONDS   stop early (verdicts then say 'bounded')
+  --max-states N, --timeout SECONDS   stop early (open verdicts then say 'holds within N steps')
   --max-memory SIZE   stop when the process uses this much memory (default 3/4 of the machine), e.g. 4G
   --exact        whole states instead of 64-bit fingerprints (no collision possible; small runs)
   --no-symmetry  do not treat tasks as interchangeable
@@ -309,7 +309,7 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
   if (json) {
     io.out(JSON.stringify({ bounds, ...(scenario ? { scenario: scenario.name, ...(scenario.variant ? { variant: scenario.variant } : {}) } : {}), designs: reports.map((r) => ({
       design: r.design.name, stop: r.stop, stats: r.stats, surprises: surprises(r),
-      verdicts: Object.fromEntries([...r.properties, ...r.witnesses].map((v) => [v.name, { status: v.status, ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
+      verdicts: Object.fromEntries([...r.properties, ...r.witnesses].map((v) => [v.name, { status: v.status, checkedDepth: r.stats.depth, ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
     })) }, null, 2));
   } else if (values['markdown'] === true) {
     io.out(renderMatrixMarkdown(reports, bounds));
@@ -325,7 +325,8 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
 const matrixCell = (r: Report, name: string): string => {
   const v = [...r.properties, ...r.witnesses].find((x) => x.name === name);
   if (!v) return '-';
-  const text = v.status === 'violated' ? `VIOLATED/${v.trace?.steps.length}` : v.status === 'found' ? `found/${v.trace?.steps.length}` : v.status;
+  const text = v.status === 'violated' ? `VIOLATED/${v.trace?.steps.length}` : v.status === 'found' ? `found/${v.trace?.steps.length}`
+    : v.status === 'bounded' ? boundedText(v, r.stats.depth, true) : v.status;
   const exp = expectedOf(r)[name];
   const surprising = exp !== undefined && v.status !== 'bounded' && exp !== v.status;
   return surprising ? `${text}!` : text;
@@ -357,7 +358,7 @@ function renderMatrix(reports: Report[], bounds: Bounds): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const out = [`bounds: ${formatBounds(bounds)}`, '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   out.push('', 'VIOLATED/n and found/n: the shortest trace has n steps; a trailing ! marks a verdict the design does not expect;',
-    "'bounded': a limit stopped the search before the property got a verdict.");
+    'holds/≤N and not-found/≤N: a limit stopped the search first; nothing violated (no witness) within N steps, every state to that depth checked.');
   return out.join('\n');
 }
 

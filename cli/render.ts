@@ -23,12 +23,22 @@ const STOP_TEXT: Record<Report['stop'], string> = {
   interrupted: 'interrupted',
 };
 
-function verdictCell(v: Verdict | WitnessVerdict): string {
+/** What a limited search proved of a verdict it left open: nothing violated (or no witness) within the
+ *  depth to which every state was checked (Stats.depth: the deepest level all of whose states were
+ *  discovered, and every transition into it checked). `cell`: the short form of matrices. */
+export function boundedText(v: Verdict | WitnessVerdict, checkedDepth: number, cell = false): string {
+  const witness = 'found' in v;
+  if (cell) return `${witness ? 'not-found' : 'holds'}/≤${checkedDepth}`;
+  return `${witness ? 'not found' : 'holds'} within ${plural(checkedDepth, 'step')}`;
+}
+
+function verdictCell(v: Verdict | WitnessVerdict, checkedDepth: number): string {
   const n = v.trace ? ` (${v.trace.steps.length} step${v.trace.steps.length === 1 ? '' : 's'})` : '';
   switch (v.status) {
     case 'violated': return `VIOLATED${n}`;
     case 'found': return `found${n}`;
     case 'not-found': return 'not found';
+    case 'bounded': return boundedText(v, checkedDepth);
     default: return v.status;
   }
 }
@@ -47,8 +57,8 @@ export function renderReport(r: Report, opts: { full?: boolean } = {}): string {
   if (s.pruned > 0) out.push(`${plural(s.pruned, 'state violates', 'states violate')} a property and ${s.pruned === 1 ? 'was' : 'were'} not expanded: the other verdicts speak of the paths that avoid every violation`);
   out.push('');
   const width = Math.max(...[...r.properties, ...r.witnesses].map((v) => v.name.length));
-  for (const v of r.properties) out.push(`  ${v.name.padEnd(width)}  ${verdictCell(v)}`);
-  for (const v of r.witnesses) out.push(`  ${v.name.padEnd(width)}  ${verdictCell(v)}  (witness)`);
+  for (const v of r.properties) out.push(`  ${v.name.padEnd(width)}  ${verdictCell(v, s.depth)}`);
+  for (const v of r.witnesses) out.push(`  ${v.name.padEnd(width)}  ${verdictCell(v, s.depth)}  (witness)`);
   const odd = surprises(r);
   if (odd.length) {
     out.push('');
@@ -75,9 +85,10 @@ export function reportJson(r: Report): object {
     summary: r.design.summary,
     bounds: r.bounds,
     stop: r.stop,
-    properties: r.properties.map((v) => ({ name: v.name, status: v.status,
+    // checkedDepth: every state within that many steps was checked (for an exhausted search, the full depth).
+    properties: r.properties.map((v) => ({ name: v.name, status: v.status, checkedDepth: r.stats.depth,
       ...(v.message !== undefined ? { message: v.message } : {}), ...(v.trace ? { trace: v.trace } : {}) })),
-    witnesses: r.witnesses.map((v) => ({ name: v.name, found: v.found, status: v.status,
+    witnesses: r.witnesses.map((v) => ({ name: v.name, found: v.found, status: v.status, checkedDepth: r.stats.depth,
       ...(v.message !== undefined ? { message: v.message } : {}), ...(v.trace ? { trace: v.trace } : {}) })),
     stats: r.stats,
     coverage: r.coverage,

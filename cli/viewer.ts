@@ -6,7 +6,7 @@
 // Stable element ids for tools and tests:
 //   index.html   #matrix (rows tr[data-design], cells td[data-property] with a.trace-link)
 //   trace pages  #prev #next #first #last #step-counter #syscall #diff #graph #steps #verdict
-import { formatBounds, fmtInt } from './render.js';
+import { boundedText, formatBounds, fmtInt } from './render.js';
 import { surprises, type Report, type Verdict, type WitnessVerdict } from './run.js';
 import { PROPERTIES } from '../properties/index.js';
 import { actorColumns, actorName } from '../traces/text.js';
@@ -68,12 +68,13 @@ export interface TracePageRef {
   readonly file: string;
 }
 
-const cellText = (v: Verdict | WitnessVerdict): string => {
+const cellText = (v: Verdict | WitnessVerdict, checkedDepth: number): string => {
   const n = v.trace?.steps.length;
   switch (v.status) {
     case 'violated': return `VIOLATED/${n}`;
     case 'found': return `found/${n}`;
     case 'not-found': return 'not found';
+    case 'bounded': return boundedText(v, checkedDepth, true);
     default: return v.status;
   }
 };
@@ -91,7 +92,7 @@ export function indexHtml(reports: readonly Report[], pages: readonly TracePageR
       const v = [...r.properties, ...r.witnesses].find((x) => x.name === p);
       if (!v) return `<td data-property="${esc(p)}">-</td>`;
       const ref = pages.find((x) => x.design === r.design.name && x.property === p);
-      const text = esc(cellText(v)) + (odd.has(p) ? '!' : '');
+      const text = esc(cellText(v, r.stats.depth)) + (odd.has(p) ? '!' : '');
       const inner = ref ? `<a class="trace-link" href="${esc(ref.file)}">${text}</a>` : text;
       const tip = v.message ? ` title="${esc(v.message)}"` : '';
       return `<td class="${v.status}${odd.has(p) ? ' surprise' : ''}" data-property="${esc(p)}" data-status="${v.status}"${tip}>${inner}</td>`;
@@ -114,7 +115,7 @@ ${rows}
 </tbody>
 </table>
 <p class="muted">VIOLATED/n and found/n: the shortest trace has n steps (follow the link to step through it); a trailing ! marks a
-verdict the design does not expect; bounded: a limit stopped the search before the property got a verdict.</p>
+verdict the design does not expect; holds/≤N, not-found/≤N: a limit stopped the search first; nothing violated (no witness) within N steps.</p>
 <h2>Counterexamples and witnesses</h2>
 <ul id="traces">
 ${traces || '<li class="muted">none: no property is violated and no witness was found</li>'}

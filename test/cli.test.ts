@@ -60,7 +60,7 @@ const SEED_TRACE = join(TMP, 'seed-2019.trace.json');
 const checkJsonArgv = (d: string): string[] =>
   d === 'seed-2019' ? ['check', '--design', d, '--json', '--trace-out', SEED_TRACE] : ['check', '--design', d, '--json'];
 
-interface JsonVerdict { name: string; status: string; message?: string; trace?: TraceFile }
+interface JsonVerdict { name: string; status: string; checkedDepth?: number; message?: string; trace?: TraceFile }
 interface JsonWitness extends JsonVerdict { found: boolean }
 interface CheckJson {
   design: string;
@@ -305,8 +305,20 @@ test('check --max-states 10: every undecided verdict is "bounded", and viro-2019
   t.false(json.witnesses[0]!.found);
   const seed = await run(['check', '--design', 'seed-2019', '--max-states', '10'], { tty: false });
   t.is(seed.code, 0, 'no violation within 10 states');
-  t.regex(seed.out, /^ {2}no-leak +bounded$/m);
+  // seed-2019's initial state has 5 successors and 30 states lie 2 steps away (check --depth 1, --depth 2:
+  // 6 and 36 distinct): the 10th state is found in level 2, so every state within 1 step was checked.
+  t.regex(seed.out, /^ {2}no-leak +holds within 1 step$/m);
+  t.regex(seed.out, /^ {2}gc-releases-cycle +not found within 1 step {2}\(witness\)$/m);
   t.regex(seed.out, /stopped at --max-states/);
+  const more = await checkJson(['check', '--design', 'seed-2019', '--json', '--max-states', '37']);
+  t.deepEqual([...more.json.properties, ...more.json.witnesses].map((v: { checkedDepth?: number }) => v.checkedDepth), Array(13).fill(2), 'the 37th state lies 3 steps away');
+  t.deepEqual([...json.properties, ...json.witnesses].map((v: { checkedDepth?: number }) => v.checkedDepth), Array(13).fill(json.stats['depth']));
+  // An exhausted search proves to its full depth, and says so in the same field.
+  const full = await checkJson(['check', '--design', 'viro-2019', '--json']);
+  t.is(full.json.stop, 'exhausted');
+  t.true(full.json.properties.every((v: { checkedDepth?: number }) => v.checkedDepth === full.json.stats['depth']));
+  const matrix = await run(['matrix', '--designs', 'seed-2019', '--max-states', '10'], { tty: false });
+  t.regex(matrix.out, /^seed-2019 +holds\/≤1 +holds\/≤1 /m, 'matrix cells: holds within 1 step');
 });
 
 test('check interrupted before any violation exits 130 with every verdict bounded', async (t) => {

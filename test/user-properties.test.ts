@@ -107,12 +107,12 @@ test('matrix --properties: the columns of the user\'s properties, for every desi
   const r = await cli(['matrix', '--designs', 'seed-2019,linux-6.18', '--properties', PROPS, '--depth', '4', '--json']);
   const j = JSON.parse(r.out) as { designs: { design: string; verdicts: Record<string, { status: string; steps?: number }> }[] };
   t.deepEqual(j.designs.map((d) => [d.design, d.verdicts['ring-never-in-flight'], d.verdicts['ring-fd-send-refused']]), [
-    ['seed-2019', { status: 'violated', steps: 3 }, { status: 'bounded' }],
-    ['linux-6.18', { status: 'bounded' }, { status: 'found', steps: 3 }],
+    ['seed-2019', { status: 'violated', checkedDepth: 4, steps: 3 }, { status: 'bounded', checkedDepth: 4 }],
+    ['linux-6.18', { status: 'bounded', checkedDepth: 4 }, { status: 'found', checkedDepth: 4, steps: 3 }],
   ]);
   const md = await cli(['matrix', '--designs', 'seed-2019', '--properties', PROPS, '--depth', '4', '--markdown']);
   t.regex(md.out, /\| design \| no-leak \|.*\| request-completes-on-fixed-file \| ring-never-in-flight \| ring-fd-send-refused \| states \|/);
-  t.regex(md.out, /\| `seed-2019` \|.*\| VIOLATED\/3 \| bounded \|/);
+  t.regex(md.out, /\| `seed-2019` \|.*\| VIOLATED\/3 \| not-found\/≤4 \|/);
 });
 
 test('replay --properties checks a saved trace against the user\'s properties too', async (t) => {
