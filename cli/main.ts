@@ -28,8 +28,8 @@ import { oneLine, UserError } from './errors.js';
 import type { CliKit } from './kit.js';
 import { cmdRender } from './pictures.js';
 import { cmdReport, writeCheckOutputs } from './report.js';
-import { boundedText, fmtInt, formatBounds, renderReport, reportJson } from './render.js';
-import { expectedOf, parallelRun, parseWorkers, runCheckAsync, surprises, type Report } from './run.js';
+import { fmtInt, formatBounds, matrixCellText, renderReport, reportJson, statusJson } from './render.js';
+import { expectedOf, inapplicableWhy, parallelRun, vacuityOf, parseWorkers, runCheckAsync, surprises, type Report } from './run.js';
 import { CheckpointWriter, defaultMaxMemory, designIdentity, parseSize, readCheckpoint, type CheckpointMeta } from './persist.js';
 import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
@@ -204,7 +204,7 @@ function progressLine(io: Io, enabled: boolean, label: string) {
 }
 const clearLine = (io: Io, enabled: boolean): void => { if (enabled) io.err('\r\x1b[K'); };
 
-const anyBounded = (r: Report): boolean => [...r.properties, ...r.witnesses].some((v) => v.status === 'bounded');
+const anyBounded = (r: Report): boolean => [...r.properties, ...r.witnesses].some((v) => v.status === 'bounded' && inapplicableWhy(r, v) === undefined);
 
 /** `strict`: a verdict left bounded (a limit stopped the search) is not a pass. */
 const exitFor = (r: Report, strict: boolean): number =>
@@ -309,7 +309,8 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
   if (json) {
     io.out(JSON.stringify({ bounds, ...(scenario ? { scenario: scenario.name, ...(scenario.variant ? { variant: scenario.variant } : {}) } : {}), designs: reports.map((r) => ({
       design: r.design.name, stop: r.stop, stats: r.stats, surprises: surprises(r),
-      verdicts: Object.fromEntries([...r.properties, ...r.witnesses].map((v) => [v.name, { status: v.status, checkedDepth: r.stats.depth, ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
+      verdicts: Object.fromEntries([...r.properties, ...r.witnesses].map((v) => [v.name, { ...statusJson(r, v), checkedDepth: r.stats.depth,
+        ...(!('found' in v) && vacuityOf(r, v).length > 0 ? { possiblyVacuous: vacuityOf(r, v) } : {}), ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
     })) }, null, 2));
   } else if (values['markdown'] === true) {
     io.out(renderMatrixMarkdown(reports, bounds));
@@ -325,10 +326,8 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
 const matrixCell = (r: Report, name: string): string => {
   const v = [...r.properties, ...r.witnesses].find((x) => x.name === name);
   if (!v) return '-';
-  const text = v.status === 'violated' ? `VIOLATED/${v.trace?.steps.length}` : v.status === 'found' ? `found/${v.trace?.steps.length}`
-    : v.status === 'bounded' ? boundedText(v, r.stats.depth, true) : v.status;
-  const exp = expectedOf(r)[name];
-  const surprising = exp !== undefined && v.status !== 'bounded' && exp !== v.status;
+  const text = matrixCellText(r, v);
+  const surprising = surprises(r).some((x) => x.name === name);
   return surprising ? `${text}!` : text;
 };
 
@@ -358,7 +357,8 @@ function renderMatrix(reports: Report[], bounds: Bounds): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const out = [`bounds: ${formatBounds(bounds)}`, '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   out.push('', 'VIOLATED/n and found/n: the shortest trace has n steps; a trailing ! marks a verdict the design does not expect;',
-    'holds/≤N and not-found/≤N: a limit stopped the search first; nothing violated (no witness) within N steps, every state to that depth checked.');
+    'holds/≤N and not-found/≤N: a limit stopped the search first; nothing violated (no witness) within N steps, every state to that depth checked;',
+    'n/a: the property cannot apply to the design; a trailing ? marks a holds whose witness was not found (possibly vacuous).');
   return out.join('\n');
 }
 

@@ -2,7 +2,7 @@
 import type { Bounds } from '../model/bounds.js';
 import { CORE_OPS, SYSCALLS } from '../model/bounds.js';
 import { renderSteps } from '../traces/text.js';
-import { expectedOf, surprises, type Report, type Verdict, type WitnessVerdict } from './run.js';
+import { expectedOf, inapplicableWhy, surprises, vacuityOf, type Report, type Verdict, type WitnessVerdict } from './run.js';
 
 export const fmtInt = (n: number): string => n.toLocaleString('en-US');
 const plural = (n: number, one: string, many = `${one}s`): string => `${fmtInt(n)} ${n === 1 ? one : many}`;
@@ -57,13 +57,14 @@ export function renderReport(r: Report, opts: { full?: boolean } = {}): string {
   if (s.pruned > 0) out.push(`${plural(s.pruned, 'state violates', 'states violate')} a property and ${s.pruned === 1 ? 'was' : 'were'} not expanded: the other verdicts speak of the paths that avoid every violation`);
   out.push('');
   const width = Math.max(...[...r.properties, ...r.witnesses].map((v) => v.name.length));
-  for (const v of r.properties) out.push(`  ${v.name.padEnd(width)}  ${verdictCell(v, s.depth)}`);
-  for (const v of r.witnesses) out.push(`  ${v.name.padEnd(width)}  ${verdictCell(v, s.depth)}  (witness)`);
+  const cell = (v: Verdict | WitnessVerdict): string => { const why = inapplicableWhy(r, v); return why !== undefined ? `n/a (${why})` : verdictCell(v, s.depth); };
+  for (const v of r.properties) out.push(`  ${v.name.padEnd(width)}  ${cell(v)}`);
+  for (const v of r.witnesses) out.push(`  ${v.name.padEnd(width)}  ${cell(v)}  (witness)`);
   const odd = surprises(r);
-  if (odd.length) {
-    out.push('');
-    for (const x of odd) out.push(`  note: ${r.scenario ? `scenario ${r.scenario.name} expects of design ${r.design.name}` : `design ${r.design.name} expects`} ${x.name} to be ${x.expected}, it is ${x.actual}`);
-  }
+  const vacuous = r.properties.map((v) => ({ v, by: vacuityOf(r, v) })).filter((x) => x.by.length > 0);
+  if (odd.length || vacuous.length) out.push('');
+  for (const x of odd) out.push(`  note: ${r.scenario ? `scenario ${r.scenario.name} expects of design ${r.design.name}` : `design ${r.design.name} expects`} ${x.name} to be ${x.expected}, it is ${x.actual}`);
+  for (const { v, by } of vacuous) out.push(`  note: ${v.name} may hold vacuously: its witness${by.length > 1 ? 'es' : ''} ${by.join(', ')} ${by.length > 1 ? 'were' : 'was'} not found (inflight explain ${by[0]})`);
   if (r.coverage.length) {
     out.push('');
     out.push('coverage (transitions that reached a new state : transitions generated, per syscall):');
@@ -79,6 +80,21 @@ export function renderReport(r: Report, opts: { full?: boolean } = {}): string {
   return out.join('\n');
 }
 
+/** A verdict's status for JSON: the checker's, or `n/a` with the reason. */
+export function statusJson(r: Report, v: Verdict | WitnessVerdict): { status: string; why?: string } {
+  const why = inapplicableWhy(r, v);
+  return why !== undefined ? { status: 'n/a', why } : { status: v.status };
+}
+
+/** A matrix cell: VIOLATED/n, found/n, holds, holds/≤N …; `n/a`; a trailing `?` when a witness that guards
+ *  the property was not found (possibly vacuous). */
+export function matrixCellText(r: Report, v: Verdict | WitnessVerdict): string {
+  if (inapplicableWhy(r, v) !== undefined) return 'n/a';
+  const text = v.status === 'violated' ? `VIOLATED/${v.trace?.steps.length}` : v.status === 'found' ? `found/${v.trace?.steps.length}`
+    : v.status === 'bounded' ? boundedText(v, r.stats.depth, true) : v.status;
+  return !('found' in v) && vacuityOf(r, v).length > 0 ? `${text}?` : text;
+}
+
 export function reportJson(r: Report): object {
   return {
     design: r.design.name,
@@ -86,9 +102,12 @@ export function reportJson(r: Report): object {
     bounds: r.bounds,
     stop: r.stop,
     // checkedDepth: every state within that many steps was checked (for an exhausted search, the full depth).
-    properties: r.properties.map((v) => ({ name: v.name, status: v.status, checkedDepth: r.stats.depth,
+    // status n/a (with `why`): the property cannot apply to the design; possiblyVacuous: the witnesses that
+    // guard a property that holds and were not found.
+    properties: r.properties.map((v) => ({ name: v.name, ...statusJson(r, v), checkedDepth: r.stats.depth,
+      ...(vacuityOf(r, v).length > 0 ? { possiblyVacuous: vacuityOf(r, v) } : {}),
       ...(v.message !== undefined ? { message: v.message } : {}), ...(v.trace ? { trace: v.trace } : {}) })),
-    witnesses: r.witnesses.map((v) => ({ name: v.name, found: v.found, status: v.status, checkedDepth: r.stats.depth,
+    witnesses: r.witnesses.map((v) => ({ name: v.name, found: v.found, ...statusJson(r, v), checkedDepth: r.stats.depth,
       ...(v.message !== undefined ? { message: v.message } : {}), ...(v.trace ? { trace: v.trace } : {}) })),
     stats: r.stats,
     coverage: r.coverage,

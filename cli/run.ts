@@ -14,7 +14,7 @@ import { releaseWorkerSlots } from './usercode.js';
 import { kernelModel, type KernelModel } from '../model/model.js';
 import type { World } from '../model/world.js';
 import type { Scenario } from '../model/scenario.js';
-import { makeProperties } from '../properties/index.js';
+import { makeProperties, propertyByName, type PropertyDef } from '../properties/index.js';
 import { PropertyError } from '../properties/user.js';
 import { buildTrace, type BuiltTrace } from '../traces/build.js';
 import type { TraceFile } from '../traces/format.js';
@@ -248,12 +248,35 @@ export const expectationOf = (v: Verdict | WitnessVerdict): string =>
 export const expectedOf = (r: Report): Readonly<Record<string, string>> =>
   r.scenario ? (Object.hasOwn(r.scenario.expect, r.design.name) ? r.scenario.expect[r.design.name]! : {}) : r.design.expected;
 
-/** Properties whose verdict differs from what the design expects (bounded verdicts are not counted). */
+const defOf = (r: Report, name: string): PropertyDef | undefined =>
+  propertyByName(name) ?? r.design.properties?.find((p) => p.name === name);
+
+/** Why a verdict's property cannot apply to the report's design (printed `n/a`), or undefined. A violation
+ *  or a found witness always applies: only an empty verdict can be n/a. */
+export function inapplicableWhy(r: Report, v: Verdict | WitnessVerdict): string | undefined {
+  if (v.status === 'violated' || v.status === 'found') return undefined;
+  return defOf(r, v.name)?.inapplicable?.(r.design);
+}
+
+/** The witnesses that guard a property that holds (or holds within a bound) and were not found: its
+ *  `holds` may then be vacuous (the bounds never let the case it is about happen). In a scenario the
+ *  programs are fixed and only scenario-completes (guards '*') speaks for them; in free exploration the
+ *  other witnesses do. */
+export function vacuityOf(r: Report, v: Verdict): string[] {
+  if (v.status === 'violated' || inapplicableWhy(r, v) !== undefined) return [];
+  return r.witnesses.filter((w) => {
+    if (w.status === 'found' || inapplicableWhy(r, w) !== undefined) return false;
+    const g = defOf(r, w.name)?.guards;
+    return r.scenario ? g === '*' : g !== '*' && (g?.includes(v.name) ?? false);
+  }).map((w) => w.name);
+}
+
+/** Properties whose verdict differs from what the design expects (bounded and n/a verdicts are not counted). */
 export function surprises(r: Report): { name: string; expected: string; actual: string }[] {
   const out: { name: string; expected: string; actual: string }[] = [];
   for (const v of [...r.properties, ...r.witnesses]) {
     const exp = expectedOf(r)[v.name];
-    if (exp === undefined || v.status === 'bounded') continue;
+    if (exp === undefined || v.status === 'bounded' || inapplicableWhy(r, v) !== undefined) continue;
     if (exp !== expectationOf(v)) out.push({ name: v.name, expected: exp, actual: expectationOf(v) });
   }
   return out;

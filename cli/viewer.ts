@@ -6,8 +6,8 @@
 // Stable element ids for tools and tests:
 //   index.html   #matrix (rows tr[data-design], cells td[data-property] with a.trace-link)
 //   trace pages  #prev #next #first #last #step-counter #syscall #diff #graph #steps #verdict
-import { boundedText, formatBounds, fmtInt } from './render.js';
-import { surprises, type Report, type Verdict, type WitnessVerdict } from './run.js';
+import { formatBounds, fmtInt, matrixCellText } from './render.js';
+import { inapplicableWhy, surprises, type Report } from './run.js';
 import { PROPERTIES } from '../properties/index.js';
 import { actorColumns, actorName } from '../traces/text.js';
 import type { TraceStep } from '../traces/format.js';
@@ -31,7 +31,7 @@ table.grid { border-collapse: collapse; margin: 8px 0; }
 table.grid th, table.grid td { border: 1px solid var(--line); padding: 5px 9px; text-align: left; vertical-align: top; }
 table.grid thead th { background: #f3f3f3; font-weight: 600; }
 td.violated { background: var(--red-bg); font-weight: 600; } td.holds { background: var(--green-bg); }
-td.found { background: var(--blue-bg); } td.not-found { background: #eee; } td.bounded { background: #fff3c4; }
+td.found { background: var(--blue-bg); } td.not-found { background: #eee; } td.bounded { background: #fff3c4; } td.na { color: #888; }
 td.surprise { outline: 2px solid #e65100; outline-offset: -2px; }
 .summary { font-weight: normal; color: #555; font-size: 12px; max-width: 320px; }
 .controls { display: flex; gap: 8px; align-items: center; margin: 12px 0 8px; flex-wrap: wrap; }
@@ -68,16 +68,6 @@ export interface TracePageRef {
   readonly file: string;
 }
 
-const cellText = (v: Verdict | WitnessVerdict, checkedDepth: number): string => {
-  const n = v.trace?.steps.length;
-  switch (v.status) {
-    case 'violated': return `VIOLATED/${n}`;
-    case 'found': return `found/${n}`;
-    case 'not-found': return 'not found';
-    case 'bounded': return boundedText(v, checkedDepth, true);
-    default: return v.status;
-  }
-};
 
 /** index.html: designs × properties, each violated or found cell linking to its trace page. */
 export function indexHtml(reports: readonly Report[], pages: readonly TracePageRef[], generated: string): string {
@@ -92,10 +82,12 @@ export function indexHtml(reports: readonly Report[], pages: readonly TracePageR
       const v = [...r.properties, ...r.witnesses].find((x) => x.name === p);
       if (!v) return `<td data-property="${esc(p)}">-</td>`;
       const ref = pages.find((x) => x.design === r.design.name && x.property === p);
-      const text = esc(cellText(v, r.stats.depth)) + (odd.has(p) ? '!' : '');
+      const na = inapplicableWhy(r, v);
+      const text = esc(matrixCellText(r, v)) + (odd.has(p) ? '!' : '');
       const inner = ref ? `<a class="trace-link" href="${esc(ref.file)}">${text}</a>` : text;
-      const tip = v.message ? ` title="${esc(v.message)}"` : '';
-      return `<td class="${v.status}${odd.has(p) ? ' surprise' : ''}" data-property="${esc(p)}" data-status="${v.status}"${tip}>${inner}</td>`;
+      const tip = na !== undefined ? ` title="${esc(na)}"` : v.message ? ` title="${esc(v.message)}"` : '';
+      const status = na !== undefined ? 'n/a' : v.status;
+      return `<td class="${na !== undefined ? 'na' : v.status}${odd.has(p) ? ' surprise' : ''}" data-property="${esc(p)}" data-status="${status}"${tip}>${inner}</td>`;
     }).join('');
     return `<tr data-design="${esc(r.design.name)}"><th scope="row"><span class="design">${esc(r.design.name)}</span><div class="summary">${esc(r.design.summary)}</div></th>${cells}` +
       `<td class="num">${fmtInt(r.stats.distinct)}</td><td class="num">${r.stats.seconds.toFixed(1)}</td></tr>`;
@@ -115,7 +107,7 @@ ${rows}
 </tbody>
 </table>
 <p class="muted">VIOLATED/n and found/n: the shortest trace has n steps (follow the link to step through it); a trailing ! marks a
-verdict the design does not expect; holds/≤N, not-found/≤N: a limit stopped the search first; nothing violated (no witness) within N steps.</p>
+verdict the design does not expect; holds/≤N, not-found/≤N: a limit stopped the search first; nothing violated (no witness) within N steps; n/a: the property cannot apply to the design; holds?: a witness that guards it was not found (possibly vacuous).</p>
 <h2>Counterexamples and witnesses</h2>
 <ul id="traces">
 ${traces || '<li class="muted">none: no property is violated and no witness was found</li>'}

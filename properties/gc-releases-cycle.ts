@@ -27,6 +27,7 @@ export const gcReleasesCycle: PropertyDef = {
     'whose queue carries, directly or through others, its own fd). Finding it shows that the bounds let a cycle ' +
     'form and that the design\'s GC breaks it — without it, a "holds" for no-leak could only mean that no cycle ' +
     'ever formed. For rings, gc-releases-ring-cycle is the same witness.',
+  guards: ['no-leak', 'gc-safety'],
   make: ({ design }) => ({
     name: 'gc-releases-cycle', kind: 'sometimes', on: 'step',
     check: (s: World, a: Transition, t: World) => releasedOnCycle(s, a, t, design, 'unix'),

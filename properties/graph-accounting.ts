@@ -62,7 +62,8 @@ export const graphAccounting: PropertyDef = {
     'and an OOB skb only u->oob_skb still holds; each edge leads into the queue that holds its skb. ' +
     'unix_add_edges (at queueing) and unix_del_edges (at receive and in the skb destructor, with fpl->dead ' +
     'during the GC\'s purge) keep this; a path that queues or frees an skb without them leaves a vertex ' +
-    'behind or lets the GC judge a socket by edges it no longer has. Holds trivially for the 2007 GC.',
+    'behind or lets the GC judge a socket by edges it no longer has. Not applicable (n/a) to the 2007 GC.',
+  inapplicable: (design) => (kernelOf(design).gcAlgorithm !== 'graph' ? "the design's unix GC is the 2007 one: it keeps no vertices or edges" : undefined),
   make: ({ design }) => ({
     name: 'graph-accounting', kind: 'always', on: 'state',
     check: (w: World) => graphAccountingViolation(w, design),

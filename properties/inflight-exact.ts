@@ -1,5 +1,5 @@
 // I3: the 2007 GC's in-flight accounting (domain.md Modeling notes D).
-import type { Kernel } from '../model/kernel.js';
+import { kernelOf, type Kernel } from '../model/kernel.js';
 import { fileName, type FileId, type World } from '../model/world.js';
 import type { PropertyDef } from './property.js';
 
@@ -50,7 +50,8 @@ export const inflightExact: PropertyDef = {
     'unix_gc_lock. A GC run changes the counts inside its scan (dec_inflight, then inc_inflight), but the ' +
     'model makes that scan one step, so between steps the counts are exact. Candidate selection compares ' +
     'file_count with inflight: a count too high hides garbage (a leak), too low makes a socket in use a ' +
-    'candidate. Holds trivially for the graph GC (see graph-accounting).',
+    'candidate. Not applicable (n/a) to the graph GC (see graph-accounting).',
+  inapplicable: (design) => (kernelOf(design).gcAlgorithm !== '2007' ? "the design's unix GC is the graph GC (6.10 on): graph-accounting checks its counts" : undefined),
   make: ({ k }) => ({
     name: 'inflight-exact', kind: 'always', on: 'state',
     check: (w: World) => inflightViolation(w, k),

@@ -11,6 +11,7 @@ export const requestCompletesOnFixedFile: PropertyDef = {
     'registered file through the borrowed table pointer. Finding it shows that the bounds let requests be ' +
     'submitted, run and finish on registered files at all, so that a "holds" of no-use-after-free covers ' +
     'the fixed-file path where CVE-2022-2602 and CVE-2023-6531 lived (use --reqs 1 or more).',
+  guards: ['no-use-after-free'],
   make: () => ({
     name: 'request-completes-on-fixed-file', kind: 'sometimes', on: 'step',
     check(s: World, a: Transition) {

@@ -10,6 +10,7 @@ export const scenarioCompletes: PropertyDef = {
     'and leaves the unix GC idle. Finding it shows that the scenario is possible at all under the design and ' +
     'the bounds: a scenario whose programs can never finish (a bound too tight, a call that can never be made) ' +
     'would make every "holds" vacuous.',
+  guards: '*',
   make: ({ programs }) => ({
     name: 'scenario-completes', kind: 'sometimes', on: 'state',
     check(w: World) {

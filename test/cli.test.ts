@@ -20,6 +20,8 @@ test.after.always(() => rmSync(TMP, { recursive: true, force: true }));
 const BUILTINS = ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-6.18'] as const;
 const ALL_BUILTINS = ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-5.1', 'linux-5.14', 'linux-6.1', 'linux-6.7', 'linux-6.10', 'linux-6.18'] as const;
 const ALWAYS = PROPERTIES.filter((p) => p.kind === 'always').map((p) => p.name);
+/** The property that cannot apply to a design's GC: graph-accounting on the 2007 GC, inflight-exact on the graph GC. */
+const NA = (d: string): string => (d === 'linux-6.10' || d.startsWith('linux-6.18') ? 'inflight-exact' : 'graph-accounting');
 const WITNESSES = PROPERTIES.filter((p) => p.kind === 'sometimes').map((p) => p.name);
 
 // ------------------------------------------------------------------------------------------------
@@ -60,7 +62,7 @@ const SEED_TRACE = join(TMP, 'seed-2019.trace.json');
 const checkJsonArgv = (d: string): string[] =>
   d === 'seed-2019' ? ['check', '--design', d, '--json', '--trace-out', SEED_TRACE] : ['check', '--design', d, '--json'];
 
-interface JsonVerdict { name: string; status: string; checkedDepth?: number; message?: string; trace?: TraceFile }
+interface JsonVerdict { name: string; status: string; checkedDepth?: number; possiblyVacuous?: string[]; message?: string; trace?: TraceFile }
 interface JsonWitness extends JsonVerdict { found: boolean }
 interface CheckJson {
   design: string;
@@ -180,7 +182,7 @@ test('check (text): verdict lines and the trace of each violation or witness', a
   const viro = await runOnce(['check', '--design', 'viro-2019']);
   t.regex(viro.out, /^bounds: tasks 1, files 3, fds 3, skbs 1, msg-fds 1, reqs 1, gc atomic, depth unbounded, ops core$/m);
   t.regex(viro.out, /every reachable state explored/);
-  for (const p of ALWAYS) t.regex(viro.out, new RegExp(`^  ${p} +holds$`, 'm'));
+  for (const p of ALWAYS) t.regex(viro.out, new RegExp(p === NA('viro-2019') ? `^  ${p} +n/a \\(the design's unix GC is the 2007 one: it keeps no vertices or edges\\)$` : `^  ${p} +holds$`, 'm'));
   t.regex(viro.out, /^ {2}gc-releases-ring-cycle +found \(6 steps\) +\(witness\)$/m);
   t.regex(viro.out, /^gc-releases-ring-cycle: unix_gc released f2:io_uring, which was on a reference cycle$/m);
   t.regex(viro.out, /^ +6 +kernel +unix_gc\(\) += 0$/m);
@@ -210,7 +212,7 @@ for (const d of BUILTINS) {
     t.deepEqual(json.properties.map((p) => p.name), ALWAYS);
     t.deepEqual(json.witnesses.map((p) => p.name), WITNESSES);
     for (const p of json.properties) {
-      t.true(['holds', 'violated', 'bounded'].includes(p.status), `${p.name}: ${p.status}`);
+      t.true(p.name === NA(d) ? p.status === 'n/a' : ['holds', 'violated', 'bounded'].includes(p.status), `${p.name}: ${p.status}`);
       if (p.status === 'violated') {
         t.is(p.trace?.format, TRACE_FORMAT, p.name);
         t.is(p.trace?.design, d);
@@ -265,7 +267,7 @@ test('check --json viro-2019: the witness gc-releases-ring-cycle is found, endin
   t.is(w.status, 'found');
   t.is(w.trace!.steps.length, 6);
   t.deepEqual(w.trace!.steps[5], { task: 'kernel', syscall: 'unix_gc', args: { phase: 'run' }, result: { ret: 0 } });
-  t.true(json.properties.every((p) => p.status === 'holds'));
+  t.deepEqual(json.properties.filter((p) => p.status !== 'holds').map((p) => [p.name, p.status]), [['graph-accounting', 'n/a']]);
 });
 
 test('check --json --tasks 2 --depth 4: the bounds are echoed, nothing is violated, the depth stopped the search', async (t) => {
@@ -276,7 +278,7 @@ test('check --json --tasks 2 --depth 4: the bounds are echoed, nothing is violat
   t.is(json.bounds.files, DEFAULT_BOUNDS.files);
   t.is(json.stop, 'depth');
   t.is(json.stats['depth'], 4);
-  for (const p of json.properties) t.true(p.status === 'bounded' || p.status === 'holds', `${p.name}: ${p.status}`);
+  for (const p of json.properties) t.true(p.name === NA('viro-2019') ? p.status === 'n/a' : p.status === 'bounded' || p.status === 'holds', `${p.name}: ${p.status}`);
   // The witness needs 6 steps: 4 are not enough, and the search did not end, so it is not "not-found".
   t.is(verdict(json, 'gc-releases-ring-cycle').status, 'bounded');
 });
@@ -301,7 +303,7 @@ test('check --max-states 10: every undecided verdict is "bounded", and viro-2019
   t.is(r.code, 0);
   t.is(json.stop, 'states');
   t.true(json.stats['distinct']! <= 10);
-  for (const v of [...json.properties, ...json.witnesses]) t.is(v.status, 'bounded', v.name);
+  for (const v of [...json.properties, ...json.witnesses]) t.is(v.status, v.name === NA('viro-2019') ? 'n/a' : 'bounded', v.name);
   t.false(json.witnesses[0]!.found);
   const seed = await run(['check', '--design', 'seed-2019', '--max-states', '10'], { tty: false });
   t.is(seed.code, 0, 'no violation within 10 states');
@@ -318,7 +320,7 @@ test('check --max-states 10: every undecided verdict is "bounded", and viro-2019
   t.is(full.json.stop, 'exhausted');
   t.true(full.json.properties.every((v: { checkedDepth?: number }) => v.checkedDepth === full.json.stats['depth']));
   const matrix = await run(['matrix', '--designs', 'seed-2019', '--max-states', '10'], { tty: false });
-  t.regex(matrix.out, /^seed-2019 +holds\/≤1 +holds\/≤1 /m, 'matrix cells: holds within 1 step');
+  t.regex(matrix.out, /^seed-2019 +holds\/≤1\? +holds\/≤1 +holds\/≤1\? /m, 'matrix cells: holds within 1 step; no cycle released within 1 step: no-leak possibly vacuous');
 });
 
 test('check interrupted before any violation exits 130 with every verdict bounded', async (t) => {
@@ -326,7 +328,7 @@ test('check interrupted before any violation exits 130 with every verdict bounde
   t.is(r.code, 130);
   const json = JSON.parse(r.out) as CheckJson;
   t.is(json.stop, 'interrupted');
-  for (const v of [...json.properties, ...json.witnesses]) t.is(v.status, 'bounded', v.name);
+  for (const v of [...json.properties, ...json.witnesses]) t.is(v.status, v.name === NA('viro-2019') ? 'n/a' : 'bounded', v.name);
 });
 
 // ------------------------------------------------------------------------------------------------
@@ -660,25 +662,25 @@ test('explain with no argument lists every property, witnesses marked', async (t
 
 interface MatrixJson {
   bounds: Record<string, unknown>;
-  designs: { design: string; stop: string; stats: Record<string, number>; surprises: unknown[]; verdicts: Record<string, { status: string; steps?: number }> }[];
+  designs: { design: string; stop: string; stats: Record<string, number>; surprises: unknown[]; verdicts: Record<string, { status: string; steps?: number; possiblyVacuous?: string[] }> }[];
 }
 
 /** The text matrix as design → property → { status, steps, surprising }. */
-function parseMatrix(text: string): Map<string, Map<string, { status: string; steps?: number; surprising: boolean }>> {
+function parseMatrix(text: string): Map<string, Map<string, { status: string; steps?: number; surprising: boolean; vacuous?: true }>> {
   const lines = text.split('\n');
   const h = lines.findIndex((l) => l.startsWith('design '));
   const header = lines[h]!.split(/ {2,}/);
-  const out = new Map<string, Map<string, { status: string; steps?: number; surprising: boolean }>>();
+  const out = new Map<string, Map<string, { status: string; steps?: number; surprising: boolean; vacuous?: true }>>();
   for (const line of lines.slice(h + 2)) {
     if (line.trim() === '') break;
     const cells = line.split(/ {2,}/);
-    const row = new Map<string, { status: string; steps?: number; surprising: boolean }>();
+    const row = new Map<string, { status: string; steps?: number; surprising: boolean; vacuous?: true }>();
     header.forEach((name, i) => {
       if (i === 0 || name === 'states' || name === 'seconds') return;
-      const m = /^(VIOLATED|found)\/(\d+)(!?)$|^([a-z-]+)(!?)$/.exec(cells[i]!);
+      const m = /^(VIOLATED|found)\/(\d+)(!?)$|^([a-z/-]+)(\??)(!?)$/.exec(cells[i]!);
       if (!m) throw new Error(`cell ${JSON.stringify(cells[i])} in ${line}`);
       row.set(name, m[1] ? { status: m[1] === 'VIOLATED' ? 'violated' : 'found', steps: Number(m[2]), surprising: m[3] === '!' }
-        : { status: m[4]!, surprising: m[5] === '!' });
+        : { status: m[4]!, surprising: m[6] === '!', ...(m[5] === '?' ? { vacuous: true } : {}) });
     });
     out.set(cells[0]!, row);
   }
@@ -708,6 +710,10 @@ test('matrix: exit 0 when every built-in verdict is the expected one; text, --js
       t.is(cell.status, v.status, `${d.design} ${name}: text vs json`);
       t.is(cell.steps, v.steps, `${d.design} ${name}: steps`);
       t.false(cell.surprising);
+      // At the default bounds no request runs (core ops): no-use-after-free's fixed-file witness is never found.
+      t.is(cell.vacuous, name === 'no-use-after-free' ? true : undefined, `${d.design} ${name}: possibly vacuous`);
+      t.deepEqual(v.possiblyVacuous, name === 'no-use-after-free' ? ['request-completes-on-fixed-file'] : undefined);
+      t.deepEqual(verdict(check, name).possiblyVacuous, v.possiblyVacuous);
       const c = verdict(check, name);
       t.is(c.status, v.status, `${d.design} ${name}: matrix vs check`);
       t.is(c.trace?.steps.length, v.steps);
@@ -733,7 +739,28 @@ test('matrix --max-states 10: all bounded, and bounded verdicts are not surprise
   const m = JSON.parse(r.out) as MatrixJson;
   for (const d of m.designs) {
     t.is(d.stop, 'states');
-    t.true(Object.values(d.verdicts).every((v) => v.status === 'bounded'), d.design);
+    t.true(Object.entries(d.verdicts).every(([name, v]) => v.status === (name === NA(d.design) ? 'n/a' : 'bounded')), d.design);
     t.deepEqual(d.surprises, []);
   }
+});
+
+test('n/a and possible vacuity: a property that cannot apply prints n/a; a holds whose witness was not found is flagged', async (t) => {
+  const r = await runOnce(['check', '--design', 'linux-6.18']);
+  t.regex(r.out, /^ {2}inflight-exact +n\/a \(the design's unix GC is the graph GC \(6\.10 on\): graph-accounting checks its counts\)$/m);
+  t.regex(r.out, /^ {2}graph-accounting +holds$/m);
+  // Core ops have no io_uring_enter: no request ever completes on a fixed file, so no-use-after-free's
+  // fixed-file path was never exercised.
+  t.regex(r.out, /^ {2}note: no-use-after-free may hold vacuously: its witness request-completes-on-fixed-file was not found/m);
+  t.notRegex(r.out, /note: no-leak may hold vacuously/, 'gc-releases-cycle is found at the default bounds');
+  // In liburing's iowq-cancel scenario a read completes on fixed file 0: nothing is flagged.
+  const { json } = await checkJson(['check', '--design', 'linux-6.18', '--scenario', 'ring-leak', '--variant', 'iowq-cancel', '--json']);
+  t.is(verdict(json, 'request-completes-on-fixed-file').status, 'found');
+  t.deepEqual(json.properties.filter((p) => p.possiblyVacuous).map((p) => p.name), []);
+  t.is(verdict(json, 'inflight-exact').status, 'n/a');
+  // n/a never hides what fired: on the 2007 GC, inflight-exact applies and graph-accounting does not.
+  const seed = await checkJson(['check', '--design', 'seed-2019', '--json']);
+  t.is(verdict(seed.json, 'inflight-exact').status, 'holds');
+  t.is(verdict(seed.json, 'graph-accounting').status, 'n/a');
+  t.is(verdict(seed.json, 'no-leak').status, 'violated');
+  t.deepEqual(verdict(seed.json, 'no-leak').possiblyVacuous, undefined, 'a violation is never vacuous');
 });
