@@ -18,7 +18,7 @@ test.after.always(() => rmSync(TMP, { recursive: true, force: true }));
 
 /** The designs whose reports these tests read in full (one per kind of verdict); ALL_BUILTINS for lists. */
 const BUILTINS = ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-6.18'] as const;
-const ALL_BUILTINS = ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-5.1', 'linux-5.14', 'linux-6.1', 'linux-6.7', 'linux-6.10', 'linux-6.18'] as const;
+const ALL_BUILTINS = ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-5.1', 'linux-5.14', 'linux-6.1', 'linux-6.7', 'linux-6.10', 'linux-6.18', 'linux-6.18.54'] as const;
 const ALWAYS = PROPERTIES.filter((p) => p.kind === 'always').map((p) => p.name);
 const WITNESSES = PROPERTIES.filter((p) => p.kind === 'sometimes').map((p) => p.name);
 
