@@ -20,6 +20,8 @@ const PATCHES: readonly { base: string; design: string; switches: string[]; func
   // The graph GC replaces every GC function (unix_gc_collect_skb among them, which 6.1's MSG_OOB wrapped).
   { base: 'linux-6.7', design: 'linux-6.10', switches: ['gc: 2007 -> graph', 'peekGuard: gc-lock -> none', 'oob: leaky -> fixed'], functions: [...GRAPH_GC_FUNCTIONS, 'unix_peek_fds_may_install', ...OOB] },
   { base: 'linux-6.10', design: 'linux-6.18', switches: ['peekGuard: none -> seqcount'], functions: ['unix_peek_fds', 'unix_scc_dead'] },
+  // 4a4263dfeaba touches __unix_walk_scc() only: the model's unix_walk_scc, no switch.
+  { base: 'linux-6.18', design: 'linux-6.18.54', switches: [], functions: ['unix_walk_scc'] },
 ];
 
 for (const p of PATCHES) {
@@ -41,6 +43,7 @@ test('who overrides a function: the switch patches first, in the order applied, 
   t.deepEqual(overridesOf(design('linux-6.1'), 'unix_gc_collect_skb'), ['linux-6.1 (scmIoUringRequeue=true)', 'linux-6.1 (oob=leaky)']);
   t.deepEqual(overridesOf(design('seed-2019'), 'unix_gc_collect_skb'), []);
   t.deepEqual(overridesOf(design('linux-6.18'), 'unix_scc_dead'), ['linux-6.10 (gc=graph)', 'linux-6.18 (peekGuard=seqcount)']);
+  t.deepEqual(overridesOf(design('linux-6.18.54'), 'unix_walk_scc'), ['linux-6.10 (gc=graph)', 'linux-6.18.54']);
 });
 
 test('the text form lists switches, functions and expectations; identical designs have no difference', (t) => {

@@ -188,6 +188,72 @@ test('the oracle\'s gc-scc-leak and gc-scc-leak-min: linux-6.18 leaves exactly t
   }
 });
 
+// mixed_lowpoint (b645ccd41054, the selftest of 4a4263dfeaba): 0→1, 1→2, 2→1, 1→0 and the same on 3, 4, 5.
+// By hand, from __unix_walk_scc(): the vertex list is [0, 1, 2, 3, 4, 5] (first sent first). DFS from 0:
+// 0 gets index 2, 1 gets 3, 2 gets 4. 1's edges in order: 1→2 (×2), 1→0 (×2). Descending 1→2, 2's edge
+// 2→1 meets 1 on the stack with scc_index 3: 2 takes 3. Back on 1: min(3, 3); 1→2 again: 3; 1→0 meets 0
+// on the stack: 1 takes 2. 0 is the root (index 2 == scc_index 2): the SCC [0, 1, 2] with 2, 2, 3.
+// The second SCC from 3 (index 5): 5, 5, 6. unix_vertex_dead(2) sees its successor 1 with 2 ≠ 3.
+const MIXED: [number, number][] = [[0, 1], [1, 2], [2, 1], [1, 0], [3, 4], [4, 5], [5, 4], [4, 3]];
+
+test('mixed_lowpoint: linux-6.18 gives 2, 2, 3 and 5, 5, 6 and leaks all six sockets (also on the fast walks after); linux-6.18.54 gives 2, 2, 2 and 5, 5, 5 and collects them', (t) => {
+  for (const type of ['dgram', 'stream'] as const) {
+    for (const [d, scc, stay] of [
+      ['linux-6.10', [[2, 2, 3], [5, 5, 6]], [S(0), S(1), S(2), S(3), S(4), S(5)]],
+      ['linux-6.18', [[2, 2, 3], [5, 5, 6]], [S(0), S(1), S(2), S(3), S(4), S(5)]],
+      ['linux-6.18.54', [[2, 2, 2], [5, 5, 5]], []],
+    ] as const) {
+      const ctx = ctxFor(d, { ...wide, gc: 'phased' });
+      const r = run(ctx, [...pairs(6, type), ...MIXED.map(([x, y]) => sendFd(x, y)), ...closeAll(6)]);
+      t.deepEqual(r.world.gc.inflightList, [S(0), S(1), S(2), S(3), S(4), S(5)]);
+      t.deepEqual(r.world.gc.edges[S(1)], [S(2), S(2), S(0), S(0)]);
+      const { world, sccs } = walk(ctx, r.world);
+      t.deepEqual(sccs, [
+        { members: [S(0), S(1), S(2)], sccIndex: [...scc[0]] },
+        { members: [S(3), S(4), S(5)], sccIndex: [...scc[1]] },
+      ], `${d} ${type}`);
+      const after = finish(ctx, world);
+      t.deepEqual(live(after), [...stay], `${d} ${type}`);
+      t.deepEqual(live(run(ctx, ['gc', 'gc'], after).world), [...stay], `${d} ${type}: the fast walks after`);
+    }
+  }
+  // The 2007 GC has no scc_index.
+  const old = run(ctxFor('linux-5.14', wide), [...pairs(6, 'dgram'), ...MIXED.map(([x, y]) => sendFd(x, y)), ...closeAll(6), 'gc']).world;
+  t.deepEqual(live(old), []);
+});
+
+test('mixed_lowpoint on linux-6.18 with a GC run between the third and the fourth send: that walk leaves the vertex list [1, 2, 0], the next starts at 1 and gives all three 2; collected', (t) => {
+  const ctx = ctxFor('linux-6.18', { ...wide, gc: 'phased' });
+  let w = run(ctx, [...pairs(3, 'dgram'), ...MIXED.slice(0, 3).map(([x, y]) => sendFd(x, y))]).world;
+  // By hand: from 0 (index 2): 1 (3), 2 (4); 2→1 on the stack: 2 takes 3; 1 is a root: [1, 2] with 3, 3,
+  // finalised first, then [0]; neither dead (every fd is open).
+  const first = walk(ctx, w);
+  t.deepEqual(first.sccs, [{ members: [S(1), S(2)], sccIndex: [3, 3] }, { members: [S(0)], sccIndex: [2] }]);
+  w = finish(ctx, first.world);
+  t.deepEqual(w.gc.inflightList, [S(1), S(2), S(0)]);
+  w = run(ctx, [sendFd(1, 0), ...closeAll(3)], w).world;
+  // From 1 (index 2): 2 (3), 2→1: 2; back on 1, 1→0: 0 (4), 0→1: 2. One SCC, all 2: dead.
+  const second = walk(ctx, w);
+  t.deepEqual(second.sccs, [{ members: [S(1), S(2), S(0)], sccIndex: [2, 2, 2] }]);
+  t.deepEqual(live(finish(ctx, second.world)), []);
+});
+
+test('linux-6.18.54 collects the oracle\'s gc-scc-leak and gc-scc-leak-min, which the 6.18 kernel leaks', (t) => {
+  const d = design('linux-6.18.54');
+  for (const name of ['gc-scc-leak', 'gc-scc-leak-min']) {
+    const tr = handTrace(d, KERNEL_LEAKS[name]!);
+    const ctx = ctxFor(d, tr.bounds);
+    let w = run(ctx, []).world;
+    for (const s of tr.steps) w = step(ctx, w, { task: s.task, syscall: s.syscall, args: s.args } as Step);
+    t.deepEqual(live(w), [], name);
+  }
+  // gc-scc-leak-min's walk, unified: D gets A's 2.
+  const ctx = ctxFor(d, { ...wide, gc: 'phased' });
+  const r = run(ctx, ['T0 socketpair dgram', 'T0 socketpair dgram', 'T0 sendmsg 6 3', 'T0 sendmsg 5 5', 'T0 sendmsg 6 6', 'T0 sendmsg 4 5',
+    'T0 close 3', 'T0 close 4', 'T0 close 5', 'T0 close 6']);
+  t.deepEqual(walk(ctx, r.world).sccs, [{ members: [0, 2, 3], sccIndex: [2, 2, 2] }]);
+});
+
 // Runs the traces on the machine's kernel: it leaks their sockets until reboot, so only when asked.
 test.serial('inflight kernel agrees with linux-6.18 on gc-scc-leak and gc-scc-leak-min (INFLIGHT_ORACLE_LEAKS=1)', async (t) => {
   if (process.env['INFLIGHT_ORACLE_LEAKS'] !== '1') { t.log('skipped: set INFLIGHT_ORACLE_LEAKS=1 to run it (it leaks 7 sockets in the kernel)'); t.pass(); return; }

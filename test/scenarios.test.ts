@@ -209,3 +209,41 @@ test('CLI: a scenario as a TypeScript module (default export, defineScenario fro
   t.is(r2.code, 2);
   t.regex(r2.err, /E_SCENARIO: .*no-default\.ts has no default export/);
 });
+
+// selftest-mixed_lowpoint, worked out by hand (test/gc-graph.test.ts has the walks). no-leak: the fewest steps
+// to leave sockets 0, 1, 2 unreachable are the program up to `close fd=7` (socket 2's last fd; no peer
+// holds a socket), and with no GC run before it the walk gives 2, 2, 3: socketpairs 6 + sends 8 + closes 5
+// = 19 (listeners: socket, listen, socket, connect per pair, one step each with one task: 24 + 8 + 5 = 37).
+// scenario-completes on 6.18: every complete run must avoid that, so a GC run must reorder each SCC's
+// vertices before its last send (a run before the third send does nothing: the graph is not maybe-cyclic
+// until a socket in flight receives one); in [send 3, send 4) the run is start + dead(1) + dead(0) (SCCs
+// [1, 2] and [0]), in [send 7, send 8) start + dead(1) + dead(4) + dead(3): 26 program steps + 7 = 33.
+// On 6.18.54 no GC run is needed: 26.
+test('selftest-mixed_lowpoint: the shortest leak is 19 steps (37 with listeners) on linux-6.10 and linux-6.18, none on linux-6.18.54; a complete run on 6.18 needs two GC runs at the places derived by hand', (t) => {
+  const label = (s: { task: unknown; syscall: string; args: unknown }): string =>
+    s.task === 'kernel' ? `K ${(s.args as { phase?: string }).phase ?? ''}` : s.syscall;
+  for (const [variant, leakLen, programLen] of [['dgram', 19, 26], ['stream', 19, 26], ['stream-oob', 19, 26], ['stream-listener', 37, 44], ['stream-listener-oob', 37, 44]] as const) {
+    const sc = scenario('selftest-mixed_lowpoint', variant);
+    t.is(sc.programs[0]!.length, programLen, variant);
+    for (const d of ['linux-6.10', 'linux-6.18']) {
+      const r = runCheck(builtinDesign(d)!, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc });
+      const leak = r.properties.find((p) => p.name === 'no-leak')!;
+      t.is(leak.status, 'violated', `${d} ${variant}`);
+      t.is(leak.trace!.steps.length, leakLen, `${d} ${variant}`);
+      t.false(leak.trace!.steps.some((s) => s.task === 'kernel'), `${d} ${variant}: no GC step on the way`);
+      t.deepEqual(leak.trace!.steps[leakLen - 1]!.args, { fd: 7 }, `${d} ${variant}: ends with close fd=7`);
+      t.regex(leak.message!, /leaked: f0:unix\/stream|leaked: f0:unix\/dgram/);
+      const done = r.witnesses.find((w) => w.name === 'scenario-completes')!;
+      t.is(done.trace!.steps.length, programLen + 7, `${d} ${variant}`);
+      const first = leakLen - 13;   // steps before the sends
+      const labels = done.trace!.steps.map(label);
+      t.deepEqual(labels.slice(first, first + 3 + 3 + 1 + 3 + 4 + 1), [
+        'sendmsg', 'sendmsg', 'sendmsg', 'K start', 'K dead', 'K dead', 'sendmsg',
+        'sendmsg', 'sendmsg', 'sendmsg', 'K start', 'K dead', 'K dead', 'K dead', 'sendmsg',
+      ], `${d} ${variant}`);
+    }
+    const fixed = runCheck(builtinDesign('linux-6.18.54')!, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc });
+    t.is(fixed.properties.find((p) => p.name === 'no-leak')!.status, 'holds', variant);
+    t.is(fixed.witnesses.find((w) => w.name === 'scenario-completes')!.trace!.steps.length, programLen, variant);
+  }
+});

@@ -3,7 +3,8 @@
 // that SCC alive for this run. Registered files are counted table slots the GC never sees, ring fds are
 // refused in SCM_RIGHTS. The oracle (`inflight kernel`) holds this design to the running kernel; it found
 // that the 6.18 graph GC does not always collect what the 2007 algorithm collects (oracle/hand.ts
-// gc-scc-leak).
+// gc-scc-leak). That leak is the kernel's scc_index bug, which upstream fixed in 4a4263dfeaba (6.18.54:
+// linux-6.18.54, model/designs/linux-6.18.54.ts); this design keeps it, as 6.18.44 has it.
 // The switch `peekGuard: 'seqcount'` stands for the patch below (model/designs/switch-patches.ts).
 import { defineDesign, type Overrides } from '../design.js';
 
