@@ -12,8 +12,8 @@ import { OracleUnavailable, parseExecutorOutput, scriptText, staticExecutorBinar
 import { oracleInitramfs } from './initramfs.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-/** Where scripts/fetch-kernels puts the kernels (gitignored). */
-export const KERNEL_CACHE = resolve(HERE, '..', '..', '.cache', 'kernels');
+/** Where scripts/fetch-kernels puts the kernels (gitignored); INFLIGHT_KERNEL_CACHE overrides it (tests). */
+export const kernelCache = (): string => process.env['INFLIGHT_KERNEL_CACHE'] ?? resolve(HERE, '..', '..', '.cache', 'kernels');
 
 export interface VmKernel {
   readonly version: string;
@@ -44,7 +44,7 @@ export const VM_KERNELS: readonly VmKernel[] = [
 export const vmKernel = (version: string): VmKernel | undefined => VM_KERNELS.find((k) => k.version === version);
 
 /** Why a VM kernel cannot be booted here: the kernel is not fetched, or QEMU is missing. */
-export type VmSkip = 'not-fetched' | 'no-qemu' | 'no-static-executor';
+export type VmSkip = 'not-fetched' | 'no-qemu';
 export type VmStatus = { readonly ok: true; readonly image: string } | { readonly ok: false; readonly skip: VmSkip; readonly reason: string };
 
 let qemuChecked: string | undefined | null = null;
@@ -59,7 +59,7 @@ export function qemuBinary(): string | undefined {
 /** The image to boot (the uncompressed vmlinux when fetch-kernels could extract it: PVH entry, about
  *  twice as fast as the bzImage), or why there is none. */
 export function vmStatus(version: string): VmStatus {
-  const dir = join(KERNEL_CACHE, version);
+  const dir = join(kernelCache(), version);
   const image = [join(dir, 'vmlinux'), join(dir, 'vmlinuz')].find((f) => existsSync(f));
   if (!image) return { ok: false, skip: 'not-fetched', reason: `kernel ${version} is not fetched (npm run kernels puts it in .cache/kernels/${version})` };
   if (!qemuBinary()) return { ok: false, skip: 'no-qemu', reason: 'qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)' };
