@@ -18,7 +18,7 @@ for (const k of wanted) if (k !== NATIVE && !VM_KERNELS.some((v) => v.version ==
 const limit = values.traces === undefined ? 600 : Number(values.traces);
 const parallel = values.parallel === undefined ? 2 : Number(values.parallel);
 
-interface Figure { kernel: string; design: string; traces?: number; agree?: number; seconds?: number; skip?: string; disagreements?: string[] }
+interface Figure { key?: string; kernel: string; design: string; traces?: number; agree?: number; seconds?: number; skip?: string; disagreements?: string[] }
 
 /** Every k-th trace, so that a shorter run still spans the suite's parts (bfs, walks, error walks). */
 export function spread<T>(xs: readonly T[], n: number): T[] {
@@ -61,9 +61,9 @@ async function one(kernel: string): Promise<Figure> {
 const figures: Figure[] = [];
 const queue = [...wanted];
 await Promise.all(Array.from({ length: Math.max(1, parallel) }, async () => {
-  for (let k = queue.shift(); k !== undefined; k = queue.shift()) figures.push(await one(k));
+  for (let k = queue.shift(); k !== undefined; k = queue.shift()) figures.push({ ...(await one(k)), key: k });
 }));
-figures.sort((a, b) => wanted.indexOf(a.kernel) - wanted.indexOf(b.kernel));
+figures.sort((a, b) => wanted.indexOf(a.key!) - wanted.indexOf(b.key!));
 if (values.json) console.log(JSON.stringify(figures, null, 2));
 else {
   for (const f of figures) {
