@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'E_WORKERS'        // --workers: not a whole number from 1 to 64, or combined with an option it does not support
   | 'E_SCENARIO'       // --scenario: unknown, unreadable, malformed, or no such variant
   | 'E_KERNEL'         // the kernel oracle cannot run here (no gcc, the executor failed)
-  | 'E_KERNEL_UNSUPPORTED' // kernel: the trace has a step the executor cannot make (io_uring_enter, io_uring_update, an fd outside the trace's table)
+  | 'E_KERNEL_UNSUPPORTED' // kernel: the trace has a step the executor cannot make (io_uring_enter, an fd outside the trace's table)
+  | 'E_KERNEL_UNAVAILABLE' // kernel --vm: that kernel is not fetched (npm run kernels) or QEMU is missing
   | 'E_PARTITION'      // --partition / --swarm: not I/N, no JOB_COMPLETION_INDEX, or combined with an option it does not support
   | 'E_MERGE'          // merge: a part file that is unreadable, damaged, of another search, missing or given twice
   | 'E_REPRO_UNSUPPORTED'; // repro: a step of the trace has no honest C reproduction (a resume of no call, an accept the model cannot place)

@@ -78,10 +78,12 @@ commands:
                                re-run a saved trace against a design (default: the trace's own)
   repro TRACE.json [--design NAME|FILE.ts] [--properties FILE.ts] [--out FILE]
                                the trace as a standalone C program that makes its syscalls on this kernel
-  kernel TRACE.json [--design NAME|FILE.ts] [--json]
+  kernel TRACE.json [--design NAME|FILE.ts] [--vm VERSION] [--json]
                                replay the trace on the running kernel and compare each step and each
                                file's fate with the design's predictions (default linux-6.18); exit 1
-                               on a disagreement
+                               on a disagreement. --vm 6.1.170|6.1.192|6.12.118: on that Debian kernel
+                               under QEMU (npm run kernels fetches them), against the design that
+                               predicts it
 
 bounds:
   --tasks N      task slots (default ${DEFAULT_BOUNDS.tasks}; fork fills them)

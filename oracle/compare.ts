@@ -2,7 +2,7 @@
 // Fates: `live` (reachable from a live task's fd table), `released`, or `garbage` (not released,
 // not reachable: waiting for a GC trigger, which anything on the machine may cause, so either
 // observation agrees). Ring files are not observed by the executor; their contents are.
-import { makeCtx } from '../model/apply.js';
+import { applyStep, makeCtx } from '../model/apply.js';
 import type { Bounds } from '../model/bounds.js';
 import type { Design } from '../model/design.js';
 import { reachable } from '../model/holders.js';
@@ -25,6 +25,24 @@ export interface Prediction {
   readonly results: readonly Result[];
   readonly worlds: readonly World[];
   readonly fates: readonly Fate[][];
+  /** Per step, for an explicit unix_gc: the files the kernel's GC cascade releases beyond the model's
+   *  one pass (empty otherwise). The kernel's GC frees sockets whose final release (unix_release_sock:
+   *  `if (READ_ONCE(unix_tot_inflight)) unix_gc()`) schedules the GC again, before the step's observation
+   *  is over; the model runs one pass per unix_gc step. So the cascade is the model's unix_gc repeated while
+   *  the last pass released a unix socket. */
+  readonly cascade: readonly (readonly number[])[];
+  /** A step the executor cannot make faithfully (the trace must not be run): its index and why. */
+  readonly notMade?: { readonly index: number; readonly why: string };
+}
+
+/** An io_uring_update whose range ends exactly one past the ring's registered table: the executor keeps
+ *  a private teardown canary in that slot (oracle/executor.c), so the kernel's range check
+ *  (offset + nr > nr_user_files: EINVAL) would pass there. Such a step is not made. */
+export function touchesTeardownCanary(s: { task: unknown; syscall: string; args: unknown }, before: World): boolean {
+  if (s.syscall !== 'io_uring_update' || typeof s.task !== 'number') return false;
+  const { fd, offset, files } = s.args as { fd: number; offset: number; files: number[] };
+  const ring = before.files[before.tasks[s.task]?.fds[fd - FD_BASE]?.file ?? -1]?.ring;
+  return !!ring && !ring.dead && ring.table !== null && ring.table.length > 0 && offset + files.length === ring.table.length + 1;
 }
 
 /** Runs the steps through the model of `design`; a string when a step is impossible there. */
@@ -33,6 +51,7 @@ export function predict(name: string, steps: readonly TraceStep[], bounds: Bound
   const run = runSteps(steps, ctx);
   if (run.impossible !== undefined) return `step ${run.impossible + 1} cannot be made in design ${design.name} (no such task, or beyond the trace's bounds)`;
   const fates = run.worlds.map((w) => fatesOf(w, design));
+  const cascade = steps.map((s, i) => (s.syscall === 'unix_gc' ? gcCascade(run.worlds[i]!, run.worlds[i + 1]!, ctx) : []));
   const scriptSteps: ScriptStep[] = steps.map((s, i) => {
     const step = traceStepToStep(s);
     const r = run.results[i]!;
@@ -51,19 +70,50 @@ export function predict(name: string, steps: readonly TraceStep[], bounds: Bound
         if (was && !was.released && was.ring?.table && (f.released || f.ring?.table === null)) awaitReleased.push(id);
       } else if (f.released && !was?.released) awaitReleased.push(id);
     });
+    // The GC's cascade is part of the kernel's GC step: wait for it too.
+    for (const id of cascade[i]!) if (after.files[id]!.kind !== 'io_uring') awaitReleased.push(id);
     let ringObj: number | undefined;
-    if ((s.syscall === 'io_uring_register' || s.syscall === 'io_uring_unregister') && typeof s.task === 'number') {
+    if ((s.syscall === 'io_uring_register' || s.syscall === 'io_uring_unregister' || s.syscall === 'io_uring_update') && typeof s.task === 'number') {
       ringObj = before.tasks[s.task]?.fds[(s.args as { fd: number }).fd - FD_BASE]?.file;
     }
+    // An update that clears a slot (done, or the failing entry's) drops a registered file.
+    let flush = false;
+    if (s.syscall === 'io_uring_update' && ringObj !== undefined) {
+      const { offset, files } = s.args as { offset: number; files: number[] };
+      const table = before.files[ringObj]?.ring?.table;
+      if (table && files.length > 0 && offset >= 0 && offset + files.length <= table.length) flush = table.slice(offset, offset + files.length).some((x) => x !== null);
+    }
     const acceptedObj = s.syscall === 'accept' && !r.errno && typeof s.task === 'number' ? after.tasks[s.task]?.fds[r.ret - FD_BASE]?.file : undefined;
-    return { step, predictedFds, awaitReleased, ...(ringObj !== undefined ? { ringObj } : {}), ...(acceptedObj !== undefined ? { acceptedObj } : {}) };
+    return { step, predictedFds, awaitReleased, ...(ringObj !== undefined ? { ringObj } : {}), ...(acceptedObj !== undefined ? { acceptedObj } : {}), ...(flush ? { flush } : {}) };
   });
+  const canary = steps.findIndex((s, i) => touchesTeardownCanary(s, run.worlds[i]!));
+  const notMade = canary < 0 ? undefined : { index: canary, why: "its update reaches one slot past the ring's table: the executor's teardown canary sits there, so the kernel would take it where the model says EINVAL" };
   const last = fates[fates.length - 1]!;
   const script: Script = {
     name, tasks: bounds.tasks, fds: bounds.fds, steps: scriptSteps,
     fates: last.map((f) => (f === 'live' ? 'l' : f === 'released' ? 'r' : 'g')),
   };
-  return { script, steps: steps.map(traceStepToStep), results: run.results, worlds: run.worlds, fates };
+  return { script, steps: steps.map(traceStepToStep), results: run.results, worlds: run.worlds, fates, cascade, ...(notMade ? { notMade } : {}) };
+}
+
+/** The files further unix_gc passes release after `w0` (the world right after a pass from `before`), for
+ *  as long as a pass releases a unix socket (each such release schedules another GC in the kernel). */
+function gcCascade(before: World, w0: World, ctx: ReturnType<typeof makeCtx>): number[] {
+  const out: number[] = [];
+  let w = w0;
+  let released = w0.files.map((f) => f.released);
+  // Only when the explicit pass released a unix socket does the kernel run again.
+  let again = w0.files.some((f, id) => f.released && f.kind === 'unix' && !before.files[id]?.released);
+  for (let n = 0; again && n < 16; n++) {
+    const r = applyStep(w, { task: 'kernel', syscall: 'unix_gc', args: {} } as Step, ctx);
+    if (!r) break;
+    const now = r.world.files.map((f) => f.released);
+    const fresh = now.map((x, id) => (x && !released[id] ? id : -1)).filter((id) => id >= 0);
+    out.push(...fresh);
+    again = fresh.some((id) => r.world.files[id]!.kind === 'unix');
+    w = r.world; released = now;
+  }
+  return out;
 }
 
 export interface StepVerdict {
@@ -100,7 +150,12 @@ export function fmtKernel(k: KernelStep): string {
   return `${k.ret}`;
 }
 
-export function compare(p: Prediction, run: KernelRun, header: Header): Comparison {
+/** `exactGarbage` (a VM, where nothing but the trace triggers the GC): at an explicit GC step the kernel
+ *  must collect exactly what the model's GC collects; an object the model keeps as garbage that the
+ *  kernel's GC released there is a disagreement. Elsewhere garbage stays either-way: the kernel also runs
+ *  the GC when a unix socket is released while fds are in flight (unix_release_sock), the model only at
+ *  its explicit step. */
+export function compare(p: Prediction, run: KernelRun, header: Header, opts: { exactGarbage?: boolean } = {}): Comparison {
   const steps: StepVerdict[] = [];
   const released = new Set<number>();
   const kinds = new Map<number, string>();
@@ -127,6 +182,16 @@ export function compare(p: Prediction, run: KernelRun, header: Header): Comparis
     for (const id of k.rel ?? []) released.add(id);
     // Fates right after the step (the executor waited for the predicted releases).
     const fates = p.fates[i + 1]!;
+    if (opts.exactGarbage && p.steps[i]!.syscall === 'unix_gc') {
+      // The kernel's GC and its cascade release exactly what the model's pass and its cascade release.
+      const cascade = new Set(p.cascade[i] ?? []);
+      for (const id of k.rel ?? []) {
+        if (fates[id] === 'garbage' && !cascade.has(id) && kinds.get(id) !== 'io_uring' && !unobserved.has(id)) why.push(`${fileName(p.worlds[i + 1]!, id)} kept by the model's GC and its cascade (garbage), released by the kernel's`);
+      }
+      for (const id of cascade) {
+        if (!released.has(id) && kinds.get(id) !== 'io_uring' && !unobserved.has(id)) why.push(`${fileName(p.worlds[i + 1]!, id)} released by the model's GC cascade, still live in the kernel`);
+      }
+    }
     fates.forEach((f, id) => {
       if (kinds.get(id) === 'io_uring' || unobserved.has(id)) return;
       if (f === 'released' && !released.has(id)) why.push(`${fileName(p.worlds[i + 1]!, id)} predicted released, still live in the kernel`);

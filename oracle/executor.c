@@ -52,6 +52,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -60,6 +63,7 @@
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,6 +81,9 @@
 #endif
 #define IORING_REGISTER_FILES_ 2
 #define IORING_UNREGISTER_FILES_ 3
+#define IORING_REGISTER_FILES_UPDATE_ 6
+// struct io_uring_files_update (include/uapi/linux/io_uring.h, 5.5+).
+struct files_update { uint32_t offset, resv; uint64_t fds; };
 
 #define COORD_PIDFD 599
 #define CTL_BASE 600
@@ -86,6 +93,11 @@
 #define MAXOBJ 512
 #define MAXFD 600
 #define SCM_MAX 253
+#define MAX_UPDATE_OFFSET 1024
+// How long a predicted release is waited for (6.1 puts an update's removed files HZ = 1 s later), and
+// the flush of an update's puts (the old teardown canary's release).
+#define AWAIT_MS 1500
+#define FLUSH_MS 3000
 
 static double now_ms(void) {
   struct timespec ts;
@@ -177,6 +189,7 @@ static int read_line(int fd, char *buf, size_t cap, int timeout_ms) {
 // ---------------------------------------------------------------- worker
 
 static int worker_slot;
+static int upd_off, upd_slot;   // io_uring_update's offset and canary slot (words oN, sN)
 
 static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #include <stdarg.h>
@@ -206,8 +219,11 @@ static void worker_loop(void) {
     int na = 0;
     char *tok;
     char *word = NULL;
+    upd_off = -1; upd_slot = -1;
     while ((tok = strtok_r(NULL, " \n", &save)) != NULL) {
       if ((tok[0] >= '0' && tok[0] <= '9') || tok[0] == '-') { if (na < SCM_MAX + 8) a[na++] = strtol(tok, NULL, 10); }
+      else if (tok[0] == 'o' && tok[1] >= '0' && tok[1] <= '9') upd_off = atoi(tok + 1);
+      else if (tok[0] == 's' && tok[1] >= '0' && tok[1] <= '9') upd_slot = atoi(tok + 1);
       else word = tok;
     }
     // The worker's own fds (the control plane, the coordinator's pidfd: 599 and up) are not the trace's:
@@ -349,6 +365,33 @@ static void worker_loop(void) {
     } else if (!strcmp(op, "io_uring_unregister")) {
       int r = (int)syscall(__NR_io_uring_register, (int)a[0], IORING_UNREGISTER_FILES_, NULL, 0);
       reply("%d %d", r, r < 0 ? errno : 0);
+    } else if (!strcmp(op, "io_uring_update")) {
+      // io_uring_update FD oOFFSET E... [sSLOT]: IORING_REGISTER_FILES_UPDATE at OFFSET with the entries
+      // (-1 clears a slot). With sSLOT, afterwards the ring's teardown canary (in SLOT, past the model's
+      // table) is swapped for a new one (the coordinator's XFER_FD): the old one's release says that the
+      // puts the update queued have run (6.1 defers them by HZ: io_rsrc_node_ref_zero's
+      // mod_delayed_work(system_wq, &ctx->rsrc_put_work, HZ)). The reply's third number: 1 when swapped.
+      int files[SCM_MAX + 8];
+      int n = 0, off = upd_off, slot = upd_slot;
+      for (int i = 1; i < na; i++) files[n++] = (int)a[i];
+      struct files_update up = { .offset = (uint32_t)off, .fds = (uint64_t)(uintptr_t)files };
+      int r = (int)syscall(__NR_io_uring_register, (int)a[0], IORING_REGISTER_FILES_UPDATE_, &up, n);
+      int e = errno, swapped = 0;
+      if (slot >= 0) {
+        struct rlimit rl, hi;
+        getrlimit(RLIMIT_NOFILE, &rl);
+        hi = rl; hi.rlim_cur = hi.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &hi);
+        int low = (int)syscall(__NR_pidfd_getfd, COORD_PIDFD, XFER_FD, 0), tc = -1;
+        if (low >= 0) { tc = fcntl(low, F_DUPFD_CLOEXEC, XFER_FD); close(low); }
+        setrlimit(RLIMIT_NOFILE, &rl);
+        if (tc >= 0) {
+          struct files_update u2 = { .offset = (uint32_t)slot, .fds = (uint64_t)(uintptr_t)&tc };
+          swapped = syscall(__NR_io_uring_register, (int)a[0], IORING_REGISTER_FILES_UPDATE_, &u2, 1) == 1;
+          close(tc);
+        }
+      }
+      reply("%d %d %d", r, r < 0 ? e : 0, swapped);
     } else {
       reply("-1 %d", EINVAL);
     }
@@ -387,11 +430,15 @@ struct obj {
   unsigned long ino;     // unix
   int released;
   int reported;          // released already listed in a step's "rel"
+  int nslots;            // a ring: the model's table size (its teardown canary is in slot nslots)
 };
 
 static struct obj objs[MAXOBJ];
 static int nobj;
 static int ring_ok;
+// /init of a QEMU guest (oracle/vm): each trace in a fresh network namespace, nothing else on the
+// machine, results on the second serial port, power-off at the end.
+static int vm_mode;
 static int ntasks, nfds;
 static pid_t wpid[MAXT];
 static int wpidfd[MAXT];
@@ -550,6 +597,9 @@ static int ask(int t, const char *cmd, char *rep, size_t cap) {
 
 static void trace_begin(void) {
   nobj = 0;
+  // A fresh netns per trace in the VM: the previous trace's leftovers stay out of /proc/net/unix (per
+  // netns: the reader's) and out of this trace's sockets. Natively the GC trigger crosses netns anyway.
+  if (vm_mode && unshare(CLONE_NEWNET) < 0) die("unshare(CLONE_NEWNET)");
   for (int t = 0; t < MAXT; t++) { walive[t] = 0; wpidfd[t] = -1; for (int i = 0; i < MAXFD; i++) fdmap[t][i] = -1; }
   fflush(stdout);
   pid_t p = fork();
@@ -569,7 +619,7 @@ static void trace_cleanup(void) {
   // Rings first: their teardown canaries say when the registrations are dropped.
   int all[MAXOBJ], rings[MAXOBJ], nrings = 0;
   for (int i = 0; i < nobj; i++) { all[i] = i; if (objs[i].kind == K_RING && objs[i].canary >= 0) rings[nrings++] = i; }
-  if (nrings) await_released(rings, nrings, 500);
+  if (nrings) await_released(rings, nrings, AWAIT_MS);
   observe();
   int left = 0;
   for (int i = 0; i < nobj; i++) if (!objs[i].released && (objs[i].kind == K_REGULAR || (objs[i].kind == K_UNIX && objs[i].ino != 0) || (objs[i].kind == K_RING && objs[i].canary >= 0 && !canary_released(objs[i].canary)))) left++;
@@ -578,7 +628,7 @@ static void trace_cleanup(void) {
     int completed;
     do_gc(&completed, 0);
     gc_runs++;
-    await_released(all, nobj, 500);
+    await_released(all, nobj, AWAIT_MS);
   }
   printf("{\"cleanup\":true,\"gc\":%d,\"leftover\":[", gc_runs);
   int first = 1;
@@ -629,6 +679,21 @@ static void check_step(int idx, char **toks, int nargs, const int *pred, int npr
   }
   int t;
   if (parse_int(toks[0], 0, MAXT - 1, &t) || t >= ntasks) fatal(where, "not a task of the trace");
+  if (!strcmp(toks[1], "io_uring_update")) {
+    // T io_uring_update FD oOFFSET E... @RING [flush]: E an fd of the table or -1 (clear the slot).
+    int v, ne = 0, nobjs = 0, nflush = 0;
+    if (nargs < 3 || parse_int(toks[2], 3, 3 + nfds, &v)) fatal(where, "io_uring_update needs a ring fd of the trace's table");
+    if (toks[3][0] != 'o' || parse_int(toks[3] + 1, 0, MAX_UPDATE_OFFSET, &v)) fatal(where, "io_uring_update needs an offset oN");
+    for (int i = 4; i < 2 + nargs; i++) {
+      const char *a = toks[i];
+      if (a[0] == '@') { if (parse_int(a + 1, 0, MAXOBJ - 1, &v)) fatal(where, "not an object number"); nobjs++; }
+      else if (!strcmp(a, "flush")) nflush++;
+      else if (!strcmp(a, "-1") || !parse_int(a, 3, 3 + nfds, &v)) ne++;
+      else fatal(where, "an update entry is neither -1 nor an fd of the trace's table");
+    }
+    if (ne < 1 || ne > SCM_MAX || nobjs > 1 || nflush > 1 || npred != 0) fatal(where, "the wrong number of arguments");
+    return;
+  }
   const struct op_spec *sp = NULL;
   for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) if (!strcmp(ops[i].op, toks[1])) sp = &ops[i];
   if (!sp) fatal(where, "an unknown call");
@@ -687,7 +752,7 @@ static void step(int idx, char *line) {
   double t0 = now_ms();
   if (!strcmp(toks[0], "kernel")) {
     int completed = 0;
-    double ms = do_gc(&completed, 20);
+    double ms = do_gc(&completed, vm_mode ? 40 : 20);
     printf(",\"ret\":0,\"gc_completed\":%s,\"gc_ms\":%.3f", completed ? "true" : "false", ms);
   } else {
     int t = atoi(toks[0]);
@@ -713,8 +778,12 @@ static void step(int idx, char *line) {
     int off = snprintf(cmd, sizeof cmd, "%s", op);
     int rd = -1;
     int tc_rd = -1, ring_obj = -1;
-    if (!strcmp(op, "io_uring_unregister") || !strcmp(op, "accept"))
+    int flush = 0;
+    if (!strcmp(op, "io_uring_update")) for (int i = 2; i < 2 + nargs; i++) if (!strcmp(toks[i], "flush")) flush = 1;
+    if (!strcmp(op, "io_uring_unregister") || !strcmp(op, "accept") || !strcmp(op, "io_uring_update"))
       for (int i = 2; i < 2 + nargs; i++) if (toks[i][0] == '@') ring_obj = atoi(toks[i] + 1);
+    int nmodel_files = 0;
+    if (!strcmp(op, "io_uring_register")) for (int i = 3; i < 2 + nargs; i++) if (toks[i][0] != '@') nmodel_files++;
     if (!strcmp(op, "io_uring_register") && nargs >= 2) {
       // The ring object behind the fd: found through the model's fd map is not possible here, so
       // the script names it: "io_uring_register FD F... @OBJ".
@@ -725,7 +794,25 @@ static void step(int idx, char *line) {
       dup2(p[1], XFER_FD);
       close(p[0]); close(p[1]);
     }
-    if (!strcmp(op, "open")) {
+    int swap_slot = -1;
+    if (flush && ring_obj >= 0 && ring_obj < nobj && objs[ring_obj].kind == K_RING && objs[ring_obj].canary >= 0) {
+      // A new teardown canary for the ring's canary slot: the old one's release is the flush.
+      int p[2];
+      if (pipe2(p, O_NONBLOCK) < 0) die("pipe2");
+      tc_rd = fcntl(p[0], F_DUPFD_CLOEXEC, CANARY_BASE);
+      dup2(p[1], XFER_FD);
+      close(p[0]); close(p[1]);
+      swap_slot = objs[ring_obj].nslots;
+    }
+    if (!strcmp(op, "io_uring_update")) {
+      for (int i = 2; i < 2 + nargs; i++) {
+        const char *a = toks[i];
+        if (a[0] == '@' || !strcmp(a, "flush")) continue;
+        if (a[0] == 'o' || !strcmp(a, "-1")) off += snprintf(cmd + off, sizeof cmd - (size_t)off, " %s", a);
+        else off += snprintf(cmd + off, sizeof cmd - (size_t)off, " %d", translate(t, atoi(a)));
+      }
+      if (swap_slot >= 0) off += snprintf(cmd + off, sizeof cmd - (size_t)off, " s%d", swap_slot);
+    } else if (!strcmp(op, "open")) {
       int p[2];
       if (pipe2(p, O_NONBLOCK) < 0) die("pipe2");
       rd = fcntl(p[0], F_DUPFD_CLOEXEC, CANARY_BASE);
@@ -795,9 +882,23 @@ static void step(int idx, char *line) {
         close(objs[ring_obj].canary);
         objs[ring_obj].canary = -1;
       }
-      if (tc_rd >= 0 && ret >= 0 && ring_obj >= 0 && ring_obj < nobj && objs[ring_obj].kind == K_RING) {
+      if (!strcmp(op, "io_uring_update")) {
+        if (swap_slot >= 0 && nv >= 3 && v[2] == 1) {
+          // Wait for the old teardown canary (the update's puts have run), then a quiet window.
+          int old = objs[ring_obj].canary;
+          double t1 = now_ms();
+          while (!canary_released(old) && now_ms() - t1 < FLUSH_MS) sleep_ms(2);
+          printf(",\"flush_ms\":%.3f", now_ms() - t1);
+          close(old);
+          objs[ring_obj].canary = tc_rd;
+          tc_rd = -1;
+          settle(20, 300);
+        }
+        close(XFER_FD);
+      } else if (tc_rd >= 0 && ret >= 0 && ring_obj >= 0 && ring_obj < nobj && objs[ring_obj].kind == K_RING) {
         if (objs[ring_obj].canary >= 0) close(objs[ring_obj].canary);
         objs[ring_obj].canary = tc_rd;
+        objs[ring_obj].nslots = nmodel_files;
         tc_rd = -1;
       }
       if (!strcmp(op, "open") || !strcmp(op, "io_uring_register")) close(XFER_FD);
@@ -806,7 +907,7 @@ static void step(int idx, char *line) {
     }
   }
 observed:
-  if (nawait > 0) await_released(await, nawait, 500);
+  if (nawait > 0) await_released(await, nawait, AWAIT_MS);
   if (extra > 0) settle(extra, extra + 300);
   observe();
   print_rel();
@@ -828,7 +929,7 @@ static void trace_end(char *line) {
     if (parse_int(tk, 0, MAXOBJ - 1, &id)) fatal("an end line names no object", "");
     if (eq[1] == 'r' && nwant < MAXOBJ) want[nwant++] = id;
   }
-  double waited = await_released(want, nwant, 500);
+  double waited = await_released(want, nwant, AWAIT_MS);
   printf("{\"end\":true,\"waited_ms\":%.3f,\"objects\":[", waited);
   for (int i = 0; i < nobj; i++) {
     printf("%s{\"id\":%d,\"kind\":\"%s\",\"state\":\"%s\"}", i ? "," : "", i, kind_name[objs[i].kind],
@@ -836,6 +937,35 @@ static void trace_end(char *line) {
   }
   printf("]}\n");
   fflush(stdout);
+}
+
+static void vm_poweroff(void) {
+  if (getpid() != 1) return;   // a forked worker inherits the handler: only PID 1 powers off
+  fflush(stdout);
+  tcdrain(1);
+  sync();
+  reboot(RB_POWER_OFF);
+  for (;;) pause();
+}
+
+// PID 1 of the guest: proc and devtmpfs, stdout to /dev/ttyS1 (raw: no \r added), stdin from /script
+// (the initramfs's script); at exit, power off (PID 1 must not return: that is a panic).
+static void vm_start(void) {
+  vm_mode = 1;
+  mkdir("/proc", 0555); mkdir("/dev", 0755);
+  mount("proc", "/proc", "proc", 0, NULL);
+  mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+  int out = open("/dev/ttyS1", O_WRONLY | O_NOCTTY);
+  if (out < 0) { reboot(RB_POWER_OFF); _exit(1); }
+  struct termios tio;
+  if (tcgetattr(out, &tio) == 0) { cfmakeraw(&tio); tcsetattr(out, TCSANOW, &tio); }
+  dup2(out, 1);
+  if (out != 1) close(out);
+  int in = open("/script", O_RDONLY);
+  if (in >= 0) { dup2(in, 0); if (in != 0) close(in); }
+  int null = open("/dev/null", O_RDWR);
+  if (null >= 0) { dup2(null, 2); if (null != 2) close(null); }
+  atexit(vm_poweroff);
 }
 
 int main(int argc, char **argv) {
@@ -846,6 +976,7 @@ int main(int argc, char **argv) {
   signal(SIGCHLD, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
   coordinator = getpid();
+  if (coordinator == 1) vm_start();
   struct rlimit rl;
   getrlimit(RLIMIT_NOFILE, &rl);
   if (rl.rlim_cur < 1024) { rl.rlim_cur = rl.rlim_max < 1024 ? rl.rlim_max : 1024; setrlimit(RLIMIT_NOFILE, &rl); }
@@ -873,6 +1004,9 @@ int main(int argc, char **argv) {
   ring_ok = rfd >= 0;
   printf("{\"header\":true,\"kernel\":");
   json_str(u.release);
+  printf(",\"version\":");
+  json_str(u.version);
+  if (vm_mode) printf(",\"vm\":true");
   printf(",\"io_uring\":\"%s\"", ring_ok ? "ok" : "unsupported");
   if (!ring_ok) { printf(",\"io_uring_errno\":"); json_str(ename(ring_errno)); }
   int disabled = -1;

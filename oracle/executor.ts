@@ -38,6 +38,23 @@ export function executorBinary(): string {
   return bin;
 }
 
+/** The executor linked statically (a VM's /init has no loader or libc): built now if not cached.
+ *  Throws OracleUnavailable without gcc or glibc's static libraries. */
+export function staticExecutorBinary(): string {
+  const src = readFileSync(EXECUTOR_SOURCE);
+  const hash = createHash('sha256').update(src).digest('hex').slice(0, 16);
+  const bin = join(CACHE_DIR, `executor-static-${hash}`);
+  if (existsSync(bin)) return bin;
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const tmp = `${bin}.${process.pid}.tmp`;
+  const r = spawnSync('gcc', ['-O2', '-static', '-o', tmp, EXECUTOR_SOURCE], { encoding: 'utf8' });
+  if (r.error) throw new OracleUnavailable(`gcc is not available (${r.error.message})`);
+  if (r.status !== 0) { rmSync(tmp, { force: true }); throw new OracleUnavailable(`gcc -static could not build oracle/executor.c (glibc's static libraries missing?): ${(r.stderr ?? '').split('\n')[0]}`); }
+  renameSync(tmp, bin);
+  for (const f of readdirSync(CACHE_DIR)) if (/^executor-static-[0-9a-f]{16}$/.test(f) && join(CACHE_DIR, f) !== bin) rmSync(join(CACHE_DIR, f), { force: true });
+  return bin;
+}
+
 export function gccAvailable(): boolean {
   const r = spawnSync('gcc', ['--version'], { encoding: 'utf8' });
   return !r.error && r.status === 0;
@@ -45,6 +62,10 @@ export function gccAvailable(): boolean {
 
 export interface Header {
   readonly kernel: string;
+  /** uname's version string (Debian's carries the package version: "#1 SMP ... Debian 6.1.170-3"). */
+  readonly version?: string;
+  /** The executor ran as /init of a QEMU guest (oracle/vm). */
+  readonly vm?: boolean;
   /** `unsupported` when io_uring_setup is refused (EPERM, ENOSYS): io_uring steps are then not compared. */
   readonly io_uring: 'ok' | 'unsupported';
   readonly io_uring_errno?: string;
@@ -93,6 +114,9 @@ export interface ScriptStep {
   readonly ringObj?: number;
   /** For accept: the object id of the embryo the model accepted (it becomes observable). */
   readonly acceptedObj?: number;
+  /** For io_uring_update: the update may drop registered files, so the executor waits until the puts it
+   *  queued have run (6.1 defers them by a second) before the next step. */
+  readonly flush?: boolean;
 }
 export interface Script {
   readonly name: string;
@@ -106,6 +130,8 @@ export interface Script {
 /** The executor's limits (oracle/executor.c): task slots, objects, fds in one message or registration. */
 export const EXECUTOR_MAX_TASKS = 8;
 const MAX_OBJ = 512;
+/** The largest io_uring_update offset the executor takes (oracle/executor.c MAX_UPDATE_OFFSET). */
+const MAX_UPDATE_OFFSET = 1024;
 const SCM_MAX = 253;
 
 /** Why a step's fds cannot go to the executor, or undefined: every fd of the step (its fd, connect's
@@ -115,11 +141,16 @@ const SCM_MAX = 253;
  *  worker's stdio, not the model's) is refused before it reaches the executor. */
 export function fdsOutsideTable(step: Step, fds: number): string | undefined {
   const a = step.args as Record<string, unknown>;
-  const list = [a['fd'], a['to'], ...((a['rights'] ?? a['files'] ?? []) as unknown[])].filter((x) => x !== undefined);
+  // io_uring_update's -1 clears a slot: not an fd.
+  const entries = ((a['rights'] ?? a['files'] ?? []) as unknown[]).filter((x) => !(step.syscall === 'io_uring_update' && x === -1));
+  const list = [a['fd'], a['to'], ...entries].filter((x) => x !== undefined);
   const bad = list.find((x) => !(Number.isSafeInteger(x) && (x as number) >= FD_BASE && (x as number) <= FD_BASE + fds));
   if (bad !== undefined) return `fd ${String(bad)} is outside the trace's fd table (${FD_BASE}..${FD_BASE + fds - 1}, and ${FD_BASE + fds} just past it)`;
   const n = ((a['rights'] ?? a['files'] ?? []) as unknown[]).length;
   if (n > SCM_MAX) return `it passes ${n} fds, more than the executor sends in one call (${SCM_MAX}, SCM_MAX_FD)`;
+  if (step.syscall === 'io_uring_update' && !(Number.isSafeInteger(a['offset']) && (a['offset'] as number) >= 0 && (a['offset'] as number) <= MAX_UPDATE_OFFSET)) {
+    return `its offset ${String(a['offset'])} is not one the executor takes (0..${MAX_UPDATE_OFFSET})`;
+  }
   return undefined;
 }
 
@@ -158,6 +189,11 @@ export function stepLine(s: ScriptStep, fds: number): string {
       }
       case 'recvmsg': words.push('recvmsg', fd(a['fd']), a['peek'] === true ? 'peek' : 'nopeek'); break;
       case 'io_uring_register': words.push('io_uring_register', fd(a['fd']), ...(a['files'] as unknown[]).map(fd)); if (s.ringObj !== undefined) words.push(obj(s.ringObj).trim()); break;
+      case 'io_uring_update':
+        words.push('io_uring_update', fd(a['fd']), `o${num(a['offset'], 0, MAX_UPDATE_OFFSET, 'offset')}`, ...(a['files'] as unknown[]).map((x) => (x === -1 ? '-1' : fd(x))));
+        if (s.ringObj !== undefined) words.push(obj(s.ringObj).trim());
+        if (s.flush === true) words.push('flush');
+        break;
       case 'open': case 'fork': case 'exit': case 'exec': case 'io_uring_setup': words.push(step.syscall); break;
       default: throw new Error(`internal: the executor does not make ${step.syscall}`);
     }
@@ -204,7 +240,12 @@ export function runOnKernel(scripts: readonly Script[], opts: { timeoutMs?: numb
   const t0 = Date.now();
   const r = spawnSync(bin, [], { input: scriptText(scripts), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: opts.timeoutMs ?? 600_000 });
   if (r.error) throw new OracleUnavailable(`the executor did not run: ${r.error.message}`);
-  const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
+  return parseExecutorOutput(r.stdout, scripts, `exit ${r.status}; ${(r.stderr ?? '').split('\n')[0]}`, t0);
+}
+
+/** The executor's JSON lines as runs of the scripts; `how` says how it ended (for the errors). */
+export function parseExecutorOutput(stdout: string, scripts: readonly Script[], how: string, t0: number): KernelResult {
+  const lines = stdout.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
   let header: Header | undefined;
   const runs: KernelRun[] = [];
   let cur: KernelRun | undefined;
@@ -222,7 +263,7 @@ export function runOnKernel(scripts: readonly Script[], opts: { timeoutMs?: numb
     else if (o['cleanup'] === true && cur) { cur.leftover = o['leftover'] as number[]; cur.cleanupGc = o['gc'] as number; cur.cleanupMs = o['ms'] as number; }
     else if (typeof o['i'] === 'number' && cur) { cur.steps.push(o as KernelStep); cur.ms += (o['ms'] as number | undefined) ?? 0; }
   }
-  if (!header) throw new OracleUnavailable(`the executor printed no header (exit ${r.status}; ${(r.stderr ?? '').split('\n')[0]})`);
-  if (runs.length !== scripts.length) throw new OracleUnavailable(`the executor stopped after ${runs.length} of ${scripts.length} traces (exit ${r.status}; ${(r.stderr ?? '').split('\n')[0]})`);
+  if (!header) throw new OracleUnavailable(`the executor printed no header (${how})`);
+  if (runs.length !== scripts.length) throw new OracleUnavailable(`the executor stopped after ${runs.length} of ${scripts.length} traces (${how})`);
   return { header, runs, ms: Date.now() - t0 };
 }

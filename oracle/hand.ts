@@ -52,6 +52,15 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     ['kernel', 'unix_gc'],
   ],
   // The registration errors: a ring fd (EBADF), a second registration (EBUSY), unregister, exec.
+  // IORING_REGISTER_FILES_UPDATE: clearing a slot puts its file (6.1 a second later, from a worker), a
+  // failing entry stops the loop after its slot was cleared, a ring fd is EBADF, a range past the table
+  // EINVAL.
+  'update-slots': [
+    [0, 'open'], [0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 5, files: [3, 4] }], [0, 'close', { fd: 3 }],
+    [0, 'io_uring_update', { fd: 5, offset: 0, files: [-1] }], [0, 'io_uring_update', { fd: 5, offset: 0, files: [4, 9] }],
+    [0, 'close', { fd: 4 }], [0, 'io_uring_update', { fd: 5, offset: 0, files: [5] }],
+    [0, 'io_uring_update', { fd: 5, offset: 3, files: [-1] }], [0, 'close', { fd: 5 }],
+  ],
   'register-errors': [
     [0, 'io_uring_setup'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 3, files: [4] }],
     [0, 'open'], [0, 'io_uring_register', { fd: 3, files: [5] }], [0, 'io_uring_register', { fd: 3, files: [5] }],
