@@ -81,6 +81,10 @@ export function replayTrace(trace: TraceFile, design: Design, opts: ReplayOption
     const cBefore = i >= 0 ? compactWorld(before, mark, renum) : undefined;
     const s = i >= 0 ? trace.steps[i]! : undefined;
     const tr = s && { step: { task: s.task, syscall: s.syscall, args: s.args } as never, result: result! };
+    // The kernel's io-wq and ring teardown steps name their ring by file id: renumbered for the compaction.
+    const ring = s && (s.syscall === 'io_wq' || s.syscall === 'io_ring_exit') ? (s.args as { ring: number }).ring : undefined;
+    const cTr = tr && (ring === undefined || !(ring >= 0 && ring < n) ? tr
+      : { ...tr, step: { task: s!.task, syscall: s!.syscall, args: { ...s!.args, ring: renum[ring]! } } as never });
     for (let j = 0; j < props.length; j++) {
       if (fired[j] !== undefined) continue;
       const p = props[j]!;
@@ -89,7 +93,7 @@ export function replayTrace(trace: TraceFile, design: Design, opts: ReplayOption
         if (p.check(cAfter) !== undefined) fire(j, i + 1, p.check(after) ?? p.check(cAfter)!);
       } else if (tr !== undefined) {
         if (j >= builtins) { const m = p.check(before, tr, after); if (m !== undefined) fire(j, i + 1, m); continue; }
-        if (p.check(cBefore!, tr, cAfter) !== undefined) fire(j, i + 1, p.check(before, tr, after) ?? p.check(cBefore!, tr, cAfter)!);
+        if (p.check(cBefore!, cTr!, cAfter) !== undefined) fire(j, i + 1, p.check(before, tr, after) ?? p.check(cBefore!, cTr!, cAfter)!);
       }
     }
   });
