@@ -19,11 +19,11 @@ import { initialWorld, type World } from '../model/world.js';
 import { makeProperties, type PropertyDef } from '../properties/index.js';
 import { builtinScenario, builtinScenarios } from '../scenarios/index.js';
 import { runSteps, toTraceStep } from '../traces/build.js';
-import { compactWorld, markKept } from '../traces/compact.js';
+import { Compactor } from '../traces/compact.js';
 import { describeWorld, diffFacts, formatChange } from '../traces/describe.js';
 import { TRACE_FORMAT, traceToJson, type TraceFile, type TraceStep } from '../traces/format.js';
 import { replayTrace, type Finding } from '../traces/replay.js';
-import { renderStepLines } from '../traces/text.js';
+import { renderStepLines, renderSteps } from '../traces/text.js';
 import { cli } from './helpers/cli.js';
 
 const TMP = mkdtempSync(join(tmpdir(), 'inflight-replay-linear-'));
@@ -64,6 +64,9 @@ function same(t: { deepEqual: (a: unknown, b: unknown, m?: string) => void; is: 
   t.is(r.impossibleAt, ref.run.impossible === undefined ? undefined : ref.run.impossible + 1, `${what}: impossible`);
   t.deepEqual(r.details, ref.changes, `${what}: what each step changed`);
   t.deepEqual(replayTrace(trace, design, { details: 'full', keepWorlds: false }).details, ref.full, `${what}: whole worlds`);
+  // The text of worlds built with immer (check, simulate and merge print those) is diffed the same way.
+  const made = trace.steps.slice(0, ref.run.results.length).map((s, i) => ({ ...s, result: ref.run.results[i]! }));
+  t.is(renderSteps(made, ref.run.worlds), renderStepLines(made, (i) => ref.changes[i]!), `${what}: text of immer's worlds`);
   // The worlds of the checker's path (render draws them) are the immutable path's.
   t.is(canonical(r.worlds), canonical(ref.run.worlds), `${what}: worlds`);
   compared++;
@@ -137,17 +140,27 @@ test('the compaction leaves out released files that nothing names, and keeps tho
   step('socketpair', { type: 'dgram' });     // f5, f6 at fds 3, 4
   step('sendmsg', { fd: 4, rights: [3] });  // f5 in flight on f5's own queue… sent from 4 to its peer 5
   step('close', { fd: 3 });
-  const mark = new Uint8Array(w.files.length);
-  markKept(w, mark);
-  t.deepEqual([...mark], [0, 0, 0, 0, 0, 1, 1], 'the five closed regular files go; the socketpair stays');
-  const c = compactWorld(w, mark, new Int32Array(w.files.length));
-  t.is(c.files.length, 2);
-  t.is(c.tasks[0]!.fds[1]!.file, 1, 'fd 4 (f6) is renumbered to 1');
-  t.deepEqual(c.files[0]!.sock!.queue[0]!.fds, [0], 'the skb on f5 carries f5, renumbered to 0');
-  t.is(c.files[1]!.sock!.peer, 0);
+  const c = new Compactor();
+  c.mark(w);
+  t.deepEqual(c.kept, [5, 6], 'the five closed regular files go; the socketpair stays');
+  const cw = c.compact(w);
+  t.is(cw.files.length, 2);
+  t.is(cw.tasks[0]!.fds[1]!.file, 1, 'fd 4 (f6) is renumbered to 1');
+  t.deepEqual(cw.files[0]!.sock!.queue[0]!.fds, [0], 'the skb on f5 carries f5, renumbered to 0');
+  t.is(cw.files[1]!.sock!.peer, 0);
+  // A released file an fd still names (a dangling pointer) is kept: here the world before the close of fd 3
+  // and after it, one renumbering for both, which keeps a file the step allocated whatever it is.
+  const before = w;
+  step('open', {});                          // f7 at fd 3
+  step('close', { fd: 3 });                  // released
+  c.mark(w, before, before.files.length);
+  t.deepEqual(c.kept, [5, 6, 7], 'a file the step allocated is kept, released or not');
+  t.is(c.compact(before).files.length, 2);
+  c.mark(w);
+  t.deepEqual(c.kept, [5, 6]);
   // Everything kept: the world itself.
-  const all = new Uint8Array(w.files.length).fill(1);
-  t.is(compactWorld(w, all, new Int32Array(w.files.length)), w);
+  c.mark(before, before, 0);
+  t.is(c.compact(before), before);
 });
 
 test("a property of the user's own is checked on the whole world, not on the compaction", (t) => {

@@ -6,7 +6,7 @@ import type { Result } from '../model/step.js';
 import type { World } from '../model/world.js';
 import { makeProperties } from '../properties/index.js';
 import { runSteps, walkSteps } from './build.js';
-import { compactWorld, markKept } from './compact.js';
+import { Compactor } from './compact.js';
 import type { TraceFile } from './format.js';
 import { stepDetails } from './text.js';
 
@@ -61,7 +61,7 @@ export function replayTrace(trace: TraceFile, design: Design, opts: ReplayOption
   let open = props.length;
   const worlds: World[] = [];
   const details: string[][] = [];
-  let mark = new Uint8Array(64); let other = new Uint8Array(64); let renum = new Int32Array(64);
+  const compactor = new Compactor();
   const fire = (i: number, step: number, message: string): void => {
     const p = props[i]!;
     fired[i] = { property: p.name, kind: p.kind, step, message };
@@ -71,20 +71,16 @@ export function replayTrace(trace: TraceFile, design: Design, opts: ReplayOption
     if (opts.keepWorlds !== false) worlds.push(after);
     if (i >= 0 && opts.details) details.push(stepDetails(before, after, opts.details === 'full'));
     if (open === 0) return;
-    const n = after.files.length;
-    if (mark.length < n) { mark = new Uint8Array(n * 2); other = new Uint8Array(n * 2); renum = new Int32Array(n * 2); }
     // One renumbering for both worlds of a step (a step property compares them id by id): what either keeps,
     // and every file the step allocated.
-    markKept(after, mark, before.files.length);
-    if (i >= 0) { markKept(before, other); for (let id = 0; id < before.files.length; id++) mark[id] = mark[id]! | other[id]!; }
-    const cAfter = compactWorld(after, mark, renum);
-    const cBefore = i >= 0 ? compactWorld(before, mark, renum) : undefined;
+    if (i >= 0) compactor.mark(after, before, before.files.length); else compactor.mark(after);
+    const cAfter = compactor.compact(after);
+    const cBefore = i >= 0 ? compactor.compact(before) : undefined;
     const s = i >= 0 ? trace.steps[i]! : undefined;
     const tr = s && { step: { task: s.task, syscall: s.syscall, args: s.args } as never, result: result! };
     // The kernel's io-wq and ring teardown steps name their ring by file id: renumbered for the compaction.
     const ring = s && (s.syscall === 'io_wq' || s.syscall === 'io_ring_exit') ? (s.args as { ring: number }).ring : undefined;
-    const cTr = tr && (ring === undefined || !(ring >= 0 && ring < n) ? tr
-      : { ...tr, step: { task: s!.task, syscall: s!.syscall, args: { ...s!.args, ring: renum[ring]! } } as never });
+    const cTr = tr && (ring === undefined ? tr : { ...tr, step: { task: s!.task, syscall: s!.syscall, args: { ...s!.args, ring: compactor.m(ring) } } as never });
     for (let j = 0; j < props.length; j++) {
       if (fired[j] !== undefined) continue;
       const p = props[j]!;
