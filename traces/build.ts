@@ -63,10 +63,32 @@ export function walkSteps(steps: readonly TraceStep[], ctx: Ctx, visit: (i: numb
     const step = traceStepToStep(steps[i]!);
     const result = guardStep(w, step, ctx);
     if (!result) return { results, impossible: i };
-    const next = applyMutable(w, { step, result }, ctx);
+    const next = mutableStep(w, step, result, ctx);
+    // applyMutable shares a released file that holds nothing between the worlds, frozen, but only its top
+    // level: a step that wrote into its socket (through a dangling fd a double fput left) would change
+    // the world before it too. Frozen through, such a write throws, and the step is made under immer.
+    for (let id = 0; id < next.files.length; id++) { const f = next.files[id]!; if (f !== w.files[id] && Object.isFrozen(f)) deepFreeze(f); }
     results.push(result);
     visit(i, w, next, result);
     w = next;
   }
   return { results };
+}
+
+/** applyMutable, or the immutable path where it throws: a step that writes to a released file (through a
+ *  dangling fd a double fput left) fails on the checker's path, where released files that hold nothing are
+ *  shared frozen; under immer it is made, as replay made it before. A step that throws on both throws as
+ *  it did. */
+function mutableStep(w: World, step: Step, result: TraceStep['result'], ctx: Ctx): World {
+  try { return applyMutable(w, { step, result }, ctx); } catch (e) {
+    const done = applyStep(w, step, ctx);
+    if (!done) throw e;
+    return done.world;
+  }
+}
+
+function deepFreeze(x: unknown): void {
+  if (x === null || typeof x !== 'object') return;
+  for (const v of Object.values(x)) deepFreeze(v);
+  Object.freeze(x);
 }
