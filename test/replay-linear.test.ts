@@ -24,6 +24,7 @@ import { describeWorld, diffFacts, formatChange } from '../traces/describe.js';
 import { TRACE_FORMAT, traceToJson, type TraceFile, type TraceStep } from '../traces/format.js';
 import { replayTrace, type Finding } from '../traces/replay.js';
 import { renderStepLines, renderSteps } from '../traces/text.js';
+import { traceToDots } from '../traces/dot.js';
 import { cli } from './helpers/cli.js';
 import { OVERRIDE_DESIGNS, userDesign } from './helpers/override-designs.js';
 
@@ -249,6 +250,12 @@ test('replay on the command line: a trace that opens and closes 300 files (and o
     t.is(r.code, violated.length > 0 ? 1 : 0);
     for (const f of ref.findings) t.true(r.out.includes(`after step ${f.step}: ${f.message}`), `${name}: ${f.property}`);
     if (name === 'leak') t.true(violated.some((f) => f.property === 'no-leak' && /f300:io_uring, f301:unix\/dgram/.test(f.message)), `the leak is found, named by its real ids: ${r.out.slice(-400)}`);
+    // render draws world k as traceToDots drew it from every world of the trace.
+    const dots = traceToDots(tr.steps, ref.run.worlds, { design: seed, violation: '' });
+    for (const k of [0, 1, 300, tr.steps.length]) {
+      const d = await cli(['render', file, '--step', String(k)]);
+      t.is(d.out.trimEnd(), dots[k]!.trimEnd(), `${name}: render --step ${k}`);
+    }
     const full = await cli(['replay', file, '--full']);
     t.true(full.out.includes(renderStepLines(tr.steps, (i) => ref.full[i]!) + '\n'), `${name}: --full`);
   }
