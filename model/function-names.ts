@@ -31,6 +31,7 @@ export const FUNCTION_NAMES = [
   'unix_accept',
   'unix_update_edges',
   'unix_gc',
+  'unix_schedule_gc',
   'unix_gc_collect_skb',
   'unix_gc_purge',
   'unix_gc_select_candidate',

@@ -21,7 +21,7 @@ import { callDesignCode, DesignError, type Design } from './design.js';
 import { FUNCTION_NAMES } from './function-names.js';
 import type { Errno, Result } from './step.js';
 import { FD_BASE, gcLocked, newSkb, newSock, type FileId, type Ring, type Scc, type Skb, type TaskId, type UnixSock, type World } from './world.js';
-import { gc2007Functions } from './gc/unix-gc-2007.js';
+import { gc2007Functions, totInflight } from './gc/unix-gc-2007.js';
 import { switchPatches } from './designs/switch-patches.js';
 
 type W = Draft<World>;
@@ -121,6 +121,12 @@ export interface KernelFunctions {
   // ---- the unix GC, both algorithms ----------------------------------------------------------------
   /** One step of the unix GC (starting a run when idle): the algorithm the `gc` switch names. */
   unix_gc(w: W): void;
+  /** The trigger (check): whether a release of an AF_UNIX socket now queues a GC run, gc_in_progress aside
+   *  (the caller starts one only when the GC is idle). Any process's close of any unix socket on the machine
+   *  calls it, so the model lets a run start whenever it answers yes. Base (2.6.23 … 6.18):
+   *  unix_release_sock()'s `if (READ_ONCE(unix_tot_inflight)) unix_gc();` — something the GC sees is in
+   *  flight. (sendmsg's wait_for_unix_gc() also triggers one, past 16000 sockets in flight: beyond the bounds.) */
+  unix_schedule_gc(w: World): boolean;
   /** Where one skb the GC collects goes: the hitlist (base); linux-6.1 puts ring_sock skbs back on their
    *  queue (0091bfc81741, scmIoUringRequeue) and, with 5.15's MSG_OOB (oob leaky), leaves an OOB skb in
    *  u->oob_skb (the purge would drop only the queue's reference: the MSG_OOB leak). */
@@ -404,6 +410,7 @@ function modelFunctions(k: Kernel): KernelFunctions {
     },
     // The GC's functions: the 2007 algorithm's (model/gc/unix-gc-2007.ts), installed by makeKernel; the
     // graph GC's (6.10) replace them (model/designs/linux-6.10.ts). Those of neither are these.
+    unix_schedule_gc: (w) => totInflight(w, k) > 0,
     unix_update_edges: notInstalled, unix_gc: notInstalled, unix_gc_collect_skb: notInstalled, unix_gc_purge: notInstalled,
     unix_gc_select_candidate: notInstalled, scan_children: notInstalled, unix_gc_dec_inflight: notInstalled,
     unix_gc_restore: notInstalled, unix_gc_collect: notInstalled, unix_add_edges: notInstalled, unix_del_edges: notInstalled,

@@ -18,10 +18,10 @@ test.after.always(() => rmSync(TMP, { recursive: true, force: true }));
 
 /** The designs whose reports these tests read in full (one per kind of verdict); ALL_BUILTINS for lists. */
 const BUILTINS = ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-6.18'] as const;
-const ALL_BUILTINS = ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-5.1', 'linux-5.14', 'linux-6.1', 'linux-6.7', 'linux-6.10', 'linux-6.18', 'linux-6.18.54'] as const;
+const ALL_BUILTINS = ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-5.1', 'linux-5.14', 'linux-6.1', 'linux-6.7', 'linux-6.10', 'linux-6.18', 'linux-6.18.54', 'linux-7.2'] as const;
 const ALWAYS = PROPERTIES.filter((p) => p.kind === 'always').map((p) => p.name);
 /** The property that cannot apply to a design's GC: graph-accounting on the 2007 GC, inflight-exact on the graph GC. */
-const NA = (d: string): string => (d === 'linux-6.10' || d.startsWith('linux-6.18') ? 'inflight-exact' : 'graph-accounting');
+const NA = (d: string): string => (d === 'linux-6.10' || d.startsWith('linux-6.18') || d.startsWith('linux-7.') ? 'inflight-exact' : 'graph-accounting');
 const WITNESSES = PROPERTIES.filter((p) => p.kind === 'sometimes').map((p) => p.name);
 
 // ------------------------------------------------------------------------------------------------
@@ -128,7 +128,7 @@ test('bin: an unknown design exits 2 with one line on stderr and no stack trace'
   const p = await spawnBin(['check', '--design', 'no-such-design']);
   t.is(p.code, 2);
   t.is(p.stdout, '');
-  t.regex(p.stderr, /^inflight: E_DESIGN_UNKNOWN: unknown design 'no-such-design' \(built-in: seed-2019, viro-2019, flush-teardown, linux-5\.1, .*, linux-6\.18, linux-6\.18\.54; .*\)\n$/);
+  t.regex(p.stderr, /^inflight: E_DESIGN_UNKNOWN: unknown design 'no-such-design' \(built-in: seed-2019, viro-2019, flush-teardown, linux-5\.1, .*, linux-6\.18, linux-6\.18\.54, linux-7\.2; .*\)\n$/);
   t.is(p.stderr.split('\n').filter(Boolean).length, 1);
   t.false(/^\s+at /m.test(p.stderr));
 });

@@ -22,6 +22,9 @@ const PATCHES: readonly { base: string; design: string; switches: string[]; func
   { base: 'linux-6.10', design: 'linux-6.18', switches: ['peekGuard: none -> seqcount'], functions: ['unix_peek_fds', 'unix_scc_dead'] },
   // 4a4263dfeaba touches __unix_walk_scc() only: the model's unix_walk_scc, no switch.
   { base: 'linux-6.18', design: 'linux-6.18.54', switches: [], functions: ['unix_walk_scc'] },
+  // The Nov 2025 series changes the model only in close()'s trigger (da8fc7a39be8): unix_schedule_gc, no
+  // switch; the rest of the series and d82ba05263c6 are not observable (model/designs/linux-7.2.ts).
+  { base: 'linux-6.18.54', design: 'linux-7.2', switches: [], functions: ['unix_schedule_gc'] },
 ];
 
 for (const p of PATCHES) {
@@ -44,6 +47,9 @@ test('who overrides a function: the switch patches first, in the order applied, 
   t.deepEqual(overridesOf(design('seed-2019'), 'unix_gc_collect_skb'), []);
   t.deepEqual(overridesOf(design('linux-6.18'), 'unix_scc_dead'), ['linux-6.10 (gc=graph)', 'linux-6.18 (peekGuard=seqcount)']);
   t.deepEqual(overridesOf(design('linux-6.18.54'), 'unix_walk_scc'), ['linux-6.10 (gc=graph)', 'linux-6.18.54']);
+  // The trigger is the model's own until 7.x: no switch patch and no design before linux-7.2 touches it.
+  t.deepEqual(overridesOf(design('linux-6.18.54'), 'unix_schedule_gc'), []);
+  t.deepEqual(overridesOf(design('linux-7.2'), 'unix_schedule_gc'), ['linux-7.2']);
 });
 
 test('the text form lists switches, functions and expectations; identical designs have no difference', (t) => {

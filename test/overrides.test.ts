@@ -151,6 +151,10 @@ const ROWS: readonly Row[] = [
   // by hand: as for the fast walk: the run that finds the self-loop alive must also find it not cyclic, so
   // that the next run skips (4).
   { point: 'unix_scc_cyclic', design: spec('never-cyclic', 'linux-6.18', { unix_scc_cyclic: () => () => false }), property: 'no-leak', bounds: GC, base: 'holds', expect: 'violated/4' },
+  // by hand: the GC releases the smallest cycle after socketpair, sendmsg(b, [a]), exit, a GC run (4); a
+  // trigger that never fires leaves the kernel actor no run to start (no-leak's hypothetical run does not
+  // ask the trigger, so it is the witness that changes).
+  { point: 'unix_schedule_gc', design: spec('never-scheduled', 'linux-6.18', { unix_schedule_gc: () => () => false }), property: 'gc-releases-cycle', bounds: GC, base: 'found/4', expect: 'not-found' },
   { point: 'unix_collect_skb', design: spec('collect-no-queue', 'linux-6.18', { unix_collect_skb: () => () => { /* nothing collected */ } }), property: 'no-leak', bounds: GC, base: 'holds', expect: 'violated/3' },
 
   // ---- io_uring ----

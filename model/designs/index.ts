@@ -10,8 +10,9 @@ import linux67 from './linux-6.7.js';
 import linux610 from './linux-6.10.js';
 import linux618 from './linux-6.18.js';
 import linux61854 from './linux-6.18.54.js';
+import linux72 from './linux-7.2.js';
 
-const SPECS: readonly DesignSpec[] = [seed2019, viro2019, flushTeardown, linux51, linux514, linux61, linux67, linux610, linux618, linux61854];
+const SPECS: readonly DesignSpec[] = [seed2019, viro2019, flushTeardown, linux51, linux514, linux61, linux67, linux610, linux618, linux61854, linux72];
 
 const registry = new Map<string, Design>();
 // A built-in design is a small diff on the one it derives from: its switches and its expected verdicts

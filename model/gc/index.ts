@@ -10,10 +10,11 @@ type W = Draft<World>;
 
 export { totInflight };
 
-/** Whether a new run may start: the GC is idle and something it can see is in flight. In the kernel any
- *  process's release of any unix socket then triggers it (unix_tot_inflight is global), so a run may
- *  start at any moment; releases within the model are such triggers. */
-export const gcMayStart = (w: World, k: Kernel): boolean => w.gc.phase === 'idle' && totInflight(w, k) > 0;
+/** Whether a new run may start: the GC is idle and its trigger (k.unix_schedule_gc) answers yes — by
+ *  default, something it can see is in flight. In the kernel any process's release of any unix socket
+ *  calls the trigger (its condition is global state), so a run may start at any moment it holds; releases
+ *  within the model are such triggers. */
+export const gcMayStart = (w: World, k: Kernel): boolean => w.gc.phase === 'idle' && k.unix_schedule_gc(w);
 
 /** The next step of the GC (starting a run when idle). */
 export function gcStep(w: W, k: Kernel): void {

@@ -3,8 +3,9 @@
 //   - a vertex per AF_UNIX socket in flight (gc.inflightList is unix_unvisited_vertices, in list order;
 //     out_degree is the socket's `inflight`), and its out-edges in list order (gc.edges[v]: one per SCM
 //     entry that carries v, named by the socket whose queue holds the skb);
-//   - unix_graph_maybe_cyclic and unix_graph_grouped (6.18 still has the two booleans; the tristate
-//     unix_graph_state came with the Nov 2025 net-next series, after 6.18);
+//   - unix_graph_maybe_cyclic and unix_graph_grouped (v6.18 still has the two booleans; the tristate
+//     unix_graph_state came with the Nov 2025 net-next series, 6b6f3c71fe56, which 6.18.y took as a
+//     Stable-dep-of e5b31d988a41: the same states under other names, model/designs/linux-7.2.ts);
 //   - while grouped, each vertex's SCC ring (scc_entry) and scc_index from the last Tarjan walk, and
 //     unix_vertex_max_scc_index, which a new vertex's scc_index is taken from ("af_unix: Initialise
 //     scc_index in unix_add_edge()", in 6.18) — gc.lastSccs and gc.maxSccIndex.

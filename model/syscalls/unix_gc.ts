@@ -1,5 +1,5 @@
 // The unix GC as the kernel actor "kernel": each step is one phase of a run (model/gc/), or a whole run
-// with bounds gc atomic. A run may start whenever something the GC can see is in flight (see gcMayStart).
+// with bounds gc atomic. A run may start whenever the GC is idle and its trigger holds (see gcMayStart).
 import type { Syscall } from '../step.js';
 import { ok } from '../step.js';
 import { gcMayStart, gcNextPhase, gcRun, gcStep } from '../gc/index.js';
