@@ -2,9 +2,9 @@
 // and which properties does the run violate (after a fix: does it still reach the violation?).
 import { makeCtx } from '../model/apply.js';
 import type { Design } from '../model/design.js';
-import type { Result } from '../model/step.js';
+import type { ProgramStep, Result } from '../model/step.js';
 import type { World } from '../model/world.js';
-import { makeProperties } from '../properties/index.js';
+import { makeProperties, SCENARIO_PROPERTIES } from '../properties/index.js';
 import { runSteps } from './build.js';
 import type { TraceFile } from './format.js';
 
@@ -36,8 +36,22 @@ export interface ReplayOutcome {
 const same = (a: Result, b: Result): boolean =>
   a.ret === b.ret && a.errno === b.errno && JSON.stringify(a.fds ?? []) === JSON.stringify(b.fds ?? []);
 
+/** A trace file does not carry its scenario. A trace of a scenario's witness (scenario-completes) is the
+ *  run of the scenario's programs to their end, so those programs are the trace's own calls, task by task:
+ *  replayed as programs, the witness can be checked again (each task ran its calls, none is left in a call,
+ *  the GC is idle). Other traces are replayed without programs, as free exploration. */
+export function tracePrograms(trace: TraceFile): ProgramStep[][] | undefined {
+  if (!SCENARIO_PROPERTIES.some((p) => p.name === trace.property)) return undefined;
+  const programs: ProgramStep[][] = Array.from({ length: trace.bounds.tasks }, () => []);
+  for (const s of trace.steps) {
+    if (s.task === 'kernel' || s.syscall === 'resume') continue;
+    programs[s.task]?.push({ syscall: s.syscall, args: s.args } as ProgramStep);
+  }
+  return programs;
+}
+
 export function replayTrace(trace: TraceFile, design: Design): ReplayOutcome {
-  const ctx = makeCtx(design, trace.bounds);
+  const ctx = makeCtx(design, trace.bounds, tracePrograms(trace));
   const run = runSteps(trace.steps, ctx);
   const steps: ReplayedStep[] = trace.steps.slice(0, run.results.length).map((s, i) =>
     ({ recorded: s.result, actual: run.results[i]!, agrees: same(s.result, run.results[i]!) }));
