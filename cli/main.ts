@@ -491,7 +491,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
     if (violated.length === 0) out.push(`no property is violated along this trace under ${design.name}`);
     for (const f of r.findings) out.push(`${f.kind === 'always' ? 'violated' : 'witness'}: ${f.property} after step ${f.step}: ${f.message}`);
     if (isWitness) out.push(reached ? `the trace's witness ${trace.property} is reached after step ${reached.step} under ${design.name}`
-      : `the trace's witness ${trace.property} is not reached along this trace under ${design.name}`);
+      : `the trace's witness ${trace.property} is not reached along this trace under ${design.name}${SCENARIO_PROPERTIES.some((p) => p.name === trace.property) && !trace.programs ? ' (the trace carries no "programs" to check it against)' : ''}`);
     io.out(out.join('\n'));
   }
   return violated.length > 0 ? EXIT.violated : EXIT.ok;

@@ -36,18 +36,10 @@ export interface ReplayOutcome {
 const same = (a: Result, b: Result): boolean =>
   a.ret === b.ret && a.errno === b.errno && JSON.stringify(a.fds ?? []) === JSON.stringify(b.fds ?? []);
 
-/** A trace file does not carry its scenario. A trace of a scenario's witness (scenario-completes) is the
- *  run of the scenario's programs to their end, so those programs are the trace's own calls, task by task:
- *  replayed as programs, the witness can be checked again (each task ran its calls, none is left in a call,
- *  the GC is idle). Other traces are replayed without programs, as free exploration. */
-export function tracePrograms(trace: TraceFile): ProgramStep[][] | undefined {
-  if (!SCENARIO_PROPERTIES.some((p) => p.name === trace.property)) return undefined;
-  const programs: ProgramStep[][] = Array.from({ length: trace.bounds.tasks }, () => []);
-  for (const s of trace.steps) {
-    if (s.task === 'kernel' || s.syscall === 'resume') continue;
-    programs[s.task]?.push({ syscall: s.syscall, args: s.args } as ProgramStep);
-  }
-  return programs;
+/** The programs a replay runs the trace's tasks under: a scenario-completes trace's own (check writes
+ *  them), so that the witness is checked again; other traces are replayed as free exploration. */
+export function tracePrograms(trace: TraceFile): readonly (readonly ProgramStep[])[] | undefined {
+  return SCENARIO_PROPERTIES.some((p) => p.name === trace.property) ? trace.programs : undefined;
 }
 
 export function replayTrace(trace: TraceFile, design: Design): ReplayOutcome {
