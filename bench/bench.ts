@@ -5,7 +5,9 @@
 // run, and their ratio (bench/vs-spin.ts). `npm run bench -- --ceiling [--rounds R] [--json]`: what two
 // independent threads give on this machine now, against the two-worker search (bench/ceiling.ts).
 // `npm run bench -- --partition [--parts 2,4] [--json] [-- CHECK ARGS]`: one search split into N processes
-// on this machine, merged: speed-up and redundancy (bench/partition.ts).
+// on this machine, merged: speed-up and redundancy (bench/partition.ts). `npm run bench -- --replay [--runs N]
+// [--json]`: replay of a 10,000-step trace over a few files and of one through 5,000 files, and their ratio
+// (bench/replay.ts).
 import { runCheckAsync } from '../cli/run.js';
 import { fmtInt, formatBounds } from '../cli/render.js';
 import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
@@ -19,7 +21,9 @@ const RUNS: { design: string; bounds: Bounds; workers: number }[] = [
   ...['viro-2019', 'linux-6.18'].flatMap((design) => [1, 2].map((workers) => ({ design, bounds: { ...DEFAULT_BOUNDS, tasks: 2, depth: 8 }, workers }))),
 ];
 
-if (process.argv.includes('--partition')) {
+if (process.argv.includes('--replay')) {
+  await import('./replay.js');
+} else if (process.argv.includes('--partition')) {
   await import('./partition.js');
 } else if (process.argv.includes('--vs-spin')) {
   await import('./vs-spin.js');

@@ -19,7 +19,7 @@ import { loadScenario } from './scenarios.js';
 import { resolveScenario } from '../model/scenario.js';
 import { traceToJson } from '../traces/format.js';
 import { makesSteps, replayTrace } from '../traces/replay.js';
-import { renderSteps, actorName } from '../traces/text.js';
+import { renderStepLines, renderSteps, actorName } from '../traces/text.js';
 import { traceStepToStep } from '../traces/build.js';
 import { loadDesign, traceDesign } from './designs.js';
 import { diffDesigns, formatDiff } from '../model/design-diff.js';
@@ -458,7 +458,8 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   const trace = readTraceFile(file);
   const { design } = await designWithPropertiesFlag(typeof values['design'] === 'string' ? await loadDesign(values['design']) : await traceDesign(trace.design), values['properties']);
   traceProperty(file, trace, design);
-  const r = replayTrace(trace, design);
+  // No world is kept: the text of each step is made as the replay goes (a long trace's worlds fill memory).
+  const r = replayTrace(trace, design, { keepWorlds: false, ...(values['json'] === true ? {} : { details: values['full'] === true ? 'full' : 'changes' }) });
   if (r.impossibleAt !== undefined) {
     // Impossible in the trace's own design too: the trace is wrong. Otherwise an answer about this design.
     const { invalid, message: line } = cannotMakeStep(file, trace, design, r.impossibleAt);
@@ -481,7 +482,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
     }, null, 2));
   } else {
     const out: string[] = [`replaying ${file} (${trace.steps.length} steps, made with ${trace.design} for ${isWitness ? 'the witness ' : ''}${trace.property}) against design ${design.name}`, ''];
-    out.push(renderSteps(trace.steps.slice(0, r.worlds.length - 1).map((s, i) => ({ ...s, result: r.steps[i]!.actual ?? s.result })), r.worlds, { full: values['full'] === true }));
+    out.push(renderStepLines(trace.steps.slice(0, r.made).map((s, i) => ({ ...s, result: r.steps[i]!.actual ?? s.result })), (i) => r.details![i]!));
     r.steps.forEach((s, i) => {
       if (s.agrees || !s.actual) return;
       const st = trace.steps[i]!;

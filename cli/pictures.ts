@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { makeCtx } from '../model/apply.js';
 import type { Design } from '../model/design.js';
 import type { World } from '../model/world.js';
-import { runSteps } from '../traces/build.js';
-import { traceToDots } from '../traces/dot.js';
+import { walkSteps } from '../traces/build.js';
+import { traceDot, traceToDots } from '../traces/dot.js';
 import type { TraceFile, TraceStep } from '../traces/format.js';
 import { dotToSvg } from '../traces/svg.js';
 import { loadDesign, traceDesign } from './designs.js';
@@ -35,7 +35,8 @@ export interface LoadedTrace {
   readonly design: Design;
   /** The steps with the results the design gives (they may differ from the recorded ones). */
   readonly steps: readonly TraceStep[];
-  readonly worlds: readonly World[];
+  /** The worlds `keepWorld` asked for, by index (0 = the initial world, i = after step i). */
+  readonly worlds: ReadonlyMap<number, World>;
 }
 
 /** How a command reads a trace beyond what every command checks: `properties` is a --properties flag
@@ -45,6 +46,8 @@ export interface LoadOptions {
   readonly properties?: unknown;
   readonly checkProperty?: boolean;
   readonly cannotMake?: 'E_TRACE_INVALID' | 'E_REPRO_UNSUPPORTED';
+  /** Which worlds to keep (none unless asked: a long trace's worlds fill memory); `steps` is the trace's length. */
+  readonly keepWorld?: (i: number, steps: number) => boolean;
 }
 
 export async function loadTrace(file: string, designArg: string | undefined, opts: LoadOptions = {}): Promise<LoadedTrace> {
@@ -52,13 +55,17 @@ export async function loadTrace(file: string, designArg: string | undefined, opt
   const given = designArg !== undefined ? await loadDesign(designArg) : await traceDesign(trace.design);
   const { design } = await designWithPropertiesFlag(given, opts.properties);
   if (opts.checkProperty === true) traceProperty(file, trace, design);
-  const run = runSteps(trace.steps, makeCtx(design, trace.bounds));
+  const worlds = new Map<number, World>();
+  const keep = opts.keepWorld;
+  const run = walkSteps(trace.steps, makeCtx(design, trace.bounds), (i, _before, after) => {
+    if (keep?.(i + 1, trace.steps.length) === true) worlds.set(i + 1, after);
+  });
   if (run.impossible !== undefined) {
     const { invalid, message } = cannotMakeStep(file, trace, design, run.impossible + 1);
     throw new UserError(invalid ? 'E_TRACE_INVALID' : opts.cannotMake ?? 'E_TRACE_INVALID', message);
   }
   const steps = trace.steps.map((s, i) => ({ ...s, result: run.results[i]! }));
-  return { trace, design, steps, worlds: run.worlds };
+  return { trace, design, steps, worlds };
 }
 
 const FORMATS = ['dot', 'svg'] as const;
@@ -76,14 +83,17 @@ export async function cmdRender(args: string[], io: Io, kit: CliKit): Promise<nu
   const rawStep = values['step'];
   if (typeof rawStep === 'string' && !/^\d+$/.test(rawStep)) throw new UserError('E_USAGE', `--step expects a step number, got '${rawStep}'`);
   // Read as replay reads it, property included; a run this design cannot make has no picture.
+  // Only the world drawn and the one before it (whose difference it marks) are kept.
+  const wanted = (n: number): number => (typeof rawStep === 'string' ? Number(rawStep) : n);
   const t = await loadTrace(file, typeof values['design'] === 'string' ? values['design'] : undefined,
-    { properties: values['properties'], checkProperty: true });
+    { properties: values['properties'], checkProperty: true, keepWorld: (i, n) => i === wanted(n) || i === wanted(n) - 1 });
   const n = t.steps.length;
-  const step = typeof rawStep === 'string' ? Number(rawStep) : n;
+  const step = wanted(n);
   if (step > n) throw new UserError('E_USAGE', `--step ${step} is out of range: the trace has ${n} step${n === 1 ? '' : 's'} (0 = the initial world … ${n})`);
   // The violation's objects are highlighted only in the design that made the trace.
   const violation = t.design.name === t.trace.design ? t.trace.violation : undefined;
-  const dot = traceToDots(t.steps, t.worlds, { design: t.design, ...(violation !== undefined ? { violation } : {}) })[step]!;
+  const dot = traceDot(t.steps, step, t.worlds.get(step)!, step > 0 ? t.worlds.get(step - 1)! : undefined,
+    { design: t.design, ...(violation !== undefined ? { violation } : {}) });
   const text = format === 'svg' ? await dotToSvg(dot) : dot;
   if (out !== undefined) writeText(out, text);
   else io.out(text);

@@ -31,7 +31,7 @@ export function runSimulation(design: Design, bounds: Bounds, opts: { depth: num
   const v = result.violation;
   if (!v) return { design, bounds, result };
   const trace = buildTrace(model, v.path, design.name, bounds, v.property, v.message);
-  const again = replayTrace(trace.trace, design).findings.find((f) => f.property === v.property);
+  const again = replayTrace(trace.trace, design, { keepWorlds: false }).findings.find((f) => f.property === v.property);
   if (!again || again.step !== trace.trace.steps.length) {
     throw new Error(`simulate: the shrunk trace does not replay to ${v.property} (model bug)`);
   }

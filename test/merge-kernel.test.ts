@@ -3,7 +3,7 @@
 // merged verdicts and traces are the single run's; with --exact, the union of the parts' visited sets
 // holds every state of a naive enumeration. (Bad merges: test/merge.test.ts.)
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check } from '../checker/bfs.js';
@@ -11,21 +11,11 @@ import { builtinDesign } from '../model/designs/index.js';
 import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
 import { kernelModel } from '../model/model.js';
 import { cli } from './helpers/cli.js';
+import { partFiles as partsIn } from './helpers/parts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inflight-merge-kernel-'));
 
-/** Runs the N parts of `args` and writes their part files; returns the file names. */
-async function partFiles(args: string[], n: number, tag: string): Promise<string[]> {
-  const files: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await cli(['check', ...args, '--partition', `${i}/${n}`, '--json']);
-    if (r.code === 2) throw new Error(r.err);
-    const f = join(dir, `${tag}-${n}-${i}.json`);
-    writeFileSync(f, r.out);
-    files.push(f);
-  }
-  return files;
-}
+const partFiles = (args: string[], n: number, tag: string): Promise<string[]> => partsIn(dir, args, n, tag);
 
 type Json = { properties: { name: string; status: string; trace?: { steps: unknown[] } }[]; witnesses: { name: string; status: string; trace?: { steps: unknown[] } }[]; stop: string; stats: { distinct: number } };
 const verdicts = (j: Json) => [...j.properties, ...j.witnesses].map((v) => ({ name: v.name, status: v.status, trace: v.trace }));

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './helpers/cli.js';
+import { partFiles as partsIn } from './helpers/parts.js';
 import { sha256 } from '../cli/part-file.js';
 
 /** Re-seals an edited part document, as a crafted file would be. */
@@ -16,18 +17,7 @@ const reseal = (doc: Record<string, unknown>): string => {
 
 const dir = mkdtempSync(join(tmpdir(), 'inflight-merge-'));
 
-/** Runs the N parts of `args` and writes their part files; returns the file names. */
-async function partFiles(args: string[], n: number, tag: string): Promise<string[]> {
-  const files: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await cli(['check', ...args, '--partition', `${i}/${n}`, '--json']);
-    if (r.code === 2) throw new Error(r.err);
-    const f = join(dir, `${tag}-${n}-${i}.json`);
-    writeFileSync(f, r.out);
-    files.push(f);
-  }
-  return files;
-}
+const partFiles = (args: string[], n: number, tag: string): Promise<string[]> => partsIn(dir, args, n, tag);
 
 test('bad merges are refused in one line with exit 2: missing, duplicated, foreign, truncated, edited, not a part', async (t) => {
   const files = await partFiles(['--design', 'seed-2019', '--depth', '4'], 3, 'bad');

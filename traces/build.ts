@@ -4,7 +4,7 @@
 // bug in the model, and we say so rather than print a trace that does not replay.
 import { replayPath } from '../checker/replay.js';
 import type { Path } from '../checker/model.js';
-import { applyStep, formatStep } from '../model/apply.js';
+import { applyMutable, applyStep, formatStep, guardStep } from '../model/apply.js';
 import type { Bounds } from '../model/bounds.js';
 import type { KernelModel } from '../model/model.js';
 import type { Ctx, Step } from '../model/step.js';
@@ -53,4 +53,47 @@ export function runSteps(steps: readonly TraceStep[], ctx: Ctx): { worlds: World
     results.push(done.result);
   }
   return { worlds, results };
+}
+
+/** Runs the steps of a trace from the initial world, keeping no world: `visit(i, before, after, result)`
+ *  sees step i + 1 as it is made (`visit(-1, w0, w0)` first, for the initial world). Stops at the first
+ *  step the model cannot make. The steps run on the checker's path (a copy the recipe mutates, released
+ *  files that hold nothing shared: applyMutable), which a test holds to the immutable one; building each
+ *  world with immer costs time in the number of files the world has ever had. */
+export function walkSteps(steps: readonly TraceStep[], ctx: Ctx, visit: (i: number, before: World, after: World, result?: TraceStep['result']) => void): { results: TraceStep['result'][]; impossible?: number } {
+  let w = initialWorld(ctx.bounds.tasks, ctx.bounds.fds);
+  visit(-1, w, w);
+  const results: TraceStep['result'][] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const step = traceStepToStep(steps[i]!);
+    const result = guardStep(w, step, ctx);
+    if (!result) return { results, impossible: i };
+    const next = mutableStep(w, step, result, ctx);
+    // applyMutable shares a released file that holds nothing between the worlds, frozen, but only its top
+    // level: a step that wrote into its socket (through a dangling fd a double fput left) would change
+    // the world before it too. Frozen through, such a write throws, and the step is made under immer.
+    for (let id = 0; id < next.files.length; id++) { const f = next.files[id]!; if (f !== w.files[id] && Object.isFrozen(f)) deepFreeze(f); }
+    results.push(result);
+    visit(i, w, next, result);
+    w = next;
+  }
+  return { results };
+}
+
+/** applyMutable, or the immutable path where it throws: a step that writes to a released file (through a
+ *  dangling fd a double fput left) fails on the checker's path, where released files that hold nothing are
+ *  shared frozen; under immer it is made, as replay made it before. A step that throws on both throws as
+ *  it did. */
+function mutableStep(w: World, step: Step, result: TraceStep['result'], ctx: Ctx): World {
+  try { return applyMutable(w, { step, result }, ctx); } catch (e) {
+    const done = applyStep(w, step, ctx);
+    if (!done) throw e;
+    return done.world;
+  }
+}
+
+function deepFreeze(x: unknown): void {
+  if (x === null || typeof x !== 'object') return;
+  for (const v of Object.values(x)) deepFreeze(v);
+  Object.freeze(x);
 }

@@ -301,11 +301,18 @@ export function stepCaption(s: TraceStep): string {
 
 /** The DOT of every world of a trace: worlds[0] is the initial world, worlds[i] the world after step i.
  *  Each picture marks what appeared since the world before, and the objects the violation names. */
-export function traceToDots(steps: readonly TraceStep[], worlds: readonly World[], opts: { design: Design; violation?: string; titles?: boolean }): string[] {
-  return worlds.map((w, i) => worldToDot(w, {
+export function traceToDots(steps: readonly TraceStep[], worlds: readonly World[], opts: TraceDotOptions): string[] {
+  return worlds.map((w, i) => traceDot(steps, i, w, i > 0 ? worlds[i - 1]! : undefined, opts));
+}
+
+export interface TraceDotOptions { readonly design: Design; readonly violation?: string; readonly titles?: boolean }
+
+/** The DOT of world i of a trace (`previous` is world i - 1), as traceToDots draws it. */
+export function traceDot(steps: readonly TraceStep[], i: number, w: World, previous: World | undefined, opts: TraceDotOptions): string {
+  return worldToDot(w, {
     design: opts.design,
     ...(opts.violation !== undefined ? { violation: opts.violation } : {}),
-    ...(i > 0 ? { previous: worlds[i - 1]! } : {}),
+    ...(previous !== undefined ? { previous } : {}),
     ...(opts.titles === false ? {} : { title: i === 0 ? `step 0 / ${steps.length}: the initial world` : `step ${i} / ${steps.length}: ${stepCaption(steps[i - 1]!)}` }),
-  }));
+  });
 }

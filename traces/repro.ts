@@ -45,7 +45,7 @@ import type { Design } from '../model/design.js';
 import { builtinDesign } from '../model/designs/index.js';
 import { FD_BASE, type World } from '../model/world.js';
 import { formatResult, type Result } from '../model/step.js';
-import { runSteps, traceStepToStep } from './build.js';
+import { traceStepToStep, walkSteps } from './build.js';
 import type { TraceFile, TraceStep } from './format.js';
 
 export interface ReproOptions {
@@ -82,9 +82,10 @@ const SUPPORTED: ReadonlySet<string> = new Set(['open', 'close', 'dup', 'fork', 
 /** The model's fate of each file (by id) at the end of the trace under `design`, or undefined when the
  *  design cannot make the trace's steps. */
 export function modelReleased(trace: TraceFile, design: Design): boolean[] | undefined {
-  const run = runSteps(trace.steps, makeCtx(design, trace.bounds));
+  let last: World | undefined;
+  const run = walkSteps(trace.steps, makeCtx(design, trace.bounds), (_i, _before, after) => { last = after; });
   if (run.impossible !== undefined) return undefined;
-  return run.worlds[run.worlds.length - 1]!.files.map((f) => f.released);
+  return last!.files.map((f) => f.released);
 }
 
 type ObjKind = 'canary' | 'unix' | 'ring' | 'embryo';
@@ -131,23 +132,33 @@ interface Made {
   readonly steps: readonly TraceStep[];
   /** The design's result of each step. */
   readonly results: readonly Result[];
-  readonly worlds: readonly World[];
+  /** The file an accept step (by index) installed at the fd it returned. */
+  readonly accepted: ReadonlyMap<number, number | undefined>;
+  /** The world after the last step. */
+  readonly last: World;
   readonly design: Design;
 }
 
 function makeWithDesign(trace: TraceFile, opts: ReproOptions): Made {
   const design = opts.design ?? builtinDesign(trace.design);
   if (!design) throw new Error(`the trace was made with design '${trace.design}', which is not built in: give it with --design FILE.ts`);
-  const run = runSteps(trace.steps, makeCtx(design, trace.bounds));
+  // No world is kept (a long trace's fill memory): what the C needs of them is read as the steps are made.
+  const accepted = new Map<number, number | undefined>();
+  let last: World | undefined;
+  const run = walkSteps(trace.steps, makeCtx(design, trace.bounds), (i, _before, after, result) => {
+    last = after;
+    const s = trace.steps[i];
+    if (s?.syscall === 'accept' && typeof s.task === 'number') accepted.set(i, after.tasks[s.task]?.fds[result!.ret - FD_BASE]?.file);
+  });
   if (run.impossible !== undefined) throw new Error(`step ${run.impossible + 1} cannot be made in design ${design.name} (no such task, or beyond the trace's bounds)`);
-  return { steps: trace.steps, results: run.results, worlds: run.worlds, design };
+  return { steps: trace.steps, results: run.results, accepted, last: last!, design };
 }
 
 export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
   const steps = trace.steps;
   steps.forEach((s, i) => { const why = refusal(s, i + 1); if (why) throw new ReproUnsupported(why); });
   const made = makeWithDesign(trace, opts);
-  const { results, worlds } = made;
+  const { results } = made;
   const maxFd = FD_BASE + trace.bounds.fds;
 
   // Calls in sub-steps: the call is made whole at its first step (`from`); the design's result is at the
@@ -186,7 +197,7 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
 
   const acceptedObj = (i: number): number => {
     const s = steps[i]!;
-    const id = typeof s.task === 'number' ? worlds[i + 1]!.tasks[s.task]?.fds[results[i]!.ret - FD_BASE]?.file : undefined;
+    const id = typeof s.task === 'number' ? made.accepted.get(i) : undefined;
     if (id === undefined) throw new ReproUnsupported(`step ${i + 1} (accept) cannot be reproduced: design ${made.design.name} does not say which connection it accepts`);
     return id;
   };
@@ -230,7 +241,7 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
     const shown = fields.filter(([k, v]) => ['text', 'task', 'kind', 'ret', 'err'].includes(k) || (v !== 0 && v !== '0' && v !== 'NULL'));
     table.push(`  /* step ${n} */ { ${shown.map(([k, v]) => `.${k} = ${v}`).join(', ')}, .obj = { ${cint(created[0] ?? -1)}, ${cint(created[1] ?? -1)} } },`);
   });
-  const files = worlds[worlds.length - 1]!.files;
+  const files = made.last.files;
   if (objects.length !== files.length) {
     throw new Error(`internal: the reproducer made ${objects.length} objects where the model has ${files.length} files`);
   }

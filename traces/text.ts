@@ -4,7 +4,7 @@
 import { formatStep } from '../model/apply.js';
 import { formatResult } from '../model/step.js';
 import type { World } from '../model/world.js';
-import { describeWorld, diffFacts, formatChange } from './describe.js';
+import { describeWorld, diffWorlds, formatChange } from './describe.js';
 import type { TraceStep } from './format.js';
 import { traceStepToStep } from './build.js';
 
@@ -25,23 +25,28 @@ export function actorColumns(steps: readonly TraceStep[]): Actor[] | undefined {
   return steps.some((s) => s.task === 'kernel') ? [...tasks, 'kernel'] : tasks;
 }
 
-/** What each step changed (or, with `full`, the whole world after it), as lines. */
-function stepDetails(worlds: readonly World[], i: number, full: boolean): string[] {
-  const after = describeWorld(worlds[i + 1]!);
-  if (full) return [...after].map(([k, v]) => `${k}: ${v}`);
-  return diffFacts(describeWorld(worlds[i]!), after).map(formatChange);
+/** What step i + 1 changed from `before` to `after` (or, with `full`, the whole world after it), as lines. */
+export function stepDetails(before: World, after: World, full: boolean): string[] {
+  if (full) return [...describeWorld(after)].map(([k, v]) => `${k}: ${v}`);
+  return diffWorlds(before, after).map(formatChange);
 }
 
 export function renderSteps(steps: readonly TraceStep[], worlds: readonly World[], opts: TextOptions = {}): string {
+  return renderStepLines(steps, (i) => stepDetails(worlds[i]!, worlds[i + 1]!, opts.full === true), opts);
+}
+
+/** renderSteps with each step's lines given (`details(i)` for step i + 1): a replay computes them as it
+ *  goes, and keeps no world. */
+export function renderStepLines(steps: readonly TraceStep[], details: (i: number) => readonly string[], opts: TextOptions = {}): string {
   const ind = opts.indent ?? '  ';
   const calls = steps.map((s) => formatStep(traceStepToStep(s)));
   const columns = actorColumns(steps);
-  if (columns) return renderColumns(steps, worlds, calls, columns, ind, opts.full === true);
+  if (columns) return renderColumns(steps, details, calls, columns, ind);
   const lines: string[] = [];
   const width = Math.max(10, ...calls.map((c) => c.length));
   steps.forEach((s, i) => {
     lines.push(`${ind}${String(i + 1).padStart(2)}  ${actorName(s.task).padEnd(6)} ${calls[i]!.padEnd(width)}  = ${formatResult(s.result)}`);
-    for (const d of stepDetails(worlds, i, opts.full === true)) lines.push(`${ind}          ${d}`);
+    for (const d of details(i)) lines.push(`${ind}          ${d}`);
   });
   return lines.join('\n');
 }
@@ -55,7 +60,7 @@ export function renderSteps(steps: readonly TraceStep[], worlds: readonly World[
  * A column is as wide as its widest call; the changes of a step start in its actor's column and may
  * run past it (nothing else is on their line). Separators are drawn left of the acting column only.
  */
-function renderColumns(steps: readonly TraceStep[], worlds: readonly World[], calls: readonly string[], columns: readonly Actor[], ind: string, full: boolean): string {
+function renderColumns(steps: readonly TraceStep[], details: (i: number) => readonly string[], calls: readonly string[], columns: readonly Actor[], ind: string): string {
   const SEP = ' | ';
   const text = steps.map((s, i) => `${calls[i]} = ${formatResult(s.result)}`);
   const col = (a: Actor): number => columns.indexOf(a);
@@ -68,7 +73,7 @@ function renderColumns(steps: readonly TraceStep[], worlds: readonly World[], ca
   steps.forEach((s, i) => {
     const c = col(s.task);
     lines.push(`${ind}${String(i + 1).padStart(num)}  ${before(c)}${text[i]}`);
-    for (const d of stepDetails(worlds, i, full)) lines.push(`${ind}${' '.repeat(num)}  ${before(c)}  ${d}`);
+    for (const d of details(i)) lines.push(`${ind}${' '.repeat(num)}  ${before(c)}  ${d}`);
   });
   return lines.join('\n');
 }
