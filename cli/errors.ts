@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'E_PROPERTIES_INVALID' // the properties of a module or a design: malformed, or a name taken (a built-in's, another's)
   | 'E_PROPERTY_THROWS'    // a user's property threw (or broke a check's contract) during a run
   | 'E_OUTPUT'         // an output file cannot be written
+  | 'E_NO_TRACE'       // check --trace-of NAME: NAME's verdict has no trace (it holds, or the witness was not found)
   | 'E_CHECKPOINT'     // a checkpoint cannot be read, is damaged, or was made with other settings
   | 'E_WORKERS'        // --workers: not a whole number from 1 to 64, or combined with an option it does not support
   | 'E_SCENARIO'       // --scenario: unknown, unreadable, malformed, or no such variant

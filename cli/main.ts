@@ -29,7 +29,7 @@ import type { CliKit } from './kit.js';
 import { cmdRender } from './pictures.js';
 import { cmdReport, writeCheckOutputs } from './report.js';
 import { fmtInt, formatBounds, matrixCellText, renderReport, reportJson, statusJson } from './render.js';
-import { expectedOf, inapplicableWhy, parallelRun, vacuityOf, parseWorkers, runCheckAsync, surprises, type Report } from './run.js';
+import { expectedOf, inapplicableWhy, parallelRun, vacuityOf, parseWorkers, runCheckAsync, surprises, type Report, type Verdict, type WitnessVerdict } from './run.js';
 import { CheckpointWriter, defaultMaxMemory, designIdentity, parseSize, readCheckpoint, type CheckpointMeta } from './persist.js';
 import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
@@ -55,11 +55,13 @@ export const EXIT = { ok: 0, violated: 1, usage: 2, bounded: 3, interrupted: 130
 const USAGE = `usage: inflight <command> [options]
 
 commands:
-  check --design NAME|FILE.ts [--scenario NAME|FILE [--variant V]] [bounds] [--json] [--trace-out FILE]
-        [--full] [--dot DIR] [--html DIR] [--properties FILE.ts]
+  check --design NAME|FILE.ts [--scenario NAME|FILE [--variant V]] [bounds] [--json] [--trace-out FILE
+        [--trace-of NAME]] [--full] [--dot DIR] [--html DIR] [--properties FILE.ts]
                                check a design against every property: free exploration, or every
                                interleaving of a scenario's programs (--dot: the reference graph of each
-                               step of each trace as DIR/<property>-step-<n>.dot; --html: the viewer site)
+                               step of each trace as DIR/<property>-step-<n>.dot; --html: the viewer site;
+                               --trace-out: the first violated property's trace, or with --trace-of NAME
+                               that property's or witness's, e.g. scenario-completes)
   matrix [--designs a,b,...] [--scenario NAME|FILE [--variant V]] [bounds] [--json | --markdown]
         [--properties FILE.ts]
                                check several designs (default: all built-in) and print the verdict table
@@ -215,7 +217,7 @@ const exitFor = (r: Report, strict: boolean): number =>
 
 async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, design: { type: 'string' }, json: { type: 'boolean' },
-    'trace-out': { type: 'string' }, full: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' },
+    'trace-out': { type: 'string' }, 'trace-of': { type: 'string' }, full: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' },
     checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' }, workers: { type: 'string' },
     scenario: { type: 'string' }, variant: { type: 'string' }, strict: { type: 'boolean' }, properties: { type: 'string' },
     partition: { type: 'string' }, 'split-depth': { type: 'string' } }, 0);
@@ -226,6 +228,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   if (scenario) { const bad = checkBounds(bounds); if (bad) throw new UserError('E_BOUNDS', bad); }
   const limits = limitsFrom(values);
   const { design, propertiesCode } = await designWithPropertiesFlag(await loadDesign(values['design']), values['properties']);
+  const traceOf = traceOfFlag(values, design, scenario);
   const json = values['json'] === true;
   const live = io.tty === true && !json;
   // Checkpoints record the run's settings; a resume with other ones is refused.
@@ -251,24 +254,60 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
     // Interrupted (or at a limit): the search can go on from exactly here.
     if (!json) io.err(`checkpoint written to ${checkpoint}: go on with --resume ${checkpoint}`);
   }
-  const out = values['trace-out'];
-  if (typeof out === 'string') {
-    const first = report.properties.find((p) => p.trace);
-    if (first?.trace) {
-      try { writeFileSync(out, traceToJson(first.trace)); } catch (e) {
-        throw new UserError('E_OUTPUT', `cannot write ${out}: ${oneLine((e as Error).message)}`);
-      }
-    }
-    if (!json) io.err(first?.trace ? `trace of ${first.name} written to ${out}` : `no property is violated: ${out} not written`);
-  }
+  const noTrace = writeTraceOut(report, values['trace-out'], traceOf, io, json);
   await writeCheckOutputs(report, values, io, json);
   const usual = reportJson(report);
   const doc = part ? checkPartDocument(report, usual, checkSearch(values['design'], design, bounds, { ...limits, exact: limits.exact === true, partition: part,
     ...(scenario ? { scenario, scenarioArg: values['scenario'] as string } : {}) })) : usual;
   io.out(json ? JSON.stringify(doc, null, 2) : renderReport(report, { full: values['full'] === true }) + (part ? partNote(report) : ''));
+  // --trace-of NAME whose verdict has no trace: the result above, then why nothing was written.
+  if (noTrace !== undefined) throw new UserError('E_NO_TRACE', noTrace);
   // A checkpoint that could not be written (a full disk): the partial result above, then the error.
   if (saver?.failure) throw new UserError('E_OUTPUT', `${saver.failure.message}; the search stopped there (the result above is partial)`);
   return exitFor(report, values['strict'] === true);
+}
+
+/** --trace-of NAME: a property or witness this run checks (checked before the search, which may be long). */
+function traceOfFlag(v: Values, design: { readonly name: string; readonly properties?: readonly PropertyDef[] }, scenario: Scenario | undefined): string | undefined {
+  const name = v['trace-of'];
+  if (name === undefined) return undefined;
+  if (typeof v['trace-out'] !== 'string') throw new UserError('E_USAGE', '--trace-of NAME goes with --trace-out FILE (the file the trace is written to)');
+  if (typeof name !== 'string' || name === '') throw new UserError('E_USAGE', '--trace-of needs a property or witness name');
+  if (!scenario && SCENARIO_PROPERTIES.some((p) => p.name === name)) {
+    throw new UserError('E_USAGE', `--trace-of ${name}: that witness is checked only with --scenario (a scenario's programs run to their end)`);
+  }
+  const known = [...PROPERTIES, ...(scenario ? SCENARIO_PROPERTIES : []), ...(design.properties ?? [])].map((p) => p.name);
+  if (!known.includes(name)) throw new UserError('E_USAGE', `--trace-of: unknown property or witness '${name.slice(0, 64)}' (known: ${known.join(', ')})`);
+  return name;
+}
+
+/** Why a verdict has no trace, in words: a trace shows a violation or a witness found. */
+function untraced(r: Report, v: Verdict | WitnessVerdict): string {
+  const na = inapplicableWhy(r, v);
+  if (na !== undefined) return `does not apply to design ${r.design.name} (${na})`;
+  const witness = 'found' in v;
+  if (v.status === 'bounded') return witness ? `was not found within ${r.stats.depth} steps (a limit stopped the search)` : `holds within ${r.stats.depth} steps (a limit stopped the search)`;
+  return witness ? 'was not found' : 'holds';
+}
+
+/** check --trace-out FILE [--trace-of NAME]: writes the trace of NAME's verdict, by default of the first
+ *  violated property. Returns the message for a NAME whose verdict has no trace (nothing written). */
+function writeTraceOut(report: Report, out: unknown, traceOf: string | undefined, io: Io, json: boolean): string | undefined {
+  if (typeof out !== 'string') return undefined;
+  const all: readonly (Verdict | WitnessVerdict)[] = [...report.properties, ...report.witnesses];
+  const chosen = traceOf !== undefined ? all.find((v) => v.name === traceOf) : report.properties.find((p) => p.trace);
+  if (chosen?.trace) {
+    try { writeFileSync(out, traceToJson(chosen.trace)); } catch (e) {
+      throw new UserError('E_OUTPUT', `cannot write ${out}: ${oneLine((e as Error).message)}`);
+    }
+    if (!json) io.err(`trace of ${chosen.name}${'found' in chosen ? ' (witness)' : ''} written to ${out}`);
+    return undefined;
+  }
+  if (traceOf !== undefined) return `--trace-of ${traceOf}: ${chosen ? `${traceOf} ${untraced(report, chosen)}` : 'not checked in this run'}, so it has no trace: ${out} not written`;
+  const found = report.witnesses.filter((w) => w.trace).map((w) => w.name);
+  if (!json) io.err(`no property is violated, so there is no violation's trace: ${out} not written` +
+    (found.length ? ` (a witness's trace: --trace-of ${found.join(' | ')})` : ''));
+  return undefined;
 }
 
 /** --partition I/N [--split-depth D]: single-thread, without checkpoints (a part is one short CLI run). */
@@ -431,14 +470,18 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
     return EXIT.violated;
   }
   const violated = r.findings.filter((f) => f.kind === 'always');
+  // A witness's trace (check --trace-out --trace-of): is its witness reached again?
+  const isWitness = (propertyByName(trace.property) ?? design.properties?.find((p) => p.name === trace.property))?.kind === 'sometimes';
+  const reached = isWitness ? r.findings.find((f) => f.property === trace.property) : undefined;
   if (values['json'] === true) {
     io.out(JSON.stringify({
       design: design.name, trace: { design: trace.design, property: trace.property, steps: trace.steps.length },
       steps: r.steps.map((s, i) => ({ step: i + 1, recorded: s.recorded, ...(s.actual ? { actual: s.actual } : {}), agrees: s.agrees })),
       findings: r.findings,
+      ...(isWitness ? { witness: { property: trace.property, reached: reached !== undefined, ...(reached ? { step: reached.step } : {}) } } : {}),
     }, null, 2));
   } else {
-    const out: string[] = [`replaying ${file} (${trace.steps.length} steps, made with ${trace.design} for ${trace.property}) against design ${design.name}`, ''];
+    const out: string[] = [`replaying ${file} (${trace.steps.length} steps, made with ${trace.design} for ${isWitness ? 'the witness ' : ''}${trace.property}) against design ${design.name}`, ''];
     out.push(renderStepLines(trace.steps.slice(0, r.made).map((s, i) => ({ ...s, result: r.steps[i]!.actual ?? s.result })), (i) => r.details![i]!));
     r.steps.forEach((s, i) => {
       if (s.agrees || !s.actual) return;
@@ -448,6 +491,8 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
     out.push('');
     if (violated.length === 0) out.push(`no property is violated along this trace under ${design.name}`);
     for (const f of r.findings) out.push(`${f.kind === 'always' ? 'violated' : 'witness'}: ${f.property} after step ${f.step}: ${f.message}`);
+    if (isWitness) out.push(reached ? `the trace's witness ${trace.property} is reached after step ${reached.step} under ${design.name}`
+      : `the trace's witness ${trace.property} is not reached along this trace under ${design.name}${SCENARIO_PROPERTIES.some((p) => p.name === trace.property) && !trace.programs ? ' (the trace carries no "programs" to check it against)' : ''}`);
     io.out(out.join('\n'));
   }
   return violated.length > 0 ? EXIT.violated : EXIT.ok;

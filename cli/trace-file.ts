@@ -7,6 +7,7 @@ import { builtinDesign } from '../model/designs/index.js';
 import { propertyByName, PROPERTIES } from '../properties/index.js';
 import { USER_PROPERTY_NAME } from '../properties/user.js';
 import type { Design } from '../model/design.js';
+import type { ProgramStep } from '../model/step.js';
 import { traceStepToStep } from '../traces/build.js';
 import { parseTrace, type TraceFile, type TraceStep } from '../traces/format.js';
 import { makesSteps } from '../traces/replay.js';
@@ -47,6 +48,22 @@ export function traceProblem(t: TraceFile): string | undefined {
   for (let i = 0; i < t.steps.length; i++) {
     const bad = stepOutOfBounds(t.steps[i]!, t.bounds, byHand);
     if (bad !== undefined) return `step ${i + 1}: ${bad}`;
+  }
+  return t.programs ? offProgram(t, t.programs) : undefined;
+}
+
+/** A trace with programs (a scenario-completes witness) makes each task's calls in its program's order. */
+function offProgram(t: TraceFile, programs: readonly (readonly ProgramStep[])[]): string | undefined {
+  if (programs.length > t.bounds.tasks) return `"programs" has ${programs.length} programs, the trace's bounds ${t.bounds.tasks} tasks`;
+  const pc = programs.map(() => 0);
+  for (let i = 0; i < t.steps.length; i++) {
+    const s = t.steps[i]!;
+    if (s.task === 'kernel' || s.syscall === 'resume') continue;
+    const line = programs[s.task]?.[pc[s.task]!];
+    if (!line || line.syscall !== s.syscall || JSON.stringify(line.args) !== JSON.stringify(s.args)) {
+      return `step ${i + 1}: ${actorName(s.task)} ${formatStep(traceStepToStep(s))} is not the next call of its program in "programs"`;
+    }
+    pc[s.task]!++;
   }
   return undefined;
 }

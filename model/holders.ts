@@ -138,3 +138,59 @@ export function holdersOf(w: World, design: Design): Holder[][] {
   forEachHolder(w, design, (file, h) => out[file]!.push(h));
   return out;
 }
+
+/** A pointer to a released file that the kernel can still dereference: what no-use-after-free reports
+ *  (one definition, for the property and the pictures). `holder`: a counted reference in allocated memory;
+ *  `request`: a request's borrowed fixed-file pointer; `slot`: a borrowed registered-table slot of a ring
+ *  that is still reachable (a request can be submitted on it; a garbage ring's slots are never read). */
+export type Dangling =
+  | { readonly kind: 'holder'; readonly file: FileId; readonly holder: Holder }
+  | { readonly kind: 'request'; readonly file: FileId; readonly ring: FileId; readonly req: number }
+  | { readonly kind: 'slot'; readonly file: FileId; readonly ring: FileId; readonly slot: number };
+
+/** Every dangling pointer in w, holders first, then requests, then table slots (the order in which
+ *  no-use-after-free names the first). `cb` returns true to stop. */
+export function forEachDangling(w: World, design: Design, cb: (d: Dangling) => boolean | void): void {
+  let stop = false;
+  forEachHolder(w, design, (file, holder) => {
+    if (!stop && w.files[file]!.released) stop = cb({ kind: 'holder', file, holder }) === true;
+  });
+  if (stop) return;
+  forEachRequestBorrow(w, (file, ring, req) => {
+    if (!stop && w.files[file]!.released) stop = cb({ kind: 'request', file, ring, req }) === true;
+  });
+  if (stop) return;
+  let live: Uint8Array | undefined;
+  forEachBorrowed(w, design, (file, ring, slot) => {
+    if (stop || !w.files[file]!.released) return;
+    live ??= reachable(w, design);
+    if (live[ring]) stop = cb({ kind: 'slot', file, ring, slot }) === true;
+  });
+}
+
+/** A reader that holds a bare pointer to the head skb of socket `sock` across its copy (Skb.pinned): a
+ *  task's stream recvmsg between its pick and its consume, or an io_uring recv a worker has picked. */
+export type SkbReader =
+  | { readonly kind: 'task'; readonly task: number; readonly sock: FileId }
+  | { readonly kind: 'request'; readonly ring: FileId; readonly req: number; readonly sock: FileId };
+
+/** Every reader with its skb: on `sock`'s queue (`queued`, its index), unlinked onto the GC's hitlist and
+ *  not yet freed (`hitlist`, its index), or `freed`. The model keeps no identity for an skb, only the
+ *  pinned flag (recvmsg.ts and io_wq.ts look for the pinned skb on the reader's queue, and take its absence
+ *  as the free the GC reported): a reader whose queue has no pinned skb reads the pinned skb of the hitlist
+ *  if there is one, else a freed skb. Exact with one reader, which is what the scenarios have. */
+export function forEachSkbReader(w: World, cb: (r: SkbReader, where: { readonly at: 'queue' | 'hitlist'; readonly index: number } | { readonly at: 'freed' }) => void): void {
+  const where = (sock: FileId) => {
+    const q = w.files[sock]?.sock?.queue.findIndex((s) => s.pinned) ?? -1;
+    if (q >= 0) return { at: 'queue' as const, index: q };
+    const h = w.gc.hitlist.findIndex((s) => s.pinned);
+    return h >= 0 ? { at: 'hitlist' as const, index: h } : { at: 'freed' as const };
+  };
+  w.tasks.forEach((task, t) => {
+    const p = task.alive ? task.pending : null;
+    if (p?.kind === 'recvmsg' && !p.peek) cb({ kind: 'task', task: t, sock: p.sock }, where(p.sock));
+  });
+  w.files.forEach((f, ring) => f.ring?.requests.forEach((q, req) => {
+    if (q.op === 'recv' && q.phase === 'picked') cb({ kind: 'request', ring, req, sock: q.file }, where(q.file));
+  }));
+}

@@ -1,4 +1,4 @@
-import { forEachBorrowed, forEachHolder, forEachRequestBorrow, describeHolder, reachable } from '../model/holders.js';
+import { describeHolder, forEachDangling } from '../model/holders.js';
 import { fileName, type World } from '../model/world.js';
 import type { PropertyDef } from './property.js';
 
@@ -19,25 +19,18 @@ export const noUseAfterFree: PropertyDef = {
     check(w: World) {
       const r = w.reports.find((x) => x.kind === 'use-after-free');
       if (r) return `use after free: ${r.what}`;
+      // The first dangling pointer (model/holders.ts): a holder, a request that borrowed a fixed file (no
+      // reference: it dereferences the file when it runs and completes, CVE-2022-2602, reported as soon as
+      // the file goes; the io_wq step that touches it reports it again), a borrowed table slot of a ring that
+      // is still reachable (a garbage ring's slots are never read: 5.1's __io_sqe_files_unregister purges the
+      // ring_sock queue, it does not touch them).
       let msg: string | undefined;
-      forEachHolder(w, design, (file, h) => {
-        if (!msg && w.files[file]!.released) msg = `${describeHolder(h)} still points at released ${fileName(w, file)}`;
-      });
-      // A request that borrowed a fixed file (no reference) dereferences it when it runs and completes: a
-      // live request pointing at a released file is the use-after-free of CVE-2022-2602, reported as soon
-      // as the file goes (the io_wq step that touches it reports it again).
-      if (!msg) forEachRequestBorrow(w, (file, ring, req) => {
-        if (!msg && w.files[file]!.released) msg = `request ${req} of ring f${ring} (fixed file) still points at released ${fileName(w, file)}`;
-      });
-      // A borrowed table slot is dangerous once something can dereference it: a request can be submitted
-      // on the ring (it is reachable). The slot of a garbage ring that the GC is tearing down is never read
-      // (5.1's __io_sqe_files_unregister purges the ring_sock queue, it does not touch the slots); requests
-      // that already borrowed a file are checked on their own pointers.
-      let live: Uint8Array | undefined;
-      if (!msg) forEachBorrowed(w, design, (file, ring, slot) => {
-        if (msg || !w.files[file]!.released) return;
-        live ??= reachable(w, design);
-        if (live[ring]) msg = `f${ring}'s registered slot ${slot} borrows released ${fileName(w, file)}, and the ring is still reachable (a request can use the slot)`;
+      forEachDangling(w, design, (d) => {
+        const name = fileName(w, d.file);
+        msg = d.kind === 'holder' ? `${describeHolder(d.holder)} still points at released ${name}`
+          : d.kind === 'request' ? `request ${d.req} of ring f${d.ring} (fixed file) still points at released ${name}`
+          : `f${d.ring}'s registered slot ${d.slot} borrows released ${name}, and the ring is still reachable (a request can use the slot)`;
+        return true;
       });
       return msg ? `dangling pointer: ${msg}` : undefined;
     },

@@ -493,8 +493,25 @@ test('--trace-out in text mode says on stderr what it wrote (or that it wrote no
   const none = join(TMP, 'none.trace.json');
   const v = await run(['check', '--design', 'viro-2019', '--depth', '3', '--trace-out', none], { tty: false });
   t.is(v.code, 0);
-  t.deepEqual(v.errWrites, [`no property is violated: ${none} not written`]);
+  t.deepEqual(v.errWrites, [`no property is violated, so there is no violation's trace: ${none} not written`]);
   t.throws(() => readFileSync(none));
+});
+
+test('--trace-of NAME writes that verdict\'s trace (a witness of free exploration, which replays); without it, the first violated property', async (t) => {
+  const file = join(TMP, 'witness.trace.json');
+  const r = await run(['check', '--design', 'seed-2019', '--trace-out', file, '--trace-of', 'gc-releases-cycle'], { tty: false });
+  t.is(r.code, 1);
+  t.deepEqual(r.errWrites, [`trace of gc-releases-cycle (witness) written to ${file}`]);
+  const p = parseTrace(readFileSync(file, 'utf8'));
+  if (!p.ok) return t.fail(p.error);
+  t.is(p.value.property, 'gc-releases-cycle');
+  const rp = await run(['replay', file], { tty: false });
+  t.is(rp.code, 0, rp.out);
+  t.regex(rp.out, /^the trace's witness gc-releases-cycle is reached after step \d+ under seed-2019$/m);
+  // The default is unchanged: the first violated property.
+  const d = await run(['check', '--design', 'seed-2019', '--trace-out', file], { tty: false });
+  t.deepEqual(d.errWrites, [`trace of no-leak written to ${file}`]);
+  t.is(JSON.parse(readFileSync(file, 'utf8')).property, 'no-leak');
 });
 
 test('replay of the seed-2019 trace on its own design exits 1 and names the violation at step 5', async (t) => {

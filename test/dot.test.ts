@@ -10,7 +10,7 @@ import type { World } from '../model/world.js';
 import { makeProperties } from '../properties/index.js';
 import { traceToDots, worldToDot } from '../traces/dot.js';
 import { dotToSvg } from '../traces/svg.js';
-import { design, playSteps } from './helpers/world.js';
+import { ctxFor, design, playSteps, run } from './helpers/world.js';
 
 /** Al Viro's scenario: a ring, a datagram socketpair, the ring registers one end, the ring's fd is
  *  sent to that end, the task exits. fds: 3 ring (f0), 4 and 5 the sockets (f1, f2). */
@@ -161,4 +161,83 @@ test('svg: Graphviz in WebAssembly renders an <svg> document that shows the file
   // The node classes reach the SVG, so a page can style or find them.
   t.regex(svg, /class="node file unreachable"/);
   await t.throwsAsync(() => dotToSvg('digraph { a -> }'), { message: /^graphviz: / });
+});
+
+// ------------------------------------------------------------------------------------------------
+// A use-after-free: the freed object still pointed at, and the dangling edge.
+
+/** CVE-2022-2602 on linux-5.1, as `check --scenario cve-2022-2602` finds it (16 steps): f0, f1 a dgram
+ *  socketpair (fds 3, 4), f2 the ring (fd 5), f3 a regular file (fd 6); the ring registers f1 and f3 (its
+ *  ring_sock skb owns them), the ring is sent to f0's peer f1, a read on fixed slot 1 (f3) is submitted, the
+ *  fds are closed, the GC collects the ring and f1, the io-wq worker blocks in the read, and the GC's
+ *  purge puts the ring (15) and then the registration skb with f1 and f3 (16): request 0 still points at f3. */
+const CVE_2022_2602 = ['T0 socketpair dgram', 'T0 io_uring_setup', 'T0 open', 'T0 io_uring_register 5 4 6', 'T0 sendmsg 3 5',
+  'T0 enter 5 read fixed 1', 'T0 close 5', 'T0 close 6', 'T0 close 4', 'gc start', 'gc select', 'gc select', 'gc scan',
+  'io_wq 2 0 block', 'gc purge', 'gc purge'];
+/** CVE-2023-6531 on linux-6.1 (13 steps): f0, f1 a stream socketpair (fds 3, 4), f2 the ring (fd 5) registers
+ *  f0 and is sent to f0; an io_uring recv on fixed slot 0 (f0) is submitted; the worker picks f0's head skb
+ *  (11: a bare pointer) while the GC runs, the scan unlinks that skb onto the hitlist (12) and the purge
+ *  frees it (13). */
+const CVE_2023_6531 = ['T0 socketpair stream', 'T0 io_uring_setup', 'T0 io_uring_register 5 3', 'T0 sendmsg 4 5',
+  'T0 enter 5 recv fixed 0', 'T0 close 5', 'T0 close 3', 'gc start', 'gc select', 'gc select', 'io_wq 2 0 pick', 'gc scan', 'gc purge'];
+
+const uafBounds = { tasks: 1, fds: 4, files: 4, skbs: 1, msgFds: 2, reqs: 1, gc: 'phased' as const };
+const uafMessage = (ctx: ReturnType<typeof ctxFor>, w: World): string | undefined =>
+  makeProperties(ctx).find((p) => p.name === 'no-use-after-free')!.check(w as never, undefined as never, undefined as never);
+const dotsOf = (d: Design, worlds: readonly World[]): Parsed[] =>
+  worlds.map((w, i) => parse(worldToDot(w, { design: d, ...(i > 0 ? { previous: worlds[i - 1]! } : {}) })));
+
+test('CVE-2022-2602, the violating step: f3 drawn freed, the dangling edge from request 0 of the ring, the released ring and f1 kept', (t) => {
+  const ctx = ctxFor('linux-5.1', uafBounds);
+  const worlds = run(ctx, CVE_2022_2602).worlds;
+  t.is(uafMessage(ctx, worlds[16]!), 'dangling pointer: request 0 of ring f2 (fixed file) still points at released f3:regular');
+  t.is(uafMessage(ctx, worlds[15]!), undefined, 'f3 is still alive after the first purge step');
+  const g = dotsOf(ctx.design, worlds)[16]!;
+  t.deepEqual(withClass(g.nodes, 'freed'), ['file_3']);
+  t.deepEqual(classes(g.nodes.get('file_3')!), ['file', 'released', 'freed']);
+  t.regex(g.nodes.get('file_3')!, /color="#c62828"[^>]* style="dashed"/, 'a dashed red border');
+  t.deepEqual(withClass(g.edges, 'dangling'), ['requests_2:r0 -> file_3']);
+  const e = g.edges.get('requests_2:r0 -> file_3')!;
+  t.deepEqual(classes(e), ['borrows', 'dangling']);
+  t.regex(e, /color="#c62828"/);
+  t.regex(e, /style=dashed/);
+  t.regex(e, /label="dangling \(borrowed\)"/);
+  // The ring was released at step 15, but its ctx waits for the request: it stays, with its structures,
+  // and the released f1 that its table still names stays too (marked released, not freed: never read again).
+  t.deepEqual(classes(g.nodes.get('file_2')!), ['file', 'released']);
+  t.deepEqual(classes(g.nodes.get('file_1')!), ['file', 'released']);
+  t.deepEqual(sorted(g.nodes.keys()), ['file_0', 'file_1', 'file_2', 'file_3', 'requests_2', 'table_2', 'task_0']);
+  t.deepEqual(classes(g.edges.get('table_2:slot0 -> file_1')!), ['borrows']);
+  t.deepEqual(classes(g.edges.get('table_2:slot1 -> file_3')!), ['borrows']);
+});
+
+test('CVE-2022-2602 before the free: no freed node and no dangling edge at any step; every edge ends at a drawn node', (t) => {
+  const ctx = ctxFor('linux-5.1', uafBounds);
+  const dots = dotsOf(ctx.design, run(ctx, CVE_2022_2602).worlds);
+  dots.slice(0, 16).forEach((g, i) => {
+    t.deepEqual(withClass(g.nodes, 'freed'), [], `step ${i}`);
+    t.deepEqual(withClass(g.edges, 'dangling'), [], `step ${i}`);
+  });
+  // Step 15: the ring is released, its request borrows a live f3 (a plain borrow).
+  t.deepEqual(classes(dots[15]!.edges.get('requests_2:r0 -> file_3')!), ['borrows']);
+  t.deepEqual(classes(dots[15]!.nodes.get('file_3')!), ['file']);
+  t.true(dots[15]!.nodes.has('requests_2'));
+  for (const [i, g] of dots.entries()) for (const k of g.edges.keys()) for (const end of k.split(' -> ')) t.true(g.nodes.has(end.split(':')[0]!), `step ${i}: ${k}`);
+});
+
+test('CVE-2023-6531: the reader\'s skb pointer to the queue, then the hitlist, then to the freed skb (dangling)', (t) => {
+  const ctx = ctxFor('linux-6.1', { ...uafBounds, fds: 3, files: 3, msgFds: 1 });
+  const worlds = run(ctx, CVE_2023_6531).worlds;
+  t.is(uafMessage(ctx, worlds[13]!), 'use after free: an skb freed (unix_gc purge) while a reader still points at it (bare skb pointer across the copy)');
+  const dots = dotsOf(ctx.design, worlds);
+  t.deepEqual(withClass(dots[11]!.edges, 'reads'), ['requests_2:r0 -> queue_0:s0']);
+  t.deepEqual(withClass(dots[12]!.edges, 'reads'), ['requests_2:r0 -> gc_hitlist:s0']);
+  const g = dots[13]!;
+  t.deepEqual(withClass(g.nodes, 'freed'), ['freed_skb_0']);
+  t.deepEqual(classes(g.nodes.get('freed_skb_0')!), ['skb', 'freed', 'new']);
+  t.regex(g.nodes.get('freed_skb_0')!, /carried f2:io_uring/, 'what the freed skb carried, from the world before');
+  t.deepEqual(withClass(g.edges, 'dangling'), ['requests_2:r0 -> freed_skb_0']);
+  t.regex(g.edges.get('requests_2:r0 -> freed_skb_0')!, /label="dangling: skb freed"/);
+  dots.slice(0, 13).forEach((x, i) => t.deepEqual([...withClass(x.nodes, 'freed'), ...withClass(x.edges, 'dangling')], [], `step ${i}`));
+  for (const [i, x] of dots.entries()) for (const k of x.edges.keys()) for (const end of k.split(' -> ')) t.true(x.nodes.has(end.split(':')[0]!), `step ${i}: ${k}`);
 });

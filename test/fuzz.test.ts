@@ -26,11 +26,11 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 
 const commands = ['check', 'matrix', 'designs', 'scenarios', 'explain', 'replay', 'help', 'render', 'report', 'simulate', 'frobnicate', ''];
 const flags = ['--design', '--designs', '--tasks', '--files', '--fds', '--skbs', '--msg-fds', '--depth', '--ops', '--max-states',
-  '--timeout', '--json', '--full', '--no-symmetry', '--trace-out', '--format', '--step', '--out', '--seed', '--runs', '--exact',
+  '--timeout', '--json', '--full', '--no-symmetry', '--trace-out', '--trace-of', '--format', '--step', '--out', '--seed', '--runs', '--exact',
   '--max-memory', '--checkpoint', '--resume', '--checkpoint-every', '--scenario', '--variant', '--gc', '--reqs', '--workers', '--strict', '--frobnicate', '-h', '--'];
 const values = ['seed-2019', 'viro-2019', 'flush-teardown', 'linux-5.1', 'linux-5.14[peekGuard=none]', 'linux-6.1[oob=x]', 'cve-2021-0920', 'viro-2019', 'phased', 'atomic', 'dgram', 'nope', './nope.ts', 'test/fixtures/my-patch.ts', 'test/fixtures/throws-on-load.ts',
   '0', '1', '2', '3', '-1', '1.5', '99999999', 'abc', '', ' ', 'close,dup', 'open,bogus', ',', 'no-leak', 'dot', 'svg',
-  '4G', '12', '1e3', '\u0000', '../../etc/passwd', join(TMP, 'out'), '{}', 'null'];
+  '4G', '12', '1e3', 'scenario-completes', '\u0000', '../../etc/passwd', join(TMP, 'out'), '{}', 'null'];
 
 const arg = fc.oneof(fc.constantFrom(...flags), fc.constantFrom(...values), fc.string({ maxLength: 6 }));
 

@@ -264,3 +264,87 @@ test('report --designs with a user design whose name needs escaping in a file na
   t.deepEqual(readdirSync(dir).sort(), ['index.html', 'odd_name_v2--gc-releases-cycle.html', 'odd_name_v2--teardown-on-final-fput.html']);
   t.regex(readFileSync(join(dir, 'index.html'), 'utf8'), /<tr data-design="odd name\/v2">/);
 });
+
+// ------------------------------------------------------------------------------------------------
+// A use-after-free's pictures, and a witness's trace
+
+// CVE-2022-2602 on linux-5.1: f3 (the regular file on fixed slot 1) freed at step 16 while request 0 of
+// the ring f2 still points at it (test/dot.test.ts derives the steps).
+let uafCheck: Promise<Run> | undefined;
+const UAF_DOTS = join(TMP, 'uaf-dots');
+const UAF_TRACE = join(TMP, 'uaf.json');
+const checkUaf = () => (uafCheck ??= run(['check', '--design', 'linux-5.1', '--scenario', 'cve-2022-2602', '--dot', UAF_DOTS, '--trace-out', UAF_TRACE]));
+
+test('check --dot, render: the violating step of CVE-2022-2602 draws f3 freed with the dangling edge from request 0; step 15 does not', async (t) => {
+  const r = await checkUaf();
+  t.is(r.code, 1);
+  const last = graph(readFileSync(join(UAF_DOTS, 'no-use-after-free-step-16.dot'), 'utf8'));
+  t.deepEqual(last.nodes.filter((n) => last.cls(n).includes('freed')), ['file_3']);
+  t.true(last.edges.includes('requests_2:r0 -> file_3'));
+  const dot16 = readFileSync(join(UAF_DOTS, 'no-use-after-free-step-16.dot'), 'utf8');
+  t.regex(dot16, /requests_2:r0 -> file_3 \[class="borrows dangling"/);
+  const before = readFileSync(join(UAF_DOTS, 'no-use-after-free-step-15.dot'), 'utf8');
+  t.false(/freed|dangling/.test(before.replace(/label=<[^\n]*>\]/g, '')), 'no freed node, no dangling edge before the free');
+  // render draws the same picture from the trace file.
+  const rendered = await run(['render', UAF_TRACE]);
+  t.is(rendered.code, 0, rendered.err);
+  t.is(rendered.out.replace(/\n$/, ''), dot16.replace(/\n$/, ''));
+  const svg = await run(['render', UAF_TRACE, '--format', 'svg']);
+  t.regex(svg.out, /class="node file released freed named"/);
+  t.regex(svg.out, /class="edge borrows dangling"/);
+});
+
+test('check --trace-out --trace-of scenario-completes writes the completing run; replay names the witness reached, no violation', async (t) => {
+  const file = join(TMP, 'completes.json');
+  const r = await run(['check', '--design', 'linux-5.1', '--scenario', 'cve-2022-2602', '--trace-out', file, '--trace-of', 'scenario-completes']);
+  t.is(r.code, 1, 'the scenario still violates no-use-after-free');
+  t.deepEqual(r.errWrites, [`trace of scenario-completes (witness) written to ${file}`]);
+  const trace = JSON.parse(readFileSync(file, 'utf8')) as { property: string; steps: { task: number | string; syscall: string }[]; programs: { syscall: string }[][] };
+  t.is(trace.property, 'scenario-completes');
+  // It carries the scenario's program (a trace file names no scenario), which replay checks the witness against.
+  t.deepEqual(trace.programs.map((p) => p.map((l) => l.syscall)), [['socketpair', 'io_uring_setup', 'open', 'io_uring_register', 'sendmsg', 'io_uring_enter', 'close', 'close', 'close', 'close']]);
+  // The program's 10 calls (scenarios/cve-2022-2602.json), in order, and nothing of the kernel's.
+  t.deepEqual(trace.steps.map((s) => s.syscall), ['socketpair', 'io_uring_setup', 'open', 'io_uring_register', 'sendmsg', 'io_uring_enter', 'close', 'close', 'close', 'close']);
+  const rp = await run(['replay', file]);
+  t.is(rp.code, 0, rp.out);
+  t.true(rp.out.startsWith(`replaying ${file} (10 steps, made with linux-5.1 for the witness scenario-completes) against design linux-5.1`));
+  t.regex(rp.out, /^witness: scenario-completes after step 10: every program ran to its end: T0 10 calls$/m);
+  t.regex(rp.out, /^the trace's witness scenario-completes is reached after step 10 under linux-5\.1$/m);
+  t.false(/^violated:/m.test(rp.out));
+  const j = JSON.parse((await run(['replay', file, '--json'])).out) as { witness: unknown };
+  t.deepEqual(j.witness, { property: 'scenario-completes', reached: true, step: 10 });
+  // Cut short, the run does not complete: the witness is not reached (and nothing is violated).
+  const cut = join(TMP, 'completes-cut.json');
+  writeFileSync(cut, JSON.stringify({ ...trace, steps: trace.steps.slice(0, 9) }));
+  const c = await run(['replay', cut]);
+  t.is(c.code, 0);
+  t.regex(c.out, /^the trace's witness scenario-completes is not reached along this trace under linux-5\.1$/m);
+  // Without its programs the witness cannot be checked, and replay says why.
+  const bare = join(TMP, 'completes-bare.json');
+  writeFileSync(bare, JSON.stringify({ ...trace, programs: undefined }));
+  t.regex((await run(['replay', bare])).out, /is not reached along this trace under linux-5\.1 \(the trace carries no "programs" to check it against\)$/m);
+  // Steps that are not the programs' calls: an invalid trace.
+  const off = join(TMP, 'completes-off.json');
+  writeFileSync(off, JSON.stringify({ ...trace, programs: [trace.programs[0]!.slice(1)] }));
+  assertUserError(t, await run(['replay', off]), 'E_TRACE_INVALID', /step 1: T0 socketpair\(AF_UNIX, SOCK_DGRAM\) is not the next call of its program in "programs"$/);
+});
+
+test('check --trace-of: an unknown name is E_USAGE before the search; a verdict with no trace is E_NO_TRACE after the result', async (t) => {
+  const file = join(TMP, 'never.json');
+  assertUserError(t, await run(['check', '--design', 'linux-5.1', '--scenario', 'cve-2022-2602', '--trace-out', file, '--trace-of', 'no-such-thing']),
+    'E_USAGE', /--trace-of: unknown property or witness 'no-such-thing' \(known: no-leak, .*scenario-completes\)$/);
+  assertUserError(t, await run(['check', '--design', 'seed-2019', '--trace-out', file, '--trace-of', 'scenario-completes']),
+    'E_USAGE', /that witness is checked only with --scenario/);
+  assertUserError(t, await run(['check', '--design', 'seed-2019', '--trace-of', 'no-leak']), 'E_USAGE', /--trace-of NAME goes with --trace-out FILE/);
+  // linux-6.18 fixes CVE-2022-2602: no-use-after-free holds, so it has no trace.
+  const h = await run(['check', '--design', 'linux-6.18', '--scenario', 'cve-2022-2602', '--trace-out', file, '--trace-of', 'no-use-after-free']);
+  t.is(h.code, 2);
+  t.regex(h.out, /no-use-after-free\s+holds/, 'the result is printed first');
+  t.deepEqual(h.errWrites, [`inflight: E_NO_TRACE: --trace-of no-use-after-free: no-use-after-free holds, so it has no trace: ${file} not written`]);
+  t.false(existsSync(file));
+  // No --trace-of and nothing violated: said so, with the witnesses whose traces can be written.
+  const n = await run(['check', '--design', 'linux-6.18', '--scenario', 'cve-2022-2602', '--trace-out', file]);
+  t.is(n.code, 0);
+  t.deepEqual(n.errWrites, [`no property is violated, so there is no violation's trace: ${file} not written (a witness's trace: --trace-of request-completes-on-fixed-file | scenario-completes)`]);
+  t.false(existsSync(file));
+});

@@ -22,7 +22,7 @@ import { runSteps, toTraceStep } from '../traces/build.js';
 import { Compactor } from '../traces/compact.js';
 import { describeWorld, diffFacts, formatChange } from '../traces/describe.js';
 import { TRACE_FORMAT, traceToJson, type TraceFile, type TraceStep } from '../traces/format.js';
-import { replayTrace, type Finding } from '../traces/replay.js';
+import { replayTrace, tracePrograms, type Finding } from '../traces/replay.js';
 import { renderStepLines, renderSteps } from '../traces/text.js';
 import { traceToDots } from '../traces/dot.js';
 import { cli } from './helpers/cli.js';
@@ -33,7 +33,8 @@ test.after.always(() => { rmSync(TMP, { recursive: true, force: true }); });
 
 /** The replay as it was: every world kept (immer), every property on every world, each world described whole. */
 function reference(trace: TraceFile, design: Design) {
-  const ctx = makeCtx(design, trace.bounds);
+  // A scenario-completes trace is replayed under the programs it carries (check --trace-of), both ways.
+  const ctx = makeCtx(design, trace.bounds, tracePrograms(trace));
   const run = runSteps(trace.steps, ctx);
   const findings: Finding[] = [];
   for (const p of makeProperties(ctx)) {

@@ -11,6 +11,9 @@ import type { Ctx, Step } from '../model/step.js';
 import { initialWorld, type World } from '../model/world.js';
 import { TRACE_FORMAT, type TraceFile, type TraceStep } from './format.js';
 
+/** properties/scenario-completes.ts's name (not imported: the properties import the model, not traces). */
+const SCENARIO_WITNESS = 'scenario-completes';
+
 export interface BuiltTrace {
   readonly trace: TraceFile;
   /** worlds[0] is the initial world, worlds[i] the world after step i. */
@@ -29,7 +32,9 @@ export function buildTrace(model: KernelModel, path: Path, design: string, bound
     worlds.push(done.world);
     steps.push(toTraceStep(tr.step, done.result));
   }
-  return { trace: { format: TRACE_FORMAT, design, bounds, property, violation, steps }, worlds };
+  // The witness that a scenario's programs run to their end carries them: a replay checks it against them.
+  const programs = property === SCENARIO_WITNESS && model.ctx.programs ? { programs: model.ctx.programs.map((p) => p.map((l) => ({ syscall: l.syscall, args: l.args }))) } : {};
+  return { trace: { format: TRACE_FORMAT, design, bounds, property, violation, steps, ...programs }, worlds };
 }
 
 export const toTraceStep = (step: Step, result: TraceStep['result']): TraceStep =>

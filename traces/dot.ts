@@ -24,7 +24,7 @@ import { formatStep } from '../model/apply.js';
 import type { Design } from '../model/design.js';
 import { kernelOf } from '../model/kernel.js';
 import { formatResult } from '../model/step.js';
-import { forEachBorrowed, forEachHolder, holderOwner, reachable, type Holder } from '../model/holders.js';
+import { forEachBorrowed, forEachDangling, forEachHolder, forEachRequestBorrow, forEachSkbReader, holderOwner, reachable, type Holder, type SkbReader } from '../model/holders.js';
 import { FD_BASE, fileName, type FileId, type Skb, type World } from '../model/world.js';
 import { traceStepToStep } from './build.js';
 import type { TraceStep } from './format.js';
@@ -49,7 +49,7 @@ export interface DotEdge {
   /** `node` or `node:port`. */
   readonly from: string;
   readonly to: string;
-  readonly kind: 'holds' | 'borrows' | 'has' | 'peer';
+  readonly kind: 'holds' | 'borrows' | 'has' | 'peer' | 'reads';
   readonly classes: readonly string[];
 }
 export interface RefGraph {
@@ -98,7 +98,7 @@ function skbRows(queue: readonly Skb[], w: World): string {
     const cells = skb.fds.map((f, e) => `<td port="s${s}e${e}">${esc(fileName(w, f))}</td>`);
     if (cells.length === 0) cells.push('<td>(no fds)</td>');
     const pad = width - Math.max(1, skb.fds.length);
-    return `<tr><td align="left">skb ${s}</td>${cells.join('')}${pad > 0 ? `<td colspan="${pad}"></td>` : ''}</tr>`;
+    return `<tr><td port="s${s}" align="left">skb ${s}</td>${cells.join('')}${pad > 0 ? `<td colspan="${pad}"></td>` : ''}</tr>`;
   }).join('');
 }
 
@@ -114,6 +114,19 @@ export function refGraph(w: World, design: Design, previous?: World): RefGraph {
   const pointedAt = new Set<FileId>();
   forEachHolder(w, design, (f) => pointedAt.add(f));
   forEachBorrowed(w, design, (f) => pointedAt.add(f));
+  forEachRequestBorrow(w, (f) => pointedAt.add(f));
+  // A released ring whose teardown waits for its requests (io_ring_ctx_wait_and_kill) keeps its ctx: its
+  // structures are drawn, and the files its table still names stay in the picture.
+  const dying = (id: FileId): boolean => w.files[id]!.released && w.files[id]!.ring?.dying === true;
+  w.files.forEach((f, id) => { if (dying(id)) for (const x of f.ring!.table ?? []) if (x !== null) pointedAt.add(x); });
+  // Freed and still pointed at (no-use-after-free's dangling pointers), or named by a KASAN report.
+  const freed = new Set<FileId>();
+  const danglingEdges = new Set<string>();
+  forEachDangling(w, design, (d) => {
+    freed.add(d.file);
+    danglingEdges.add(`${d.kind === 'holder' ? holderPort(d.holder) : d.kind === 'request' ? `requests_${d.ring}:r${d.req}` : `table_${d.ring}:slot${d.slot}`} -> file_${d.file}`);
+  });
+  for (const r of w.reports) if (r.kind === 'use-after-free' && r.file >= 0 && w.files[r.file]?.released) { freed.add(r.file); pointedAt.add(r.file); }
 
   w.tasks.forEach((task, t) => {
     if (!task.alive) return;
@@ -125,10 +138,12 @@ export function refGraph(w: World, design: Design, previous?: World): RefGraph {
   });
 
   w.files.forEach((f, id) => {
-    if (f.released && !pointedAt.has(id)) return;
+    if (f.released && !pointedAt.has(id) && !dying(id)) return;
     drawn.add(id);
     const rows: string[] = [];
-    if (f.released) rows.push('<tr><td><i>released</i></td></tr>');
+    if (freed.has(id)) rows.push(`<tr><td><font color="${COLOR.red}"><b>freed</b></font> (released, still pointed at)</td></tr>`);
+    else if (dying(id)) rows.push('<tr><td><i>released: the ctx waits for its requests</i></td></tr>');
+    else if (f.released) rows.push('<tr><td><i>released</i></td></tr>');
     else {
       const before = previous?.files[id];
       const changed = before !== undefined && !before.released && before.f_count !== f.f_count;
@@ -138,11 +153,11 @@ export function refGraph(w: World, design: Design, previous?: World): RefGraph {
       if (f.ring?.dead) rows.push('<tr><td><i>torn down</i></td></tr>');
       if (!seen[id]) rows.push(`<tr><td><font color="${COLOR.red}"><b>unreachable</b></font></td></tr>`);
     }
-    const classes = ['file', ...(f.released ? ['released'] : !seen[id] ? ['unreachable'] : [])];
+    const classes = ['file', ...(f.released ? ['released', ...(freed.has(id) ? ['freed'] : [])] : !seen[id] ? ['unreachable'] : [])];
     nodes.push({ id: `file_${id}`, label: table(esc(fileName(w, id)), rows.join(''), 1), classes });
-    if (f.released) return;
-    // An unreachable file's structures are part of the leak: filled like the file.
-    const part = seen[id] ? [] : ['of-unreachable'];
+    if (f.released && !dying(id)) return;
+    // An unreachable file's structures are part of the leak: filled like the file (a released ring's are not).
+    const part = seen[id] || f.released ? [] : ['of-unreachable'];
     const q = f.sock?.queue;
     if (q && q.length > 0) {
       nodes.push({ id: `queue_${id}`, label: table(`f${id} receive queue`, skbRows(q, w), 1 + Math.max(1, ...q.map((s) => s.fds.length))), classes: ['queue', ...part] });
@@ -159,13 +174,18 @@ export function refGraph(w: World, design: Design, previous?: World): RefGraph {
       const rows = r.requests.map((q, i) => `<tr><td port="r${i}" align="left">${q.op}${q.fixed ? ' fixed' : ''}: ${q.phase}</td></tr>`).join('');
       nodes.push({ id: `requests_${id}`, label: table(`f${id} requests`, rows, 1), classes: ['table', ...part] });
       edges.push({ from: `file_${id}`, to: `requests_${id}`, kind: 'has', classes: [] });
-      r.requests.forEach((q, i) => { if (q.fixed) edges.push({ from: `requests_${id}:r${i}`, to: `file_${q.file}`, kind: 'borrows', classes: [] }); });
+      r.requests.forEach((q, i) => {
+        const from = `requests_${id}:r${i}`;
+        if (q.fixed) edges.push({ from, to: `file_${q.file}`, kind: 'borrows', classes: danglingEdges.has(`${from} -> file_${q.file}`) ? ['dangling'] : [] });
+      });
     }
     if (r?.table) {
       const owns = !kernelOf(design).io_table_borrows(w, id);
       const rows = r.table.map((x, i) => `<tr><td port="slot${i}" align="left">slot ${i}${x === null ? ' (-1)' : ''}</td></tr>`).join('') || '<tr><td><i>empty</i></td></tr>';
       nodes.push({ id: `table_${id}`, label: table(`f${id} registered files${owns ? '' : ' <font point-size="9">(borrowed)</font>'}`, rows, 1), classes: ['table', ...part] });
       edges.push({ from: `file_${id}`, to: `table_${id}`, kind: 'has', classes: [] });
+      // A dying ring's borrowed slots (forEachBorrowed skips released rings): never read again, not dangling.
+      if (f.released && !owns) r.table.forEach((x, i) => { if (x !== null) edges.push({ from: `table_${id}:slot${i}`, to: `file_${x}`, kind: 'borrows', classes: [] }); });
     }
     const rq = r?.ringSock?.queue;
     if (rq && rq.length > 0) {
@@ -181,10 +201,27 @@ export function refGraph(w: World, design: Design, previous?: World): RefGraph {
   // Counted references: the edges out of an unreachable file's structures are the leak itself.
   forEachHolder(w, design, (file, h) => {
     const owner = holderOwner(h);
-    edges.push({ from: holderPort(h), to: `file_${file}`, kind: 'holds', classes: owner !== undefined && !seen[owner] ? ['unreachable'] : [] });
+    const from = holderPort(h);
+    const dangling = danglingEdges.has(`${from} -> file_${file}`);
+    edges.push({ from, to: `file_${file}`, kind: 'holds', classes: dangling ? ['dangling'] : owner !== undefined && !seen[owner] && !w.files[owner]!.released ? ['unreachable'] : [] });
   });
   forEachBorrowed(w, design, (file, ring, slot) => {
-    edges.push({ from: `table_${ring}:slot${slot}`, to: `file_${file}`, kind: 'borrows', classes: [] });
+    const from = `table_${ring}:slot${slot}`;
+    edges.push({ from, to: `file_${file}`, kind: 'borrows', classes: danglingEdges.has(`${from} -> file_${file}`) ? ['dangling'] : [] });
+  });
+  // Readers' bare skb pointers: to the skb's row on its queue or on the GC's hitlist, or to the freed skb.
+  forEachSkbReader(w, (r, where) => {
+    const from = readerPort(r);
+    if (where.at === 'queue') { edges.push({ from, to: `queue_${r.sock}:s${where.index}`, kind: 'reads', classes: [] }); return; }
+    if (where.at === 'hitlist') { edges.push({ from, to: `gc_hitlist:s${where.index}`, kind: 'reads', classes: [] }); return; }
+    const id = `freed_skb_${r.sock}`;
+    if (!nodes.some((n) => n.id === id)) {
+      const carried = previous ? pinnedSkbIn(previous, r.sock) : undefined;
+      const rows = `<tr><td><font color="${COLOR.red}"><b>freed</b></font> (was the head of f${r.sock}'s receive queue)</td></tr>` +
+        (carried && carried.fds.length > 0 ? `<tr><td>carried ${carried.fds.map((f) => esc(fileName(w, f))).join(', ')}</td></tr>` : '');
+      nodes.push({ id, label: table('skb', rows, 1), classes: ['skb', 'freed'] });
+    }
+    edges.push({ from, to: id, kind: 'reads', classes: ['dangling'] });
   });
   w.files.forEach((f, id) => {
     const peer = f.sock?.peer;
@@ -205,14 +242,21 @@ export function refGraph(w: World, design: Design, previous?: World): RefGraph {
 
 export const edgeKey = (e: DotEdge): string => `${e.from} -> ${e.to}`;
 
+const readerPort = (r: SkbReader): string => (r.kind === 'task' ? `task_${r.task}:cookie` : `requests_${r.ring}:r${r.req}`);
+
+/** The skb a reader of `sock` had pinned in w (on the queue or the hitlist), as forEachSkbReader finds it. */
+function pinnedSkbIn(w: World, sock: FileId): Skb | undefined {
+  return w.files[sock]?.sock?.queue.find((s) => s.pinned) ?? w.gc.hitlist.find((s) => s.pinned);
+}
+
 function nodeStmt(n: DotNode, named: boolean): string {
   const cls = [...n.classes, ...(named ? ['named'] : [])];
   const has = (c: string): boolean => cls.includes(c);
   // The border and fill go on the HTML table; the node itself is shape=plain.
-  const border = named ? COLOR.red : has('new') ? COLOR.blue : has('released') ? COLOR.grey : 'black';
-  const fill = has('unreachable') || has('of-unreachable') ? COLOR.redFill : has('released') ? COLOR.dangling : 'white';
-  const width = named ? 3 : has('new') ? 2 : 0;
-  const style = has('released') ? ' style="dashed"' : '';
+  const border = named || has('freed') ? COLOR.red : has('new') ? COLOR.blue : has('released') ? COLOR.grey : 'black';
+  const fill = has('unreachable') || has('of-unreachable') ? COLOR.redFill : has('released') || has('freed') ? COLOR.dangling : 'white';
+  const width = named ? 3 : has('new') || has('freed') ? 2 : 0;
+  const style = has('released') || has('freed') ? ' style="dashed"' : '';
   const label = n.label.replace(/^<table /, `<table color="${border}" bgcolor="${fill}"${style} `)
     .replace(/^(<table[^>]*) border="0"/, `$1 border="${width}"`);
   return `  ${n.id} [class=${quote(cls.join(' '))}, label=<${label}>];`;
@@ -221,11 +265,15 @@ function nodeStmt(n: DotNode, named: boolean): string {
 function edgeStmt(e: DotEdge): string {
   const attrs: string[] = [];
   const has = (c: string): boolean => e.classes.includes(c);
-  const color = has('new') ? COLOR.blue : has('unreachable') ? COLOR.red : e.kind === 'holds' ? 'black' : COLOR.grey;
+  // A dangling pointer is red whatever else it is: the violation itself.
+  const color = has('dangling') ? COLOR.red : has('new') ? COLOR.blue : has('unreachable') ? COLOR.red : e.kind === 'holds' ? 'black' : COLOR.grey;
   attrs.push(`class=${quote([e.kind, ...e.classes].join(' '))}`, `color=${quote(color)}`);
   if (e.kind === 'has') attrs.push('arrowhead=none', 'penwidth=3', 'weight=4');
-  else if (has('new') || has('unreachable')) attrs.push('penwidth=2');
-  if (e.kind === 'borrows') attrs.push('style=dashed', 'arrowhead=onormal', 'label="borrowed"', `fontcolor=${quote(COLOR.grey)}`);
+  else if (has('new') || has('unreachable') || has('dangling')) attrs.push('penwidth=2');
+  if (has('dangling')) attrs.push('style=dashed', `label=${quote(e.kind === 'reads' ? 'dangling: skb freed' : e.kind === 'borrows' ? 'dangling (borrowed)' : 'dangling')}`, `fontcolor=${quote(COLOR.red)}`);
+  else if (e.kind === 'borrows') attrs.push('style=dashed', 'arrowhead=onormal', 'label="borrowed"', `fontcolor=${quote(COLOR.grey)}`);
+  else if (e.kind === 'reads') attrs.push('style=dotted', 'label="reads"', `fontcolor=${quote(COLOR.grey)}`);
+  if (e.kind === 'borrows' && has('dangling')) attrs.push('arrowhead=onormal');
   if (e.kind === 'peer') attrs.push('style=dashed', 'dir=none', 'label="peer"', `fontcolor=${quote(COLOR.grey)}`, 'constraint=false');
   return `  ${e.from} -> ${e.to} [${attrs.join(', ')}];`;
 }

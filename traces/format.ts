@@ -1,7 +1,7 @@
 // The trace file: a counterexample (or witness) as kernel-level steps, versioned and validated.
 import { SYSCALLS, checkBounds, DEFAULT_BOUNDS, type Bounds, type SyscallName } from '../model/bounds.js';
 import { parseStepArgs, syscallActor } from '../model/apply.js';
-import type { Errno, Result, Step } from '../model/step.js';
+import type { Errno, ProgramStep, Result, Step } from '../model/step.js';
 
 export const TRACE_FORMAT = 'inflight-trace/1';
 
@@ -21,6 +21,9 @@ export interface TraceFile {
   readonly property: string;
   readonly violation: string;
   readonly steps: readonly TraceStep[];
+  /** In the trace of a scenario's witness scenario-completes: the scenario's programs (programs[t] is task
+   *  t's calls), so that a replay can check the witness again (a trace file names no scenario). */
+  readonly programs?: readonly (readonly ProgramStep[])[];
 }
 
 const ERRNOS: readonly Errno[] = ['EBADF', 'EINVAL', 'EBUSY', 'ENXIO', 'EMFILE', 'EAGAIN', 'ENOTSOCK', 'EOPNOTSUPP', 'ECONNREFUSED', 'EPIPE', 'ENFILE', 'EPERM', 'ENOTCONN', 'EISCONN', 'ECANCELED'];
@@ -49,7 +52,35 @@ export function parseTrace(text: string): Parsed<TraceFile> {
     if (!s.ok) return fail(`step ${i + 1}: ${s.error}`);
     steps.push(s.value);
   }
-  return { ok: true, value: { format: TRACE_FORMAT, design: o['design'], bounds: bounds.value, property: o['property'], violation: o['violation'], steps } };
+  const programs = o['programs'] === undefined ? undefined : parsePrograms(o['programs']);
+  if (programs && !programs.ok) return programs;
+  return { ok: true, value: { format: TRACE_FORMAT, design: o['design'], bounds: bounds.value, property: o['property'], violation: o['violation'], steps,
+    ...(programs ? { programs: programs.value } : {}) } };
+}
+
+function parsePrograms(raw: unknown): Parsed<ProgramStep[][]> {
+  if (!Array.isArray(raw) || raw.some((p) => !Array.isArray(p))) return fail('"programs" must be a list of lists of calls (one per task)');
+  const out: ProgramStep[][] = [];
+  for (let t = 0; t < raw.length; t++) {
+    const prog: ProgramStep[] = [];
+    for (let i = 0; i < (raw[t] as unknown[]).length; i++) {
+      const line = (raw[t] as unknown[])[i];
+      const where = `programs: T${t} line ${i + 1}`;
+      if (typeof line !== 'object' || line === null || Array.isArray(line)) return fail(`${where}: not an object`);
+      const l = line as Record<string, unknown>;
+      const name = l['syscall'];
+      if (typeof name !== 'string' || !(SYSCALLS as readonly string[]).includes(name) || syscallActor(name as SyscallName) !== 'task' || name === 'resume') {
+        return fail(`${where}: ${JSON.stringify(name)} is not a call a task's program makes`);
+      }
+      const rawArgs = l['args'] ?? {};
+      if (typeof rawArgs !== 'object' || rawArgs === null || Array.isArray(rawArgs)) return fail(`${where}: "args" must be an object`);
+      const args = parseStepArgs(name as SyscallName, rawArgs as Record<string, unknown>);
+      if (typeof args === 'string') return fail(`${where}: ${name}: ${args}`);
+      prog.push({ syscall: name as SyscallName, args });
+    }
+    out.push(prog);
+  }
+  return { ok: true, value: out };
 }
 
 function parseBounds(raw: unknown): Parsed<Bounds> {

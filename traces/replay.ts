@@ -2,9 +2,9 @@
 // and which properties does the run violate (after a fix: does it still reach the violation?).
 import { makeCtx } from '../model/apply.js';
 import type { Design } from '../model/design.js';
-import type { Result } from '../model/step.js';
+import type { ProgramStep, Result } from '../model/step.js';
 import type { World } from '../model/world.js';
-import { makeProperties } from '../properties/index.js';
+import { makeProperties, SCENARIO_PROPERTIES } from '../properties/index.js';
 import { runSteps, walkSteps } from './build.js';
 import { Compactor } from './compact.js';
 import type { TraceFile } from './format.js';
@@ -51,8 +51,14 @@ export interface ReplayOptions {
 const same = (a: Result, b: Result): boolean =>
   a.ret === b.ret && a.errno === b.errno && JSON.stringify(a.fds ?? []) === JSON.stringify(b.fds ?? []);
 
+/** The programs a replay runs the trace's tasks under: a scenario-completes trace's own (check writes
+ *  them), so that the witness is checked again; other traces are replayed as free exploration. */
+export function tracePrograms(trace: TraceFile): readonly (readonly ProgramStep[])[] | undefined {
+  return SCENARIO_PROPERTIES.some((p) => p.name === trace.property) ? trace.programs : undefined;
+}
+
 export function replayTrace(trace: TraceFile, design: Design, opts: ReplayOptions = {}): ReplayOutcome {
-  const ctx = makeCtx(design, trace.bounds);
+  const ctx = makeCtx(design, trace.bounds, tracePrograms(trace));
   const props = makeProperties(ctx);
   // makeProperties lists the built-in properties first, then the design's own. The built-in ones are checked
   // on the compaction of each world (traces/compact.ts); the user's, which may read anything, on the world.
