@@ -38,6 +38,9 @@ test('trace files: beyond msgFds, outside ops, an unknown property: E_TRACE_INVA
     ['a syscall not in ops', variant((x) => { x.bounds.ops = ['open', 'close']; }), /step 1: socketpair is not among the trace's ops/],
     ['an unknown property', variant((x) => { x.property = 'no-leek'; }), /unknown property "no-leek"|the trace violates 'no-leek', which is not a built-in property/],
     ['a property with a trigraph', variant((x) => { x.property = 'x??/'; }), /unknown property/],
+    ['programs of 10,001 lines', variant((x) => { x.programs = [Array(10_001).fill({ syscall: 'open', args: {} })]; }), /"programs" has more than 6 programs or 10000 lines/],
+    ['programs for 7 tasks', variant((x) => { x.programs = Array(7).fill([]); }), /"programs" has more than 6 programs/],
+    ['a program line the kernel makes', variant((x) => { x.programs = [[{ syscall: 'unix_gc', args: {} }]]; }), /programs: T0 line 1: "unix_gc" is not a call a task's program makes/],
   ];
   for (const [what, f, why] of cases) {
     for (const cmd of [['replay', f], ['render', f], ['repro', f]]) {

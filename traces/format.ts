@@ -1,5 +1,5 @@
 // The trace file: a counterexample (or witness) as kernel-level steps, versioned and validated.
-import { SYSCALLS, checkBounds, DEFAULT_BOUNDS, type Bounds, type SyscallName } from '../model/bounds.js';
+import { SYSCALLS, checkBounds, DEFAULT_BOUNDS, MAX_BOUNDS, type Bounds, type SyscallName } from '../model/bounds.js';
 import { parseStepArgs, syscallActor } from '../model/apply.js';
 import type { Errno, ProgramStep, Result, Step } from '../model/step.js';
 
@@ -58,8 +58,16 @@ export function parseTrace(text: string): Parsed<TraceFile> {
     ...(programs ? { programs: programs.value } : {}) } };
 }
 
+const MAX_PROGRAMS = MAX_BOUNDS.tasks;
+const MAX_PROGRAM_LINES = 10_000;
+
 function parsePrograms(raw: unknown): Parsed<ProgramStep[][]> {
   if (!Array.isArray(raw) || raw.some((p) => !Array.isArray(p))) return fail('"programs" must be a list of lists of calls (one per task)');
+  // As many lines as a trace may have steps (a scenario's programs are a few dozen): a file cannot make a
+  // reader walk millions of them.
+  if (raw.length > MAX_PROGRAMS || raw.reduce((n: number, p: unknown[]) => n + p.length, 0) > MAX_PROGRAM_LINES) {
+    return fail(`"programs" has more than ${MAX_PROGRAMS} programs or ${MAX_PROGRAM_LINES} lines`);
+  }
   const out: ProgramStep[][] = [];
   for (let t = 0; t < raw.length; t++) {
     const prog: ProgramStep[] = [];
