@@ -4,7 +4,7 @@
 //      (matrix: 0 when every verdict is the one its design expects, 1 when one is not)
 //   2  usage or input error (one line on stderr)     130  interrupted (SIGINT) before a violation
 //   3  with --strict: nothing violated, but a verdict is bounded (a limit stopped the search)
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../checker/model.js';
 import { checkBounds, DEFAULT_BOUNDS, SYSCALLS, type Bounds, type SyscallName } from '../model/bounds.js';
@@ -52,7 +52,7 @@ export interface Io {
 
 export const EXIT = { ok: 0, violated: 1, usage: 2, bounded: 3, interrupted: 130 } as const;
 
-const USAGE = `usage: inflight <command> [options]
+const USAGE = `usage: inflight <command> [options]   (inflight --version: the version)
 
 commands:
   check --design NAME|FILE.ts [--scenario NAME|FILE [--variant V]] [bounds] [--json] [--trace-out FILE
@@ -578,6 +578,12 @@ const kit: CliKit = { parse, boundOptions: BOUND_OPTIONS, boundsFrom, limitsFrom
 
 const cmdSimulate = (args: string[], io: Io): Promise<number> => simulateCmd(args, io, kit);
 
+/** `inflight --version`: the package's version and what it models (the newest built-in design). */
+function versionLine(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+  return `inflight ${pkg.version} (package ${pkg.name}; ${builtinDesigns.length} built-in designs, newest ${builtinDesigns[builtinDesigns.length - 1]!.name}; node ${process.versions.node})`;
+}
+
 const COMMANDS: readonly string[] = ['check', 'matrix', 'simulate', 'report', 'render', 'kernel', 'repro', 'designs', 'scenarios', 'explain', 'replay', 'merge'];
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -601,8 +607,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'kernel': return await cmdKernel(rest, io, kit);
       case 'merge': return await cmdMerge(rest, io, kit);
       case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
+      case 'version': case '--version': case '-V': io.out(versionLine()); return EXIT.ok;
       case undefined: throw new UserError('E_USAGE', 'no command (try: inflight help)');
-      default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: ${COMMANDS.join(', ')}, help)`);
+      default: throw new UserError('E_USAGE', `unknown command '${cmd}' (commands: ${COMMANDS.join(', ')}, help, version)`);
     }
   } catch (e) {
     if (e instanceof UserError) {

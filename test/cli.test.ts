@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main, type Io } from '../cli/main.js';
+import { builtinDesigns } from '../model/designs/index.js';
 import { DEFAULT_BOUNDS, SYSCALLS } from '../model/bounds.js';
 import { PROPERTIES } from '../properties/index.js';
 import { parseTrace, TRACE_FORMAT, type TraceFile } from '../traces/format.js';
@@ -780,4 +781,13 @@ test('n/a and possible vacuity: a property that cannot apply prints n/a; a holds
   t.is(verdict(seed.json, 'graph-accounting').status, 'n/a');
   t.is(verdict(seed.json, 'no-leak').status, 'violated');
   t.deepEqual(verdict(seed.json, 'no-leak').possiblyVacuous, undefined, 'a violation is never vacuous');
+});
+
+test('--version: the package version, one line, exit 0', async (t) => {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V', 'version']) {
+    const r = await runOnce([flag]);
+    t.is(r.code, 0, flag);
+    t.is(r.out, `inflight ${pkg.version} (package inflight; ${builtinDesigns.length} built-in designs, newest ${builtinDesigns[builtinDesigns.length - 1]!.name}; node ${process.versions.node})`, flag);
+  }
 });
