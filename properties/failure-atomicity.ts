@@ -5,7 +5,7 @@ import type { PropertyDef } from './property.js';
 export const failureAtomicity: PropertyDef = {
   name: 'failure-atomicity',
   kind: 'always',
-  title: 'a syscall that fails leaves no reference behind (I10)',
+  title: 'a syscall that fails leaves no reference behind',
   explain:
     'A syscall that returns an error raises no file\'s reference count and allocates nothing: whatever it ' +
     'took before it failed (io_uring_register\'s fget of each fd before it meets a ring fd, sendmsg\'s ' +

@@ -14,7 +14,7 @@ export function justCollected(s: World, a: Transition, t: World): number[] {
 export const gcSafety: PropertyDef = {
   name: 'gc-safety',
   kind: 'always',
-  title: 'the unix GC collects only sockets that nothing outside the garbage can reach (I5)',
+  title: 'the unix GC collects only sockets that nothing outside the garbage can reach',
   explain:
     'When a GC run decides that a set of sockets is garbage and unlinks the skbs on their queues, none of ' +
     'those sockets is reachable from a root: an fd slot, a syscall in progress that holds a reference (MSG_PEEK\'s ' +

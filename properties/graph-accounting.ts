@@ -53,7 +53,7 @@ export function graphAccountingViolation(w: World, design: Design): string | und
 export const graphAccounting: PropertyDef = {
   name: 'graph-accounting',
   kind: 'always',
-  title: 'the graph GC\'s vertices and edges match what is in flight (I4)',
+  title: 'the graph GC\'s vertices and edges match what is in flight',
   explain:
     'In the 6.10+ GC (net/unix/garbage.c), an AF_UNIX socket has a struct unix_vertex exactly while an ' +
     'SCM_RIGHTS entry carrying its file is in flight, and that vertex is on unix_unvisited_vertices once. Its ' +

@@ -40,7 +40,7 @@ export function inflightViolation(w: World, k: Kernel): string | undefined {
 export const inflightExact: PropertyDef = {
   name: 'inflight-exact',
   kind: 'always',
-  title: 'the 2007 GC\'s inflight counts equal the SCM_RIGHTS entries (I3)',
+  title: 'the 2007 GC\'s inflight counts equal the SCM_RIGHTS entries',
   explain:
     'In the GC of 2.6.23 … 6.9, unix_sock->inflight of every socket the GC can see (an AF_UNIX socket, and ' +
     'from 5.1 to 6.7 a ring file through its ring_sock) equals the number of SCM_RIGHTS entries referring to ' +

@@ -7,7 +7,7 @@ import type { PropertyDef } from './property.js';
 export const noSilentPurge: PropertyDef = {
   name: 'no-silent-purge',
   kind: 'always',
-  title: 'the GC never takes messages from the queue of a socket a task holds an fd to (I6)',
+  title: 'the GC never takes messages from the queue of a socket a task holds an fd to',
   explain:
     'The unix GC never unlinks skbs from the receive queue of a socket that some task has open in its fd ' +
     'table: those messages (and the fds they carry) would vanish under a reader that can see the socket — ' +

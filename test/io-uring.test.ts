@@ -296,7 +296,7 @@ test('update: a ring fd fails its entry with EBADF after the slot was cleared (a
     t.deepEqual(r.results.slice(4), [{ ret: -1, errno: 'EBADF' }, { ret: 1 }, { ret: -1, errno: 'EINVAL' }, { ret: -1, errno: 'EINVAL' },
       { ret: -1, errno: 'EOPNOTSUPP' }, { ret: -1, errno: 'EBADF' }], d);
     // The first update "failed" but had already dropped slot 1's f1 (the kernel clears the slot before it
-    // fgets the new fd). failure-atomicity (I10) lets a failed call drop references, not take them.
+    // fgets the new fd). failure-atomicity lets a failed call drop references, not take them.
     t.deepEqual(r.worlds[4]!.files.map((f) => f.f_count), [1, 3, 1], d);
     t.deepEqual(r.worlds[5]!.files[0]!.ring!.table, [1, null], d);
     t.deepEqual(r.worlds[5]!.files.map((f) => f.f_count), [1, 2, 1], d);
