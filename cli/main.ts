@@ -56,12 +56,13 @@ const USAGE = `usage: inflight <command> [options]   (inflight --version: the ve
 
 commands:
   check --design NAME|FILE.ts [--scenario NAME|FILE [--variant V]] [bounds] [--json] [--trace-out FILE
-        [--trace-of NAME]] [--full] [--dot DIR] [--html DIR] [--properties FILE.ts]
+        [--trace-of NAME]] [--full] [--witnesses] [--dot DIR] [--html DIR] [--properties FILE.ts]
                                check a design against every property: free exploration, or every
                                interleaving of a scenario's programs (--dot: the reference graph of each
                                step of each trace as DIR/<property>-step-<n>.dot; --html: the viewer site;
                                --trace-out: the first violated property's trace, or with --trace-of NAME
-                               that property's or witness's, e.g. scenario-completes)
+                               that property's or witness's, e.g. scenario-completes; a found
+                               witness is one line unless --witnesses prints its trace)
   matrix [--designs a,b,...] [--scenario NAME|FILE [--variant V]] [bounds] [--json | --markdown]
         [--properties FILE.ts]
                                check several designs (default: all built-in) and print the verdict table
@@ -217,7 +218,7 @@ const exitFor = (r: Report, strict: boolean): number =>
 
 async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, design: { type: 'string' }, json: { type: 'boolean' },
-    'trace-out': { type: 'string' }, 'trace-of': { type: 'string' }, full: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' },
+    'trace-out': { type: 'string' }, 'trace-of': { type: 'string' }, full: { type: 'boolean' }, witnesses: { type: 'boolean' }, dot: { type: 'string' }, html: { type: 'string' },
     checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' }, workers: { type: 'string' },
     scenario: { type: 'string' }, variant: { type: 'string' }, strict: { type: 'boolean' }, properties: { type: 'string' },
     partition: { type: 'string' }, 'split-depth': { type: 'string' } }, 0);
@@ -259,7 +260,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const usual = reportJson(report);
   const doc = part ? checkPartDocument(report, usual, checkSearch(values['design'], design, bounds, { ...limits, exact: limits.exact === true, partition: part,
     ...(scenario ? { scenario, scenarioArg: values['scenario'] as string } : {}) })) : usual;
-  io.out(json ? JSON.stringify(doc, null, 2) : renderReport(report, { full: values['full'] === true }) + (part ? partNote(report) : ''));
+  io.out(json ? JSON.stringify(doc, null, 2) : renderReport(report, { full: values['full'] === true, witnesses: values['witnesses'] === true }) + (part ? partNote(report) : ''));
   // --trace-of NAME whose verdict has no trace: the result above, then why nothing was written.
   if (noTrace !== undefined) throw new UserError('E_NO_TRACE', noTrace);
   // A checkpoint that could not be written (a full disk): the partial result above, then the error.

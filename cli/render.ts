@@ -43,7 +43,9 @@ function verdictCell(v: Verdict | WitnessVerdict, checkedDepth: number): string 
   }
 }
 
-export function renderReport(r: Report, opts: { full?: boolean } = {}): string {
+/** `witnesses`: print witnesses' traces in full too (by default a found witness is one line: its length and
+ *  how to get its trace); a violation's trace is always printed. */
+export function renderReport(r: Report, opts: { full?: boolean; witnesses?: boolean } = {}): string {
   const s = r.stats;
   const out: string[] = [];
   out.push(`design ${r.design.name}: ${r.design.summary}`);
@@ -71,11 +73,17 @@ export function renderReport(r: Report, opts: { full?: boolean } = {}): string {
     const cells = r.coverage.map((c) => `${c.label} ${fmtInt(c.distinct)}:${fmtInt(c.generated)}`);
     for (let i = 0; i < cells.length; i += 4) out.push(`  ${cells.slice(i, i + 4).join('   ')}`);
   }
-  for (const v of [...r.properties, ...r.witnesses]) {
+  const found = r.witnesses.filter((v) => v.trace && v.worlds);
+  for (const v of [...r.properties, ...(opts.witnesses === true ? found : [])]) {
     if (!v.trace || !v.worlds) continue;
     out.push('');
     out.push(`${v.name}: ${v.message ?? ''}`);
     out.push(renderSteps(v.trace.steps, v.worlds, opts));
+  }
+  if (opts.witnesses !== true && found.length > 0) {
+    out.push('');
+    for (const v of found) out.push(`${v.name}: ${v.message ?? ''} (witness, ${plural(v.trace!.steps.length, 'step')})`);
+    out.push(`witness traces: add --witnesses to print them, or --trace-out FILE --trace-of NAME to save one (for replay, repro, kernel)`);
   }
   return out.join('\n');
 }

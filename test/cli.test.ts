@@ -180,7 +180,13 @@ test('check: exit 0 for viro-2019 and linux-6.18, 1 for seed-2019 and flush-tear
 });
 
 test('check (text): verdict lines and the trace of each violation or witness', async (t) => {
-  const viro = await runOnce(['check', '--design', 'viro-2019']);
+  // A found witness is one line by default; --witnesses prints its trace.
+  const short = await runOnce(['check', '--design', 'viro-2019']);
+  t.regex(short.out, /^gc-releases-ring-cycle: unix_gc released f2:io_uring, which was on a reference cycle \(witness, 6 steps\)$/m);
+  t.regex(short.out, /^witness traces: add --witnesses to print them, or --trace-out FILE --trace-of NAME to save one/m);
+  t.notRegex(short.out, /^ +6 +kernel +unix_gc\(\) += 0$/m);
+  const viro = await runOnce(['check', '--design', 'viro-2019', '--witnesses']);
+  t.notRegex(viro.out, /^witness traces: add --witnesses/m);
   t.regex(viro.out, /^bounds: tasks 1, files 3, fds 3, skbs 1, msg-fds 1, reqs 1, gc atomic, depth unbounded, ops core$/m);
   t.regex(viro.out, /every reachable state explored/);
   for (const p of ALWAYS) t.regex(viro.out, new RegExp(p === NA('viro-2019') ? `^  ${p} +n/a \\(the design's unix GC is the 2007 one: it keeps no vertices or edges\\)$` : `^  ${p} +holds$`, 'm'));
