@@ -10,7 +10,7 @@ import type { Progress } from '../checker/model.js';
 import { checkBounds, DEFAULT_BOUNDS, SYSCALLS, type Bounds, type SyscallName } from '../model/bounds.js';
 import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
 import { formatStep } from '../model/apply.js';
-import { DesignError } from '../model/design.js';
+import { DesignError, type Design } from '../model/design.js';
 import { formatResult } from '../model/step.js';
 import { PROPERTIES, propertyByName, SCENARIO_PROPERTIES } from '../properties/index.js';
 import { scenarioBounds, type Scenario } from '../model/scenario.js';
@@ -67,8 +67,9 @@ commands:
         [--properties FILE.ts]
                                check several designs (default: all built-in) and print the verdict table
   scenarios [--json]           list the built-in scenarios (litmus tests: historic bugs, kernel selftests)
-  scenarios --matrix [--markdown] [--properties FILE.ts]
-                               every built-in scenario on every built-in design: which properties it violates
+  scenarios --matrix [--markdown] [--designs a,./mine.ts,...] [--properties FILE.ts]
+                               every built-in scenario on every built-in design (or those --designs
+                               names, your modules too): which properties it violates
   report --out DIR [--designs a,b,...] [bounds]
                                the verdict matrix as a static site, with a step-through page per trace
   render TRACE.json [--design NAME|FILE.ts] [--properties FILE.ts] [--format dot|svg] [--step N] [--out FILE]
@@ -502,12 +503,12 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
 /** `scenarios --matrix`: every built-in scenario (its default variant) on every built-in design; a cell
  *  names the violated properties (— when none), `!` marks a verdict the scenario does not expect of that
  *  design, and `(impossible)` a scenario that violates nothing and whose programs cannot run to their end. */
-async function scenarioMatrix(list: readonly Scenario[], io: Io, markdown: boolean, extra: readonly PropertyDef[] = []): Promise<number> {
+async function scenarioMatrix(list: readonly Scenario[], io: Io, markdown: boolean, extra: readonly PropertyDef[] = [], given: readonly Design[] = builtinDesigns): Promise<number> {
   const rows: string[][] = [];
   let odd = false;
   for (const sc of list) {
     const row = [sc.variant ? `${sc.name} (${sc.variant})` : sc.name];
-    for (const d of builtinDesigns.map((b) => withProperties(b, extra))) {
+    for (const d of given.map((b) => withProperties(b, extra))) {
       const r = await runCheckAsync(d, scenarioBounds(sc, DEFAULT_BOUNDS, {}), { scenario: sc, ...(io.interrupted ? { shouldStop: io.interrupted } : {}) });
       if (r.stop === 'interrupted') return EXIT.interrupted;
       const bad = r.properties.filter((p) => p.status === 'violated').map((p) => p.name);
@@ -520,7 +521,7 @@ async function scenarioMatrix(list: readonly Scenario[], io: Io, markdown: boole
     }
     rows.push(row);
   }
-  const header = ['scenario', ...builtinDesigns.map((d) => d.name)];
+  const header = ['scenario', ...given.map((d) => d.name)];
   if (markdown) {
     const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
     io.out([line(header), line(header.map(() => '---')), ...rows.map((r) => line(r.map((c, i) => (i === 0 ? `\`${c}\`` : c))))].join('\n'));
@@ -557,14 +558,25 @@ function givenBounds(v: Values): Partial<Bounds> {
 }
 
 async function cmdScenarios(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, { json: { type: 'boolean' }, matrix: { type: 'boolean' }, markdown: { type: 'boolean' }, properties: { type: 'string' } }, 0);
+  const { values } = parse(args, { json: { type: 'boolean' }, matrix: { type: 'boolean' }, markdown: { type: 'boolean' }, properties: { type: 'string' }, designs: { type: 'string' } }, 0);
   const list = builtinScenarios().map((b) => {
     const sc = resolveScenario(b.spec);
     if (typeof sc === 'string') throw new Error(`built-in scenario ${b.name}: ${sc}`);
     return sc;
   });
-  if (values['matrix'] === true || values['markdown'] === true) return scenarioMatrix(list, io, values['markdown'] === true, await propertiesOfFlag(values['properties']));
+  if (values['matrix'] === true || values['markdown'] === true) {
+    // --designs a,./mine.ts: the columns (default every built-in design); a module runs in the sandbox.
+    let given: Design[] | undefined;
+    if (typeof values['designs'] === 'string') {
+      const names = values['designs'].split(',').map((x) => x.trim()).filter(Boolean);
+      if (names.length === 0) throw new UserError('E_USAGE', '--designs names no design');
+      given = [];
+      for (const n of names) given.push(await loadDesign(n));
+    }
+    return scenarioMatrix(list, io, values['markdown'] === true, await propertiesOfFlag(values['properties']), given);
+  }
   if (values['properties'] !== undefined) throw new UserError('E_USAGE', '--properties goes with scenarios --matrix');
+  if (values['designs'] !== undefined) throw new UserError('E_USAGE', '--designs goes with scenarios --matrix');
   if (values['json'] === true) {
     io.out(JSON.stringify(list.map((s) => ({ name: s.name, summary: s.summary, ...(s.source ? { source: s.source } : {}),
       variants: s.variants, tasks: s.programs.length, expect: s.expect })), null, 2));

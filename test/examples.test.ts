@@ -124,3 +124,17 @@ test('(d) explain prints a property of the user\'s own, with where it comes from
   t.is(unknown.code, 2);
   t.regex(unknown.err, /E_PROPERTY_UNKNOWN/);
 });
+
+test('scenarios --matrix --designs: every scenario on a user\'s design beside a built-in one', async (t) => {
+  const r = await cli(['scenarios', '--matrix', '--designs', 'linux-6.18,examples/gc-sees-ring-tables.ts']);
+  t.is(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  t.regex(lines[0]!, /^scenario +linux-6\.18 +gc-sees-ring-tables$/);
+  // The 6.18 graph GC's scc_index leak; the example (seed-2019's 2007 GC, no MSG_PEEK barrier) collects that
+  // graph but has the MSG_PEEK race of 2021.
+  t.regex(r.out, /^selftest-mixed_lowpoint \(dgram\) +no-leak +—$/m);
+  t.regex(r.out, /^cve-2021-0920 +— +no-use-after-free, gc-safety, no-silent-purge$/m);
+  const bad = await cli(['scenarios', '--designs', 'linux-6.18']);
+  t.is(bad.code, 2);
+  t.regex(bad.err, /^inflight: E_USAGE: --designs goes with scenarios --matrix$/m);
+});
