@@ -4,6 +4,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../cli/main.ts');
+const { colourWanted } = await import('../cli/colour.ts');
 
 // SIGINT / SIGTERM: the search (which gives the event loop a turn every ~50 ms) stops, the partial result
 // is printed (verdicts 'bounded', counts, depth reached, a checkpoint if one was asked for) and the
@@ -21,6 +22,7 @@ const code = await main(process.argv.slice(2), {
   out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
   err: (s) => process.stderr.write(s.startsWith('\r') || s.endsWith('\n') ? s : s + '\n'),
   tty: process.stderr.isTTY === true,
+  colour: colourWanted(process.env, process.stdout.isTTY === true),
   interrupted: () => interrupted,
 });
 process.exitCode = code;

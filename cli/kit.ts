@@ -11,6 +11,7 @@ export interface Io {
   out(s: string): void;
   err(s: string): void;
   readonly tty?: boolean;
+  readonly colour?: boolean;
   readonly interrupted?: () => boolean;
 }
 

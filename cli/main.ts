@@ -28,6 +28,7 @@ import { oneLine, UserError } from './errors.js';
 import type { CliKit } from './kit.js';
 import { cmdRender } from './pictures.js';
 import { cmdReport, writeCheckOutputs } from './report.js';
+import { paintVerdict } from './colour.js';
 import { fmtInt, formatBounds, matrixCellText, renderReport, reportJson, statusJson } from './render.js';
 import { expectedOf, inapplicableWhy, parallelRun, vacuityOf, parseWorkers, runCheckAsync, surprises, type Report, type Verdict, type WitnessVerdict } from './run.js';
 import { CheckpointWriter, defaultMaxMemory, designIdentity, parseSize, readCheckpoint, type CheckpointMeta } from './persist.js';
@@ -46,6 +47,8 @@ export interface Io {
   err(s: string): void;
   /** Is stderr a terminal (progress lines are drawn only then)? */
   readonly tty?: boolean;
+  /** Colour verdicts in text output (stdout a terminal, NO_COLOR unset: cli/colour.ts). */
+  readonly colour?: boolean;
   /** Polled during a run; true = stop as interrupted. */
   readonly interrupted?: () => boolean;
 }
@@ -261,7 +264,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const usual = reportJson(report);
   const doc = part ? checkPartDocument(report, usual, checkSearch(values['design'], design, bounds, { ...limits, exact: limits.exact === true, partition: part,
     ...(scenario ? { scenario, scenarioArg: values['scenario'] as string } : {}) })) : usual;
-  io.out(json ? JSON.stringify(doc, null, 2) : renderReport(report, { full: values['full'] === true, witnesses: values['witnesses'] === true }) + (part ? partNote(report) : ''));
+  io.out(json ? JSON.stringify(doc, null, 2) : renderReport(report, { full: values['full'] === true, witnesses: values['witnesses'] === true, colour: io.colour === true }) + (part ? partNote(report) : ''));
   // --trace-of NAME whose verdict has no trace: the result above, then why nothing was written.
   if (noTrace !== undefined) throw new UserError('E_NO_TRACE', noTrace);
   // A checkpoint that could not be written (a full disk): the partial result above, then the error.
@@ -358,7 +361,7 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
   } else if (values['markdown'] === true) {
     io.out(renderMatrixMarkdown(reports, bounds));
   } else {
-    io.out(renderMatrix(reports, bounds));
+    io.out(renderMatrix(reports, bounds, io.colour === true));
   }
   // A matrix compares designs, some of which are meant to fail: its status says whether every verdict
   // is the one its design expects.
@@ -391,14 +394,18 @@ function renderMatrixMarkdown(reports: Report[], bounds: Bounds): string {
   ].join('\n');
 }
 
-function renderMatrix(reports: Report[], bounds: Bounds): string {
+function renderMatrix(reports: Report[], bounds: Bounds, colour = false): string {
   const props = matrixProps(reports);
   const cell = matrixCell;
   const header = ['design', ...props, 'states', 'seconds'];
   const rows = reports.map((r) => [r.design.name, ...props.map((p) => cell(r, p)), fmtInt(r.stats.distinct), r.stats.seconds.toFixed(1)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const out = [`bounds: ${formatBounds(bounds)}`, '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  // Padded first, then coloured: escapes do not count in the width.
+  const line = (cells: string[], paint = false) => cells.map((c, i) => {
+    const padded = c.padEnd(widths[i]!);
+    return paint && i > 0 && i <= props.length ? paintVerdict(padded, colour) : padded;
+  }).join('  ').trimEnd();
+  const out = [`bounds: ${formatBounds(bounds)}`, '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(r, true))];
   out.push('', 'VIOLATED/n and found/n: the shortest trace has n steps; a trailing ! marks a verdict the design does not expect;',
     'holds/≤N and not-found/≤N: a limit stopped the search first; nothing violated (no witness) within N steps, every state to that depth checked;',
     'n/a: the property cannot apply to the design; a trailing ? marks a holds whose witness was not found (possibly vacuous).');

@@ -2,6 +2,7 @@
 import type { Bounds } from '../model/bounds.js';
 import { CORE_OPS, SYSCALLS } from '../model/bounds.js';
 import { renderSteps } from '../traces/text.js';
+import { paintVerdict } from './colour.js';
 import { expectedOf, inapplicableWhy, surprises, vacuityOf, type Report, type Verdict, type WitnessVerdict } from './run.js';
 
 export const fmtInt = (n: number): string => n.toLocaleString('en-US');
@@ -45,7 +46,7 @@ function verdictCell(v: Verdict | WitnessVerdict, checkedDepth: number): string 
 
 /** `witnesses`: print witnesses' traces in full too (by default a found witness is one line: its length and
  *  how to get its trace); a violation's trace is always printed. */
-export function renderReport(r: Report, opts: { full?: boolean; witnesses?: boolean } = {}): string {
+export function renderReport(r: Report, opts: { full?: boolean; witnesses?: boolean; colour?: boolean } = {}): string {
   const s = r.stats;
   const out: string[] = [];
   out.push(`design ${r.design.name}: ${r.design.summary}`);
@@ -60,8 +61,9 @@ export function renderReport(r: Report, opts: { full?: boolean; witnesses?: bool
   out.push('');
   const width = Math.max(...[...r.properties, ...r.witnesses].map((v) => v.name.length));
   const cell = (v: Verdict | WitnessVerdict): string => { const why = inapplicableWhy(r, v); return why !== undefined ? `n/a (${why})` : verdictCell(v, s.depth); };
-  for (const v of r.properties) out.push(`  ${v.name.padEnd(width)}  ${cell(v)}`);
-  for (const v of r.witnesses) out.push(`  ${v.name.padEnd(width)}  ${cell(v)}  (witness)`);
+  const on = opts.colour === true;
+  for (const v of r.properties) out.push(`  ${v.name.padEnd(width)}  ${paintVerdict(cell(v), on)}`);
+  for (const v of r.witnesses) out.push(`  ${v.name.padEnd(width)}  ${paintVerdict(cell(v), on)}  (witness)`);
   const odd = surprises(r);
   const vacuous = r.properties.map((v) => ({ v, by: vacuityOf(r, v) })).filter((x) => x.by.length > 0);
   if (odd.length || vacuous.length) out.push('');

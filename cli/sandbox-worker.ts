@@ -26,6 +26,7 @@ try {
     out: (text) => send({ kind: 'out', text }),
     err: (text) => send({ kind: 'err', text }),
     tty: data.tty,
+    colour: data.colour,
     interrupted: () => Atomics.load(words, W_STOP) === 1,
   });
   send({ kind: 'done', code });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main, type Io } from '../cli/main.js';
+import { colourWanted } from '../cli/colour.js';
 import { builtinDesigns } from '../model/designs/index.js';
 import { DEFAULT_BOUNDS, SYSCALLS } from '../model/bounds.js';
 import { PROPERTIES } from '../properties/index.js';
@@ -36,13 +37,14 @@ interface Run {
   readonly errWrites: readonly string[];
 }
 
-async function run(argv: readonly string[], opts: { tty?: boolean; interrupted?: () => boolean } = {}): Promise<Run> {
+async function run(argv: readonly string[], opts: { tty?: boolean; colour?: boolean; interrupted?: () => boolean } = {}): Promise<Run> {
   const outWrites: string[] = [];
   const errWrites: string[] = [];
   const io: Io = {
     out: (s) => { outWrites.push(s); },
     err: (s) => { errWrites.push(s); },
     ...(opts.tty !== undefined ? { tty: opts.tty } : {}),
+    ...(opts.colour !== undefined ? { colour: opts.colour } : {}),
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
   };
   const code = await main(argv, io);
@@ -796,4 +798,27 @@ test('--version: the package version, one line, exit 0', async (t) => {
     t.is(r.code, 0, flag);
     t.is(r.out, `inflight ${pkg.version} (package inflight; ${builtinDesigns.length} built-in designs, newest ${builtinDesigns[builtinDesigns.length - 1]!.name}; node ${process.versions.node})`, flag);
   }
+});
+
+test('colour: on a terminal verdicts are coloured (VIOLATED red, holds green, found cyan, open and n/a yellow); NO_COLOR and pipes get plain text', async (t) => {
+  const RED = '\u001b[31m\u001b[1m';
+  const coloured = await run(['check', '--design', 'seed-2019'], { colour: true });
+  t.regex(coloured.out, new RegExp(`^  no-leak +${RED.replace(/\[/g, '\\[')}VIOLATED \\(5 steps\\)\u001b\\[22m\u001b\\[39m$`, 'm'));
+  t.regex(coloured.out, /^  no-double-free +\u001b\[32mholds\u001b\[39m$/m);
+  t.regex(coloured.out, /^  gc-releases-cycle +\u001b\[36mfound \(4 steps\)\u001b\[39m  \(witness\)$/m);
+  t.regex(coloured.out, /^  graph-accounting +\u001b\[33mn\/a \(/m);
+  const plain = await runOnce(['check', '--design', 'seed-2019']);
+  t.false(plain.out.includes('\u001b['), 'no escapes unless asked');
+  // The matrix pads first, so that coloured columns stay aligned with the header.
+  const m = await run(['matrix', '--designs', 'seed-2019', '--max-states', '10'], { colour: true });
+  const strip = (x: string): string => x.replace(/\u001b\[\d+m/g, '');
+  const plainMatrix = await run(['matrix', '--designs', 'seed-2019', '--max-states', '10'], { colour: false });
+  const noSeconds = (x: string): string => x.replace(/ +\d+\.\d$/m, '');
+  t.true(m.out.includes('\u001b[33mholds/≤1?\u001b[39m'));
+  t.is(noSeconds(strip(m.out)), noSeconds(plainMatrix.out), 'the same table once the escapes are taken out');
+  t.true(colourWanted({}, true));
+  t.false(colourWanted({ NO_COLOR: '1' }, true));
+  t.false(colourWanted({}, false));
+  t.false(colourWanted({ TERM: 'dumb' }, true));
+  t.true(colourWanted({ NO_COLOR: '' }, true), 'an empty NO_COLOR does not count (no-color.org)');
 });
