@@ -79,7 +79,7 @@ commands:
                                the reference graph after step N (0 = the initial world; default the last)
   designs [--json]             list the built-in designs
   designs --diff A B [--json]  what design B changes against A: switches, kernel functions overridden, expectations
-  explain [PROPERTY] [--properties FILE.ts] [--design FILE.ts]
+  explain [PROPERTY] [--properties FILE.ts] [--design NAME|FILE.ts] [--json]
                                what a property means, in kernel words (yours too)
   replay TRACE.json [--design NAME|FILE.ts] [--json] [--properties FILE.ts]
                                re-run a saved trace against a design (default: the trace's own)
@@ -432,13 +432,25 @@ async function cmdDesigns(args: string[], io: Io): Promise<number> {
 }
 
 async function cmdExplain(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { properties: { type: 'string' }, design: { type: 'string' } }, 1);
+  const { values, positionals } = parse(args, { properties: { type: 'string' }, design: { type: 'string' }, json: { type: 'boolean' } }, 1);
   // The user's own: a design module's properties, then those of --properties.
   const design = typeof values['design'] === 'string' ? await loadDesign(values['design']) : undefined;
   const extra = await propertiesOfFlag(values['properties']);
   const own = design ? withProperties(design, extra).properties ?? [] : extra;
-  const known = [...PROPERTIES, ...own];
+  const known = [...PROPERTIES, ...SCENARIO_PROPERTIES, ...own];
   const name = positionals[0];
+  // --json: what the text says, as data; with --design, whether each property applies to it (n/a and why).
+  const asJson = (p: PropertyDef): object => {
+    const na = design ? p.inapplicable?.(design) : undefined;
+    return { name: p.name, kind: p.kind, title: p.title, explain: p.explain, ...(p.guards ? { guards: p.guards } : {}),
+      ...(p.origin ? { origin: p.origin } : {}), ...(design ? { design: design.name, applies: na === undefined, ...(na !== undefined ? { why: na } : {}) } : {}) };
+  };
+  if (values['json'] === true) {
+    const one = name === undefined ? undefined : known.find((x) => x.name === name);
+    if (name !== undefined && !one) throw new UserError('E_PROPERTY_UNKNOWN', `unknown property '${name}' (known: ${known.map((x) => x.name).join(', ')})`);
+    io.out(JSON.stringify(one ? asJson(one) : known.map(asJson), null, 2));
+    return EXIT.ok;
+  }
   if (name === undefined) {
     const w = Math.max(...known.map((p) => p.name.length));
     io.out(known.map((p) => `${p.name.padEnd(w)}  ${p.kind === 'sometimes' ? '(witness) ' : ''}${p.title}${p.origin ? `  [${p.origin}]` : ''}`).join('\n'));

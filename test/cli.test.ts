@@ -10,7 +10,7 @@ import { main, type Io } from '../cli/main.js';
 import { colourWanted } from '../cli/colour.js';
 import { builtinDesigns } from '../model/designs/index.js';
 import { DEFAULT_BOUNDS, SYSCALLS } from '../model/bounds.js';
-import { PROPERTIES } from '../properties/index.js';
+import { PROPERTIES, SCENARIO_PROPERTIES } from '../properties/index.js';
 import { parseTrace, TRACE_FORMAT, type TraceFile } from '../traces/format.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -675,8 +675,9 @@ test('explain with no argument lists every property, witnesses marked', async (t
   const r = await run(['explain'], { tty: false });
   t.is(r.code, 0);
   const lines = r.out.split('\n');
-  t.is(lines.length, PROPERTIES.length);
-  PROPERTIES.forEach((p, i) => {
+  const all = [...PROPERTIES, ...SCENARIO_PROPERTIES];
+  t.is(lines.length, all.length);
+  all.forEach((p, i) => {
     t.true(lines[i]!.startsWith(`${p.name} `), lines[i]);
     t.true(lines[i]!.includes(p.title));
     t.is(lines[i]!.includes('(witness)'), p.kind === 'sometimes', p.name);
@@ -821,4 +822,21 @@ test('colour: on a terminal verdicts are coloured (VIOLATED red, holds green, fo
   t.false(colourWanted({}, false));
   t.false(colourWanted({ TERM: 'dumb' }, true));
   t.true(colourWanted({ NO_COLOR: '' }, true), 'an empty NO_COLOR does not count (no-color.org)');
+});
+
+test('explain --json: every property as data (scenario-completes too); with --design, whether it applies', async (t) => {
+  const all = await run(['explain', '--json']);
+  t.is(all.code, 0);
+  const list = JSON.parse(all.out) as { name: string; kind: string; title: string; explain: string; guards?: string[] | '*' }[];
+  t.deepEqual(list.map((p) => p.name), [...PROPERTIES.map((p) => p.name), 'scenario-completes']);
+  t.deepEqual(list.find((p) => p.name === 'request-completes-on-fixed-file')!.guards, ['no-use-after-free']);
+  const one = JSON.parse((await run(['explain', 'inflight-exact', '--design', 'linux-6.18', '--json'])).out) as Record<string, unknown>;
+  t.like(one, { name: 'inflight-exact', kind: 'always', design: 'linux-6.18', applies: false });
+  t.regex(one['why'] as string, /graph GC/);
+  const applies = JSON.parse((await run(['explain', 'inflight-exact', '--design', 'linux-5.1', '--json'])).out) as Record<string, unknown>;
+  t.is(applies['applies'], true);
+  t.is(applies['why'], undefined);
+  const bad = await run(['explain', 'no-leek', '--json']);
+  t.is(bad.code, 2);
+  t.regex(bad.err, /^inflight: E_PROPERTY_UNKNOWN: unknown property 'no-leek'/);
 });
