@@ -21,7 +21,7 @@
 // the union and so the redundancy without the visited sets.
 import { fingerprint, fp } from './hash.js';
 import type {
-  CheckResult, Coverage, Model, Path, Property, PropertyOutcome, Stats, StopReason, WitnessOutcome,
+  Coverage, Model, Path, Property, PropertyOutcome, Stats, StopReason, WitnessOutcome,
 } from './model.js';
 import { replayPath } from './replay.js';
 

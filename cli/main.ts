@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../checker/model.js';
 import { checkBounds, DEFAULT_BOUNDS, SYSCALLS, type Bounds, type SyscallName } from '../model/bounds.js';
-import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
+import { builtinDesigns } from '../model/designs/index.js';
 import { formatStep } from '../model/apply.js';
 import { DesignError, type Design } from '../model/design.js';
 import { formatResult } from '../model/step.js';
@@ -18,7 +18,7 @@ import { builtinScenarios } from '../scenarios/index.js';
 import { loadScenario } from './scenarios.js';
 import { resolveScenario } from '../model/scenario.js';
 import { traceToJson } from '../traces/format.js';
-import { makesSteps, replayTrace } from '../traces/replay.js';
+import { replayTrace } from '../traces/replay.js';
 import { renderStepLines, renderSteps, actorName } from '../traces/text.js';
 import { traceStepToStep } from '../traces/build.js';
 import { loadDesign, traceDesign } from './designs.js';
@@ -29,8 +29,8 @@ import type { CliKit } from './kit.js';
 import { cmdRender } from './pictures.js';
 import { cmdReport, writeCheckOutputs } from './report.js';
 import { paintVerdict } from './colour.js';
-import { fmtInt, formatBounds, matrixCellText, renderReport, reportJson, statusJson } from './render.js';
-import { expectedOf, inapplicableWhy, parallelRun, vacuityOf, parseWorkers, runCheckAsync, surprises, type Report, type Verdict, type WitnessVerdict } from './run.js';
+import { fmtInt, formatBounds, matrixCellText, renderReport, reportJson, statusJson, vacuousJson } from './render.js';
+import { inapplicableWhy, parallelRun, parseWorkers, runCheckAsync, surprises, type Report, type Verdict, type WitnessVerdict } from './run.js';
 import { CheckpointWriter, defaultMaxMemory, designIdentity, parseSize, readCheckpoint, type CheckpointMeta } from './persist.js';
 import { cmdSimulate as simulateCmd } from './simulate.js';
 import { cmdRepro } from './repro.js';
@@ -331,6 +331,16 @@ function partitionFrom(v: Values): { index: number; count: number; splitDepth?: 
   return { ...p, ...(split !== undefined ? { splitDepth: split } : {}) };
 }
 
+/** --designs a,b,./mine.ts (matrix, scenarios --matrix): the designs named, in order; undefined if absent. */
+async function designsOfFlag(flag: unknown): Promise<Design[] | undefined> {
+  if (typeof flag !== 'string') return undefined;
+  const names = flag.split(',').map((x) => x.trim()).filter(Boolean);
+  if (names.length === 0) throw new UserError('E_USAGE', '--designs names no design');
+  const out: Design[] = [];
+  for (const n of names) out.push(await loadDesign(n));
+  return out;
+}
+
 async function cmdMatrix(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { ...BOUND_OPTIONS, designs: { type: 'string' }, json: { type: 'boolean' }, markdown: { type: 'boolean' },
     scenario: { type: 'string' }, variant: { type: 'string' }, strict: { type: 'boolean' }, properties: { type: 'string' } }, 0);
@@ -339,10 +349,7 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
   if (scenario) { const bad = checkBounds(bounds); if (bad) throw new UserError('E_BOUNDS', bad); }
   const limits = limitsFrom(values);
   const extra = await propertiesOfFlag(values['properties']);
-  const names = typeof values['designs'] === 'string' ? values['designs'].split(',').map((s) => s.trim()).filter(Boolean) : builtinDesigns.map((d) => d.name);
-  if (names.length === 0) throw new UserError('E_USAGE', '--designs names no design');
-  const designs = [];
-  for (const n of names) designs.push(withProperties(await loadDesign(n), extra));
+  const designs = ((await designsOfFlag(values['designs'])) ?? builtinDesigns).map((d) => withProperties(d, extra));
   const json = values['json'] === true;
   const live = io.tty === true && !json;
   const reports: Report[] = [];
@@ -356,7 +363,7 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
     io.out(JSON.stringify({ bounds, ...(scenario ? { scenario: scenario.name, ...(scenario.variant ? { variant: scenario.variant } : {}) } : {}), designs: reports.map((r) => ({
       design: r.design.name, stop: r.stop, stats: r.stats, surprises: surprises(r),
       verdicts: Object.fromEntries([...r.properties, ...r.witnesses].map((v) => [v.name, { ...statusJson(r, v), checkedDepth: r.stats.depth,
-        ...(!('found' in v) && vacuityOf(r, v).length > 0 ? { possiblyVacuous: vacuityOf(r, v) } : {}), ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
+        ...vacuousJson(r, v), ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
     })) }, null, 2));
   } else if (values['markdown'] === true) {
     io.out(renderMatrixMarkdown(reports, bounds));
@@ -585,14 +592,7 @@ async function cmdScenarios(args: string[], io: Io): Promise<number> {
   });
   if (values['matrix'] === true || values['markdown'] === true) {
     // --designs a,./mine.ts: the columns (default every built-in design); a module runs in the sandbox.
-    let given: Design[] | undefined;
-    if (typeof values['designs'] === 'string') {
-      const names = values['designs'].split(',').map((x) => x.trim()).filter(Boolean);
-      if (names.length === 0) throw new UserError('E_USAGE', '--designs names no design');
-      given = [];
-      for (const n of names) given.push(await loadDesign(n));
-    }
-    return scenarioMatrix(list, io, values['markdown'] === true, await propertiesOfFlag(values['properties']), given);
+    return scenarioMatrix(list, io, values['markdown'] === true, await propertiesOfFlag(values['properties']), await designsOfFlag(values['designs']));
   }
   if (values['properties'] !== undefined) throw new UserError('E_USAGE', '--properties goes with scenarios --matrix');
   if (values['designs'] !== undefined) throw new UserError('E_USAGE', '--designs goes with scenarios --matrix');

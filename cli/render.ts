@@ -96,6 +96,12 @@ export function statusJson(r: Report, v: Verdict | WitnessVerdict): { status: st
   return why !== undefined ? { status: 'n/a', why } : { status: v.status };
 }
 
+/** `possiblyVacuous` for JSON: the witnesses guarding a property that were not found (a witness guards none). */
+export function vacuousJson(r: Report, v: Verdict | WitnessVerdict): { possiblyVacuous?: string[] } {
+  const by = 'found' in v ? [] : vacuityOf(r, v);
+  return by.length > 0 ? { possiblyVacuous: by } : {};
+}
+
 /** A matrix cell: VIOLATED/n, found/n, holds, holds/≤N …; `n/a`; a trailing `?` when a witness that guards
  *  the property was not found (possibly vacuous). */
 export function matrixCellText(r: Report, v: Verdict | WitnessVerdict): string {
@@ -114,8 +120,7 @@ export function reportJson(r: Report): object {
     // checkedDepth: every state within that many steps was checked (for an exhausted search, the full depth).
     // status n/a (with `why`): the property cannot apply to the design; possiblyVacuous: the witnesses that
     // guard a property that holds and were not found.
-    properties: r.properties.map((v) => ({ name: v.name, ...statusJson(r, v), checkedDepth: r.stats.depth,
-      ...(vacuityOf(r, v).length > 0 ? { possiblyVacuous: vacuityOf(r, v) } : {}),
+    properties: r.properties.map((v) => ({ name: v.name, ...statusJson(r, v), checkedDepth: r.stats.depth, ...vacuousJson(r, v),
       ...(v.message !== undefined ? { message: v.message } : {}), ...(v.trace ? { trace: v.trace } : {}) })),
     witnesses: r.witnesses.map((v) => ({ name: v.name, found: v.found, ...statusJson(r, v), checkedDepth: r.stats.depth,
       ...(v.message !== undefined ? { message: v.message } : {}), ...(v.trace ? { trace: v.trace } : {}) })),

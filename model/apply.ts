@@ -121,7 +121,9 @@ export function cloneWorld(w: World): World {
 
 const clonePending = (p: Pending): Pending => (p.kind === 'recvmsg' ? { ...p, cookie: p.cookie.slice() } : { ...p });
 
-const isInert = (f: File): boolean =>
+/** A file that holds nothing (no skb, table or request, no teardown waiting): once released, nothing it
+ *  does can matter again — cloneWorld shares such a record, replay's compaction drops it (traces/compact.ts). */
+export const isInert = (f: File): boolean =>
   (f.sock === null || (f.sock.queue.length === 0 && f.sock.oobSkb === null && f.sock.acceptQueue.length === 0)) &&
   (f.ring === null || (!f.ring.dying && f.ring.table === null && f.ring.requests.length === 0 && (f.ring.ringSock === null || f.ring.ringSock.queue.length === 0)));
 

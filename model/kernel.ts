@@ -20,7 +20,7 @@ import type { Draft } from 'immer';
 import { callDesignCode, DesignError, type Design } from './design.js';
 import { FUNCTION_NAMES } from './function-names.js';
 import type { Errno, Result } from './step.js';
-import { FD_BASE, gcLocked, newSkb, newSock, type FileId, type Ring, type Scc, type Skb, type TaskId, type UnixSock, type World } from './world.js';
+import { FD_BASE, gcLocked, newSock, type FileId, type Ring, type Scc, type Skb, type TaskId, type UnixSock, type World } from './world.js';
 import { gc2007Functions, totInflight } from './gc/unix-gc-2007.js';
 import { switchPatches } from './designs/switch-patches.js';
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { main, type Io } from '../cli/main.js';
 import { colourWanted } from '../cli/colour.js';
 import { builtinDesigns } from '../model/designs/index.js';
-import { DEFAULT_BOUNDS, SYSCALLS } from '../model/bounds.js';
+import { DEFAULT_BOUNDS } from '../model/bounds.js';
 import { PROPERTIES, SCENARIO_PROPERTIES } from '../properties/index.js';
 import { parseTrace, TRACE_FORMAT, type TraceFile } from '../traces/format.js';
 

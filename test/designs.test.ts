@@ -2,7 +2,7 @@
 // state counts of small models counted by hand, symmetry, and designs with planted bugs.
 import test from 'ava';
 import { runCheck, surprises, type Report } from '../cli/run.js';
-import { DEFAULT_BOUNDS, SYSCALLS, type Bounds } from '../model/bounds.js';
+import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
 import { builtinDesigns } from '../model/designs/index.js';
 import { resolveDesign, type Design, type DesignSpec } from '../model/design.js';
 import { builtinDesign } from '../model/designs/index.js';

@@ -19,6 +19,7 @@ const chromium = chromiumPath();
 // Skipped only when the user explicitly says there is no browser here (INFLIGHT_SKIP_BROWSER=1); without
 // chromium and without that variable the test fails with instructions, and CI installs chromium.
 if (chromium === undefined && process.env['INFLIGHT_SKIP_BROWSER'] === '1') {
+  // Reason: no browser on this machine, and the user said so (INFLIGHT_SKIP_BROWSER=1); CI installs chromium.
   test.skip(`${TITLE} (skipped: no chromium command and INFLIGHT_SKIP_BROWSER=1)`, () => {});
 } else if (chromium === undefined) {
   test(TITLE, (t) => { t.fail(MISSING_CHROMIUM); });

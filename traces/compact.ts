@@ -6,6 +6,7 @@
 // nothing points to … can no longer matter"), so the checker already treats a world and its compaction as
 // one state: same steps, same verdicts. The files kept are renumbered in order; a property that fires on
 // the compaction is checked again on the real world, for its message (which names files by id).
+import { isInert } from '../model/apply.js';
 import type { FileId, File, Pending, Scc, Skb, Task, UnixSock, World } from '../model/world.js';
 
 /** Which files to keep of one world, or of the two worlds of a step (one renumbering for both: a step
@@ -143,8 +144,5 @@ export class Compactor {
   private mScc(c: Scc): Scc { return { members: this.ms(c.members), sccIndex: c.sccIndex.slice() }; }
 }
 
-const droppable = (f: File): boolean =>
-  f.released &&
-  (f.sock === null || (f.sock.queue.length === 0 && f.sock.oobSkb === null && f.sock.acceptQueue.length === 0)) &&
-  (f.ring === null || (!f.ring.dying && f.ring.table === null && f.ring.requests.length === 0 && (f.ring.ringSock === null || f.ring.ringSock.queue.length === 0)));
+const droppable = (f: File): boolean => f.released && isInert(f);
 

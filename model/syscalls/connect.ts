@@ -22,8 +22,8 @@
 // listener's sk_receive_queue), not possible in the model.
 import type { Draft } from 'immer';
 import { err, inProgress, intArg, ok, type Continuation, type Result, type Syscall } from '../step.js';
-import { allocFile, fileIdOf, fileOf, openFds, taskAlive } from './util.js';
-import { liveFileCount, newSock, type FileId, type Pending, type World } from '../world.js';
+import { fileIdOf, fileOf, openFds, taskAlive } from './util.js';
+import { liveFileCount, type FileId, type Pending, type World } from '../world.js';
 
 type ConnectPending = Extract<Pending, { kind: 'connect' }>;
 

@@ -18,7 +18,7 @@
 // the call waits (the step is not taken; 5.1–5.12 quiesced the ring the same way). From 5.13 the kernel
 // returns at once and defers the put to the node's last request: the put comes after the request's end in
 // both, the model just does not let the caller run ahead meanwhile.
-import { err, intArg, intListArg, ok, type Syscall } from '../step.js';
+import { err, intArg, intListArg, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, openFds, taskAlive } from './util.js';
 import type { FileId, Ring } from '../world.js';
 
