@@ -3,7 +3,7 @@
 // renderers draw it.
 import type { Design } from './design.js';
 import { kernelOf } from './kernel.js';
-import { FD_BASE, type FileId, type World } from './world.js';
+import { FD_BASE, type FileId, type Skb, type World } from './world.js';
 
 export type Holder =
   /** An fd table slot of a live task. */
@@ -174,18 +174,25 @@ export type SkbReader =
   | { readonly kind: 'task'; readonly task: number; readonly sock: FileId }
   | { readonly kind: 'request'; readonly ring: FileId; readonly req: number; readonly sock: FileId };
 
+export type PinnedSkb = { readonly at: 'queue' | 'hitlist'; readonly index: number; readonly skb: Skb } | { readonly at: 'freed' };
+
+/** Where the skb a reader of `sock` holds is: the pinned skb on its queue, else the pinned one on the GC's
+ *  hitlist, else freed (see forEachSkbReader). */
+export function pinnedSkbOf(w: World, sock: FileId): PinnedSkb {
+  const queue = w.files[sock]?.sock?.queue ?? [];
+  const q = queue.findIndex((s) => s.pinned);
+  if (q >= 0) return { at: 'queue', index: q, skb: queue[q]! };
+  const h = w.gc.hitlist.findIndex((s) => s.pinned);
+  return h >= 0 ? { at: 'hitlist', index: h, skb: w.gc.hitlist[h]! } : { at: 'freed' };
+}
+
 /** Every reader with its skb: on `sock`'s queue (`queued`, its index), unlinked onto the GC's hitlist and
  *  not yet freed (`hitlist`, its index), or `freed`. The model keeps no identity for an skb, only the
  *  pinned flag (recvmsg.ts and io_wq.ts look for the pinned skb on the reader's queue, and take its absence
  *  as the free the GC reported): a reader whose queue has no pinned skb reads the pinned skb of the hitlist
  *  if there is one, else a freed skb. Exact with one reader, which is what the scenarios have. */
-export function forEachSkbReader(w: World, cb: (r: SkbReader, where: { readonly at: 'queue' | 'hitlist'; readonly index: number } | { readonly at: 'freed' }) => void): void {
-  const where = (sock: FileId) => {
-    const q = w.files[sock]?.sock?.queue.findIndex((s) => s.pinned) ?? -1;
-    if (q >= 0) return { at: 'queue' as const, index: q };
-    const h = w.gc.hitlist.findIndex((s) => s.pinned);
-    return h >= 0 ? { at: 'hitlist' as const, index: h } : { at: 'freed' as const };
-  };
+export function forEachSkbReader(w: World, cb: (r: SkbReader, where: PinnedSkb) => void): void {
+  const where = (sock: FileId): PinnedSkb => pinnedSkbOf(w, sock);
   w.tasks.forEach((task, t) => {
     const p = task.alive ? task.pending : null;
     if (p?.kind === 'recvmsg' && !p.peek) cb({ kind: 'task', task: t, sock: p.sock }, where(p.sock));

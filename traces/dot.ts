@@ -24,7 +24,7 @@ import { formatStep } from '../model/apply.js';
 import type { Design } from '../model/design.js';
 import { kernelOf } from '../model/kernel.js';
 import { formatResult } from '../model/step.js';
-import { forEachBorrowed, forEachDangling, forEachHolder, forEachRequestBorrow, forEachSkbReader, holderOwner, reachable, type Holder, type SkbReader } from '../model/holders.js';
+import { forEachBorrowed, forEachDangling, forEachHolder, forEachRequestBorrow, forEachSkbReader, holderOwner, pinnedSkbOf, reachable, type Holder, type SkbReader } from '../model/holders.js';
 import { FD_BASE, fileName, type FileId, type Skb, type World } from '../model/world.js';
 import { traceStepToStep } from './build.js';
 import type { TraceStep } from './format.js';
@@ -246,7 +246,8 @@ const readerPort = (r: SkbReader): string => (r.kind === 'task' ? `task_${r.task
 
 /** The skb a reader of `sock` had pinned in w (on the queue or the hitlist), as forEachSkbReader finds it. */
 function pinnedSkbIn(w: World, sock: FileId): Skb | undefined {
-  return w.files[sock]?.sock?.queue.find((s) => s.pinned) ?? w.gc.hitlist.find((s) => s.pinned);
+  const p = pinnedSkbOf(w, sock);
+  return p.at === 'freed' ? undefined : p.skb;
 }
 
 function nodeStmt(n: DotNode, named: boolean): string {
