@@ -1,0 +1,120 @@
+// SO_PASSRIGHTS (6.16, 77cbe1a6d873; model/syscalls/setsockopt.ts, linux-6.18.ts soPassRights): which designs
+// have it, sendmsg's EPERM and its place among the other errors, the embryo's inherited flag, and states that
+// stay distinct on both paths.
+import test from 'ava';
+import { applyMutable, enabledSteps } from '../model/apply.js';
+import { SYSCALLS } from '../model/bounds.js';
+import { decodeWorld, encodeWorld } from '../model/codec.js';
+import { resolveDesign } from '../model/design.js';
+import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
+import { canonicalKey } from '../model/key.js';
+import { malformation } from '../model/validate.js';
+import { ctxFor, run } from './helpers/world.js';
+
+const WITH = ['linux-6.18', 'linux-6.18.54', 'linux-7.2'];
+
+test('setsockopt(SO_PASSRIGHTS) is taken from 6.16 on (linux-6.18 and its descendants) and ENOPROTOOPT before', (t) => {
+  for (const d of builtinDesigns) {
+    const r = run(ctxFor(d.name), ['T0 socketpair stream', 'T0 setsockopt 3 0']);
+    const has = WITH.includes(d.name);
+    t.deepEqual(r.results[1], has ? { ret: 0 } : { ret: -1, errno: 'ENOPROTOOPT' }, d.name);
+    // A refused call changes nothing; a taken one clears exactly the flag of fd 3's socket.
+    if (has) { t.is(r.world.files[0]!.sock!.scmRights, false); t.false('scmRights' in r.world.files[1]!.sock!); }
+    else t.deepEqual(r.world, r.worlds[1]);
+  }
+  // A user's design on linux-6.18 inherits the option.
+  const mine = resolveDesign({ name: 'mine', summary: 'x', base: 'linux-6.18' }, builtinDesign);
+  if (typeof mine === 'string') return t.fail(mine);
+  t.deepEqual(run(ctxFor(mine), ['T0 socketpair dgram', 'T0 setsockopt 4 0']).results[1], { ret: 0 });
+});
+
+test('setsockopt errors: EBADF, then ENOTSOCK on a regular file and on a ring', (t) => {
+  for (const d of ['linux-6.18', 'linux-6.1']) {
+    const r = run(ctxFor(d), ['T0 open', 'T0 io_uring_setup', 'T0 setsockopt 9 0', 'T0 setsockopt 3 0', 'T0 setsockopt 4 1']);
+    t.deepEqual(r.results.slice(2), [{ ret: -1, errno: 'EBADF' }, { ret: -1, errno: 'ENOTSOCK' }, { ret: -1, errno: 'ENOTSOCK' }], d);
+  }
+});
+
+test('a receiver with SO_PASSRIGHTS off refuses SCM_RIGHTS with EPERM and nothing enters flight; plain data and the peer pass', (t) => {
+  for (const type of ['dgram', 'stream']) {
+    const ctx = ctxFor('linux-6.18');
+    const r = run(ctx, [`T0 socketpair ${type}`, 'T0 open', 'T0 setsockopt 3 0', 'T0 sendmsg 4 5', 'T0 sendmsg 4 4 5', 'T0 sendmsg 3 5', 'T0 sendmsg 4']);
+    t.deepEqual(r.results.slice(3), [{ ret: -1, errno: 'EPERM' }, { ret: -1, errno: 'EPERM' }, { ret: 1 }, { ret: 1 }], type);
+    // The refused sends left the world as it was: no skb, no reference, nothing in flight.
+    t.deepEqual(r.worlds[5], r.worlds[3]);
+    t.is(r.world.files[2]!.f_count, 2, 'the regular file: its fd and the skb on fd 4\'s queue (sent the other way)');
+    t.deepEqual(r.world.files[0]!.sock!.queue.map((s) => s.fds), [[]], 'only the send without rights reached fd 3');
+    t.is(r.world.files[0]!.sock!.inflight + r.world.files[1]!.sock!.inflight, 0);
+    // Turned on again: the same send is taken.
+    const again = run(ctx, ['T0 setsockopt 3 1', 'T0 sendmsg 4 5'], r.world);
+    t.deepEqual(again.results, [{ ret: 0 }, { ret: 1 }]);
+    t.false('scmRights' in again.world.files[0]!.sock!);
+  }
+});
+
+test("EPERM's place among sendmsg's errors: after scm_send's and the peer's, before the full queue", (t) => {
+  const ctx = ctxFor('linux-6.18', { skbs: 1, oob: true });
+  // scm_send first: an fd not open is EBADF even to a receiver that refuses rights.
+  t.deepEqual(run(ctx, ['T0 socketpair stream', 'T0 setsockopt 3 0', 'T0 sendmsg 4 8']).results[2], { ret: -1, errno: 'EBADF' });
+  // The peer gone: EPIPE (stream), ECONNREFUSED (dgram) — checked before sk_scm_rights.
+  t.deepEqual(run(ctx, ['T0 socketpair stream', 'T0 setsockopt 3 0', 'T0 dup 3', 'T0 close 3', 'T0 close 5', 'T0 sendmsg 4 4']).results[5], { ret: -1, errno: 'EPIPE' });
+  t.deepEqual(run(ctx, ['T0 socketpair dgram', 'T0 setsockopt 3 0', 'T0 close 3', 'T0 sendmsg 4 4']).results[3], { ret: -1, errno: 'ECONNREFUSED' });
+  // A full queue: EPERM comes first (the queue-full wait is after the check).
+  t.deepEqual(run(ctx, ['T0 socketpair dgram', 'T0 sendmsg 4', 'T0 setsockopt 3 0', 'T0 sendmsg 4 4', 'T0 sendmsg 4']).results.slice(3), [{ ret: -1, errno: 'EPERM' }, { ret: -1, errno: 'EAGAIN' }]);
+  // MSG_OOB: queue_oob makes the same check (stream); a dgram socket says EOPNOTSUPP before anything.
+  t.deepEqual(run(ctx, ['T0 socketpair stream', 'T0 setsockopt 3 0', 'T0 sendmsg 4 4 oob']).results[2], { ret: -1, errno: 'EPERM' });
+  t.deepEqual(run(ctx, ['T0 socketpair dgram', 'T0 setsockopt 3 0', 'T0 sendmsg 4 4 oob']).results[2], { ret: -1, errno: 'EOPNOTSUPP' });
+  // The sender's own flag does not matter.
+  t.deepEqual(run(ctx, ['T0 socketpair stream', 'T0 setsockopt 4 0', 'T0 sendmsg 4 4']).results[2], { ret: 1 });
+});
+
+test("an embryo takes its listener's flag at connect (3f84d577b79d), and keeps it through accept", (t) => {
+  const ctx = ctxFor('linux-6.18');
+  // Cleared before connect: the embryo refuses, before and after accept.
+  // (One task: connect's three sub-steps are one step.)
+  const before = run(ctx, ['T0 socket stream', 'T0 listen 3', 'T0 setsockopt 3 0', 'T0 socket stream', 'T0 connect 4 3',
+    'T0 sendmsg 4 4', 'T0 accept 3', 'T0 sendmsg 4 4']);
+  t.deepEqual([before.results[5], before.results[7]], [{ ret: -1, errno: 'EPERM' }, { ret: -1, errno: 'EPERM' }]);
+  t.is(before.world.files[2]!.sock!.scmRights, false, 'the accepted socket has the flag off');
+  // Set again on the accepted socket: it takes rights.
+  t.deepEqual(run(ctx, ['T0 setsockopt 5 1', 'T0 sendmsg 4 4'], before.world).results, [{ ret: 0 }, { ret: 1 }]);
+  // Cleared on the listener after the embryo's `peer` stage: the embryo keeps the flag set.
+  // Cleared by another task while connect is between its `peer` and `queue` stages: also too late.
+  const after = run(ctx, ['T0 socket stream', 'T0 listen 3', 'T0 socket stream', 'T0 fork', 'T0 connect 4 3', 'T0 resume connect(4) peer',
+    'T1 setsockopt 3 0', 'T0 resume connect(4) queue', 'T0 sendmsg 4 4']);
+  t.deepEqual(after.results.slice(6), [{ ret: 0 }, { ret: 0 }, { ret: 1 }]);
+  t.false('scmRights' in after.world.files[2]!.sock!);
+});
+
+test('the cleared flag keeps states apart (key, codec) and the world well formed', (t) => {
+  const ctx = ctxFor('linux-6.18');
+  const r = run(ctx, ['T0 socketpair dgram', 'T0 setsockopt 3 0']);
+  const [on, off] = [r.worlds[1]!, r.world];
+  t.notDeepEqual(Array.from(canonicalKey(on)), Array.from(canonicalKey(off)));
+  t.deepEqual(decodeWorld(encodeWorld(off)), off);
+  t.deepEqual(decodeWorld(encodeWorld(on)), on);
+  t.is(malformation(off), undefined);
+  const bad = { ...off, files: [{ ...off.files[0]!, sock: { ...off.files[0]!.sock!, scmRights: true } }, off.files[1]!] };
+  t.regex(malformation(bad as never) ?? '', /scmRights/);
+  // Turning it back on gives the very state it left (the same key): the flag is absent again.
+  const back = run(ctx, ['T0 setsockopt 3 1'], off).world;
+  t.deepEqual(back, on);
+});
+
+test('free exploration: setsockopt is not a default op; with it, linux-6.18 explores the calls that change the flag, linux-6.10 none', (t) => {
+  t.false(ctxFor('linux-6.18').bounds.ops.includes('setsockopt'));
+  t.true((SYSCALLS as readonly string[]).includes('setsockopt'));
+  const ops = ['socketpair', 'setsockopt', 'sendmsg'] as const;
+  for (const [name, n] of [['linux-6.18', 2], ['linux-6.10', 0]] as const) {
+    const ctx = ctxFor(name, { ops: [...ops] });
+    const w = run(ctx, ['T0 socketpair stream']).world;
+    const calls = enabledSteps(w, ctx).filter((tr) => tr.step.syscall === 'setsockopt');
+    t.is(calls.length, n, name);
+    for (const tr of calls) {
+      t.deepEqual(tr.step.args, { fd: (tr.step.args as { fd: number }).fd, val: 0 });
+      const w2 = applyMutable(w, tr, ctx);
+      // and from there, the call that sets it again
+      t.deepEqual(enabledSteps(w2, ctx).filter((x) => x.step.syscall === 'setsockopt' && (x.step.args as { val: number }).val === 1).length, 1);
+    }
+  }
+});
