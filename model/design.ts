@@ -41,6 +41,10 @@ export interface Switches {
    *  purge leaves an OOB skb alive through u->oob_skb's reference), `fixed` (aa82ac51d633: the GC drops
    *  u->oob_skb before purging). */
   readonly oob: 'unsupported' | 'leaky' | 'fixed';
+  /** SO_PASSRIGHTS (6.16, 77cbe1a6d873 + 3f84d577b79d): setsockopt can clear a unix socket's
+   *  sk_scm_rights, and SCM_RIGHTS sent to it then fail with EPERM; an embryo takes its listener's flag.
+   *  `false`: the option is unknown (ENOPROTOOPT), as before 6.16 and in the stable kernels (6.1.y, 6.12.y). */
+  readonly soPassRights: boolean;
 }
 
 /** Semantics a design may replace. Each hook is a recipe fragment over a draft world. */
@@ -179,7 +183,7 @@ export interface Design {
 
 export const defaultSwitches: Switches = {
   registration: 'table', flushTeardown: false, ringFdInScm: 'allow', gc: '2007', peekGuard: 'none',
-  scmIoUringRequeue: false, oob: 'unsupported',
+  scmIoUringRequeue: false, oob: 'unsupported', soPassRights: false,
 };
 
 /** Identity helper so that a design module gets type checking: `export default defineDesign({...})`. */
@@ -193,6 +197,7 @@ const SWITCH_VALUES: { [K in keyof Switches]: readonly Switches[K][] } = {
   peekGuard: ['none', 'gc-lock', 'seqcount'],
   scmIoUringRequeue: [true, false],
   oob: ['unsupported', 'leaky', 'fixed'],
+  soPassRights: [true, false],
 };
 
 export const SWITCH_NAMES = Object.keys(SWITCH_VALUES) as (keyof Switches)[];

@@ -22,6 +22,7 @@
 //   T socket dgram|stream -> FD                      T listen FD
 //   T connect FD TO         T accept FD @OBJ -> FD   T resume connect
 //   T io_uring_setup -> FD  T io_uring_register FD F...              T io_uring_unregister FD
+//   T setsockopt FD on|off  (SOL_SOCKET, SO_PASSRIGHTS, 1|0: 6.16+; older kernels answer ENOPROTOOPT)
 //   kernel unix_gc
 //   end OBJ=l|r|g ...       (the model's fates: live, released, garbage)
 // Any step may end with `! OBJ...` (objects the model releases at this step: wait for them, up to
@@ -208,6 +209,15 @@ static unsigned long ino_of(int fd) {
   return fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
 }
 
+// setsockopt(FD, SOL_SOCKET, SO_PASSRIGHTS, &val, sizeof(int)). SO_PASSRIGHTS is 83 (asm-generic, x86:
+// 77cbe1a6d873, 6.16); the 6.1 uapi headers here lack it.
+#define SO_PASSRIGHTS_ 83
+static void do_setsockopt(int fd, const char *word) {
+  int val = word && !strcmp(word, "on");
+  int r = setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS_, &val, sizeof val);
+  reply("%d %d", r, r < 0 ? errno : 0);
+}
+
 static void worker_loop(void) {
   char line[4096];
   for (;;) {
@@ -392,6 +402,8 @@ static void worker_loop(void) {
         }
       }
       reply("%d %d %d", r, r < 0 ? e : 0, swapped);
+    } else if (!strcmp(op, "setsockopt")) {
+      do_setsockopt((int)a[0], word);
     } else {
       reply("-1 %d", EINVAL);
     }
@@ -666,6 +678,7 @@ static const struct op_spec ops[] = {
   { "socket", 0, 0, { "dgram", "stream" }, 0 }, { "listen", 1, 1, { 0 }, 0 }, { "connect", 2, 2, { 0 }, 0 },
   { "accept", 1, 1, { 0 }, 1 }, { "resume", 0, 0, { "connect", "recvmsg" }, 0 },
   { "io_uring_setup", 0, 0, { 0 }, 0 }, { "io_uring_register", 1, SCM_MAX + 1, { 0 }, 1 }, { "io_uring_unregister", 1, 1, { 0 }, 1 },
+  { "setsockopt", 1, 1, { "on", "off" }, 0 },
 };
 
 // Refuses (fatal) a step line that is not exactly what the script format allows, before anything runs.

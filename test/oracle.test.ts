@@ -112,6 +112,17 @@ test.serial('the executor: a canary registered in a ring (inherited by fork) is 
   t.is(run.objects[0]!.state, 'released');
 });
 
+test.serial('the executor: SO_PASSRIGHTS off makes the sender\'s sendmsg EPERM (stream, MSG_OOB, dgram, an embryo of a listener that has it off), ENOTSOCK and EBADF', (t) => {
+  if (skipped(t)) return;
+  const run = onKernel(prediction('passrights'));
+  if (!/^6\.(1[6-9]|[2-9]\d)|^[7-9]\./.test(probe().header!.kernel)) { t.log(`skipped: ${probe().header!.kernel} predates SO_PASSRIGHTS (6.16)`); t.pass(); return; }
+  const got = run.steps.map((s) => s.errno ?? s.ret);
+  t.deepEqual(got.slice(2, 8), [0, 'EPERM', 'EPERM', 1, 'ENOTSOCK', 'EBADF']);
+  t.deepEqual(got.slice(9, 13), [0, 'EPERM', 0, 1]);
+  t.deepEqual(got.slice(15, 21), [0, 9, 0, 'EPERM', 10, 'EPERM']);
+  t.true(run.steps[22]!.rel!.includes(2), 'the canary goes with fd 6\'s queue: the refused sends left nothing in flight');
+});
+
 test.serial('the executor compares cleanly with linux-6.18 on every hand-written trace, in one process', (t) => {
   if (skipped(t)) return;
   const preds = Object.keys(HAND_TRACES).map(prediction);

@@ -6,7 +6,9 @@
 // gc-scc-leak). That leak is the kernel's scc_index bug, which upstream fixed in 4a4263dfeaba (6.18.54:
 // linux-6.18.54, model/designs/linux-6.18.54.ts); this design keeps it, as 6.18.44 has it.
 // The switch `peekGuard: 'seqcount'` stands for the patch below (model/designs/switch-patches.ts).
-// Since 6.16 it also has SO_PASSRIGHTS (soPassRights below), which 6.18.54 and 7.2 inherit.
+// Since 6.16 it also has SO_PASSRIGHTS (switch `soPassRights: true`, the patch soPassRights below), which
+// 6.18.54 and 7.2 inherit; the stable kernels with the rest of these switches (6.1.192, 6.12.118) do not have
+// it: they are `linux-6.18[soPassRights=false]` (oracle/vm/vm.ts).
 import { defineDesign, type Overrides } from '../design.js';
 
 /** peekGuard: 'seqcount' — unix_peek_fpl(): a peek of AF_UNIX fds while a GC runs bumps unix_peek_seq
@@ -20,7 +22,7 @@ export const peekSeqcount: Overrides = {
   unix_scc_dead: (_k, base) => (w, scc, allDead) => base(w, scc, allDead) && !w.gc.peekSeen,
 };
 
-/** SO_PASSRIGHTS, 6.16: the merge 819aad967d4a "Merge branch 'so_passrights'" — 77cbe1a6d873 "af_unix:
+/** soPassRights: true — SO_PASSRIGHTS, 6.16: the merge 819aad967d4a "Merge branch 'so_passrights'" — 77cbe1a6d873 "af_unix:
  *  Introduce SO_PASSRIGHTS." and 3f84d577b79d "af_unix: Inherit sk_flags at connect()". Read in
  *  net/unix/af_unix.c and net/core/sock.c of 6.18.y (github 6952350/linux-6.18.y 27d8ad92b7d8) and in the
  *  series as posted (netdev, 20250510015652.9931-9-kuniyu@amazon.com):
@@ -47,8 +49,7 @@ export default defineDesign({
   name: 'linux-6.18',
   summary: "today's Linux (6.18.44): graph GC that gives up an SCC a MSG_PEEK intervened in; counted registrations; ring fds refused in SCM_RIGHTS",
   base: 'linux-6.10',
-  switches: { peekGuard: 'seqcount' },
-  overrides: soPassRights,
+  switches: { peekGuard: 'seqcount', soPassRights: true },
   // Verdicts at the default bounds: linux-6.10's.
   expected: {},
   source: 'torvalds/linux v6.18 + e5b31d988a41: io_uring/rsrc.c, io_uring/register.c, net/core/scm.c (scm_fp_copy), net/unix/garbage.c; SO_PASSRIGHTS 77cbe1a6d873 + 3f84d577b79d (6.16): net/unix/af_unix.c, net/core/sock.c',
