@@ -50,6 +50,8 @@ export default defineDesign({
   summary: "today's Linux (6.18.44): graph GC that gives up an SCC a MSG_PEEK intervened in; counted registrations; ring fds refused in SCM_RIGHTS",
   base: 'linux-6.10',
   switches: { peekGuard: 'seqcount', soPassRights: true },
+  // struct file's count is f_ref since 6.13 (90ee6ed776c0 "fs: port files to file_ref"): traces say so.
+  refcount: 'f_ref',
   // Verdicts at the default bounds: linux-6.10's.
   expected: {},
   source: 'torvalds/linux v6.18 + e5b31d988a41: io_uring/rsrc.c, io_uring/register.c, net/core/scm.c (scm_fp_copy), net/unix/garbage.c; SO_PASSRIGHTS 77cbe1a6d873 + 3f84d577b79d (6.16): net/unix/af_unix.c, net/core/sock.c',
