@@ -3,11 +3,18 @@
 // stay distinct on both paths.
 import test from 'ava';
 import { applyMutable, enabledSteps } from '../model/apply.js';
+
 import { SYSCALLS } from '../model/bounds.js';
 import { decodeWorld, encodeWorld } from '../model/codec.js';
 import { resolveDesign } from '../model/design.js';
 import { builtinDesign, builtinDesigns } from '../model/designs/index.js';
 import { canonicalKey } from '../model/key.js';
+import { applyStep, makeCtx } from '../model/apply.js';
+import { DEFAULT_BOUNDS } from '../model/bounds.js';
+import { scenarioBounds, type Scenario } from '../model/scenario.js';
+import type { Step } from '../model/step.js';
+import { initialWorld, type World } from '../model/world.js';
+import { builtinScenario, builtinScenarios } from '../scenarios/index.js';
 import { malformation } from '../model/validate.js';
 import { ctxFor, run } from './helpers/world.js';
 
@@ -115,6 +122,48 @@ test('free exploration: setsockopt is not a default op; with it, linux-6.18 expl
       const w2 = applyMutable(w, tr, ctx);
       // and from there, the call that sets it again
       t.deepEqual(enabledSteps(w2, ctx).filter((x) => x.step.syscall === 'setsockopt' && (x.step.args as { val: number }).val === 1).length, 1);
+    }
+  }
+});
+
+/** The programs of a one-task scenario run line by line (no GC step between: nothing is in flight to collect). */
+function straight(sc: Scenario, designName: string): { steps: Step[]; results: { ret: number; errno?: string }[]; world: World } {
+  const ctx = makeCtx(builtinDesign(designName)!, scenarioBounds(sc, DEFAULT_BOUNDS, {}));
+  let w = initialWorld(1, ctx.bounds.fds);
+  const steps: Step[] = [];
+  const results: { ret: number; errno?: string }[] = [];
+  for (const line of sc.programs[0]!) {
+    const step = { task: 0, syscall: line.syscall, args: line.args } as Step;
+    const r = applyStep(w, step, ctx);
+    if (!r) throw new Error(`${sc.name}/${sc.variant}: ${line.syscall} impossible on ${designName}`);
+    steps.push(step); results.push(r.result); w = r.world;
+  }
+  return { steps, results, world: w };
+}
+
+test("the selftest's *_disabled variants: each variant has its twin; on linux-6.18 every send is EPERM, nothing is in flight, every socket is released by the closes", (t) => {
+  const selftests = builtinScenarios().filter((b) => b.name.startsWith('selftest-'));
+  t.is(selftests.length, 5);
+  for (const b of selftests) {
+    const first = builtinScenario(b.name) as Scenario;
+    const disabled = first.variants.filter((v) => v.endsWith('-disabled'));
+    t.deepEqual(disabled, first.variants.filter((v) => !v.endsWith('-disabled')).map((v) => `${v}-disabled`), b.name);
+    for (const v of disabled) {
+      const sc = builtinScenario(b.name, v) as Scenario;
+      for (const d of WITH) t.like(sc.expect[d], { 'no-leak': 'holds', 'scenario-completes': 'found' }, `${b.name}/${v} expects of ${d}`);
+      for (const d of WITH) {
+        const r = straight(sc, d);
+        const of = (name: string) => r.results.filter((_x, i) => r.steps[i]!.syscall === name);
+        t.true(of('sendmsg').length >= 2);
+        t.true(of('sendmsg').every((x) => x.errno === 'EPERM'), `${b.name}/${v} on ${d}: every send EPERM`);
+        t.true(of('setsockopt').every((x) => x.ret === 0 && !x.errno));
+        t.true(r.world.files.every((f) => f.released), `${b.name}/${v} on ${d}: the closes release every socket, embryos too`);
+        t.deepEqual(r.world.gc.inflightList, []);
+      }
+      // Without SO_PASSRIGHTS (linux-6.10): ENOPROTOOPT, and the sends go through as in the enabled variant.
+      const old = straight(sc, 'linux-6.10');
+      t.true(old.results.filter((_x, i) => old.steps[i]!.syscall === 'setsockopt').every((x) => x.errno === 'ENOPROTOOPT'));
+      t.true(old.results.filter((_x, i) => old.steps[i]!.syscall === 'sendmsg').every((x) => x.ret === 1), `${b.name}/${v} on linux-6.10`);
     }
   }
 });
