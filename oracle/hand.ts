@@ -76,6 +76,17 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     [0, 'close', { fd: 4 }], [0, 'io_uring_update', { fd: 5, offset: 0, files: [5] }],
     [0, 'io_uring_update', { fd: 5, offset: 3, files: [-1] }], [0, 'close', { fd: 5 }],
   ],
+  // A ring fd is never a fixed file (io_sqe_files_register / __io_sqe_files_update: `if (io_is_uring_fops(file))
+  // { fput(file); ... -EBADF }`): the ring itself, another ring among other files (the whole registration
+  // fails, nothing kept), and FILES_UPDATE to either (EBADF after the entry's slot was cleared: the canary in
+  // slot 0 is put there, the socket in slot 1 keeps its fd).
+  'register-ring-fds': [
+    [0, 'io_uring_setup'], [0, 'io_uring_setup'], [0, 'socketpair', { type: 'dgram' }], [0, 'open'],
+    [0, 'io_uring_register', { fd: 3, files: [3] }], [0, 'io_uring_register', { fd: 3, files: [5, 4] }],
+    [0, 'io_uring_register', { fd: 3, files: [7, 5] }], [0, 'close', { fd: 7 }],
+    [0, 'io_uring_update', { fd: 3, offset: 0, files: [4] }], [0, 'io_uring_update', { fd: 3, offset: 1, files: [3] }],
+    [0, 'close', { fd: 5 }], [0, 'close', { fd: 6 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 3 }],
+  ],
   'register-errors': [
     [0, 'io_uring_setup'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 3, files: [4] }],
     [0, 'open'], [0, 'io_uring_register', { fd: 3, files: [5] }], [0, 'io_uring_register', { fd: 3, files: [5] }],

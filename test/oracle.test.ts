@@ -123,6 +123,14 @@ test.serial('the executor: SO_PASSRIGHTS off makes the sender\'s sendmsg EPERM (
   t.true(run.steps[22]!.rel!.includes(2), 'the canary goes with fd 6\'s queue: the refused sends left nothing in flight');
 });
 
+test.serial('the executor: a ring fd is never a fixed file: IORING_REGISTER_FILES of the ring itself or among other files EBADF, FILES_UPDATE EBADF after clearing the slot', (t) => {
+  if (skipped(t)) return;
+  const run = onKernel(prediction('register-ring-fds'));
+  t.deepEqual(run.steps.slice(4, 10).map((s) => s.errno ?? s.ret), ['EBADF', 'EBADF', 0, 0, 'EBADF', 'EBADF']);
+  t.false((run.steps[7]!.rel ?? []).includes(4), 'the canary is held by the table after its fd is closed');
+  t.true(run.steps[8]!.rel!.includes(4), 'the refused update put the canary its slot held');
+});
+
 test.serial('the executor compares cleanly with linux-6.18 on every hand-written trace, in one process', (t) => {
   if (skipped(t)) return;
   const preds = Object.keys(HAND_TRACES).map(prediction);

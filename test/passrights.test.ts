@@ -167,3 +167,25 @@ test("the selftest's *_disabled variants: each variant has its twin; on linux-6.
     }
   }
 });
+
+// Registering a ring fd as a fixed file (issue 14): io_sqe_files_register (fs/io_uring.c 5.1, io_uring/rsrc.c
+// later) fget()s the fd, then `if (io_is_uring_fops(file)) { fput(file); goto fail; }` with ret = -EBADF set
+// before the fget's NULL check, and rolls back every reference taken; __io_sqe_files_update (5.5+) clears the
+// entry's slot first, then the same check: err = -EBADF, the loop stops. Every design answers so (the model's
+// base); designs without FILES_UPDATE (before 5.5) answer the update EINVAL.
+test('a ring fd is never a fixed file: register (itself, another ring, mixed) EBADF with nothing kept; update EBADF after clearing its slot; every design', (t) => {
+  const hasUpdate = (d: string) => !['seed-2019', 'viro-2019', 'flush-teardown', 'linux-5.1'].includes(d);
+  for (const d of builtinDesigns) {
+    const ctx = ctxFor(d.name, { files: 8, fds: 8 });
+    const r = run(ctx, ['T0 io_uring_setup', 'T0 io_uring_setup', 'T0 socketpair dgram', 'T0 open',
+      'T0 io_uring_register 3 3', 'T0 io_uring_register 3 5 4', 'T0 io_uring_register 3 4 7']);
+    t.deepEqual(r.results.slice(4), [{ ret: -1, errno: 'EBADF' }, { ret: -1, errno: 'EBADF' }, { ret: -1, errno: 'EBADF' }], d.name);
+    t.deepEqual(r.world, r.worlds[4], `${d.name}: the failed registrations left nothing behind`);
+    const u = run(ctx, ['T0 io_uring_register 3 7 5', 'T0 update 3 0 4', 'T0 update 3 1 3'], r.world);
+    t.deepEqual(u.results[0], { ret: 0 });
+    if (!hasUpdate(d.name)) { t.deepEqual(u.results.slice(1), [{ ret: -1, errno: 'EINVAL' }, { ret: -1, errno: 'EINVAL' }], d.name); continue; }
+    t.deepEqual(u.results.slice(1), [{ ret: -1, errno: 'EBADF' }, { ret: -1, errno: 'EBADF' }], d.name);
+    t.deepEqual(u.world.files[0]!.ring!.table, [null, null], `${d.name}: both slots cleared before the ring fd was refused`);
+    t.is(u.world.files[4]!.f_count, 1, `${d.name}: the canary lost the table's reference`);
+  }
+});
