@@ -29,7 +29,7 @@
 // 500 ms) and `~ MS` (then wait MS more: async teardown the observers cannot see).
 //
 // Objects are numbered in creation order, like the model's FileIds: a regular file is a canary
-// pipe (the worker holds the write end, fetched with pidfd_getfd from the coordinator, which keeps
+// pipe (the worker holds it reopened O_RDWR, fetched with pidfd_getfd from the coordinator, which keeps
 // the read end at fd >= 700: EOF = released); a unix socket is observed by its inode in
 // /proc/net/unix; an io_uring ring is observed only while it has registrations, by a private
 // teardown canary appended to its IORING_REGISTER_FILES list (else "unobserved").
