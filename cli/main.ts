@@ -83,8 +83,10 @@ commands:
                                what a property means, in kernel words (yours too)
   replay TRACE.json [--design NAME|FILE.ts] [--json] [--properties FILE.ts]
                                re-run a saved trace against a design (default: the trace's own)
-  repro TRACE.json [--design NAME|FILE.ts] [--properties FILE.ts] [--out FILE]
+  repro TRACE.json [--minimal] [--design NAME|FILE.ts] [--properties FILE.ts] [--out FILE]
                                the trace as a standalone C program that makes its syscalls on this kernel
+                               (exit 1 when the kernel's results differ); --minimal: one-task traces as a
+                               flat main of raw syscall() calls, as a syzkaller reproducer reads
   kernel TRACE.json [--design NAME|FILE.ts] [--vm VERSION] [--json]
                                replay the trace on the running kernel and compare each step and each
                                file's fate with the design's predictions (default linux-6.18); exit 1

@@ -1,13 +1,15 @@
-// inflight repro TRACE.json [--design NAME|FILE.ts] [--properties FILE.ts] [--out FILE]: the trace as a standalone C reproducer
-// (see traces/repro.ts). The trace is read and checked exactly as `replay` and `render` read it (the
+// inflight repro TRACE.json [--minimal] [--design NAME|FILE.ts] [--properties FILE.ts] [--out FILE]: the trace as a standalone C
+// reproducer (see traces/repro.ts; --minimal: a flat program of raw syscalls for a one-task trace, traces/repro-minimal.ts).
+// The trace is read and checked exactly as `replay` and `render` read it (the
 // design can make every step within the trace's bounds), with the same error codes.
 import { ReproUnsupported, reproC } from '../traces/repro.js';
+import { reproMinimalC } from '../traces/repro-minimal.js';
 import { oneLine, UserError } from './errors.js';
 import type { CliKit, Io } from './kit.js';
 import { loadTrace, writeText } from './pictures.js';
 
 export async function cmdRepro(args: string[], io: Io, kit: CliKit): Promise<number> {
-  const { values, positionals } = kit.parse(args, { out: { type: 'string' }, design: { type: 'string' }, properties: { type: 'string' } }, 1);
+  const { values, positionals } = kit.parse(args, { out: { type: 'string' }, design: { type: 'string' }, properties: { type: 'string' }, minimal: { type: 'boolean' } }, 1);
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'repro needs a trace file: inflight repro trace.json > repro.c');
   // Read as replay reads it: the trace's property held to the design's and --properties' properties; a step
@@ -15,7 +17,7 @@ export async function cmdRepro(args: string[], io: Io, kit: CliKit): Promise<num
   const { trace, design } = await loadTrace(file, typeof values['design'] === 'string' ? values['design'] : undefined,
     { properties: values['properties'], checkProperty: true, cannotMake: 'E_REPRO_UNSUPPORTED' });
   let c: string;
-  try { c = reproC(trace, { design }); } catch (e) {
+  try { c = values['minimal'] === true ? reproMinimalC(trace, { design }) : reproC(trace, { design }); } catch (e) {
     // A step with no honest C reproduction is refused with its reason; anything else is a trace problem.
     if (e instanceof ReproUnsupported) throw new UserError('E_REPRO_UNSUPPORTED', `${file}: ${oneLine(e.message)}`);
     throw new UserError('E_TRACE_INVALID', `${file}: ${oneLine((e as Error).message)}`);

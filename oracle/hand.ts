@@ -107,6 +107,37 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     [0, 'recvmsg', { fd: 3, peek: false }], [0, 'recvmsg', { fd: 3, peek: false }], [0, 'sendmsg', { fd: 3, rights: [] }],
     [0, 'socketpair', { type: 'dgram' }], [0, 'close', { fd: 5 }], [0, 'recvmsg', { fd: 4, peek: false }],
   ],
+  // io_uring requests (issue 14, part 4). A fixed recv of a stream socket whose queue carries a file
+  // completes at once (the kernel's inline issue; the model's io-wq pick and complete follow it) and puts
+  // the file (no control buffer); a plain-fd recv with nothing queued waits, holding its socket past the
+  // fd's close, until data comes (then it completes too); the ring's close drops the table's socket.
+  'enter-recv': [
+    [0, 'socketpair', { type: 'stream' }], [0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 6, files: [4] }],
+    [0, 'sendmsg', { fd: 3, rights: [5] }], [0, 'close', { fd: 5 }],
+    [0, 'io_uring_enter', { fd: 6, op: 'recv', fixed: true, target: 0 }], ['kernel', 'io_wq', { ring: 3, req: 0, stage: 'pick' }], ['kernel', 'io_wq', { ring: 3, req: 0, stage: 'complete' }],
+    [0, 'io_uring_enter', { fd: 6, op: 'recv', fixed: false, target: 4 }], [0, 'io_uring_unregister', { fd: 6 }], [0, 'close', { fd: 4 }],
+    [0, 'sendmsg', { fd: 3, rights: [] }], ['kernel', 'io_wq', { ring: 3, req: 0, stage: 'pick' }], ['kernel', 'io_wq', { ring: 3, req: 0, stage: 'complete' }],
+    [0, 'close', { fd: 6 }], [0, 'close', { fd: 3 }],
+  ],
+  // Reads that wait: a plain-fd read (a reference: the file outlives its fd's close, until the ring's
+  // close cancels the request), a fixed read (the table's slot, no reference of its own); ring C's request
+  // on ring B (a poll here) keeps B, and B's table, after B's close; C's close cancels it, which releases
+  // B, whose teardown cancels B's read and drops its table's file.
+  'enter-read-poll': [
+    [0, 'open'], [0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 6, files: [3] }],
+    [0, 'io_uring_enter', { fd: 5, op: 'read', fixed: false, target: 4 }], [0, 'close', { fd: 4 }],
+    [0, 'io_uring_enter', { fd: 6, op: 'read', fixed: true, target: 0 }], [0, 'close', { fd: 3 }], [0, 'io_uring_setup'],
+    [0, 'io_uring_enter', { fd: 3, op: 'read', fixed: false, target: 6 }], [0, 'close', { fd: 6 }], [0, 'close', { fd: 5 }], [0, 'close', { fd: 3 }],
+  ],
+  // io_uring_enter's errors: the CQE's ENOTSOCK (recv of a file), EINVAL (recv of an unconnected stream
+  // socket), EBADF (a missing slot, a closed fd); the call's EOPNOTSUPP (not a ring) and EBADF (no fd).
+  'enter-errors': [
+    [0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 4, files: [3] }], [0, 'socket', { type: 'stream' }],
+    [0, 'io_uring_enter', { fd: 4, op: 'recv', fixed: true, target: 0 }], [0, 'io_uring_enter', { fd: 4, op: 'recv', fixed: false, target: 5 }],
+    [0, 'io_uring_enter', { fd: 4, op: 'read', fixed: true, target: 2 }], [0, 'io_uring_enter', { fd: 4, op: 'read', fixed: false, target: 6 }],
+    [0, 'io_uring_enter', { fd: 3, op: 'read', fixed: false, target: 3 }], [0, 'io_uring_enter', { fd: 6, op: 'read', fixed: false, target: 3 }],
+    [0, 'close', { fd: 4 }],
+  ],
 };
 
 /** Traces where this machine's kernel (6.18) and linux-6.18 disagree, kept to show the model's known gap. */

@@ -72,6 +72,8 @@ function boot(k: VmKernel): Promise<Boot> {
     const extra: Record<string, number> = {};
     const add = (name: string, p: Prediction): void => { extra[name] = preds.length; preds.push(p); };
     add('update-slots', prediction(design, 'update-slots', HAND_TRACES['update-slots']!));
+    // io_uring requests (issue 14, part 4): recv inline and pending, reads and a poll of a ring, the errors.
+    for (const n of ['enter-recv', 'enter-read-poll', 'enter-errors']) add(n, prediction(design, n, HAND_TRACES[n]!));
     add('self-loop', prediction(design, 'self-loop', SELF_LOOP));
     add('planted-keep', plantedKeep(prediction(design, 'self-loop', SELF_LOOP)));
     add('ring-in-scm-6.1', prediction(builtinDesign('linux-6.1')!, 'ring-in-scm', RING_IN_SCM));
@@ -102,7 +104,8 @@ for (const k of available) {
     t.regex(r.header.version ?? '', new RegExp(`Debian ${k.version.replace(/\./g, '\\.')}-`), 'the kernel booted is the package\'s');
     const bad: string[] = [];
     preds.forEach((p, i) => {
-      if (i >= extra['update-slots']! && i !== extra['update-slots'] && i !== extra['self-loop'] && i !== extra['scc-leak'] && i !== extra['passrights'] && i !== extra['register-ring-fds']) return;
+      const checked = ['update-slots', 'enter-recv', 'enter-read-poll', 'enter-errors', 'self-loop', 'scc-leak', 'passrights', 'register-ring-fds'].map((n) => extra[n]);
+      if (i >= extra['update-slots']! && !checked.includes(i)) return;
       const c = compare(p, r.runs[i]!, r.header, { exactGarbage: true });
       if (!c.agrees) bad.push(`${p.script.name}: ${c.steps.filter((s) => s.status === 'disagree').map((s) => `step ${s.index + 1}: ${s.why.join('; ')}`).join(' | ')} ${c.fates.filter((f) => !f.agrees).map((f) => `${f.name} ${f.predicted}/${f.observed}`).join(' ')}`);
     });
@@ -111,9 +114,12 @@ for (const k of available) {
     const u = r.runs[extra['update-slots']!]!;
     t.deepEqual(u.steps.map((s) => s.errno ?? s.ret), [3, 4, 5, 0, 0, 1, 1, 0, 'EBADF', 'EINVAL', 0]);
     t.true(u.steps[5]!.rel?.includes(0), 'the cleared slot\'s file is released at the update');
+    // io_uring_enter's CQE errors are this kernel's too.
+    t.deepEqual(r.runs[extra['enter-errors']!]!.steps.slice(4, 10).map((s) => s.errno), ['ENOTSOCK', 'EINVAL', 'EBADF', 'EBADF', 'EOPNOTSUPP', 'EBADF']);
     // The graph GC is in (Debian 6.1.147-1 backported it): the 2007 GC's prediction (collected) is wrong here.
     const leak = compare(preds[extra['scc-leak-6.7']!]!, r.runs[extra['scc-leak-6.7']!]!, r.header, { exactGarbage: true });
     t.false(leak.agrees, 'linux-6.7 (the 2007 GC) predicts the SCC collected; this kernel leaves it');
+    t.true(preds.slice(0, QUICK).some((p) => p.steps.some((s) => s.syscall === 'io_uring_enter')), 'the spread takes ring walks too');
     t.log(`${k.version} (${r.header.kernel}): ${preds.length} traces in one boot, ${(r.ms / 1000).toFixed(1)} s`);
   });
 

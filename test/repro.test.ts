@@ -32,7 +32,7 @@ const kernelTest = probe.ok ? test : test.skip;
 if (!probe.ok) test('repro: the kernel tests are skipped', (t) => { t.log(`skipped: ${probe.why}`); t.pass(); });
 
 /** Generates, compiles (gcc -O2 -Wall, no warnings) and runs the reproducer of a trace; returns its stdout. */
-function buildAndRun(t: { is: (a: unknown, b: unknown, m?: string) => void; log: (...a: unknown[]) => void }, name: string, trace: TraceFile): string {
+function buildAndRun(t: { is: (a: unknown, b: unknown, m?: string) => void; regex: (s: string, r: RegExp, m?: string) => void; log: (...a: unknown[]) => void }, name: string, trace: TraceFile): string {
   const design = builtinDesign(trace.design)!;
   const fates = modelReleased(trace, design);
   const src = join(dir, `${name}.c`);
@@ -41,12 +41,14 @@ function buildAndRun(t: { is: (a: unknown, b: unknown, m?: string) => void; log:
 }
 
 /** Compiles src (gcc -O2 -Wall, no warnings) to DIR/name and runs it to the end; returns its stdout. */
-function compileAndRun(t: { is: (a: unknown, b: unknown, m?: string) => void; log: (...a: unknown[]) => void }, name: string, src: string): string {
+function compileAndRun(t: { is: (a: unknown, b: unknown, m?: string) => void; regex: (s: string, r: RegExp, m?: string) => void; log: (...a: unknown[]) => void }, name: string, src: string): string {
   const cc = spawnSync('gcc', ['-O2', '-Wall', '-o', join(dir, name), src], { encoding: 'utf8' });
   t.is(cc.status, 0, `gcc failed: ${cc.stderr}`);
   t.is(cc.stderr, '', 'gcc -Wall warns');
   const run = spawnSync(join(dir, name), { encoding: 'utf8', timeout: 20_000 });
-  t.is(run.status, 0, `the reproducer failed: ${run.stderr}`);
+  // The exit status is the verdict: 1 when a step's result differs from the trace's, else 0.
+  t.is(run.status, /\nthe kernel's results DIFFER from the trace's\n/.test(run.stdout) ? 1 : 0, `the reproducer's exit status is not its verdict: ${run.stderr}`);
+  t.regex(run.stdout, /\nthe kernel's results (agree with|DIFFER from) the trace's\n/);
   t.log(run.stdout);
   return run.stdout;
 }

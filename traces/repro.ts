@@ -60,10 +60,10 @@ export interface ReproOptions {
 export class ReproUnsupported extends Error {}
 
 /** The fixed parts of the program, read from beside this module (whatever the cwd). */
-const cSource = (name: string): string => readFileSync(new URL(`./repro/${name}`, import.meta.url), 'utf8');
+export const cSource = (name: string): string => readFileSync(new URL(`./repro/${name}`, import.meta.url), 'utf8');
 
 /** Why a step cannot be reproduced, or undefined when it can. */
-function refusal(s: TraceStep, n: number): string | undefined {
+export function refusal(s: TraceStep, n: number): string | undefined {
   switch (s.syscall) {
     case 'resume': {
       const call = (s.args as { call: string }).call;
@@ -106,13 +106,13 @@ export function cstr(s: string): string {
 }
 
 /** An integer the generator checked, for the C source (an int: -2^31 .. 2^31-1). */
-function cint(x: number): string {
+export function cint(x: number): string {
   if (!Number.isSafeInteger(x) || x < -0x80000000 || x > 0x7fffffff) throw new Error(`internal: ${String(x)} is not a C int`);
   return String(x);
 }
 
 /** Text safe inside a C block comment (generator text only: no string of the trace goes into a comment). */
-const ccomment = (s: string): string => s.replace(/[\u2013\u2014]/g, '-').replace(/\u2026/g, '...').replace(/[^A-Za-z0-9 ,.:;()[\]{}=+\-_<>#!&|^~'@$`/*]/g, ' ').replace(/\*\//g, '* /');
+export const ccomment = (s: string): string => s.replace(/[\u2013\u2014]/g, '-').replace(/\u2026/g, '...').replace(/[^A-Za-z0-9 ,.:;()[\]{}=+\-_<>#!&|^~'@$`/*]/g, ' ').replace(/\*\//g, '* /');
 
 const wrapComment = (text: string, width = 96): string[] => {
   const lines: string[] = [];
@@ -124,7 +124,7 @@ const wrapComment = (text: string, width = 96): string[] => {
   return lines;
 };
 
-const sameResult = (a: Result, b: Result): boolean =>
+export const sameResult = (a: Result, b: Result): boolean =>
   a.ret === b.ret && a.errno === b.errno && (a.pending ?? false) === (b.pending ?? false) && JSON.stringify(a.fds ?? []) === JSON.stringify(b.fds ?? []);
 
 /** Everything the C needs of a trace that the design can make. */
@@ -287,9 +287,9 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
 interface CArgs { fd: string; to: string; flag: 0 | 1; op: 0 | 1; target: string; offset: string; list: string[] }
 
 /** The trace's fd m for the C: -1, a number of the model's fd table, or FD_OUTSIDE. */
-const fdArg = (m: number, maxFd: number): string => (m === -1 || (Number.isSafeInteger(m) && m >= FD_BASE && m < maxFd) ? cint(m) : 'FD_OUTSIDE');
+export const fdArg = (m: number, maxFd: number): string => (m === -1 || (Number.isSafeInteger(m) && m >= FD_BASE && m < maxFd) ? cint(m) : 'FD_OUTSIDE');
 /** A slot or offset (unsigned 32 bits in the kernel): as is when it fits an int, else FAR_INDEX. */
-const indexArg = (x: number): string => (Number.isSafeInteger(x) && x >= 0 && x <= 0x7fffffff ? cint(x) : 'FAR_INDEX');
+export const indexArg = (x: number): string => (Number.isSafeInteger(x) && x >= 0 && x <= 0x7fffffff ? cint(x) : 'FAR_INDEX');
 
 function stepArgs(s: TraceStep, fin: Result, maxFd: number): CArgs {
   const a = s.args as { fd?: number; to?: number; rights?: number[]; files?: number[]; type?: string; peek?: boolean; oob?: boolean;
