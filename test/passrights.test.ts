@@ -2,6 +2,13 @@
 // have it, sendmsg's EPERM and its place among the other errors, the embryo's inherited flag, and states that
 // stay distinct on both paths.
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { handTrace, HAND_TRACES } from '../oracle/hand.js';
+import { reproC } from '../traces/repro.js';
+import { reproMinimalC } from '../traces/repro-minimal.js';
 import { applyMutable, enabledSteps } from '../model/apply.js';
 
 import { SYSCALLS } from '../model/bounds.js';
@@ -188,4 +195,25 @@ test('a ring fd is never a fixed file: register (itself, another ring, mixed) EB
     t.deepEqual(u.world.files[0]!.ring!.table, [null, null], `${d.name}: both slots cleared before the ring fd was refused`);
     t.is(u.world.files[4]!.f_count, 1, `${d.name}: the canary lost the table's reference`);
   }
+});
+
+test('repro and repro --minimal make setsockopt (SOL_SOCKET, SO_PASSRIGHTS = 83), and the C compiles with -Wall', (t) => {
+  const tr = handTrace(builtinDesign('linux-6.18')!, HAND_TRACES['passrights']!);
+  const full = reproC(tr);
+  t.regex(full, /\.kind = K_SETSOCKOPT, \.ret = 0, \.err = "", \.fd = 3, \.obj/);   // val 0: .flag left 0
+  t.regex(full, /\.kind = K_SETSOCKOPT, \.ret = 0, \.err = "", \.fd = 6, \.flag = 1, /);
+  t.regex(full, /case K_SETSOCKOPT: \{/);
+  const min = reproMinimalC(tr);
+  t.regex(min, /syscall\(__NR_setsockopt, 3, SOL_SOCKET, 83, &\(int\)\{ 0 \}, sizeof\(int\)\);\n\s+expect\(3, res, 0, ""\);/);
+  t.regex(min, /expect\(4, res, -1, "EPERM"\);/);
+  if (spawnSync('gcc', ['--version']).status !== 0) { t.log('gcc is not available: not compiled'); return; }
+  const dir = mkdtempSync(join(tmpdir(), 'inflight-passrights-'));
+  for (const [name, c] of [['full', full], ['minimal', min]] as const) {
+    const src = join(dir, `${name}.c`);
+    writeFileSync(src, c);
+    const cc = spawnSync('gcc', ['-O2', '-Wall', '-fsyntax-only', src], { encoding: 'utf8' });
+    t.is(cc.status, 0, `${name}: ${cc.stderr}`);
+    t.is(cc.stderr, '', `${name}: gcc -Wall warns`);
+  }
+  rmSync(dir, { recursive: true, force: true });
 });
