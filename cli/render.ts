@@ -80,7 +80,7 @@ export function renderReport(r: Report, opts: { full?: boolean; witnesses?: bool
     if (!v.trace || !v.worlds) continue;
     out.push('');
     out.push(`${v.name}: ${v.message ?? ''}`);
-    out.push(renderSteps(v.trace.steps, v.worlds, opts));
+    out.push(renderSteps(v.trace.steps, v.worlds, { ...opts, counter: r.design.refcount }));
   }
   if (opts.witnesses !== true && found.length > 0) {
     out.push('');

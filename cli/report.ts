@@ -36,10 +36,10 @@ async function views(steps: readonly TraceStep[], worlds: readonly World[], repo
   const dots = traceToDots(steps, worlds, { design: report.design, violation, titles: false });
   const out: ViewerStep[] = [];
   for (let i = 0; i < worlds.length; i++) {
-    const after = describeWorld(worlds[i]!);
+    const after = describeWorld(worlds[i]!, report.design.refcount);
     const changes = i === 0
       ? [...after].map(([k, v]) => ({ text: `${k}: ${v}`, kind: 'fact' as const }))
-      : diffFacts(describeWorld(worlds[i - 1]!), after).map((c) => ({
+      : diffFacts(describeWorld(worlds[i - 1]!, report.design.refcount), after).map((c) => ({
         text: formatChange(c),
         kind: c.after === undefined || c.after === 'released' || c.after === 'exited' ? 'removed' as const : c.before === undefined ? 'added' as const : 'changed' as const,
       }));

@@ -9,7 +9,7 @@ import type { TaskId, World } from './world.js';
 
 export type Errno =
   | 'EBADF' | 'EINVAL' | 'EBUSY' | 'ENXIO' | 'EMFILE' | 'EAGAIN' | 'ENOTSOCK' | 'EOPNOTSUPP'
-  | 'ECONNREFUSED' | 'EPIPE' | 'ENFILE' | 'EPERM' | 'ENOTCONN' | 'EISCONN' | 'ECANCELED';
+  | 'ECONNREFUSED' | 'EPIPE' | 'ENFILE' | 'EPERM' | 'ENOTCONN' | 'EISCONN' | 'ECANCELED' | 'ENOPROTOOPT';
 
 export type SockKind = 'dgram' | 'stream';
 
@@ -51,6 +51,8 @@ export interface ArgsOf {
   io_wq: { ring: number; req: number; stage: string };
   /** io_ring_exit_work: the teardown of a released ring once no request runs. */
   io_ring_exit: { ring: number };
+  /** setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &val, sizeof(int)), val 0 or 1 (model/syscalls/setsockopt.ts). */
+  setsockopt: { fd: number; val: 0 | 1 };
 }
 
 export type Actor = TaskId | 'kernel';

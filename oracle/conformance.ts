@@ -16,7 +16,7 @@ export interface SuiteTrace { readonly name: string; readonly bounds: Bounds; re
 /** What oracle/executor.c can run; a whole GC run per step (the kernel's GC cannot be stepped). */
 export const ORACLE_OPS: Bounds['ops'] = [
   'open', 'close', 'dup', 'fork', 'exit', 'exec', 'socketpair', 'sendmsg', 'recvmsg', 'io_uring_setup',
-  'io_uring_register', 'io_uring_update', 'io_uring_unregister', 'unix_gc',
+  'io_uring_register', 'io_uring_update', 'io_uring_unregister', 'unix_gc', 'setsockopt',
 ];
 /** The ring walks' calls: the oracle's, with io_uring_enter and the kernel's io-wq stages (which the walk
  *  takes where the kernel does: ringSchedule). No exit or exec: the kernel cancels a task's requests
@@ -236,6 +236,7 @@ export function errorWalk(design: Design, bounds: Bounds, seed: number, length: 
       case 'recvmsg': args = { fd: fd(), peek: next() < 0.3 }; break;
       case 'io_uring_register': args = { fd: fd(), files: fds() }; break;
       // Offsets up to two past a small table (EINVAL), entries fds or -1 (clear the slot).
+      case 'setsockopt': args = { fd: fd(), val: next() < 0.7 ? 0 : 1 }; break;
       case 'io_uring_update': args = { fd: fd(), offset: Math.floor(next() * (bounds.msgFds + 2)), files: Array.from({ length: 1 + Math.floor(next() * bounds.msgFds) }, () => (next() < 0.25 ? -1 : fd())) }; break;
       default: args = {};
     }

@@ -23,6 +23,7 @@
 //   T connect FD TO         T accept FD @OBJ -> FD   T resume connect
 //   T io_uring_setup -> FD  T io_uring_register FD F...              T io_uring_unregister FD
 //   T io_uring_enter FD read|recv|poll fixed|plain TARGET     (a slot, or an fd)
+//   T setsockopt FD on|off  (SOL_SOCKET, SO_PASSRIGHTS, 1|0: 6.16+; older kernels answer ENOPROTOOPT)
 //   kernel unix_gc          kernel io_wq            kernel io_ring_exit   (the last two: no-ops)
 //   end OBJ=l|r|g ...       (the model's fates: live, released, garbage)
 // Any step may end with `! OBJ...` (objects the model releases at this step: wait for them, up to
@@ -213,6 +214,15 @@ static void reply(const char *fmt, ...) {
 static unsigned long ino_of(int fd) {
   struct stat st;
   return fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
+// setsockopt(FD, SOL_SOCKET, SO_PASSRIGHTS, &val, sizeof(int)). SO_PASSRIGHTS is 83 (asm-generic, x86:
+// 77cbe1a6d873, 6.16); the 6.1 uapi headers here lack it.
+#define SO_PASSRIGHTS_ 83
+static void do_setsockopt(int fd, const char *word) {
+  int val = word && !strcmp(word, "on");
+  int r = setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS_, &val, sizeof val);
+  reply("%d %d", r, r < 0 ? errno : 0);
 }
 
 // ---------------------------------------------------------------- io_uring_enter (worker side)
@@ -507,6 +517,8 @@ static void worker_loop(void) {
         }
       }
       reply("%d %d %d", r, r < 0 ? e : 0, swapped);
+    } else if (!strcmp(op, "setsockopt")) {
+      do_setsockopt((int)a[0], word);
     } else {
       reply("-1 %d", EINVAL);
     }
@@ -781,6 +793,7 @@ static const struct op_spec ops[] = {
   { "socket", 0, 0, { "dgram", "stream" }, 0 }, { "listen", 1, 1, { 0 }, 0 }, { "connect", 2, 2, { 0 }, 0 },
   { "accept", 1, 1, { 0 }, 1 }, { "resume", 0, 0, { "connect", "recvmsg" }, 0 },
   { "io_uring_setup", 0, 0, { 0 }, 0 }, { "io_uring_register", 1, SCM_MAX + 1, { 0 }, 1 }, { "io_uring_unregister", 1, 1, { 0 }, 1 },
+  { "setsockopt", 1, 1, { "on", "off" }, 0 },
 };
 
 // The model's regular file, at XFER_FD for the worker to take: the canary pipe reopened O_RDWR through

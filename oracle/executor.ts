@@ -212,6 +212,7 @@ export function stepLine(s: ScriptStep, fds: number): string {
         break;
       }
       case 'open': case 'fork': case 'exit': case 'exec': case 'io_uring_setup': words.push(step.syscall); break;
+      case 'setsockopt': words.push('setsockopt', fd(a['fd']), a['val'] === 0 ? 'off' : 'on'); break;
       default: throw new Error(`internal: the executor does not make ${step.syscall}`);
     }
   }

@@ -51,6 +51,21 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     [0, 'sendmsg', { fd: 4, rights: [4] }], [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 5 }],
     ['kernel', 'unix_gc'],
   ],
+  // SO_PASSRIGHTS (6.16; model/syscalls/setsockopt.ts): a receiver that turned it off refuses SCM_RIGHTS with
+  // EPERM (stream, MSG_OOB, dgram; plain data passes), an embryo takes its listener's setting at connect and
+  // keeps it after accept; ENOTSOCK on a regular file, EBADF on a closed fd. On 6.1.y and 6.12.y every
+  // setsockopt is ENOPROTOOPT and the sends go through. Nothing refused is in flight: the canary (fd 5) is
+  // released when its fd and fd 6's queue are gone.
+  'passrights': [
+    [0, 'socketpair', { type: 'stream' }], [0, 'open'], [0, 'setsockopt', { fd: 3, val: 0 }],
+    [0, 'sendmsg', { fd: 4, rights: [5] }], [0, 'sendmsg', { fd: 4, rights: [5], oob: true }], [0, 'sendmsg', { fd: 4, rights: [] }],
+    [0, 'setsockopt', { fd: 5, val: 0 }], [0, 'setsockopt', { fd: 9, val: 0 }],
+    [0, 'socketpair', { type: 'dgram' }], [0, 'setsockopt', { fd: 6, val: 0 }], [0, 'sendmsg', { fd: 7, rights: [5] }],
+    [0, 'setsockopt', { fd: 6, val: 1 }], [0, 'sendmsg', { fd: 7, rights: [5] }],
+    [0, 'socket', { type: 'stream' }], [0, 'listen', { fd: 8 }], [0, 'setsockopt', { fd: 8, val: 0 }], [0, 'socket', { type: 'stream' }],
+    [0, 'connect', { fd: 9, to: 8 }], [0, 'sendmsg', { fd: 9, rights: [5] }], [0, 'accept', { fd: 8 }], [0, 'sendmsg', { fd: 9, rights: [5] }],
+    [0, 'close', { fd: 5 }], [0, 'close', { fd: 6 }], [0, 'close', { fd: 7 }],
+  ],
   // The registration errors: a ring fd (EBADF), a second registration (EBUSY), unregister, exec.
   // IORING_REGISTER_FILES_UPDATE: clearing a slot puts its file (6.1 a second later, from a worker), a
   // failing entry stops the loop after its slot was cleared, a ring fd is EBADF, a range past the table
@@ -60,6 +75,17 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     [0, 'io_uring_update', { fd: 5, offset: 0, files: [-1] }], [0, 'io_uring_update', { fd: 5, offset: 0, files: [4, 9] }],
     [0, 'close', { fd: 4 }], [0, 'io_uring_update', { fd: 5, offset: 0, files: [5] }],
     [0, 'io_uring_update', { fd: 5, offset: 3, files: [-1] }], [0, 'close', { fd: 5 }],
+  ],
+  // A ring fd is never a fixed file (io_sqe_files_register / __io_sqe_files_update: `if (io_is_uring_fops(file))
+  // { fput(file); ... -EBADF }`): the ring itself, another ring among other files (the whole registration
+  // fails, nothing kept), and FILES_UPDATE to either (EBADF after the entry's slot was cleared: the canary in
+  // slot 0 is put there, the socket in slot 1 keeps its fd).
+  'register-ring-fds': [
+    [0, 'io_uring_setup'], [0, 'io_uring_setup'], [0, 'socketpair', { type: 'dgram' }], [0, 'open'],
+    [0, 'io_uring_register', { fd: 3, files: [3] }], [0, 'io_uring_register', { fd: 3, files: [5, 4] }],
+    [0, 'io_uring_register', { fd: 3, files: [7, 5] }], [0, 'close', { fd: 7 }],
+    [0, 'io_uring_update', { fd: 3, offset: 0, files: [4] }], [0, 'io_uring_update', { fd: 3, offset: 1, files: [3] }],
+    [0, 'close', { fd: 5 }], [0, 'close', { fd: 6 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 3 }],
   ],
   'register-errors': [
     [0, 'io_uring_setup'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 3, files: [4] }],

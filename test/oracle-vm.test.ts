@@ -81,6 +81,10 @@ function boot(k: VmKernel): Promise<Boot> {
     // the graph GC from the 2007 one after a GC step (elsewhere the graph GC's cascade collects the same).
     add('scc-leak', prediction(design, 'gc-scc-leak-min', KERNEL_LEAKS['gc-scc-leak-min']!));
     add('scc-leak-6.7', prediction(builtinDesign('linux-6.7')!, 'gc-scc-leak-min', KERNEL_LEAKS['gc-scc-leak-min']!));
+    add('passrights', prediction(design, 'passrights', HAND_TRACES['passrights']!));
+    add('register-ring-fds', prediction(design, 'register-ring-fds', HAND_TRACES['register-ring-fds']!));
+    // linux-6.18 (6.16's SO_PASSRIGHTS) on a kernel without it: a planted wrong prediction.
+    add('passrights-6.18', prediction(builtinDesign('linux-6.18')!, 'passrights', HAND_TRACES['passrights']!));
     // At most two guests at once.
     while (running.length >= 2) await Promise.race(running).catch(() => undefined);
     const run = runOnVm(k.version, preds.map((p) => p.script));
@@ -100,7 +104,7 @@ for (const k of available) {
     t.regex(r.header.version ?? '', new RegExp(`Debian ${k.version.replace(/\./g, '\\.')}-`), 'the kernel booted is the package\'s');
     const bad: string[] = [];
     preds.forEach((p, i) => {
-      const checked = ['update-slots', 'enter-recv', 'enter-read-poll', 'enter-errors', 'self-loop', 'scc-leak'].map((n) => extra[n]);
+      const checked = ['update-slots', 'enter-recv', 'enter-read-poll', 'enter-errors', 'self-loop', 'scc-leak', 'passrights', 'register-ring-fds'].map((n) => extra[n]);
       if (i >= extra['update-slots']! && !checked.includes(i)) return;
       const c = compare(p, r.runs[i]!, r.header, { exactGarbage: true });
       if (!c.agrees) bad.push(`${p.script.name}: ${c.steps.filter((s) => s.status === 'disagree').map((s) => `step ${s.index + 1}: ${s.why.join('; ')}`).join(' | ')} ${c.fates.filter((f) => !f.agrees).map((f) => `${f.name} ${f.predicted}/${f.observed}`).join(' ')}`);
@@ -131,6 +135,13 @@ for (const k of available) {
     const scm = compare(preds[extra['ring-in-scm-6.1']!]!, r.runs[extra['ring-in-scm-6.1']!]!, r.header, { exactGarbage: true });
     t.false(scm.agrees);
     t.regex(scm.steps[2]!.why.join(' '), /errno none predicted, kernel EINVAL/);
+    // No SO_PASSRIGHTS before 6.16: every setsockopt is ENOPROTOOPT and the sends go through; linux-6.18
+    // (which has it) is caught at its first setsockopt.
+    const pr = r.runs[extra['passrights']!]!.steps.map((s) => s.errno ?? s.ret);
+    t.deepEqual([pr[2], pr[3], pr[4], pr[9], pr[10], pr[15], pr[18], pr[20]], ['ENOPROTOOPT', 1, 1, 'ENOPROTOOPT', 1, 'ENOPROTOOPT', 1, 1]);
+    const wrong = compare(preds[extra['passrights-6.18']!]!, r.runs[extra['passrights-6.18']!]!, r.header, { exactGarbage: true });
+    t.false(wrong.agrees);
+    t.regex(wrong.steps[2]!.why.join(' '), /errno none predicted, kernel ENOPROTOOPT/);
   });
 }
 

@@ -112,6 +112,25 @@ test.serial('the executor: a canary registered in a ring (inherited by fork) is 
   t.is(run.objects[0]!.state, 'released');
 });
 
+test.serial('the executor: SO_PASSRIGHTS off makes the sender\'s sendmsg EPERM (stream, MSG_OOB, dgram, an embryo of a listener that has it off), ENOTSOCK and EBADF', (t) => {
+  if (skipped(t)) return;
+  const run = onKernel(prediction('passrights'));
+  if (!/^6\.(1[6-9]|[2-9]\d)|^[7-9]\./.test(probe().header!.kernel)) { t.log(`skipped: ${probe().header!.kernel} predates SO_PASSRIGHTS (6.16)`); t.pass(); return; }
+  const got = run.steps.map((s) => s.errno ?? s.ret);
+  t.deepEqual(got.slice(2, 8), [0, 'EPERM', 'EPERM', 1, 'ENOTSOCK', 'EBADF']);
+  t.deepEqual(got.slice(9, 13), [0, 'EPERM', 0, 1]);
+  t.deepEqual(got.slice(15, 21), [0, 9, 0, 'EPERM', 10, 'EPERM']);
+  t.true(run.steps[22]!.rel!.includes(2), 'the canary goes with fd 6\'s queue: the refused sends left nothing in flight');
+});
+
+test.serial('the executor: a ring fd is never a fixed file: IORING_REGISTER_FILES of the ring itself or among other files EBADF, FILES_UPDATE EBADF after clearing the slot', (t) => {
+  if (skipped(t)) return;
+  const run = onKernel(prediction('register-ring-fds'));
+  t.deepEqual(run.steps.slice(4, 10).map((s) => s.errno ?? s.ret), ['EBADF', 'EBADF', 0, 0, 'EBADF', 'EBADF']);
+  t.false((run.steps[7]!.rel ?? []).includes(4), 'the canary is held by the table after its fd is closed');
+  t.true(run.steps[8]!.rel!.includes(4), 'the refused update put the canary its slot held');
+});
+
 test.serial('the executor compares cleanly with linux-6.18 on every hand-written trace, in one process', (t) => {
   if (skipped(t)) return;
   const preds = Object.keys(HAND_TRACES).map(prediction);

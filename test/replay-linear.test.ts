@@ -48,8 +48,10 @@ function reference(trace: TraceFile, design: Design) {
       if (msg !== undefined) { findings.push({ property: p.name, kind: p.kind, step: i, message: msg }); break; }
     }
   }
-  const changes = run.results.map((_, i) => diffFacts(describeWorld(run.worlds[i]!), describeWorld(run.worlds[i + 1]!)).map(formatChange));
-  const full = run.results.map((_, i) => [...describeWorld(run.worlds[i + 1]!)].map(([k, v]) => `${k}: ${v}`));
+  // The count as the design's kernel names it (f_ref from 6.13).
+  const rc = design.refcount;
+  const changes = run.results.map((_, i) => diffFacts(describeWorld(run.worlds[i]!, rc), describeWorld(run.worlds[i + 1]!, rc)).map(formatChange));
+  const full = run.results.map((_, i) => [...describeWorld(run.worlds[i + 1]!, rc)].map(([k, v]) => `${k}: ${v}`));
   return { run, findings, changes, full };
 }
 
@@ -69,7 +71,7 @@ function same(t: { deepEqual: (a: unknown, b: unknown, m?: string) => void; is: 
   t.deepEqual(replayTrace(trace, design, { details: 'full', keepWorlds: false }).details, ref.full, `${what}: whole worlds`);
   // The text of worlds built with immer (check, simulate and merge print those) is diffed the same way.
   const made = trace.steps.slice(0, ref.run.results.length).map((s, i) => ({ ...s, result: ref.run.results[i]! }));
-  t.is(renderSteps(made, ref.run.worlds), renderStepLines(made, (i) => ref.changes[i]!), `${what}: text of immer's worlds`);
+  t.is(renderSteps(made, ref.run.worlds, { counter: design.refcount }), renderStepLines(made, (i) => ref.changes[i]!), `${what}: text of immer's worlds`);
   // The worlds of the checker's path (render draws them) are the immutable path's.
   t.is(canonical(r.worlds), canonical(ref.run.worlds), `${what}: worlds`);
   compared++;

@@ -11,7 +11,7 @@ import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
 import { builtinDesign } from '../model/designs/index.js';
 import { TRACE_FORMAT, traceToJson, type TraceFile, type TraceStep } from '../traces/format.js';
 import { replayTrace } from '../traces/replay.js';
-import { handTrace } from '../oracle/hand.js';
+import { handTrace, HAND_TRACES } from '../oracle/hand.js';
 import { modelReleased, reproC } from '../traces/repro.js';
 import { builtinScenario, builtinScenarios } from '../scenarios/index.js';
 import { scenarioBounds } from '../model/scenario.js';
@@ -260,7 +260,7 @@ const allSame = (t: { regex: (s: string, r: RegExp, m?: string) => void }, out: 
 };
 
 test('the new hand traces have the results the model gives and the C has no unknown step', (t) => {
-  for (const tr of [LISTEN, OOB, UPDATE, GC_PHASED, CONNECT_SPLIT]) {
+  for (const tr of [LISTEN, OOB, UPDATE, GC_PHASED, CONNECT_SPLIT, PASSRIGHTS]) {
     t.true(replayTrace(tr, L618).steps.every((s) => s.agrees));
     const c = reproC(tr);
     t.notRegex(c, /not reproducible/);
@@ -428,7 +428,10 @@ kernelTest('(h) connect in sub-steps: compared at its last resume; the accept in
   t.regex(out, /\nthe kernel's results DIFFER from the trace's\n/);
 });
 
-for (const [name, tr] of [['socket, listen, connect, accept', LISTEN], ['MSG_OOB', OOB]] as const) {
+// (i) SO_PASSRIGHTS (6.16): EPERM for stream, MSG_OOB, dgram and an embryo of a listener that turned it off.
+const PASSRIGHTS = handTrace(L618, HAND_TRACES['passrights']!, { tasks: 1 }, 'hand-written');
+
+for (const [name, tr] of [['socket, listen, connect, accept', LISTEN], ['MSG_OOB', OOB], ['SO_PASSRIGHTS', PASSRIGHTS]] as const) {
   kernelTest(`repro.c and inflight kernel agree on ${name}`, async (t) => { await agreesWithKernel(t, name, tr, 3); });
 }
 

@@ -105,7 +105,7 @@ export function reproMinimalC(trace: TraceFile, opts: ReproOptions = {}): string
     const pending = res0.pending === true;
     const fin: Result | undefined = pending ? (returnsAt.has(i) ? results[returnsAt.get(i)!]! : undefined) : res0;
     const a = s.args as { fd?: number; to?: number; rights?: number[]; files?: number[]; type?: string; peek?: boolean; oob?: boolean;
-      op?: string; fixed?: boolean; target?: number; offset?: number; phase?: string };
+      op?: string; fixed?: boolean; target?: number; offset?: number; phase?: string; val?: number };
     const fd = a.fd === undefined ? '0' : fdName(a.fd, maxFd);
     const line = (...xs: string[]): void => { body.push(...xs.map((x) => `  ${x}`)); };
     const ret = (r: Result): string => `${cint(r.ret)}, ${cstr(r.errno ?? '')}`;
@@ -126,6 +126,8 @@ export function reproMinimalC(trace: TraceFile, opts: ReproOptions = {}): string
       case 'open': line('res = syscall(__NR_openat, AT_FDCWD, fifo, O_RDWR);'); expect(); break;
       case 'close': line(`res = syscall(__NR_close, ${fd});`); expect(); break;
       case 'dup': line(`res = syscall(__NR_dup, ${fd});`); expect(); break;
+      // SOL_SOCKET, SO_PASSRIGHTS (83, 6.16: older kernels answer ENOPROTOOPT), an int.
+      case 'setsockopt': line(`res = syscall(__NR_setsockopt, ${fd}, SOL_SOCKET, 83, &(int){ ${a.val === 1 ? 1 : 0} }, sizeof(int));`); expect(); break;
       case 'exec': {
         // The model's execve only closes the FD_CLOEXEC fds (do_close_on_exec): that, without the exec.
         const w = befores[i]!;

@@ -77,7 +77,7 @@ export function refusal(s: TraceStep, n: number): string | undefined {
 /** The syscalls the generated C makes (each has a K_ constant in repro/head.c). */
 const SUPPORTED: ReadonlySet<string> = new Set(['open', 'close', 'dup', 'fork', 'exit', 'exec', 'socketpair', 'sendmsg', 'recvmsg',
   'io_uring_setup', 'io_uring_register', 'io_uring_unregister', 'unix_gc', 'socket', 'listen', 'connect', 'accept', 'io_uring_update', 'resume',
-  'io_uring_enter', 'io_wq', 'io_ring_exit']);
+  'io_uring_enter', 'io_wq', 'io_ring_exit', 'setsockopt']);
 
 /** The model's fate of each file (by id) at the end of the trace under `design`, or undefined when the
  *  design cannot make the trace's steps. */
@@ -293,12 +293,13 @@ export const indexArg = (x: number): string => (Number.isSafeInteger(x) && x >= 
 
 function stepArgs(s: TraceStep, fin: Result, maxFd: number): CArgs {
   const a = s.args as { fd?: number; to?: number; rights?: number[]; files?: number[]; type?: string; peek?: boolean; oob?: boolean;
-    op?: string; fixed?: boolean; target?: number; offset?: number };
+    op?: string; fixed?: boolean; target?: number; offset?: number; val?: number };
   const fd = (m: number | undefined): string => (m === undefined ? '0' : fdArg(m, maxFd));
   const out: CArgs = { fd: fd(a.fd), to: fd(a.to), flag: 0, op: 0, target: '0', offset: '0', list: [] };
   switch (s.syscall) {
     case 'socket': case 'socketpair': out.flag = a.type === 'stream' ? 1 : 0; break;
     case 'sendmsg': out.flag = a.oob ? 1 : 0; out.list = a.rights!.map((m) => fdArg(m, maxFd)); break;
+    case 'setsockopt': out.flag = a.val === 1 ? 1 : 0; break;
     case 'recvmsg': out.flag = a.peek ? 1 : 0; out.list = (fin.fds ?? []).map(cint); break;
     case 'io_uring_register': out.list = a.files!.map((m) => fdArg(m, maxFd)); break;
     case 'io_uring_update': out.offset = indexArg(a.offset!); out.list = a.files!.map((m) => fdArg(m, maxFd)); break;

@@ -495,6 +495,12 @@ static void run_step(int n, struct reply *r) {
      * the step number, through mmaps that live for this call only (see ring_enter). */
     ring_enter(r, FD(s->fd), s->op ? IORING_OP_RECV : IORING_OP_READ, s->flag, s->flag ? s->target : FD(s->target), n);
     break;
+  case K_SETSOCKOPT: {
+    /* setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &val, sizeof(int)): 0 makes the socket refuse SCM_RIGHTS. */
+    int val = s->flag;
+    set_ret(r, setsockopt(FD(s->fd), SOL_SOCKET, SO_PASSRIGHTS_, &val, sizeof val));
+    break;
+  }
   default:
     /* resume, unix_gc, io_wq, io_ring_exit: no worker step (see main). */
     r->ret = 0;
