@@ -18,7 +18,7 @@
 // Errors, in the kernel's order: EBADF, ENOTSOCK; scm_send: an SCM_RIGHTS fd not open EBADF, a ring fd
 // EINVAL (6.7-rc5+), more than SCM_MAX_FD EINVAL; MSG_OOB EOPNOTSUPP; no peer: ENOTCONN on a socket that
 // never had one (unconnected, listening), EPIPE (stream) / ECONNREFUSED (dgram) once the peer is gone.
-import { err, intArg, intListArg, ok, type Syscall } from '../step.js';
+import { err, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, multisets, openFds, taskAlive } from './util.js';
 import { newSkb, type World } from '../world.js';
 
@@ -77,15 +77,6 @@ export const sendmsg: Syscall<'sendmsg'> = {
     }
     receiver.queue.push(newSkb(files, oob === true));
     for (const f of files) k.fput(w, f, why);                              // scm_destroy of the cookie
-  },
-  parseArgs(raw) {
-    const fd = intArg(raw, 'fd');
-    if (typeof fd === 'string') return fd;
-    const rights = intListArg(raw, 'rights');
-    if (typeof rights === 'string') return rights;
-    const oob = raw['oob'] ?? false;
-    if (typeof oob !== 'boolean') return "argument 'oob' must be true or false";
-    return oob ? { fd, rights, oob } : { fd, rights };
   },
   format: ({ fd, rights, oob }) =>
     `sendmsg(${fd}${rights.length ? `, SCM_RIGHTS[${rights.join(', ')}]` : ''}${oob ? ', MSG_OOB' : ''})`,
