@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { ARG_SCHEMAS } from '../model/args.js';
 import { SYSCALLS, checkBounds, DEFAULT_BOUNDS, MAX_BOUNDS, type Bounds, type SyscallName } from '../model/bounds.js';
 import { syscallActor } from '../model/apply.js';
-import { check, int, jsonPath, obj, show, type Parsed } from '../model/schema-kit.js';
+import { check, int, jsonPath, keyed, obj, show, type Parsed } from '../model/schema-kit.js';
 import { ERRNOS, type Result } from '../model/step.js';
 
 export type { Parsed } from '../model/schema-kit.js';
@@ -45,13 +45,13 @@ const stepOf = <N extends SyscallName>(name: N) => obj({
   result: ResultSchema,
 }, 'not an object');
 
-const StepSchema = v.variant('syscall', SYSCALLS.map(stepOf) as unknown as [ReturnType<typeof stepOf<SyscallName>>],
-  (iss) => (iss.path ? `unknown syscall ${show(iss.input)}` : 'not an object'));
+const StepSchema = keyed(v.variant('syscall', SYSCALLS.map(stepOf) as unknown as [ReturnType<typeof stepOf<SyscallName>>],
+  (iss) => (iss.path ? `unknown syscall ${show(iss.input)}` : 'not an object')));
 
 const TASK_CALLS = SYSCALLS.filter((n) => syscallActor(n) === 'task' && n !== 'resume');
 const lineOf = <N extends SyscallName>(name: N) => obj({ syscall: v.literal(name), args: v.optional(ARG_SCHEMAS[name], {}) }, 'not an object');
-const ProgramLineSchema = v.variant('syscall', TASK_CALLS.map(lineOf) as unknown as [ReturnType<typeof lineOf<SyscallName>>],
-  (iss) => (iss.path ? `${show(iss.input)} is not a call a task's program makes` : 'not an object'));
+const ProgramLineSchema = keyed(v.variant('syscall', TASK_CALLS.map(lineOf) as unknown as [ReturnType<typeof lineOf<SyscallName>>],
+  (iss) => (iss.path ? `${show(iss.input)} is not a call a task's program makes` : 'not an object')));
 const PROGRAMS_SHAPE = '"programs" must be a list of lists of calls (one per task)';
 const PROGRAMS_SIZE = `"programs" has more than ${MAX_PROGRAMS} programs or ${MAX_PROGRAM_LINES} lines`;
 const lineCount = (p: readonly (readonly unknown[])[]): number => p.reduce((n, x) => n + x.length, 0);
