@@ -69,7 +69,7 @@ function noLists<S extends v.GenericSchema>(schema: S, message: string): S {
 
 const RESERVED = ['__proto__', 'constructor', 'prototype'];
 
-/** A map from names to values. valibot's record skips the keys `__proto__`, `constructor` and `prototype`
+/** A map from names to values (its message may say {path}, which the scenario reader fills in). valibot's record skips the keys `__proto__`, `constructor` and `prototype`
  *  without a word (so that they never reach Object.prototype); here such a key is refused, so that what a
  *  file says is never silently dropped. */
 export function map<K extends v.GenericSchema<string, string>, V extends v.GenericSchema>(key: K, value: V, message: string) {
@@ -82,7 +82,7 @@ export function map<K extends v.GenericSchema<string, string>, V extends v.Gener
       if (input && typeof input === 'object') {
         const bad = RESERVED.find((k) => Object.hasOwn(input, k));
         if (bad !== undefined) {
-          const issue = { kind: 'schema', type: 'record', input: bad, expected: 'a name', received: JSON.stringify(bad), message: `the name '${bad}' is not allowed`,
+          const issue = { kind: 'schema', type: 'record', input: bad, expected: 'a name', received: JSON.stringify(bad), message: `{path}: the name '${bad}' is not allowed`,
             path: [{ type: 'object', origin: 'key', input, key: bad, value: (input as Record<string, unknown>)[bad] }] };
           return { typed: false, value: input, issues: [issue] } as never;
         }

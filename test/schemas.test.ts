@@ -3,7 +3,7 @@
 // files and what the checker writes, refusing planted bad ones (which inflight's own readers refuse too).
 import test from 'ava';
 import { Ajv } from 'ajv';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonSchemaText, SCHEMA_NAMES, type SchemaName } from '../cli/schema.js';
@@ -137,4 +137,29 @@ test('the checkpoint schema accepts the header a check writes and refuses plante
     f(h);
     t.false(ok(h), `the JSON Schema accepts ${what}`);
   }
+});
+
+test('a schema failure on the command line: one line, the JSON path of the bad field, then the reason', async (t) => {
+  const text = checkerTraces()[0]!;
+  const bad = JSON.parse(text) as Record<string, any>;
+  const i = bad.steps.findIndex((s: { args: { fd?: unknown } }) => s.args.fd !== undefined);
+  const syscall = bad.steps[i].syscall as string;
+  bad.steps[i].args.fd = 'x';
+  const file = join(TMP, 'bad-fd.json');
+  writeFileSync(file, JSON.stringify(bad));
+  for (const cmd of ['replay', 'render', 'repro']) {
+    const r = await cli([cmd, file]);
+    t.is(r.code, 2, cmd);
+    t.is(r.err, `inflight: E_TRACE_INVALID: ${file}: steps[${i}].args.fd: step ${i + 1}: ${syscall}: argument 'fd' must be an integer`, cmd);
+  }
+});
+
+test('scenario maps refuse the names __proto__, constructor and prototype, with the path (valibot would drop them silently)', (t) => {
+  const base = '"name":"x","summary":"s","programs":{"T0":["open"]}';
+  t.is(resolveScenario(JSON.parse(`{${base},"expect":{"__proto__":{"no-leak":"holds"}}}`)), "scenario 'x': expect.__proto__: the name '__proto__' is not allowed");
+  t.is(resolveScenario(JSON.parse(`{${base},"expect":{"linux-6.18":{"constructor":"holds"}}}`)), "scenario 'x': expect.linux-6.18.constructor: the name 'constructor' is not allowed");
+  t.is(resolveScenario(JSON.parse(`{${base},"variants":{"prototype":{}}}`)), "scenario 'x': variants.prototype: the name 'prototype' is not allowed");
+  // Deeply nested and huge values are refused at their first wrong element, without walking them.
+  const deep = JSON.parse(`{${base.replace('["open"]', `[${'['.repeat(50_000)}${']'.repeat(50_000)}]`)}}`) as unknown;
+  t.is(resolveScenario(deep), "scenario 'x': T0's program must be a list of lines");
 });
