@@ -41,6 +41,7 @@ import { PropertyError } from '../properties/user.js';
 import type { PropertyDef } from '../properties/property.js';
 import { checkPartDocument, checkSearch, cmdMerge, partNote } from './merge.js';
 import { parsePartition } from './part-file.js';
+import { cmdSchema } from './schema.js';
 
 export interface Io {
   out(s: string): void;
@@ -640,6 +641,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'repro': return await cmdRepro(rest, io, kit);
       case 'kernel': return await cmdKernel(rest, io, kit);
       case 'merge': return await cmdMerge(rest, io, kit);
+      case 'schema': return await cmdSchema(rest, io);
       case 'help': case '--help': case '-h': io.out(USAGE); return EXIT.ok;
       case 'version': case '--version': case '-V': io.out(versionLine()); return EXIT.ok;
       case undefined: throw new UserError('E_USAGE', 'no command (try: inflight help)');

@@ -21,7 +21,7 @@
 // EISCONN. A full backlog would block the caller: beyond the `skbs` bound (the accept queue is the
 // listener's sk_receive_queue), not possible in the model.
 import type { Draft } from 'immer';
-import { err, inProgress, intArg, ok, type Continuation, type Result, type Syscall } from '../step.js';
+import { err, inProgress, ok, type Continuation, type Result, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, openFds, taskAlive } from './util.js';
 import { liveFileCount, type FileId, type Pending, type World } from '../world.js';
 
@@ -87,12 +87,6 @@ export const connect: Syscall<'connect'> = {
     if (r.pending) { w.tasks[t]!.pending = { kind: 'connect', fd, sock, listener, embryo, stage: 'peer' }; return; }
     k.unix_stream_connect_peer(w, sock, listener, embryo);
     k.unix_stream_connect_queue(w, listener, embryo);
-  },
-  parseArgs(raw) {
-    const fd = intArg(raw, 'fd');
-    if (typeof fd === 'string') return fd;
-    const to = intArg(raw, 'to');
-    return typeof to === 'string' ? to : { fd, to };
   },
   format: ({ fd, to }) => `connect(${fd}, sockname(${to}))`,
 };

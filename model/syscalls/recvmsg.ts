@@ -26,7 +26,7 @@
 // peeked at the OOB skb like at any other (`leaky`). The model's peek follows the design's `oob` switch;
 // the 6.8/6.9 kernels in between (GC fixed, reads still leaving u->oob_skb set) are not modelled apart.
 import type { Draft } from 'immer';
-import { err, inProgress, intArg, ok, type Continuation, type Result, type Syscall } from '../step.js';
+import { err, inProgress, ok, type Continuation, type Result, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, installFd, openFds, taskAlive } from './util.js';
 import { FD_BASE, lowestFreeSlots, type FileId, type Pending, type Skb, type World } from '../world.js';
 import type { Kernel } from '../kernel.js';
@@ -104,12 +104,6 @@ export const recvmsg: Syscall<'recvmsg'> = {
     const skb = sock.queue.shift()!;
     k.unix_detach_fds(w, skb.fds, id);
     install(w, t, skb.fds, r, k, why);
-  },
-  parseArgs(raw) {
-    const fd = intArg(raw, 'fd');
-    if (typeof fd === 'string') return fd;
-    const peek = raw['peek'] ?? false;
-    return typeof peek === 'boolean' ? { fd, peek } : "argument 'peek' must be true or false";
   },
   format: ({ fd, peek }) => `recvmsg(${fd}${peek ? ', MSG_PEEK' : ''})`,
 };

@@ -26,10 +26,5 @@ export const resume: Syscall<'resume'> = {
     const p = w.tasks[t]!.pending!;
     of(p).recipe(w, t, p as Pending, r, ctx);
   },
-  parseArgs(raw) {
-    const call = raw['call'];
-    const stage = raw['stage'];
-    return typeof call === 'string' && typeof stage === 'string' ? { call, stage } : "arguments 'call' and 'stage' must be strings";
-  },
   format: ({ call, stage }) => `… ${call}: ${stage}`,
 };

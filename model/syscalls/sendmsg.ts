@@ -20,7 +20,7 @@
 // never had one (unconnected, listening), EPIPE (stream) / ECONNREFUSED (dgram) once the peer is gone; a
 // receiver that cleared SO_PASSRIGHTS EPERM when the list is not empty (6.16+: kernel.ts
 // unix_check_scm_rights; the skb and the cookie are freed, nothing enters flight); a full queue EAGAIN.
-import { err, intArg, intListArg, ok, type Syscall } from '../step.js';
+import { err, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, multisets, openFds, taskAlive } from './util.js';
 import { newSkb, type World } from '../world.js';
 
@@ -82,15 +82,6 @@ export const sendmsg: Syscall<'sendmsg'> = {
     }
     receiver.queue.push(newSkb(files, oob === true));
     for (const f of files) k.fput(w, f, why);                              // scm_destroy of the cookie
-  },
-  parseArgs(raw) {
-    const fd = intArg(raw, 'fd');
-    if (typeof fd === 'string') return fd;
-    const rights = intListArg(raw, 'rights');
-    if (typeof rights === 'string') return rights;
-    const oob = raw['oob'] ?? false;
-    if (typeof oob !== 'boolean') return "argument 'oob' must be true or false";
-    return oob ? { fd, rights, oob } : { fd, rights };
   },
   format: ({ fd, rights, oob }) =>
     `sendmsg(${fd}${rights.length ? `, SCM_RIGHTS[${rights.join(', ')}]` : ''}${oob ? ', MSG_OOB' : ''})`,

@@ -11,7 +11,7 @@
 // sk_setsockopt's `default: ret = -ENOPROTOOPT` (kernel.ts sk_setsockopt). A unix stream socket goes through
 // unix_setsockopt() (SOCK_CUSTOM_SOCKOPT, for SO_INQ), which hands every other option to sock_setsockopt():
 // the same answer. optlen is sizeof(int), so the `optlen < sizeof(int)` EINVAL never arises.
-import { err, intArg, ok, type Syscall } from '../step.js';
+import { err, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, openFds, taskAlive } from './util.js';
 
 export const setsockopt: Syscall<'setsockopt'> = {
@@ -39,12 +39,6 @@ export const setsockopt: Syscall<'setsockopt'> = {
     // sk->sk_scm_rights = valbool; the world keeps only a cleared flag (absent = set).
     if (val === 0) sock.scmRights = false;
     else delete sock.scmRights;
-  },
-  parseArgs(raw) {
-    const fd = intArg(raw, 'fd');
-    if (typeof fd === 'string') return fd;
-    const val = raw['val'];
-    return val === 0 || val === 1 ? { fd, val } : "argument 'val' must be 0 or 1";
   },
   format: ({ fd, val }) => `setsockopt(${fd}, SOL_SOCKET, SO_PASSRIGHTS, ${val})`,
 };
