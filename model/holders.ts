@@ -132,6 +132,26 @@ export function reachable(w: World, design: Design): Uint8Array {
   return seen;
 }
 
+/** Is every live file in some live task's fd table? Then each is a root of `reachable` (an fd slot is
+ *  one), so nothing live is unreachable: a shortcut that allocates nothing, for the common state. */
+export function everyLiveFileInFdTables(w: World): boolean {
+  const files = w.files;
+  let live = 0;
+  for (let i = 0; i < files.length; i++) if (!files[i]!.released) live++;
+  if (live === 0) return true;
+  const held = new Uint8Array(files.length);
+  let found = 0;
+  for (const task of w.tasks) {
+    if (!task.alive) continue;
+    for (const slot of task.fds) {
+      if (slot === null || held[slot.file] === 1) continue;
+      held[slot.file] = 1;
+      if (!files[slot.file]!.released && ++found === live) return true;
+    }
+  }
+  return false;
+}
+
 /** Holders per file, for messages and pictures. */
 export function holdersOf(w: World, design: Design): Holder[][] {
   const out: Holder[][] = w.files.map(() => []);
