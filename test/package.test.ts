@@ -4,7 +4,7 @@
 // imports `inflight/design` or `inflight-check/design`.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,8 +98,8 @@ interface Proc { code: number; stdout: string; stderr: string }
 const { INFLIGHT_FROM_SOURCE: _ignored, ...ENV } = process.env;
 function exec(cmd: string, args: readonly string[], cwd: string): Promise<Proc> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { cwd, env: ENV, timeout: 120_000, encoding: 'utf8', maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') { reject(new Error(`${cmd} ${args.join(' ')}: ${error.message}\n${stderr}`)); return; }
+    execFile(cmd, args, { cwd, env: ENV, timeout: 300_000, encoding: 'utf8', maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') { reject(new Error(`${cmd} ${args.join(' ')}: ${error.killed ? 'killed (timeout)' : error.message}`)); return; }
       resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
     });
   });
@@ -110,12 +110,25 @@ const DESIGN = (name: string, from: string): string =>
   `import { defineDesign } from '${from}';\nimport type { DesignSpec } from '${from}';\n` +
   `const spec: DesignSpec = { name: '${name}', summary: 'viro-2019 with ->flush teardown', base: 'viro-2019', switches: { flushTeardown: true } };\nexport default defineDesign(spec);\n`;
 
-/** Packs (npm pack runs `prepare`: a fresh build) and installs the tarball, once for the tests below. */
+const SOURCE_DIRS = ['api', 'checker', 'cli', 'model', 'oracle', 'properties', 'scenarios', 'traces'];
+function buildIsStale(): boolean {
+  const stamp = join(ROOT, 'dist', '.built');
+  if (!existsSync(stamp)) return true;
+  const built = statSync(stamp).mtimeMs;
+  return SOURCE_DIRS.some((d) => readdirSync(join(ROOT, d), { recursive: true }).some((f) => statSync(join(ROOT, d, String(f))).mtimeMs > built));
+}
+
+/** Packs (after a build if the sources are newer than dist/) and installs the tarball, once for the tests below. */
 let installed: Promise<{ tarball: string; files: string[]; seconds: number }> | undefined;
 function install(): Promise<{ tarball: string; files: string[]; seconds: number }> {
   installed ??= (async () => {
     const t0 = performance.now();
-    const pack = await exec('npm', ['pack', '--json', '--pack-destination', TMP], ROOT);
+    // The build npm ci made, unless a source is newer (as bin/inflight.mjs decides): then built again.
+    if (buildIsStale()) {
+      const build = await exec('npm', ['run', 'build'], ROOT);
+      if (build.code !== 0) throw new Error(`npm run build failed: ${build.stdout}${build.stderr}`);
+    }
+    const pack = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', TMP], ROOT);
     if (pack.code !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
     const info = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     const tarball = join(TMP, info[0]!.filename);
@@ -133,7 +146,7 @@ const npx = (args: readonly string[]): Promise<Proc> => exec('npx', ['--no', '--
 
 test.serial('npm pack: the tarball carries what runs (dist/ with .js and .d.ts, bin, examples), not the tests, benchmarks, CI or deployment', async (t) => {
   const { files, seconds } = await install();
-  t.log(`npm pack (with its build) and npm install: ${seconds.toFixed(1)} s`);
+  t.log(`npm pack (and a build if one was due) and npm install: ${seconds.toFixed(1)} s`);
   for (const f of ['bin/inflight.mjs', 'dist/cli/main.js', 'dist/api/index.js', 'dist/api/index.d.ts', 'dist/model/design.d.ts', 'dist/checker/worker.js',
     'dist/scenarios/cve-2021-0920.json', 'dist/traces/repro/head.c', 'examples/flush-last-fd.ts', 'package.json', 'README.md']) t.true(files.includes(f), f);
   t.deepEqual(files.filter((f) => /^(test|bench|\.ci|deploy|scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('examples/'))), []);
