@@ -218,3 +218,11 @@ test.serial('installed: the type declarations: a consumer\'s TypeScript type-che
   t.not(bad.code, 0);
   t.regex(bad.stdout, /desing/);
 });
+
+test.serial('the checkout\'s bin runs dist/ (fresh after install()): a fixture importing ../../model/design.js gets the compiled model, the same report as from the sources', async (t) => {
+  await install();
+  t.false(buildIsStale());
+  const p = await exec(process.execPath, [join(ROOT, 'bin', 'inflight.mjs'), 'check', '--design', 'test/fixtures/leaky-release.ts', '--depth', '3', '--json'], ROOT);
+  t.true(p.code === 0 || p.code === 1, p.stderr);
+  t.deepEqual(untimed(JSON.parse(p.stdout)), untimed((await cli(['check', '--design', 'test/fixtures/leaky-release.ts', '--depth', '3', '--json'])).json));
+});
