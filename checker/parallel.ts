@@ -73,7 +73,9 @@ export interface ParallelSpec {
 export type ParallelOptions = Omit<CheckOptions<unknown, unknown>,
   'properties' | 'resume' | 'onCheckpoint' | 'checkpointEvery' | 'keepVisited' | 'pollEvery'>;
 
-const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+// From the sources (tests, under tsx) the worker registers tsx first (worker-entry.mjs); compiled (dist/),
+// the worker is plain JavaScript and starts as it is.
+const ENTRY = import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
 
 interface Event { readonly pk: number; readonly phase: number }
 const before = (a: Event, b: Event): boolean => a.pk < b.pk || (a.pk === b.pk && a.phase < b.phase);

@@ -4,7 +4,7 @@
 //      (matrix: 0 when every verdict is the one its design expects, 1 when one is not)
 //   2  usage or input error (one line on stderr)     130  interrupted (SIGINT) before a violation
 //   3  with --strict: nothing violated, but a verdict is bounded (a limit stopped the search)
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../checker/model.js';
 import { checkBounds, DEFAULT_BOUNDS, SYSCALLS, type Bounds, type SyscallName } from '../model/bounds.js';
@@ -29,7 +29,8 @@ import type { CliKit } from './kit.js';
 import { cmdRender } from './pictures.js';
 import { cmdReport, writeCheckOutputs } from './report.js';
 import { paintVerdict } from './colour.js';
-import { fmtInt, formatBounds, matrixCellText, renderReport, reportJson, statusJson, vacuousJson } from './render.js';
+import { fmtInt, formatBounds, matrixCellText, renderReport, reportJson } from './render.js';
+import { matrixJson, replayCannotMakeJson, replayJson } from './json-results.js';
 import { inapplicableWhy, parallelRun, parseWorkers, runCheckAsync, surprises, type Report, type Verdict, type WitnessVerdict } from './run.js';
 import { CheckpointWriter, defaultMaxMemory, designIdentity, parseSize, readCheckpoint, type CheckpointMeta } from './persist.js';
 import { cmdSimulate as simulateCmd } from './simulate.js';
@@ -42,6 +43,7 @@ import type { PropertyDef } from '../properties/property.js';
 import { checkPartDocument, checkSearch, cmdMerge, partNote } from './merge.js';
 import { parsePartition } from './part-file.js';
 import { cmdSchema } from './schema.js';
+import { packageJson } from './package-json.js';
 
 export interface Io {
   out(s: string): void;
@@ -363,11 +365,7 @@ async function cmdMatrix(args: string[], io: Io): Promise<number> {
     if (io.interrupted?.()) break;
   }
   if (json) {
-    io.out(JSON.stringify({ bounds, ...(scenario ? { scenario: scenario.name, ...(scenario.variant ? { variant: scenario.variant } : {}) } : {}), designs: reports.map((r) => ({
-      design: r.design.name, stop: r.stop, stats: r.stats, surprises: surprises(r),
-      verdicts: Object.fromEntries([...r.properties, ...r.witnesses].map((v) => [v.name, { ...statusJson(r, v), checkedDepth: r.stats.depth,
-        ...vacuousJson(r, v), ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
-    })) }, null, 2));
+    io.out(JSON.stringify(matrixJson(bounds, scenario, reports), null, 2));
   } else if (values['markdown'] === true) {
     io.out(renderMatrixMarkdown(reports, bounds));
   } else {
@@ -496,7 +494,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
     const { invalid, message: line } = cannotMakeStep(file, trace, design, r.impossibleAt);
     if (invalid) throw new UserError('E_TRACE_INVALID', line);
     io.out(values['json'] === true
-      ? JSON.stringify({ design: design.name, trace: { design: trace.design, property: trace.property, steps: trace.steps.length }, cannotMake: { step: r.impossibleAt, message: line } }, null, 2)
+      ? JSON.stringify(replayCannotMakeJson(design, trace, r.impossibleAt, line), null, 2)
       : line);
     return EXIT.violated;
   }
@@ -505,12 +503,7 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   const isWitness = (propertyByName(trace.property) ?? design.properties?.find((p) => p.name === trace.property))?.kind === 'sometimes';
   const reached = isWitness ? r.findings.find((f) => f.property === trace.property) : undefined;
   if (values['json'] === true) {
-    io.out(JSON.stringify({
-      design: design.name, trace: { design: trace.design, property: trace.property, steps: trace.steps.length },
-      steps: r.steps.map((s, i) => ({ step: i + 1, recorded: s.recorded, ...(s.actual ? { actual: s.actual } : {}), agrees: s.agrees })),
-      findings: r.findings,
-      ...(isWitness ? { witness: { property: trace.property, reached: reached !== undefined, ...(reached ? { step: reached.step } : {}) } } : {}),
-    }, null, 2));
+    io.out(JSON.stringify(replayJson(design, trace, r, isWitness ? { reached } : undefined), null, 2));
   } else {
     const out: string[] = [`replaying ${file} (${trace.steps.length} steps, made with ${trace.design} for ${isWitness ? 'the witness ' : ''}${trace.property}) against design ${design.name}`, ''];
     out.push(renderStepLines(trace.steps.slice(0, r.made).map((s, i) => ({ ...s, result: r.steps[i]!.actual ?? s.result })), (i) => r.details![i]!));
@@ -615,7 +608,7 @@ const cmdSimulate = (args: string[], io: Io): Promise<number> => simulateCmd(arg
 
 /** `inflight --version`: the package's version and what it models (the newest built-in design). */
 function versionLine(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+  const pkg = packageJson() as { name: string; version: string };
   return `inflight ${pkg.version} (package ${pkg.name}; ${builtinDesigns.length} built-in designs, newest ${builtinDesigns[builtinDesigns.length - 1]!.name}; node ${process.versions.node})`;
 }
 

@@ -1,5 +1,6 @@
 // Memory limit parsing and checkpoint files for the CLI.
 import { createHash } from 'node:crypto';
+import { packageVersion } from './package-json.js';
 import { lstatSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -51,7 +52,7 @@ const COVERAGE_LABELS = new Set<string>([...SYSCALLS, 'recvmsg(MSG_PEEK)']);
 
 const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = packageVersion();
 
 /** The identity of a design's content. A design module: the SHA-256 of its file's bytes and of the code it
  *  was compiled to (with the modules it imports). A built-in design: its name, inflight's version and its switches (the model's

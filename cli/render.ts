@@ -4,6 +4,7 @@ import { CORE_OPS, SYSCALLS } from '../model/bounds.js';
 import { renderSteps } from '../traces/text.js';
 import { paintVerdict } from './colour.js';
 import { expectedOf, inapplicableWhy, surprises, vacuityOf, type Report, type Verdict, type WitnessVerdict } from './run.js';
+import type { CheckJson } from './json-results.js';
 
 export const fmtInt = (n: number): string => n.toLocaleString('en-US');
 const plural = (n: number, one: string, many = `${one}s`): string => `${fmtInt(n)} ${n === 1 ? one : many}`;
@@ -111,7 +112,7 @@ export function matrixCellText(r: Report, v: Verdict | WitnessVerdict): string {
   return !('found' in v) && vacuityOf(r, v).length > 0 ? `${text}?` : text;
 }
 
-export function reportJson(r: Report): object {
+export function reportJson(r: Report): CheckJson {
   return {
     design: r.design.name,
     summary: r.design.summary,

@@ -11,8 +11,9 @@ import { FD_BASE } from '../model/world.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const EXECUTOR_SOURCE = join(HERE, 'executor.c');
-/** Outside git: node_modules is ignored. */
-export const CACHE_DIR = resolve(HERE, '..', 'node_modules', '.cache', 'inflight');
+/** Outside git: node_modules is ignored. The package's own node_modules, from the sources or compiled
+ *  (dist/oracle/executor.js, one level further down). */
+export const CACHE_DIR = resolve(HERE, ...(import.meta.url.endsWith('.ts') ? ['..'] : ['..', '..']), 'node_modules', '.cache', 'inflight');
 
 export class OracleUnavailable extends Error {}
 

@@ -795,11 +795,11 @@ test('n/a and possible vacuity: a property that cannot apply prints n/a; a holds
 });
 
 test('--version: the package version, one line, exit 0', async (t) => {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
   for (const flag of ['--version', '-V', 'version']) {
     const r = await runOnce([flag]);
     t.is(r.code, 0, flag);
-    t.is(r.out, `inflight ${pkg.version} (package inflight; ${builtinDesigns.length} built-in designs, newest ${builtinDesigns[builtinDesigns.length - 1]!.name}; node ${process.versions.node})`, flag);
+    t.is(r.out, `inflight ${pkg.version} (package ${pkg.name}; ${builtinDesigns.length} built-in designs, newest ${builtinDesigns[builtinDesigns.length - 1]!.name}; node ${process.versions.node})`, flag);
   }
 });
 

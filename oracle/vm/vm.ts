@@ -13,7 +13,9 @@ import { oracleInitramfs } from './initramfs.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** Where scripts/fetch-kernels puts the kernels (gitignored); INFLIGHT_KERNEL_CACHE overrides it (tests). */
-export const kernelCache = (): string => process.env['INFLIGHT_KERNEL_CACHE'] ?? resolve(HERE, '..', '..', '.cache', 'kernels');
+/** The checkout: compiled, this module is dist/oracle/vm/vm.js, one level further down. */
+const ROOT = import.meta.url.endsWith('.ts') ? resolve(HERE, '..', '..') : resolve(HERE, '..', '..', '..');
+export const kernelCache = (): string => process.env['INFLIGHT_KERNEL_CACHE'] ?? resolve(ROOT, '.cache', 'kernels');
 
 export interface VmKernel {
   readonly version: string;
