@@ -4,6 +4,7 @@
 import type { Design } from './design.js';
 import { kernelOf } from './kernel.js';
 import { FD_BASE, type FileId, type Skb, type World } from './world.js';
+import { recvStage } from './syscalls/recvmsg.js';
 
 export type Holder =
   /** An fd table slot of a live task. */
@@ -18,7 +19,9 @@ export type Holder =
   | { readonly kind: 'gc_hitlist'; readonly skb: number; readonly entry: number }
   /** An entry of an OOB skb that only u->oob_skb still holds (unlinked from the queue, not freed). */
   | { readonly kind: 'oob_skb'; readonly sock: FileId; readonly entry: number }
-  /** A reference a syscall in progress holds: MSG_PEEK's dup'ed list before it installs the fds. */
+  /** A reference a syscall in progress holds: MSG_PEEK's dup'ed list before it installs the fds, or the
+   *  entries of the skb a datagram read dequeued and has not detached yet (still in flight: see
+   *  forEachDequeued). */
   | { readonly kind: 'cookie'; readonly task: number; readonly entry: number }
   /** A request's counted reference (a request submitted on a plain fd, until it completes). */
   | { readonly kind: 'request'; readonly ring: FileId; readonly req: number };
@@ -126,7 +129,7 @@ export function describeHolder(h: Holder): string {
     case 'ring_table': return `f${h.ring}'s registered file table (slot ${h.slot})`;
     case 'gc_hitlist': return `an skb on the GC's hitlist`;
     case 'oob_skb': return `f${h.sock}'s u->oob_skb (an OOB skb no queue holds)`;
-    case 'cookie': return `T${h.task}'s recvmsg in progress (MSG_PEEK's dup'ed references)`;
+    case 'cookie': return `T${h.task}'s recvmsg in progress (MSG_PEEK's dup'ed references, or the skb it dequeued)`;
     case 'request': return `request ${h.req} of ring f${h.ring}`;
   }
 }
@@ -231,8 +234,19 @@ export function forEachDangling(w: World, design: Design, cb: (d: Dangling) => b
   });
 }
 
+/** The skbs datagram reads have dequeued and not yet detached (recvmsg's `detach` stage): off every queue,
+ *  in the reading task's hands, but their entries are still in flight (unix_inflight's counts, the graph's
+ *  edges into `sock`) until the detach takes unix_gc_lock. */
+export function forEachDequeued(w: World, cb: (task: number, sock: FileId, fds: readonly FileId[]) => void): void {
+  w.tasks.forEach((task, t) => {
+    const p = task.alive ? task.pending : null;
+    if (p?.kind === 'recvmsg' && recvStage(w, p) === 'detach') cb(t, p.sock, p.cookie);
+  });
+}
+
 /** A reader that holds a bare pointer to the head skb of socket `sock` across its copy (Skb.pinned): a
- *  task's stream recvmsg between its pick and its consume, or an io_uring recv a worker has picked. */
+ *  task's stream recvmsg between its pick and its consume (or, with MSG_PEEK, its dup), or an io_uring recv
+ *  a worker has picked. */
 export type SkbReader =
   | { readonly kind: 'task'; readonly task: number; readonly sock: FileId }
   | { readonly kind: 'request'; readonly ring: FileId; readonly req: number; readonly sock: FileId };
@@ -258,7 +272,7 @@ export function forEachSkbReader(w: World, cb: (r: SkbReader, where: PinnedSkb) 
   const where = (sock: FileId): PinnedSkb => pinnedSkbOf(w, sock);
   w.tasks.forEach((task, t) => {
     const p = task.alive ? task.pending : null;
-    if (p?.kind === 'recvmsg' && !p.peek) cb({ kind: 'task', task: t, sock: p.sock }, where(p.sock));
+    if (p?.kind === 'recvmsg' && (recvStage(w, p) === 'consume' || recvStage(w, p) === 'copy')) cb({ kind: 'task', task: t, sock: p.sock }, where(p.sock));
   });
   w.files.forEach((f, ring) => f.ring?.requests.forEach((q, req) => {
     if (q.op === 'recv' && q.phase === 'picked') cb({ kind: 'request', ring, req, sock: q.file }, where(q.file));

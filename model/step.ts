@@ -89,10 +89,13 @@ export function formatResult(r: Result): string {
 /** The rest of a syscall that the kernel runs in several steps: the task's `pending` says where it is.
  *  Each lives in its syscall's file; `resume` (model/syscalls/resume.ts) runs it. */
 export interface Continuation<P> {
+  /** Every sub-step `stage` can name (docs/atomicity.md has a row for each; test/atomicity.test.ts). */
+  readonly stages: readonly string[];
   /** The call as the trace shows it, e.g. `recvmsg(5, MSG_PEEK)`. */
   call(p: P): string;
-  /** The sub-step about to run, e.g. `install fds`. */
-  stage(p: P): string;
+  /** The sub-step about to run, e.g. `install fds` (`w`: the world the task is in; the pending record
+   *  together with it says where the call is). */
+  stage(p: P, w: World): string;
   /** Its result (the syscall's return value when this is the last sub-step), or undefined when the task
    *  cannot go on now (it waits for a lock). */
   guard(w: World, task: TaskId, p: P, ctx: Ctx): Result | undefined;

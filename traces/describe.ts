@@ -1,6 +1,7 @@
 // A world as a list of facts ("T0 fd 3" → "f2:io_uring"), so that a step's effect is the difference
 // of two lists. Renderers show only what changed.
-import { FD_BASE, fileName, type Skb, type UnixSock, type World } from '../model/world.js';
+import { FD_BASE, fileName, type Pending, type Skb, type UnixSock, type World } from '../model/world.js';
+import { recvStage } from '../model/syscalls/recvmsg.js';
 
 export type Facts = Map<string, string>;
 
@@ -27,12 +28,22 @@ function describeTasks(w: World, out: Facts): void {
     if (!t.alive) return;
     out.set(`T${i}`, 'running');
     if (t.pending) out.set(`T${i} in`, t.pending.kind === 'recvmsg'
-      ? `recvmsg(${t.pending.fd}${t.pending.peek ? `, MSG_PEEK): dup'ed [${t.pending.cookie.map((f) => fileName(w, f)).join(', ')}]` : '): copying from the head skb'}`
+      ? `recvmsg(${t.pending.fd}${t.pending.peek ? ', MSG_PEEK' : ''}): ${describeRecv(w, t.pending)}`
       : `connect(${t.pending.fd}): next ${t.pending.stage}`);
     t.fds.forEach((slot, j) => {
       if (slot) out.set(`T${i} fd ${j + FD_BASE}`, fileName(w, slot.file) + (slot.cloexec ? ' (cloexec)' : ''));
     });
   });
+}
+
+/** Where a recvmsg in progress is (model/syscalls/recvmsg.ts, recvStage). */
+function describeRecv(w: World, p: Extract<Pending, { kind: 'recvmsg' }>): string {
+  const list = `[${p.cookie.map((f) => fileName(w, f)).join(', ')}]`;
+  switch (recvStage(w, p)) {
+    case 'install fds': return `dup'ed ${list}`;
+    case 'detach': return `dequeued skb${list}, still in flight`;
+    default: return 'copying from the head skb';
+  }
 }
 
 function describeFile(w: World, id: number, out: Facts, counter: Counter): void {

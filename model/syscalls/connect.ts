@@ -92,6 +92,7 @@ export const connect: Syscall<'connect'> = {
 };
 
 export const connectContinuation: Continuation<ConnectPending> = {
+  stages: ['peer', 'queue'] satisfies ConnectPending['stage'][],
   call: (p) => `connect(${p.fd})`,
   stage: (p) => p.stage,
   guard(w, _t, p, { bounds }) {

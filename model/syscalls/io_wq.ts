@@ -21,7 +21,8 @@ import { ok, type Result, type Syscall } from '../step.js';
 import { gcLocked, type FileId, type Req, type World } from '../world.js';
 
 type W = Draft<World>;
-export type WqStage = 'block' | 'pick' | 'complete';
+export const WQ_STAGES = ['block', 'pick', 'complete'] as const;
+export type WqStage = (typeof WQ_STAGES)[number];
 
 /** The stage request `i` of ring `ring` can take now, or undefined when it waits (a recv with no data). */
 export function nextStage(w: World, ring: FileId, i: number): WqStage | undefined {
