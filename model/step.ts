@@ -9,7 +9,7 @@ import type { TaskId, World } from './world.js';
 
 export type Errno =
   | 'EBADF' | 'EINVAL' | 'EBUSY' | 'ENXIO' | 'EMFILE' | 'EAGAIN' | 'ENOTSOCK' | 'EOPNOTSUPP'
-  | 'ECONNREFUSED' | 'EPIPE' | 'ENFILE' | 'EPERM' | 'ENOTCONN' | 'EISCONN' | 'ECANCELED';
+  | 'ECONNREFUSED' | 'EPIPE' | 'ENFILE' | 'EPERM' | 'ENOTCONN' | 'EISCONN' | 'ECANCELED' | 'EADDRINUSE';
 
 export type SockKind = 'dgram' | 'stream';
 
@@ -24,10 +24,12 @@ export interface ArgsOf {
   socketpair: { type: SockKind };
   /** socket(AF_UNIX, type). */
   socket: { type: SockKind };
-  /** bind (autobind to an abstract address) + listen(fd, backlog). */
+  /** bind(fd, abstract address `addr`: sun_path "\0inflight-<addr>"). */
+  bind: { fd: number; addr: number };
+  /** listen(fd, backlog). */
   listen: { fd: number };
-  /** connect(fd, address of the listening socket behind `to`, an fd of the same task). */
-  connect: { fd: number; to: number };
+  /** connect(fd, abstract address `addr`). */
+  connect: { fd: number; addr: number };
   accept: { fd: number };
   /** sendmsg(fd, msg with one byte and SCM_RIGHTS carrying `rights`[, MSG_OOB]). */
   sendmsg: { fd: number; rights: number[]; oob?: boolean };

@@ -26,7 +26,7 @@ export interface TraceFile {
   readonly programs?: readonly (readonly ProgramStep[])[];
 }
 
-const ERRNOS: readonly Errno[] = ['EBADF', 'EINVAL', 'EBUSY', 'ENXIO', 'EMFILE', 'EAGAIN', 'ENOTSOCK', 'EOPNOTSUPP', 'ECONNREFUSED', 'EPIPE', 'ENFILE', 'EPERM', 'ENOTCONN', 'EISCONN', 'ECANCELED'];
+const ERRNOS: readonly Errno[] = ['EBADF', 'EINVAL', 'EBUSY', 'ENXIO', 'EMFILE', 'EAGAIN', 'ENOTSOCK', 'EOPNOTSUPP', 'ECONNREFUSED', 'EPIPE', 'ENFILE', 'EPERM', 'ENOTCONN', 'EISCONN', 'ECANCELED', 'EADDRINUSE'];
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
@@ -95,7 +95,7 @@ function parseBounds(raw: unknown): Parsed<Bounds> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('"bounds" must be an object');
   const r = raw as Record<string, unknown>;
   const b: Record<string, unknown> = { ...DEFAULT_BOUNDS };
-  for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'reqs', 'depth'] as const) {
+  for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'reqs', 'addrs', 'depth'] as const) {
     if (r[k] === undefined) continue;
     if (!Number.isInteger(r[k])) return fail(`bounds.${k} must be an integer`);
     b[k] = r[k];
