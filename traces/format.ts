@@ -3,7 +3,11 @@ import { SYSCALLS, checkBounds, DEFAULT_BOUNDS, MAX_BOUNDS, type Bounds, type Sy
 import { parseStepArgs, syscallActor } from '../model/apply.js';
 import type { Errno, ProgramStep, Result, Step } from '../model/step.js';
 
-export const TRACE_FORMAT = 'inflight-trace/1';
+export const TRACE_FORMAT = 'inflight-trace/2';
+/** The format before sockets had addresses: its `listen` autobound a name and its `connect` named the
+ *  listener by an fd (`to`). Read as /2 when it has neither; else refused, saying why (a replay would be
+ *  wrong: listen on an unbound socket is EINVAL now). */
+export const OLD_TRACE_FORMAT = 'inflight-trace/1';
 
 export interface TraceStep {
   /** A task number, or "kernel" for the kernel's own actors (the unix GC). */
@@ -37,8 +41,15 @@ export function parseTrace(text: string): Parsed<TraceFile> {
   try { raw = JSON.parse(text); } catch (e) { return fail(`not JSON (${(e as Error).message})`); }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('not a trace object');
   const o = raw as Record<string, unknown>;
-  if (o['format'] !== TRACE_FORMAT) {
-    return fail(typeof o['format'] === 'string' ? `unsupported format '${o['format']}' (this inflight reads ${TRACE_FORMAT})` : `no "format": "${TRACE_FORMAT}" field`);
+  if (o['format'] !== TRACE_FORMAT && o['format'] !== OLD_TRACE_FORMAT) {
+    return fail(typeof o['format'] === 'string' ? `unsupported format '${o['format']}' (this inflight reads ${TRACE_FORMAT} and ${OLD_TRACE_FORMAT})` : `no "format": "${TRACE_FORMAT}" field`);
+  }
+  if (o['format'] === OLD_TRACE_FORMAT) {
+    const old = oldSocketCall(o);
+    if (old !== undefined) {
+      return fail(`${old} of an ${OLD_TRACE_FORMAT} trace, whose listen bound an automatic name and whose connect named the listener by an fd; `
+        + `sockets have addresses now (bind fd addr, listen fd, connect fd addr): record the trace again, or write bind and connect by address (${TRACE_FORMAT})`);
+    }
   }
   if (typeof o['design'] !== 'string' || o['design'] === '') return fail('"design" must be a design name');
   if (typeof o['property'] !== 'string') return fail('"property" must be a string');
@@ -56,6 +67,21 @@ export function parseTrace(text: string): Parsed<TraceFile> {
   if (programs && !programs.ok) return programs;
   return { ok: true, value: { format: TRACE_FORMAT, design: o['design'], bounds: bounds.value, property: o['property'], violation: o['violation'], steps,
     ...(programs ? { programs: programs.value } : {}) } };
+}
+
+/** Where an old trace calls listen or connect ("step 4 (listen)", "programs: T0 line 2 (connect)"), if it does. */
+function oldSocketCall(o: Record<string, unknown>): string | undefined {
+  const isOld = (x: unknown): boolean => typeof x === 'object' && x !== null && ['listen', 'connect'].includes((x as Record<string, unknown>)['syscall'] as string);
+  const steps = Array.isArray(o['steps']) ? o['steps'] as unknown[] : [];
+  const i = steps.findIndex(isOld);
+  if (i >= 0) return `step ${i + 1} (${String((steps[i] as Record<string, unknown>)['syscall'])}) is a call`;
+  const programs = Array.isArray(o['programs']) ? o['programs'] as unknown[] : [];
+  for (let t = 0; t < programs.length; t++) {
+    const p = Array.isArray(programs[t]) ? programs[t] as unknown[] : [];
+    const j = p.findIndex(isOld);
+    if (j >= 0) return `programs: T${t} line ${j + 1} (${String((p[j] as Record<string, unknown>)['syscall'])}) is a call`;
+  }
+  return undefined;
 }
 
 const MAX_PROGRAMS = MAX_BOUNDS.tasks;
