@@ -131,7 +131,7 @@ const cloneSkb = (s: Skb): Skb => ({ fds: s.fds.slice(), oob: s.oob, scmIoUring:
 const cloneSock = (s: UnixSock): UnixSock => ({
   type: s.type, state: s.state, peer: s.peer, listener: s.listener, acceptQueue: s.acceptQueue.slice(),
   queue: s.queue.map(cloneSkb), oobSkb: s.oobSkb === null ? null : cloneSkb(s.oobSkb), inflight: s.inflight,
-  addr: s.addr,
+  addr: s.addr, reset: s.reset,
 });
 function cloneFile(f: File): File {
   const r = f.ring;

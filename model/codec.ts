@@ -40,6 +40,7 @@ function putSock(s: UnixSock): void {
   for (const skb of s.queue) putSkb(skb);
   if (s.oobSkb === null) put(0); else { put(1); putSkb(s.oobSkb); }
   put(s.addr === null ? -2 : s.addr);
+  put(s.reset ? 1 : 0);
 }
 
 function putRing(r: Ring): void {
@@ -121,7 +122,8 @@ function getSock(): UnixSock {
   for (let i = 0; i < k; i++) queue[i] = getSkb();
   const oobSkb = get() === 1 ? getSkb() : null;
   const a = get();
-  return { type: SOCK_TYPES[ts & 15]!, state: SOCK_STATES[ts >> 4]!, peer, listener, acceptQueue, queue, oobSkb, inflight, addr: a === -2 ? null : a };
+  const reset = get() === 1;
+  return { type: SOCK_TYPES[ts & 15]!, state: SOCK_STATES[ts >> 4]!, peer, listener, acceptQueue, queue, oobSkb, inflight, addr: a === -2 ? null : a, reset };
 }
 
 function getRing(): Ring {

@@ -289,6 +289,9 @@ function modelFunctions(k: Kernel): KernelFunctions {
       const sock = w.files[id]!.sock!;
       if (sock.peer !== null) {
         const peer = w.files[sock.peer]!;
+        // A stream peer learns of unread data or of a connection never accepted: sk_err = ECONNRESET
+        // (unix_release_sock, `skb || embrion`; an embryo is released only from its listener's release).
+        if (sock.type === 'stream' && peer.sock && (sock.queue.length > 0 || sock.state === 'embryo')) peer.sock.reset = true;
         if (peer.sock && peer.sock.peer === id) peer.sock.peer = null;
         sock.peer = null;
       }

@@ -122,7 +122,7 @@ function encode(w: World, perm: readonly number[]): void {
 function encodeSock(s: UnixSock, released: boolean): void {
   // u->addr: unbound -3, gone with the socket's release -2, inherited (unhashed) -1, else the name.
   put(s.addr === null ? -3 : released ? -2 : nameOf(s.addr));
-  put(SOCK[s.type] | (STATE[s.state] << 2)); put(s.peer === null ? -1 : lab(s.peer)); put(s.listener === null ? -1 : lab(s.listener));
+  put(SOCK[s.type] | (STATE[s.state] << 2) | (s.reset ? 32 : 0)); put(s.peer === null ? -1 : lab(s.peer)); put(s.listener === null ? -1 : lab(s.listener));
   put(s.inflight); putIds(s.acceptQueue);
   put(s.queue.length);
   for (const skb of s.queue) putSkb(skb);

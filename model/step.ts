@@ -9,7 +9,7 @@ import type { TaskId, World } from './world.js';
 
 export type Errno =
   | 'EBADF' | 'EINVAL' | 'EBUSY' | 'ENXIO' | 'EMFILE' | 'EAGAIN' | 'ENOTSOCK' | 'EOPNOTSUPP'
-  | 'ECONNREFUSED' | 'EPIPE' | 'ENFILE' | 'EPERM' | 'ENOTCONN' | 'EISCONN' | 'ECANCELED' | 'EADDRINUSE';
+  | 'ECONNREFUSED' | 'EPIPE' | 'ENFILE' | 'EPERM' | 'ENOTCONN' | 'EISCONN' | 'ECANCELED' | 'EADDRINUSE' | 'ECONNRESET';
 
 export type SockKind = 'dgram' | 'stream';
 

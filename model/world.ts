@@ -82,6 +82,10 @@ export interface UnixSock {
    *  namespace: unix_abstract_hash() folds sk_type in) until unix_release_sock() unhashes it — a released
    *  socket's name is gone; UNHASHED_ADDR for an address inherited from a listener. */
   readonly addr: Addr | null;
+  /** sk_err == ECONNRESET: unix_release_sock() of this stream socket's peer found unread data on the peer's
+   *  queue, or the peer was an embryo (`embrion`); the next read that finds the queue empty returns it
+   *  once (sock_error clears it). */
+  readonly reset: boolean;
 }
 
 /** An io_uring request that holds (or borrows) a file. */
@@ -218,7 +222,7 @@ export const newSkb = (fds: readonly FileId[], oob = false): { fds: FileId[]; oo
   ({ fds: fds.slice(), oob, scmIoUring: false, pinned: false });
 /** A fresh unix_sock. */
 export const newSock = (type: SockType, state: SockState, peer: FileId | null) =>
-  ({ type, state, peer, listener: null, acceptQueue: [] as FileId[], queue: [] as ReturnType<typeof newSkb>[], oobSkb: null, inflight: 0, addr: null as Addr | null });
+  ({ type, state, peer, listener: null, acceptQueue: [] as FileId[], queue: [] as ReturnType<typeof newSkb>[], oobSkb: null, inflight: 0, addr: null as Addr | null, reset: false });
 
 /** unix_find_socket_byname() for an abstract name: the live socket of `type` hashed under addr, if any. */
 export function findByName(w: World, type: SockType, addr: Addr): FileId | undefined {

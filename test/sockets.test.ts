@@ -45,8 +45,8 @@ test('socket: an unconnected socket at the lowest free fd; EMFILE with a full ta
   const r = run(ctx, ['T0 socket stream', 'T0 socket dgram', 'T0 socket stream']);
   t.deepEqual(r.results, [{ ret: 3 }, { ret: 4 }, { ret: -1, errno: 'EMFILE' }]);
   t.deepEqual(r.world.files, [
-    { kind: 'unix', f_count: 1, released: false, ring: null, sock: { type: 'stream', state: 'unconnected', peer: null, listener: null, acceptQueue: [], queue: [], oobSkb: null, inflight: 0, addr: null } },
-    { kind: 'unix', f_count: 1, released: false, ring: null, sock: { type: 'dgram', state: 'unconnected', peer: null, listener: null, acceptQueue: [], queue: [], oobSkb: null, inflight: 0, addr: null } },
+    { kind: 'unix', f_count: 1, released: false, ring: null, sock: { type: 'stream', state: 'unconnected', peer: null, listener: null, acceptQueue: [], queue: [], oobSkb: null, inflight: 0, addr: null, reset: false } },
+    { kind: 'unix', f_count: 1, released: false, ring: null, sock: { type: 'dgram', state: 'unconnected', peer: null, listener: null, acceptQueue: [], queue: [], oobSkb: null, inflight: 0, addr: null, reset: false } },
   ]);
 });
 
@@ -78,7 +78,7 @@ test('connect (one task: one step): the embryo is a sock without a file, queued 
   t.deepEqual(r.results[4], { ret: 0 });
   const w = r.world;
   t.deepEqual(w.files[2], { kind: 'unix', f_count: 0, released: false, ring: null,
-    sock: { type: 'stream', state: 'embryo', peer: 1, listener: 0, acceptQueue: [], queue: [], oobSkb: null, inflight: 0, addr: -1 } });
+    sock: { type: 'stream', state: 'embryo', peer: 1, listener: 0, acceptQueue: [], queue: [], oobSkb: null, inflight: 0, addr: -1, reset: false } });
   t.like(sock(w, 1), { state: 'connected', peer: 2 });
   t.deepEqual(sock(w, 0).acceptQueue, [2]);
   t.is(malformation(w), undefined);
@@ -229,6 +229,18 @@ test('a listener\'s release releases its embryos and what their queues carry; th
   t.is(malformation(r.world), undefined);
 });
 
+test('ECONNRESET once: a stream peer released with unread data, or an embryo released with its listener; then EOF (0)', (t) => {
+  const ctx = ctxFor('linux-6.18', { tasks: 1, files: 8, fds: 8 });
+  const pair = run(ctx, ['T0 socketpair stream', 'T0 sendmsg 4', 'T0 close 3', 'T0 recvmsg 4', 'T0 recvmsg 4 peek', 'T0 recvmsg 4']);
+  t.deepEqual(pair.results.slice(3).map((x) => x.errno ?? x.ret), ['ECONNRESET', 0, 0]);
+  t.true(pair.worlds[3]!.files[1]!.sock!.reset);
+  t.false(pair.world.files[1]!.sock!.reset, 'sock_error cleared it');
+  const read = run(ctx, ['T0 socketpair stream', 'T0 sendmsg 3', 'T0 recvmsg 4', 'T0 close 3', 'T0 recvmsg 4']);
+  t.deepEqual(read.results.slice(4).map((x) => x.errno ?? x.ret), [0], 'nothing unread: EOF');
+  const embryo = run(ctx, [...LISTENER, 'T0 connect 4 0', 'T0 close 3', 'T0 sendmsg 4', 'T0 recvmsg 4', 'T0 recvmsg 4']);
+  t.deepEqual(embryo.results.slice(5).map((x) => x.errno ?? x.ret), [0, 'EPIPE', 'ECONNRESET', 0]);
+});
+
 test('the client\'s release leaves the embryo with no peer; accepted later, it reads the queued message, then EOF', (t) => {
   const ctx = ctxFor('linux-6.1', { tasks: 1 });
   const r = run(ctx, [...LISTENER, 'T0 connect 4 0', 'T0 sendmsg 4', 'T0 close 4', 'T0 accept 3', 'T0 recvmsg 4', 'T0 recvmsg 4', 'T0 sendmsg 4']);
@@ -302,6 +314,11 @@ test.serial('inflight kernel agrees with linux-6.18 on the stream_listener self_
     'stream-listener-self-ref': [[0, 'socket', { type: 'stream' }], [0, 'bind', { fd: 3, addr: 0 }], [0, 'listen', { fd: 3 }], [0, 'socket', { type: 'stream' }],
       [0, 'connect', { fd: 4, addr: 0 }], [0, 'sendmsg', { fd: 4, rights: [3, 3] }], [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }],
       ['kernel', 'unix_gc']],
+    // ECONNRESET once, then EOF: a peer released with unread data; a connection its listener never accepted.
+    'connreset': [[0, 'socketpair', { type: 'stream' }], [0, 'sendmsg', { fd: 4, rights: [] }], [0, 'close', { fd: 3 }], [0, 'recvmsg', { fd: 4, peek: false }],
+      [0, 'recvmsg', { fd: 4, peek: false }], [0, 'socket', { type: 'stream' }], [0, 'bind', { fd: 3, addr: 1 }], [0, 'listen', { fd: 3 }],
+      [0, 'socket', { type: 'stream' }], [0, 'connect', { fd: 5, addr: 1 }], [0, 'close', { fd: 3 }], [0, 'sendmsg', { fd: 5, rights: [] }],
+      [0, 'recvmsg', { fd: 5, peek: true }], [0, 'recvmsg', { fd: 5, peek: false }]],
     // domain.md §4.6 on a kernel with the fix: collected.
     'oob-leak': [[0, 'socketpair', { type: 'stream' }], [0, 'sendmsg', { fd: 4, rights: [3], oob: true }], [0, 'close', { fd: 3 }],
       [0, 'close', { fd: 4 }], ['kernel', 'unix_gc']],

@@ -30,7 +30,7 @@ export interface TraceFile {
   readonly programs?: readonly (readonly ProgramStep[])[];
 }
 
-const ERRNOS: readonly Errno[] = ['EBADF', 'EINVAL', 'EBUSY', 'ENXIO', 'EMFILE', 'EAGAIN', 'ENOTSOCK', 'EOPNOTSUPP', 'ECONNREFUSED', 'EPIPE', 'ENFILE', 'EPERM', 'ENOTCONN', 'EISCONN', 'ECANCELED', 'EADDRINUSE'];
+const ERRNOS: readonly Errno[] = ['EBADF', 'EINVAL', 'EBUSY', 'ENXIO', 'EMFILE', 'EAGAIN', 'ENOTSOCK', 'EOPNOTSUPP', 'ECONNREFUSED', 'EPIPE', 'ENFILE', 'EPERM', 'ENOTCONN', 'EISCONN', 'ECANCELED', 'EADDRINUSE', 'ECONNRESET'];
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
