@@ -37,6 +37,8 @@ function put(x: number): void {
 }
 
 let listOrder = true;
+/** Encode each socket's pending ECONNRESET (see canonicalKey). */
+let resetBit = true;
 /** Label names (addresses) by first appearance (symmetry on), or keep their values. */
 let nameSym = true;
 let names = new Int32Array(64);
@@ -122,7 +124,7 @@ function encode(w: World, perm: readonly number[]): void {
 function encodeSock(s: UnixSock, released: boolean): void {
   // u->addr: unbound -3, gone with the socket's release -2, inherited (unhashed) -1, else the name.
   put(s.addr === null ? -3 : released ? -2 : nameOf(s.addr));
-  put(SOCK[s.type] | (STATE[s.state] << 2) | (s.reset ? 32 : 0)); put(s.peer === null ? -1 : lab(s.peer)); put(s.listener === null ? -1 : lab(s.listener));
+  put(SOCK[s.type] | (STATE[s.state] << 2) | (resetBit && s.reset ? 32 : 0)); put(s.peer === null ? -1 : lab(s.peer)); put(s.listener === null ? -1 : lab(s.listener));
   put(s.inflight); putIds(s.acceptQueue);
   put(s.queue.length);
   for (const skb of s.queue) putSkb(skb);
@@ -157,9 +159,14 @@ let best = new Int32Array(1024);
 const live: number[] = [];
 const permuted: number[] = [];
 
-/** The canonical key of w. The returned array is reused by the next call: hash or copy it first. */
-export function canonicalKey(w: World, symmetry = true, inflightOrder = true): Int32Array {
+/** The canonical key of w. The returned array is reused by the next call: hash or copy it first.
+ *  `resetSeen` false leaves out the sockets' pending ECONNRESET: only a read that finds its queue empty
+ *  returns (and clears) it, and free exploration makes such a read only when an OOB skb at the head is
+ *  skipped (recvmsg explores non-empty queues), so without MSG_OOB and without programs no step can tell
+ *  two worlds apart by it. */
+export function canonicalKey(w: World, symmetry = true, inflightOrder = true, resetSeen = true): Int32Array {
   listOrder = inflightOrder;
+  resetBit = resetSeen;
   nameSym = symmetry;
   live.length = 0;
   for (let t = 0; t < w.tasks.length; t++) if (w.tasks[t]!.alive) live.push(t);

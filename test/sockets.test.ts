@@ -17,6 +17,7 @@ import { resolveDesign, type Design } from '../model/design.js';
 import { builtinDesign } from '../model/designs/index.js';
 import { malformation } from '../model/validate.js';
 import { reachable } from '../model/holders.js';
+import { canonicalKey } from '../model/key.js';
 import { makeProperties } from '../properties/index.js';
 import type { Ctx } from '../model/step.js';
 import type { World } from '../model/world.js';
@@ -235,6 +236,11 @@ test('ECONNRESET once: a stream peer released with unread data, or an embryo rel
   t.deepEqual(pair.results.slice(3).map((x) => x.errno ?? x.ret), ['ECONNRESET', 0, 0]);
   t.true(pair.worlds[3]!.files[1]!.sock!.reset);
   t.false(pair.world.files[1]!.sock!.reset, 'sock_error cleared it');
+  // The key keeps the pending ECONNRESET only where a step can see it (programs, MSG_OOB: model/key.ts).
+  const set = pair.worlds[3]!;
+  const unset: World = { ...set, files: set.files.map((f, i) => (i === 1 ? { ...f, sock: { ...f.sock!, reset: false } } : f)) };
+  t.notDeepEqual(Array.from(canonicalKey(set)), Array.from(canonicalKey(unset)));
+  t.deepEqual(Array.from(canonicalKey(set, true, true, false)), Array.from(canonicalKey(unset, true, true, false)));
   const read = run(ctx, ['T0 socketpair stream', 'T0 sendmsg 3', 'T0 recvmsg 4', 'T0 close 3', 'T0 recvmsg 4']);
   t.deepEqual(read.results.slice(4).map((x) => x.errno ?? x.ret), [0], 'nothing unread: EOF');
   const embryo = run(ctx, [...LISTENER, 'T0 connect 4 0', 'T0 close 3', 'T0 sendmsg 4', 'T0 recvmsg 4', 'T0 recvmsg 4']);
