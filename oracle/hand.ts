@@ -92,12 +92,8 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     [0, 'recvmsg', { fd: 3, peek: false }], [0, 'recvmsg', { fd: 3, peek: false }], [0, 'sendmsg', { fd: 3, rights: [] }],
     [0, 'socketpair', { type: 'dgram' }], [0, 'close', { fd: 5 }], [0, 'recvmsg', { fd: 4, peek: false }],
   ],
-};
-
-/** Traces where this machine's kernel (6.18) and linux-6.18 disagree, kept to show the model's known gap. */
-export const KERNEL_DISAGREES: Record<string, readonly HandStep[]> = {
-  // The model does not keep sk_err: a stream socket whose peer was released with unread data in
-  // its own queue gets ECONNRESET once from recvmsg; the model says EOF (0).
+  // sk_err: a stream socket whose peer was released with unread data in its own queue gets ECONNRESET once
+  // from recvmsg, then EOF (0). Once a known gap of the model (the model said 0, 0).
   'stream-econnreset': [
     [0, 'socketpair', { type: 'stream' }], [0, 'sendmsg', { fd: 3, rights: [] }], [0, 'close', { fd: 4 }],
     [0, 'recvmsg', { fd: 3, peek: false }], [0, 'recvmsg', { fd: 3, peek: false }],

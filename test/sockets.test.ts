@@ -18,9 +18,10 @@ import { builtinDesign } from '../model/designs/index.js';
 import { malformation } from '../model/validate.js';
 import { reachable } from '../model/holders.js';
 import { canonicalKey } from '../model/key.js';
+import { kernelModel } from '../model/model.js';
 import { makeProperties } from '../properties/index.js';
-import type { Ctx } from '../model/step.js';
-import type { World } from '../model/world.js';
+import type { Ctx, Transition } from '../model/step.js';
+import { findByName, type World } from '../model/world.js';
 import { ctxFor, run } from './helpers/world.js';
 
 const sock = (w: World, id: number) => w.files[id]!.sock!;
@@ -114,6 +115,41 @@ test('connect by name: a task with no fd of the listener connects; a listener wh
     'T1 connect 3 0', 'T1 resume connect(3) peer', 'T1 resume connect(3) queue', 'T0 accept 4']);
   t.deepEqual(two.results.map((x) => x.errno ?? x.ret), [3, 1, 4, 0, 0, 0, 0, 0, 5]);
   t.is(two.worlds[5]!.tasks[1]!.fds.filter((x) => x !== null).length, 1, 'T1 has one fd: its own socket');
+});
+
+// The shortest run whose last step is a connect by a task that has no fd of the listener, derived by hand:
+// with two tasks, fork first (else the child inherits the listener's fd and must close it: one step more),
+// then T0's socket, bind, listen, and T1's socket and connect: 6 steps. With one task the listener must first
+// leave T0's table alive, in flight: socket, bind, listen, socketpair, sendmsg(pair, [listener]), close, then
+// socket and connect: 8 (sending it over the client's own connection needs the connect first).
+test('breadth-first: the shortest run to a connect by a task with no fd of the listener is 6 steps (2 tasks), 8 (1 task)', (t) => {
+  const ops = ['fork', 'socket', 'bind', 'listen', 'connect', 'socketpair', 'sendmsg', 'close', 'resume'] as const;
+  // Bounds just wide enough for the runs above (3 files: listener, client, embryo; 5 with a socketpair).
+  for (const [tasks, files, fds, want] of [[2, 3, 2, 6], [1, 5, 3, 8]] as const) {
+    const m = kernelModel(builtinDesign('linux-6.18')!, { ...DEFAULT_BOUNDS, tasks, files, fds, ops: [...ops] });
+    const byName = (w: World, tr: Transition): boolean => {
+      if (tr.step.syscall !== 'connect' || tr.result.errno || tr.step.task === 'kernel') return false;
+      const l = findByName(w, 'stream', (tr.step.args as { addr: number }).addr);
+      return l !== undefined && !w.tasks[tr.step.task]!.fds.some((x) => x !== null && x.file === l);
+    };
+    const seen = new Set<string>();
+    let level = m.initial().slice();
+    let found = -1;
+    for (let depth = 1; level.length > 0 && found < 0 && depth <= 9; depth++) {
+      const next: World[] = [];
+      for (const w of level) {
+        for (const tr of m.steps(w)) {
+          if (byName(w, tr)) { found = depth; break; }
+          const w2 = m.next(w, tr);
+          const k = Array.from(m.key(w2)).join(',');
+          if (!seen.has(k)) { seen.add(k); next.push(w2); }
+        }
+        if (found >= 0) break;
+      }
+      level = next;
+    }
+    t.is(found, want, `${tasks} task(s)`);
+  }
 });
 
 test('connect: a listener released between the lookup and the locked step sends the kernel back to the lookup: ECONNREFUSED, or the socket that took the name since', (t) => {
