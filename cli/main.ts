@@ -104,6 +104,7 @@ bounds:
   --skbs N       skbs per receive queue (default ${DEFAULT_BOUNDS.skbs})
   --msg-fds N    fds per SCM_RIGHTS message / per registration (default ${DEFAULT_BOUNDS.msgFds})
   --reqs N       io_uring requests in flight per ring (default ${DEFAULT_BOUNDS.reqs}; 0: no io_uring_enter)
+  --addrs N      abstract addresses bind may use (default ${DEFAULT_BOUNDS.addrs})
   --oob          explore MSG_OOB sends too (about ten times the states)
   --gc MODE      phased: a GC run is a sequence of steps that syscalls race with (default in scenarios);
                  atomic: one step per run (default in free exploration: far fewer states, no GC races)
@@ -139,7 +140,7 @@ exit status: 0 nothing violated, 1 a property violated, 2 usage or input error, 
 
 const BOUND_OPTIONS = {
   tasks: { type: 'string' }, files: { type: 'string' }, fds: { type: 'string' }, skbs: { type: 'string' },
-  'msg-fds': { type: 'string' }, depth: { type: 'string' }, ops: { type: 'string' }, reqs: { type: 'string' }, gc: { type: 'string' }, oob: { type: 'boolean' },
+  'msg-fds': { type: 'string' }, depth: { type: 'string' }, ops: { type: 'string' }, reqs: { type: 'string' }, addrs: { type: 'string' }, gc: { type: 'string' }, oob: { type: 'boolean' },
   'max-states': { type: 'string' }, timeout: { type: 'string' }, 'no-symmetry': { type: 'boolean' },
   'max-memory': { type: 'string' }, exact: { type: 'boolean' },
 } as const;
@@ -185,6 +186,7 @@ function boundsFrom(v: Values): Bounds {
     skbs: wholeNumber(v, 'skbs') ?? DEFAULT_BOUNDS.skbs,
     msgFds: wholeNumber(v, 'msg-fds') ?? DEFAULT_BOUNDS.msgFds,
     reqs: wholeNumber(v, 'reqs') ?? DEFAULT_BOUNDS.reqs,
+    addrs: wholeNumber(v, 'addrs') ?? DEFAULT_BOUNDS.addrs,
     oob: v['oob'] === true ? true : DEFAULT_BOUNDS.oob,
     depth: wholeNumber(v, 'depth') ?? DEFAULT_BOUNDS.depth,
     gc: gcFlag(v),

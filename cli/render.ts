@@ -12,7 +12,7 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${fmtInt(n
 export function formatBounds(b: Bounds): string {
   const same = (a: readonly string[], c: readonly string[]): boolean => a.length === c.length && a.every((x) => c.includes(x));
   const ops = same(b.ops, SYSCALLS) ? 'all' : same(b.ops, CORE_OPS) ? 'core' : b.ops.join(',');
-  return `tasks ${b.tasks}, files ${b.files}, fds ${b.fds}, skbs ${b.skbs}, msg-fds ${b.msgFds}, reqs ${b.reqs}, gc ${b.gc},${b.oob ? ' oob,' : ''} depth ${b.depth || 'unbounded'}, ops ${ops}`;
+  return `tasks ${b.tasks}, files ${b.files}, fds ${b.fds}, skbs ${b.skbs}, msg-fds ${b.msgFds}, reqs ${b.reqs},${b.ops.includes('bind') ? ` addrs ${b.addrs},` : ''} gc ${b.gc},${b.oob ? ' oob,' : ''} depth ${b.depth || 'unbounded'}, ops ${ops}`;
 }
 
 const STOP_TEXT: Record<Report['stop'], string> = {

@@ -20,7 +20,7 @@ export default defineDesign({
   base: 'seed-2019',
   overrides: {
     io_ring_ctx_alloc: (_k, base) => (w) => ({ ...base(w),
-      ringSock: { type: 'ring_sock', state: 'unconnected', peer: null, listener: null, acceptQueue: [], queue: [], oobSkb: null, inflight: 0 } }),
+      ringSock: { type: 'ring_sock', state: 'unconnected', peer: null, listener: null, acceptQueue: [], queue: [], oobSkb: null, inflight: 0, addr: null, reset: false } }),
     unix_get_socket: (_k, base) => (w, f) => (w.files[f]?.kind === 'io_uring' ? w.files[f]!.ring!.ringSock : base(w, f)),
     // A run examines the sockets registered in rings too (gc_inflight_list has only those in flight).
     unix_gc: (_k, base) => (w) => {

@@ -134,6 +134,7 @@ const cloneSock = (s: UnixSock): UnixSock => ({
   type: s.type, state: s.state, peer: s.peer, listener: s.listener, acceptQueue: s.acceptQueue.slice(),
   queue: s.queue.map(cloneSkb), oobSkb: s.oobSkb === null ? null : cloneSkb(s.oobSkb), inflight: s.inflight,
   ...(s.scmRights === false ? { scmRights: false } : {}),
+  addr: s.addr, reset: s.reset,
 });
 function cloneFile(f: File): File {
   const r = f.ring;

@@ -3,6 +3,7 @@
 // argument a call does not take is refused, as is a missing or mistyped one, each with a one-line reason.
 import * as v from 'valibot';
 import type { SyscallName } from './bounds.js';
+import { MAX_BOUNDS } from './bounds.js';
 import { int, strictObj } from './schema-kit.js';
 
 const fd = (name: string) => int(`argument '${name}' must be an integer`);
@@ -12,6 +13,25 @@ const sockType = v.picklist(['dgram', 'stream'], "argument 'type' must be 'dgram
 const args = <const E extends v.ObjectEntries>(entries: E, what: string) =>
   v.pipe(strictObj(entries, '"args" must be an object', (k) => `unexpected argument '${k}'`), v.description(what));
 const none = (what: string) => args({}, what);
+const addrMessage = `argument 'addr' must be an address 0 .. ${MAX_BOUNDS.addrs - 1}`;
+const addr = v.pipe(v.number(addrMessage), v.integer(addrMessage), v.minValue(0, addrMessage), v.maxValue(MAX_BOUNDS.addrs - 1, addrMessage));
+
+/** `schema`, first refusing a value that `old` recognises as a form traces no longer have, with `message`
+ *  (more use to its writer than "unexpected argument"). */
+function refusingOldForm<S extends v.GenericSchema>(schema: S, old: (x: Record<string, unknown>) => boolean, message: string): S {
+  const run = schema['~run'].bind(schema);
+  return {
+    ...schema,
+    '~run'(dataset: v.UnknownDataset, config: v.Config<v.BaseIssue<unknown>>) {
+      const x = dataset.value;
+      if (typeof x === 'object' && x !== null && !Array.isArray(x) && old(x as Record<string, unknown>)) {
+        const issue = { kind: 'schema', type: schema.type, input: x, expected: 'addr', received: 'to', message };
+        return { typed: false, value: x, issues: [issue] } as never;
+      }
+      return run(dataset, config);
+    },
+  };
+}
 
 export const ARG_SCHEMAS = {
   open: none('open("/dev/null"): no arguments'),
@@ -22,8 +42,12 @@ export const ARG_SCHEMAS = {
   exec: none('execve(): no arguments (the fds marked close-on-exec are closed)'),
   socketpair: args({ type: sockType }, 'socketpair(AF_UNIX, type)'),
   socket: args({ type: sockType }, 'socket(AF_UNIX, type, 0)'),
-  listen: args({ fd: fd('fd') }, 'bind (autobind to an abstract address) + listen(fd, backlog)'),
-  connect: args({ fd: fd('fd'), to: fd('to') }, 'connect(fd, address of the listening socket behind `to`, an fd of the same task)'),
+  bind: args({ fd: fd('fd'), addr }, 'bind(fd, abstract address `addr`: sun_path "\\0inflight-<addr>")'),
+  listen: args({ fd: fd('fd') }, 'listen(fd, backlog)'),
+  // Traces of format 1 named the listener by an fd of the caller (`to`), whose autobound name it meant.
+  connect: refusingOldForm(args({ fd: fd('fd'), addr }, 'connect(fd, abstract address `addr`)'),
+    (x) => x['to'] !== undefined && x['addr'] === undefined,
+    "argument 'to' (an fd whose autobound name to connect to) is the old form of connect: connect names an address now ('addr'), bound by bind"),
   accept: args({ fd: fd('fd') }, 'accept(fd)'),
   // MSG_OOB only when true: a trace that says oob false reads as one that says nothing.
   sendmsg: v.pipe(args({ fd: fd('fd'), rights: fdList('rights'), oob: v.exactOptional(v.boolean("argument 'oob' must be true or false")) },

@@ -1,7 +1,7 @@
 // The bounds a user sets. They limit what the checker explores, not what the kernel does: a step
 // beyond a bound is simply not taken (except where the bound is a kernel limit, like a full fd table).
 export const SYSCALLS = [
-  'open', 'close', 'dup', 'fork', 'exit', 'exec', 'socketpair', 'socket', 'listen', 'connect', 'accept',
+  'open', 'close', 'dup', 'fork', 'exit', 'exec', 'socketpair', 'socket', 'bind', 'listen', 'connect', 'accept',
   'sendmsg', 'recvmsg', 'io_uring_setup', 'io_uring_register', 'io_uring_update', 'io_uring_unregister',
   'io_uring_enter', 'resume', 'unix_gc', 'io_wq', 'io_ring_exit', 'setsockopt',
 ] as const;
@@ -20,6 +20,9 @@ export interface Bounds {
   readonly msgFds: number;
   /** io_uring requests in flight per ring (0: io_uring_enter is not explored). */
   readonly reqs: number;
+  /** Abstract addresses bind may use (names 0 .. addrs-1; interchangeable, so a free exploration binds
+   *  the lowest free one). */
+  readonly addrs: number;
   /** Explore MSG_OOB sends (stream sockets, designs that have MSG_OOB). They multiply the state space about
    *  tenfold, so free exploration leaves them out unless asked; a scenario's programs send them when they say. */
   readonly oob: boolean;
@@ -33,8 +36,8 @@ export interface Bounds {
 }
 
 /** What free exploration tries unless --ops says otherwise: fd tables, socketpairs with SCM_RIGHTS (and
- *  MSG_PEEK, MSG_OOB), rings with registered files, the GC. Listening sockets (socket, listen, connect,
- *  accept), FILES_UPDATE and io_uring requests multiply the state space several times over: scenarios use
+ *  MSG_PEEK, MSG_OOB), rings with registered files, the GC. Listening sockets (socket, bind, listen,
+ *  connect, accept), FILES_UPDATE and io_uring requests multiply the state space several times over: scenarios use
  *  them, and `--ops all` (or a list) turns them on in free exploration. The kernel's own actors (resume,
  *  io_wq, io_ring_exit) are always in: they only continue what a task started. */
 export const CORE_OPS: readonly SyscallName[] = [
@@ -46,15 +49,15 @@ export const CORE_OPS: readonly SyscallName[] = [
  *  Viro's cycle (a ring and a socketpair: 3 files, 3 fds). Wider bounds grow fast: tasks 2 at
  *  otherwise these bounds is ~0.7 M states. */
 export const DEFAULT_BOUNDS: Bounds = {
-  tasks: 1, files: 3, fds: 3, skbs: 1, msgFds: 1, reqs: 1, oob: false, depth: 0, gc: 'atomic', ops: CORE_OPS,
+  tasks: 1, files: 3, fds: 3, skbs: 1, msgFds: 1, reqs: 1, addrs: 2, oob: false, depth: 0, gc: 'atomic', ops: CORE_OPS,
 };
 
 /** Hard ceilings: beyond them a run cannot finish on this kind of machine, or the key overflows. */
-export const MAX_BOUNDS = { tasks: 6, files: 32, fds: 32, skbs: 8, msgFds: 4, reqs: 4, depth: 1000 } as const;
+export const MAX_BOUNDS = { tasks: 6, files: 32, fds: 32, skbs: 8, msgFds: 4, reqs: 4, addrs: 16, depth: 1000 } as const;
 
 /** Validates user-given bounds; returns a one-line reason when they are impossible. */
 export function checkBounds(b: Bounds): string | undefined {
-  for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'reqs', 'depth'] as const) {
+  for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'reqs', 'addrs', 'depth'] as const) {
     const v = b[k];
     const min = k === 'depth' || k === 'reqs' ? 0 : 1;
     if (!Number.isInteger(v) || v < min) return `--${flagName(k)} must be an integer >= ${min} (got ${v})`;

@@ -39,6 +39,8 @@ function putSock(s: UnixSock): void {
   put(s.queue.length);
   for (const skb of s.queue) putSkb(skb);
   if (s.oobSkb === null) put(0); else { put(1); putSkb(s.oobSkb); }
+  put(s.addr === null ? -2 : s.addr);
+  put(s.reset ? 1 : 0);
 }
 
 function putRing(r: Ring): void {
@@ -69,7 +71,7 @@ export function encodeWorld(w: World): Int32Array {
     const p = t.pending;
     if (p === null) put(0);
     else if (p.kind === 'recvmsg') { put(1); put(p.fd); put(p.sock); put(p.peek ? 1 : 0); putList(p.cookie); }
-    else { put(2); put(p.fd); put(p.sock); put(p.listener); put(p.embryo); put(p.stage === 'peer' ? 0 : 1); }
+    else { put(2); put(p.fd); put(p.sock); put(p.listener); put(p.embryo); put(p.stage === 'peer' ? 0 : 1); put(p.addr); }
   }
   put(w.files.length);
   for (const f of w.files) {
@@ -119,7 +121,9 @@ function getSock(): UnixSock {
   const queue = new Array<Skb>(k);
   for (let i = 0; i < k; i++) queue[i] = getSkb();
   const oobSkb = get() === 1 ? getSkb() : null;
-  const sock: UnixSock = { type: SOCK_TYPES[ts & 15]!, state: SOCK_STATES[(ts >> 4) & 15]!, peer, listener, acceptQueue, queue, oobSkb, inflight };
+  const a = get();
+  const reset = get() === 1;
+  const sock: UnixSock = { type: SOCK_TYPES[ts & 15]!, state: SOCK_STATES[(ts >> 4) & 15]!, peer, listener, acceptQueue, queue, oobSkb, inflight, addr: a === -2 ? null : a, reset };
   return (ts & 256) !== 0 ? { ...sock, scmRights: false } : sock;
 }
 
@@ -167,7 +171,7 @@ export function decodeWorld(words: Int32Array): World {
     const pk = get();
     let pending: Pending | null = null;
     if (pk === 1) pending = { kind: 'recvmsg', fd: get(), sock: get(), peek: get() === 1, cookie: getList() };
-    else if (pk === 2) pending = { kind: 'connect', fd: get(), sock: get(), listener: get(), embryo: get(), stage: get() === 0 ? 'peer' : 'queue' };
+    else if (pk === 2) pending = { kind: 'connect', fd: get(), sock: get(), listener: get(), embryo: get(), stage: get() === 0 ? 'peer' : 'queue', addr: get() };
     tasks[i] = { alive, fds, pending, pc };
   }
   const nfiles = get();

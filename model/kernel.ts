@@ -20,7 +20,7 @@ import type { Draft } from 'immer';
 import { callDesignCode, DesignError, type Design } from './design.js';
 import { FUNCTION_NAMES } from './function-names.js';
 import type { Errno, Result } from './step.js';
-import { FD_BASE, gcLocked, newSock, type FileId, type Ring, type Scc, type Skb, type TaskId, type UnixSock, type World } from './world.js';
+import { FD_BASE, gcLocked, newSock, UNHASHED_ADDR, type FileId, type Ring, type Scc, type Skb, type TaskId, type UnixSock, type World } from './world.js';
 import { gc2007Functions, totInflight } from './gc/unix-gc-2007.js';
 import { switchPatches } from './designs/switch-patches.js';
 
@@ -301,6 +301,9 @@ function modelFunctions(k: Kernel): KernelFunctions {
       const sock = w.files[id]!.sock!;
       if (sock.peer !== null) {
         const peer = w.files[sock.peer]!;
+        // A stream peer learns of unread data or of a connection never accepted: sk_err = ECONNRESET
+        // (unix_release_sock, `skb || embrion`; an embryo is released only from its listener's release).
+        if (sock.type === 'stream' && peer.sock && (sock.queue.length > 0 || sock.state === 'embryo')) peer.sock.reset = true;
         if (peer.sock && peer.sock.peer === id) peer.sock.peer = null;
         sock.peer = null;
       }
@@ -405,6 +408,8 @@ function modelFunctions(k: Kernel): KernelFunctions {
       const e = w.files[embryo]!.sock!;
       e.peer = client;
       e.listener = listener;
+      // newu->addr = otheru->addr: the listener's address, never hashed for the embryo.
+      e.addr = UNHASHED_ADDR;
       const s = w.files[client]!.sock!;
       s.state = 'connected';
       s.peer = embryo;

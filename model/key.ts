@@ -4,7 +4,10 @@
 // differ only in which id a file got share a key. Task symmetry: the live tasks are interchangeable,
 // so the key is the least encoding over every order of them (up to 4 live tasks; beyond that the
 // task order is kept, which is sound but reduces less). Released files that nothing points to are
-// left out: they can no longer matter.
+// left out: they can no longer matter. Address symmetry (with task symmetry): abstract names are
+// interchangeable — the kernel compares them only for equality (unix_find_socket_byname) — so with
+// symmetry on they are labelled in order of first appearance too; a released socket's name is gone
+// (unix_release_sock unhashes it) and is left out.
 import type { File, Skb, UnixSock, World } from './world.js';
 
 const KIND = { regular: 1, unix: 2, io_uring: 3 } as const;
@@ -34,6 +37,19 @@ function put(x: number): void {
 }
 
 let listOrder = true;
+/** Encode each socket's pending ECONNRESET (see canonicalKey). */
+let resetBit = true;
+/** Label names (addresses) by first appearance (symmetry on), or keep their values. */
+let nameSym = true;
+let names = new Int32Array(64);
+let nNames = 0;
+function nameOf(a: number): number {
+  if (!nameSym || a < 0) return a;
+  if (a >= names.length) { const b = new Int32Array(a * 2); b.fill(-1); b.set(names); names = b; }
+  let l = names[a]!;
+  if (l < 0) { l = nNames++; names[a] = l; }
+  return l;
+}
 
 function encode(w: World, perm: readonly number[]): void {
   const files = w.files;
@@ -41,6 +57,8 @@ function encode(w: World, perm: readonly number[]): void {
   labels.fill(-1, 0, files.length);
   nOrder = 0;
   len = 0;
+  names.fill(-1);
+  nNames = 0;
   put(perm.length);
   taskRank.fill(-1);
   for (let i = 0; i < perm.length; i++) taskRank[perm[i]!] = i;
@@ -52,7 +70,7 @@ function encode(w: World, perm: readonly number[]): void {
     const p = task.pending;
     if (p === null) put(0);
     else if (p.kind === 'recvmsg') { put(1); put(p.fd); put(lab(p.sock)); put(p.peek ? 1 : 0); putIds(p.cookie); }
-    else { put(p.stage === 'peer' ? 2 : 3); put(p.fd); put(lab(p.sock)); put(lab(p.listener)); put(lab(p.embryo)); }
+    else { put(p.stage === 'peer' ? 2 : 3); put(p.fd); put(lab(p.sock)); put(lab(p.listener)); put(lab(p.embryo)); put(nameOf(p.addr)); }
   }
   // The GC's state (its lists are empty between runs, except the in-flight list and the graph cache) and
   // what KASAN reported so far.
@@ -91,20 +109,22 @@ function encode(w: World, perm: readonly number[]): void {
     }
     const f: File = files[order[i]!]!;
     put(KIND[f.kind] | (f.released ? 8 : 0)); put(f.f_count);
-    if (f.sock !== null) encodeSock(f.sock);
+    if (f.sock !== null) encodeSock(f.sock, f.released);
     const r = f.ring;
     if (r !== null) {
       put((r.dead ? 1 : 0) | (r.dying ? 2 : 0)); put(r.table === null ? -1 : r.table.length);
       if (r.table !== null) for (const id of r.table) put(id === null ? -1 : lab(id));
-      if (r.ringSock !== null) encodeSock(r.ringSock);
+      if (r.ringSock !== null) encodeSock(r.ringSock, f.released);
       put(r.requests.length);
       for (const q of r.requests) { put((q.op === 'recv' ? 1 : 0) | (q.fixed ? 2 : 0) | (REQ_PHASE[q.phase] << 2)); put(lab(q.file)); put(taskRank[q.task]!); }
     }
   }
 }
 
-function encodeSock(s: UnixSock): void {
-  put(SOCK[s.type] | (STATE[s.state] << 2) | (s.scmRights === false ? 16 : 0)); put(s.peer === null ? -1 : lab(s.peer)); put(s.listener === null ? -1 : lab(s.listener));
+function encodeSock(s: UnixSock, released: boolean): void {
+  // u->addr: unbound -3, gone with the socket's release -2, inherited (unhashed) -1, else the name.
+  put(s.addr === null ? -3 : released ? -2 : nameOf(s.addr));
+  put(SOCK[s.type] | (STATE[s.state] << 2) | (s.scmRights === false ? 16 : 0) | (resetBit && s.reset ? 32 : 0)); put(s.peer === null ? -1 : lab(s.peer)); put(s.listener === null ? -1 : lab(s.listener));
   put(s.inflight); putIds(s.acceptQueue);
   put(s.queue.length);
   for (const skb of s.queue) putSkb(skb);
@@ -139,9 +159,15 @@ let best = new Int32Array(1024);
 const live: number[] = [];
 const permuted: number[] = [];
 
-/** The canonical key of w. The returned array is reused by the next call: hash or copy it first. */
-export function canonicalKey(w: World, symmetry = true, inflightOrder = true): Int32Array {
+/** The canonical key of w. The returned array is reused by the next call: hash or copy it first.
+ *  `resetSeen` false leaves out the sockets' pending ECONNRESET: only a read that finds its queue empty
+ *  returns (and clears) it, and free exploration makes such a read only when an OOB skb at the head is
+ *  skipped (recvmsg explores non-empty queues), so without MSG_OOB and without programs no step can tell
+ *  two worlds apart by it. */
+export function canonicalKey(w: World, symmetry = true, inflightOrder = true, resetSeen = true): Int32Array {
   listOrder = inflightOrder;
+  resetBit = resetSeen;
+  nameSym = symmetry;
   live.length = 0;
   for (let t = 0; t < w.tasks.length; t++) if (w.tasks[t]!.alive) live.push(t);
   if (!symmetry) {

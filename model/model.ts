@@ -24,13 +24,16 @@ export function kernelModel(design: Design, bounds: Bounds, opts: KernelModelOpt
   const ctx = makeCtx(design, bounds, opts.programs);
   const symmetry = opts.programs ? false : opts.symmetry ?? true;
   const inflightOrder = bounds.gc === 'phased' || ctx.k.gcAlgorithm === 'graph';
+  // A pending ECONNRESET is seen only by a read of an empty queue: in a scenario's programs, or after
+  // an OOB skb (model/key.ts).
+  const resetSeen = opts.programs !== undefined || bounds.oob;
   const init = [initialWorld(bounds.tasks, bounds.fds)];
   return {
     ctx,
     initial: () => init,
     steps: (w) => enabledSteps(w, ctx),
     next: (w, tr) => applyMutable(w, tr, ctx),
-    key: (w) => canonicalKey(w, symmetry, inflightOrder),
+    key: (w) => canonicalKey(w, symmetry, inflightOrder, resetSeen),
     actionKey: (tr) => JSON.stringify(tr.step),
     // The compact codec (model/codec.ts): the frontier arena and the worker threads carry worlds as words.
     encode: encodeWorld,

@@ -10,6 +10,7 @@ import type { TaskId, World } from './world.js';
 export const ERRNOS = [
   'EBADF', 'EINVAL', 'EBUSY', 'ENXIO', 'EMFILE', 'EAGAIN', 'ENOTSOCK', 'EOPNOTSUPP',
   'ECONNREFUSED', 'EPIPE', 'ENFILE', 'EPERM', 'ENOTCONN', 'EISCONN', 'ECANCELED', 'ENOPROTOOPT',
+  'EADDRINUSE', 'ECONNRESET',
 ] as const;
 export type Errno = (typeof ERRNOS)[number];
 

@@ -33,7 +33,14 @@ export type Pending =
    *  pointer to the head skb (the skb's `pinned` flag) until it consumes it. */
   | { readonly kind: 'recvmsg'; readonly fd: number; readonly sock: FileId; readonly peek: boolean; readonly cookie: readonly FileId[] }
   /** connect() between its kernel sub-steps: the embryo exists; `stage` is the next one. */
-  | { readonly kind: 'connect'; readonly fd: number; readonly sock: FileId; readonly listener: FileId; readonly embryo: FileId; readonly stage: 'peer' | 'queue' };
+  | { readonly kind: 'connect'; readonly fd: number; readonly sock: FileId; readonly listener: FileId; readonly embryo: FileId; readonly stage: 'peer' | 'queue'; readonly addr: Addr };
+
+/** An abstract address (sun_path "\0" + a name) as the model names it: a small integer, one of a bounded set
+ *  (bounds.addrs). The executor and the reproducer bind "\0inflight-<n>" (each trace in a fresh netns). */
+export type Addr = number;
+/** UnixSock.addr of a socket that has an address no lookup finds: an embryo (and the socket accept makes
+ *  of it) shares its listener's unix_address (unix_stream_connect) but is never hashed under it. */
+export const UNHASHED_ADDR = -1;
 
 /** An sk_buff on a receive queue. Every message carries one byte of data; `fds` is its
  *  SCM_RIGHTS list (UNIXCB(skb).fp), each entry owning one reference to its file. */
@@ -75,6 +82,14 @@ export interface UnixSock {
    *  fail with EPERM. Absent means set, the default unix_create1() gives every socket; only a design with
    *  the option can clear it (model/designs/linux-6.18.ts). */
   readonly scmRights?: false;
+  /** u->addr: null when unbound; an Addr ≥ 0 when bound by bind(), hashed under that name (in its type's
+   *  namespace: unix_abstract_hash() folds sk_type in) until unix_release_sock() unhashes it — a released
+   *  socket's name is gone; UNHASHED_ADDR for an address inherited from a listener. */
+  readonly addr: Addr | null;
+  /** sk_err == ECONNRESET: unix_release_sock() of this stream socket's peer found unread data on the peer's
+   *  queue, or the peer was an embryo (`embrion`); the next read that finds the queue empty returns it
+   *  once (sock_error clears it). */
+  readonly reset: boolean;
 }
 
 /** An io_uring request that holds (or borrows) a file. */
@@ -211,7 +226,17 @@ export const newSkb = (fds: readonly FileId[], oob = false): { fds: FileId[]; oo
   ({ fds: fds.slice(), oob, scmIoUring: false, pinned: false });
 /** A fresh unix_sock. */
 export const newSock = (type: SockType, state: SockState, peer: FileId | null) =>
-  ({ type, state, peer, listener: null, acceptQueue: [] as FileId[], queue: [] as ReturnType<typeof newSkb>[], oobSkb: null, inflight: 0 });
+  ({ type, state, peer, listener: null, acceptQueue: [] as FileId[], queue: [] as ReturnType<typeof newSkb>[], oobSkb: null, inflight: 0, addr: null as Addr | null, reset: false });
+
+/** unix_find_socket_byname() for an abstract name: the live socket of `type` hashed under addr, if any. */
+export function findByName(w: World, type: SockType, addr: Addr): FileId | undefined {
+  if (addr < 0) return undefined;
+  for (let id = 0; id < w.files.length; id++) {
+    const f = w.files[id]!;
+    if (!f.released && f.sock !== null && f.sock.addr === addr && f.sock.type === type) return id;
+  }
+  return undefined;
+}
 
 export const fdNumber = (slot: number): number => slot + FD_BASE;
 export const fdSlot = (fd: number): number => fd - FD_BASE;

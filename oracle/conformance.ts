@@ -10,6 +10,7 @@ import { initialWorld, type World } from '../model/world.js';
 import { toTraceStep } from '../traces/build.js';
 import type { TraceStep } from '../traces/format.js';
 import { touchesTeardownCanary } from './compare.js';
+import { handTrace, HAND_TRACES } from './hand.js';
 
 export interface SuiteTrace { readonly name: string; readonly bounds: Bounds; readonly steps: readonly TraceStep[] }
 
@@ -27,6 +28,12 @@ export const RING_OPS: Bounds['ops'] = [
 ];
 /** Bounds of the ring walks: two requests per ring, room for two rings and their files. */
 export const RING_BOUNDS: Bounds = { ...DEFAULT_BOUNDS, tasks: 2, files: 6, fds: 6, skbs: 2, msgFds: 2, reqs: 2, depth: 0, gc: 'atomic', ops: RING_OPS };
+/** Sockets by address: socket, bind, listen, connect (by name), accept, with what moves sockets and their
+ *  references around (no rings: the walks reach listeners sooner). */
+export const ADDRESS_OPS: Bounds['ops'] = ['close', 'dup', 'fork', 'exit', 'socketpair', 'socket', 'bind', 'listen', 'connect', 'accept', 'sendmsg', 'recvmsg', 'unix_gc'];
+/** Bounds of the address walks: two tasks (connect in sub-steps, a task connecting to a listener it has no
+ *  fd of), two names. */
+export const ADDRESS_BOUNDS: Bounds = { ...DEFAULT_BOUNDS, tasks: 2, files: 5, fds: 5, skbs: 2, msgFds: 2, addrs: 2, depth: 0, gc: 'atomic', ops: ADDRESS_OPS };
 /** Bounds of the breadth-first part (depth 4: about 10^4 states, a second). */
 export const SUITE_BOUNDS: Bounds = { ...DEFAULT_BOUNDS, tasks: 2, files: 3, fds: 3, skbs: 2, msgFds: 2, depth: 0, gc: 'atomic', ops: ORACLE_OPS };
 /** Bounds of the random walks: wider tables, more files. */
@@ -73,12 +80,38 @@ function rng(seed: number): () => number {
   };
 }
 
-export function randomWalk(design: Design, bounds: Bounds, seed: number, length: number): Transition[] {
-  const ctx = makeCtx(design, bounds);
-  const next = rng(seed);
+/** The steps of `prefix` from the initial world, each with the result its guard gives. */
+function start(ctx: ReturnType<typeof makeCtx>, bounds: Bounds, prefix: readonly Step[]): { w: World; path: Transition[] } {
   let w = initialWorld(bounds.tasks, bounds.fds);
   const path: Transition[] = [];
-  for (let i = 0; i < length; i++) {
+  for (const step of prefix) {
+    const result = guardStep(w, step, ctx);
+    if (!result) throw new Error(`conformance: a prefix step is not possible: ${JSON.stringify(step)}`);
+    w = applyMutable(w, { step, result }, ctx);
+    path.push({ step, result });
+  }
+  return { w, path };
+}
+
+/** Address walks start with a listener at name 0 (a uniform walk rarely builds one), made before a fork
+ *  (both tasks hold it) or after it (only T0 does; T1 reaches it by name alone), and a socket of T1's, connected to it in half of them. */
+const listenerPrefix = (seed: number): Step[] => {
+  const listener: Step[] = [{ task: 0, syscall: 'socket', args: { type: 'stream' } }, { task: 0, syscall: 'bind', args: { fd: 3, addr: 0 } }, { task: 0, syscall: 'listen', args: { fd: 3 } }];
+  const fork: Step = { task: 0, syscall: 'fork', args: {} };
+  const client: Step = { task: 1, syscall: 'socket', args: { type: 'stream' } };
+  const steps = seed % 2 === 0 ? [...listener, fork, client] : [fork, ...listener, client];
+  if (seed % 4 < 2) return steps;
+  // And connected by name (in sub-steps: two tasks), for half of them.
+  const fd = seed % 2 === 0 ? 4 : 3;
+  return [...steps, { task: 1, syscall: 'connect', args: { fd, addr: 0 } }, { task: 1, syscall: 'resume', args: { call: `connect(${fd})`, stage: 'peer' } },
+    { task: 1, syscall: 'resume', args: { call: `connect(${fd})`, stage: 'queue' } }];
+};
+
+export function randomWalk(design: Design, bounds: Bounds, seed: number, length: number, prefix: readonly Step[] = []): Transition[] {
+  const ctx = makeCtx(design, bounds);
+  const next = rng(seed);
+  let { w, path } = start(ctx, bounds, prefix);
+  for (let i = path.length; i < length; i++) {
     const steps = enabledSteps(w, ctx);
     if (steps.length === 0) break;
     const tr = steps[Math.floor(next() * steps.length)]!;
@@ -164,7 +197,7 @@ export function ringWalk(design: Design, bounds: Bounds, seed: number, length: n
 
 /** The suite: `explored` paths picked evenly (deterministically) among every state's first path
  *  within `depth`, then `walks` random walks of `walkLength` steps (seeds 1..walks). */
-export function conformanceSuite(design: Design, opts: { depth?: number; explored?: number; walks?: number; walkLength?: number; errorWalks?: number; ringWalks?: number; bounds?: Bounds } = {}): SuiteTrace[] {
+export function conformanceSuite(design: Design, opts: { depth?: number; explored?: number; walks?: number; walkLength?: number; errorWalks?: number; ringWalks?: number; addressWalks?: number; bounds?: Bounds } = {}): SuiteTrace[] {
   const bounds = opts.bounds ?? SUITE_BOUNDS;
   const depth = opts.depth ?? 4;
   const explored = opts.explored ?? 400;
@@ -206,6 +239,22 @@ export function conformanceSuite(design: Design, opts: { depth?: number; explore
     out.push({ name: `rings-${s}`, bounds: RING_BOUNDS, steps });
     n++;
   }
+  // Sockets reached by address: walks of what the checker explores, walks with arbitrary arguments (bind
+  // to a taken name, listen unbound, connect to a name nobody has ...), and the hand-derived connect to a
+  // listener whose only reference is in flight.
+  const addressWalks = opts.addressWalks ?? 30;
+  for (const [kind, walk] of [['address', randomWalk], ['address-errors', errorWalk]] as const) {
+    for (let s = 1, n = 0; n < addressWalks && s < addressWalks * 10; s++) {
+      const steps = toSteps(walk(design, ADDRESS_BOUNDS, s, walkLength + 4, listenerPrefix(s)));
+      const k = JSON.stringify(steps);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push({ name: `${kind}-${s}`, bounds: ADDRESS_BOUNDS, steps });
+      n++;
+    }
+  }
+  const hand = handTrace(design, HAND_TRACES['connect-in-flight-listener']!, ADDRESS_BOUNDS);
+  out.push({ name: 'connect-in-flight-listener', bounds: hand.bounds, steps: hand.steps });
   return out;
 }
 
@@ -215,14 +264,13 @@ export function conformanceSuite(design: Design, opts: { depth?: number; explore
  *  (EBADF, ENOTSOCK, EOPNOTSUPP, ENXIO, EMFILE, EPIPE, ECONNREFUSED, EAGAIN on an empty queue ...) are
  *  compared too. Steps the model cannot make (beyond a bound) are skipped. Sends whose result is EAGAIN
  *  (a full queue at the skbs bound: the kernel's queues are longer) are not taken. */
-export function errorWalk(design: Design, bounds: Bounds, seed: number, length: number): Transition[] {
+export function errorWalk(design: Design, bounds: Bounds, seed: number, length: number, prefix: readonly Step[] = []): Transition[] {
   const ctx = makeCtx(design, bounds);
   const next = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   const fd = (): number => 3 + Math.floor(next() * (bounds.fds + 1));
   const fds = (): number[] => Array.from({ length: Math.floor(next() * (bounds.msgFds + 1)) }, fd);
-  let w = initialWorld(bounds.tasks, bounds.fds);
-  const path: Transition[] = [];
+  let { w, path } = start(ctx, bounds, prefix);
   for (let tries = 0; path.length < length && tries < length * 20; tries++) {
     const name = pick(bounds.ops);
     const alive = w.tasks.map((t, i) => (t.alive ? i : -1)).filter((i) => i >= 0);
@@ -231,7 +279,10 @@ export function errorWalk(design: Design, bounds: Bounds, seed: number, length: 
     let args: Record<string, unknown> = {};
     switch (name) {
       case 'close': case 'dup': case 'io_uring_unregister': args = { fd: fd() }; break;
-      case 'socketpair': args = { type: pick(['dgram', 'stream']) }; break;
+      case 'socketpair': case 'socket': args = { type: pick(['dgram', 'stream']) }; break;
+      case 'listen': case 'accept': args = { fd: fd() }; break;
+      // Names up to one past the bound (bound by nobody in the walks that stay within it).
+      case 'bind': case 'connect': args = { fd: fd(), addr: Math.floor(next() * (bounds.addrs + 1)) }; break;
       case 'sendmsg': args = { fd: fd(), rights: fds() }; break;
       case 'recvmsg': args = { fd: fd(), peek: next() < 0.3 }; break;
       case 'io_uring_register': args = { fd: fd(), files: fds() }; break;

@@ -19,8 +19,8 @@
 //   T open -> FD            T close FD              T dup FD -> FD        T fork -> CHILD
 //   T exit                  T exec                  T socketpair dgram|stream -> FD FD
 //   T sendmsg FD R... [oob] T recvmsg FD peek|nopeek -> FD...
-//   T socket dgram|stream -> FD                      T listen FD
-//   T connect FD TO         T accept FD @OBJ -> FD   T resume connect
+//   T socket dgram|stream -> FD  T bind FD aN          T listen FD
+//   T connect FD aN         T accept FD @OBJ -> FD   T resume connect
 //   T io_uring_setup -> FD  T io_uring_register FD F...              T io_uring_unregister FD
 //   T io_uring_enter FD read|recv|poll fixed|plain TARGET     (a slot, or an fd)
 //   T setsockopt FD on|off  (SOL_SOCKET, SO_PASSRIGHTS, 1|0: 6.16+; older kernels answer ENOPROTOOPT)
@@ -35,11 +35,10 @@
 // /proc/net/unix; an io_uring ring is observed only while it has registrations, by a private
 // teardown canary appended to its IORING_REGISTER_FILES list (else "unobserved").
 //
-// Listening sockets. The model has no addresses: `listen FD` is bind(FD, {AF_UNIX}, sizeof(sa_family_t))
-// (autobind to an abstract name) + listen(FD, SOMAXCONN) for a stream socket, and a plain listen() for
-// any other fd (a dgram socket then stays unbound: EOPNOTSUPP, as the model has it); `connect FD TO`
-// connects FD to getsockname(TO), or to an abstract name nobody has when TO has no name (ECONNREFUSED).
-// connect is one syscall here; the model's later sub-steps (`resume connect`) are no-ops that return 0.
+// Listening sockets, reached by address: `bind FD aN` binds the abstract address N of the model (sun_path
+// "\0inflight-<coordinator pid>-<trace>-N": unique to the trace, so that neither another run on the machine
+// nor a socket a previous trace left in flight holds it), `listen FD` is listen(FD, SOMAXCONN), `connect FD
+// aN` connects to address N. connect is one syscall here; the model's later sub-steps (`resume connect`) are no-ops that return 0.
 // A successful connect creates an object, the embryo: a sock with no inode until it is accepted, so it is
 // "unobserved" until `accept FD @OBJ` names it and gives it the accepted socket's inode. accept is made
 // non-blocking by setting O_NONBLOCK on the listener's file around the call (the model's calls do not
@@ -99,6 +98,7 @@ struct files_update { uint32_t offset, resv; uint64_t fds; };
 #define MAXOBJ 512
 #define MAXFD 600
 #define SCM_MAX 253
+#define MAX_ADDR 16   // the model's addresses: MAX_BOUNDS.addrs
 #define MAX_UPDATE_OFFSET 1024
 // How long a predicted release is waited for (6.1 puts an update's removed files HZ = 1 s later), and
 // the flush of an update's puts (the old teardown canary's release).
@@ -209,6 +209,15 @@ static void reply(const char *fmt, ...) {
   va_end(ap);
   strcat(buf, "\n");
   write_line(rep_wr(worker_slot), buf);
+}
+
+// The trace's abstract addresses: "\0" + this prefix + N (set by trace_begin; workers inherit it).
+static char addr_prefix[64];
+static socklen_t abstract_addr(struct sockaddr_un *sa, long n) {
+  memset(sa, 0, sizeof *sa);
+  sa->sun_family = AF_UNIX;
+  int k = snprintf(sa->sun_path + 1, sizeof sa->sun_path - 1, "%s%ld", addr_prefix, n);
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)k);
 }
 
 static unsigned long ino_of(int fd) {
@@ -340,11 +349,13 @@ static void worker_loop(void) {
     int na = 0;
     char *tok;
     char *word = NULL;
+    long addr = -1;
     upd_off = -1; upd_slot = -1; enter_op = ""; enter_fixed = 0;
     while ((tok = strtok_r(NULL, " \n", &save)) != NULL) {
       if ((tok[0] >= '0' && tok[0] <= '9') || tok[0] == '-') { if (na < SCM_MAX + 8) a[na++] = strtol(tok, NULL, 10); }
       else if (tok[0] == 'o' && tok[1] >= '0' && tok[1] <= '9') upd_off = atoi(tok + 1);
       else if (tok[0] == 's' && tok[1] >= '0' && tok[1] <= '9') upd_slot = atoi(tok + 1);
+      else if (tok[0] == 'a' && tok[1] >= '0' && tok[1] <= '9') addr = atol(tok + 1);
       else if (!strcmp(tok, "fixed") || !strcmp(tok, "plain")) enter_fixed = tok[0] == 'f';
       else { if (!word) enter_op = tok; word = tok; }
     }
@@ -429,26 +440,12 @@ static void worker_loop(void) {
       if (r < 0) reply("-1 %d", errno);
       else reply("%d 0 %lu", r, ino_of(r));
     } else if (!strcmp(op, "listen")) {
-      int type = 0;
-      socklen_t tl = sizeof type;
-      int r = 0;
-      if (getsockopt((int)a[0], SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        r = bind((int)a[0], (struct sockaddr *)&sa, sizeof(sa_family_t));
-      }
-      if (r == 0) r = listen((int)a[0], SOMAXCONN);
+      int r = listen((int)a[0], SOMAXCONN);
       reply("%d %d", r, r < 0 ? errno : 0);
-    } else if (!strcmp(op, "connect")) {
+    } else if (!strcmp(op, "bind") || !strcmp(op, "connect")) {
       struct sockaddr_un sa;
-      socklen_t len = sizeof sa;
-      memset(&sa, 0, sizeof sa);
-      if (na < 2 || getsockname((int)a[1], (struct sockaddr *)&sa, &len) < 0 || len <= sizeof(sa_family_t)) {
-        memset(&sa, 0, sizeof sa);
-        sa.sun_family = AF_UNIX;
-        int n = snprintf(sa.sun_path + 1, sizeof sa.sun_path - 1, "inflight-nobody-%d", (int)getpid());
-        len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
-      }
-      int r = connect((int)a[0], (struct sockaddr *)&sa, len);
+      socklen_t len = abstract_addr(&sa, addr);
+      int r = !strcmp(op, "bind") ? bind((int)a[0], (struct sockaddr *)&sa, len) : connect((int)a[0], (struct sockaddr *)&sa, len);
       reply("%d %d", r, r < 0 ? errno : 0);
     } else if (!strcmp(op, "accept")) {
       int fl = fcntl((int)a[0], F_GETFL);
@@ -723,7 +720,9 @@ static int ask(int t, const char *cmd, char *rep, size_t cap) {
 }
 
 static void trace_begin(void) {
+  static int ntrace = 0;
   nobj = 0;
+  snprintf(addr_prefix, sizeof addr_prefix, "inflight-%d-%d-", (int)getpid(), ntrace++);
   // A fresh netns per trace in the VM: the previous trace's leftovers stay out of /proc/net/unix (per
   // netns: the reader's) and out of this trace's sockets. Natively the GC trigger crosses netns anyway.
   if (vm_mode && unshare(CLONE_NEWNET) < 0) die("unshare(CLONE_NEWNET)");
@@ -790,7 +789,7 @@ static const struct op_spec ops[] = {
   { "open", 0, 0, { 0 }, 0 }, { "close", 1, 1, { 0 }, 0 }, { "dup", 1, 1, { 0 }, 0 }, { "fork", 0, 0, { 0 }, 0 },
   { "exit", 0, 0, { 0 }, 0 }, { "exec", 0, 0, { 0 }, 0 }, { "socketpair", 0, 0, { "dgram", "stream" }, 0 },
   { "sendmsg", 1, SCM_MAX + 1, { "oob" }, 0 }, { "recvmsg", 1, 1, { "peek", "nopeek" }, 0 },
-  { "socket", 0, 0, { "dgram", "stream" }, 0 }, { "listen", 1, 1, { 0 }, 0 }, { "connect", 2, 2, { 0 }, 0 },
+  { "socket", 0, 0, { "dgram", "stream" }, 0 }, { "bind", 1, 1, { 0 }, 0 }, { "listen", 1, 1, { 0 }, 0 }, { "connect", 1, 1, { 0 }, 0 },
   { "accept", 1, 1, { 0 }, 1 }, { "resume", 0, 0, { "connect", "recvmsg" }, 0 },
   { "io_uring_setup", 0, 0, { 0 }, 0 }, { "io_uring_register", 1, SCM_MAX + 1, { 0 }, 1 }, { "io_uring_unregister", 1, 1, { 0 }, 1 },
   { "setsockopt", 1, 1, { "on", "off" }, 0 },
@@ -875,11 +874,16 @@ static void check_step(int idx, char **toks, int nargs, const int *pred, int npr
   const struct op_spec *sp = NULL;
   for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) if (!strcmp(ops[i].op, toks[1])) sp = &ops[i];
   if (!sp) fatal(where, "an unknown call");
-  int nfd = 0, nword = 0, nobjs = 0;
+  int nfd = 0, nword = 0, nobjs = 0, naddr = 0;
+  int takes_addr = !strcmp(toks[1], "bind") || !strcmp(toks[1], "connect");
   for (int i = 2; i < 2 + nargs; i++) {
     const char *a = toks[i];
     int v;
-    if (a[0] == '@') {
+    if (a[0] == 'a' && a[1] >= '0' && a[1] <= '9') {
+      // An address of the model: a0 .. a15.
+      if (!takes_addr || parse_int(a + 1, 0, MAX_ADDR - 1, &v)) fatal(where, "not an address aN, or the call takes none");
+      naddr++;
+    } else if (a[0] == '@') {
       if (!sp->obj || parse_int(a + 1, 0, MAXOBJ - 1, &v)) fatal(where, "not an object number, or the call names none");
       nobjs++;
     } else if ((a[0] >= '0' && a[0] <= '9') || a[0] == '-') {
@@ -894,7 +898,7 @@ static void check_step(int idx, char **toks, int nargs, const int *pred, int npr
       nword++;
     }
   }
-  if (nfd < sp->min_fds || nfd > sp->max_fds || nword > 1 || nobjs > 1) fatal(where, "the wrong number of arguments");
+  if (nfd < sp->min_fds || nfd > sp->max_fds || nword > 1 || nobjs > 1 || naddr != takes_addr) fatal(where, "the wrong number of arguments");
   if (!strcmp(toks[1], "fork") && (npred != 1 || pred[0] >= MAXT || pred[0] >= ntasks)) fatal(where, "fork names no task of the trace");
   if (strcmp(toks[1], "fork")) for (int i = 0; i < npred; i++) if (pred[i] >= 3 + nfds) fatal(where, "a predicted fd outside the trace's fd table");
 }

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Step } from '../model/step.js';
 import { FD_BASE } from '../model/world.js';
+import { MAX_BOUNDS } from '../model/bounds.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const EXECUTOR_SOURCE = join(HERE, 'executor.c');
@@ -141,8 +142,8 @@ const SCM_MAX = 253;
 /** The largest fixed slot io_uring_enter takes (oracle/executor.c check_ring_enter). */
 const MAX_ENTER_SLOT = 598;
 
-/** Why a step's fds cannot go to the executor, or undefined: every fd of the step (its fd, connect's
- *  peer, the rights or files it passes) must be a whole number from 3 to one past the trace's fd table
+/** Why a step's fds cannot go to the executor, or undefined: every fd of the step (its fd, the rights or
+ *  files it passes) must be a whole number from 3 to one past the trace's fd table
  *  (3 .. 3+fds: the worker's RLIMIT_NOFILE is the table, so the one past it is the kernel's EBADF, as the
  *  model's). Anything else (600 is the executor's command pipe, 1e21 would be read as 1, 0..2 are the
  *  worker's stdio, not the model's) is refused before it reaches the executor. */
@@ -150,7 +151,7 @@ export function fdsOutsideTable(step: Step, fds: number): string | undefined {
   const a = step.args as Record<string, unknown>;
   // io_uring_update's -1 clears a slot: not an fd.
   const entries = ((a['rights'] ?? a['files'] ?? []) as unknown[]).filter((x) => !(step.syscall === 'io_uring_update' && x === -1));
-  const list = [a['fd'], a['to'], ...entries].filter((x) => x !== undefined);
+  const list = [a['fd'], ...entries].filter((x) => x !== undefined);
   const bad = list.find((x) => !(Number.isSafeInteger(x) && (x as number) >= FD_BASE && (x as number) <= FD_BASE + fds));
   if (bad !== undefined) return `fd ${String(bad)} is outside the trace's fd table (${FD_BASE}..${FD_BASE + fds - 1}, and ${FD_BASE + fds} just past it)`;
   if (step.syscall === 'io_uring_enter') {
@@ -191,7 +192,8 @@ export function stepLine(s: ScriptStep, fds: number): string {
       case 'io_uring_unregister': words.push('io_uring_unregister', fd(a['fd']) + obj(s.ringObj)); break;
       case 'socketpair': case 'socket': words.push(step.syscall, type()); break;
       case 'sendmsg': words.push('sendmsg', fd(a['fd']), ...(a['rights'] as unknown[]).map(fd), ...(a['oob'] === true ? ['oob'] : [])); break;
-      case 'connect': words.push('connect', fd(a['fd']), fd(a['to'])); break;
+      // An abstract address of the model: aN (the executor binds a name unique to the trace).
+      case 'bind': case 'connect': words.push(step.syscall, fd(a['fd']), `a${num(a['addr'], 0, MAX_BOUNDS.addrs - 1, 'address')}`); break;
       case 'accept': words.push('accept', fd(a['fd']) + obj(s.acceptedObj)); break;
       // The next sub-step of a call in progress: `resume connect` is a no-op (connect ran whole).
       case 'resume': {

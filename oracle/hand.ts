@@ -28,6 +28,17 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     [0, 'socketpair', { type: 'dgram' }], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 5, files: [3, 4] }],
     [0, 'sendmsg', { fd: 3, rights: [5] }], [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 5 }],
   ],
+  // A task connects by name to a listener it has no fd of and whose only reference is in flight (T0 sent it
+  // over a socketpair and closed it); T1's send lands on the embryo. The pair's closes purge the skb: the
+  // listener is released, its embryo with it, and the name is gone (ECONNREFUSED); T1's peer is gone (EPIPE).
+  'connect-in-flight-listener': [
+    [0, 'fork'], [0, 'socket', { type: 'stream' }], [0, 'bind', { fd: 3, addr: 0 }], [0, 'listen', { fd: 3 }],
+    [0, 'socketpair', { type: 'stream' }], [0, 'sendmsg', { fd: 4, rights: [3] }], [0, 'close', { fd: 3 }],
+    [1, 'socket', { type: 'stream' }], [1, 'connect', { fd: 3, addr: 0 }], [1, 'resume', { call: 'connect(3)', stage: 'peer' }],
+    [1, 'resume', { call: 'connect(3)', stage: 'queue' }], [1, 'sendmsg', { fd: 3, rights: [] }],
+    [0, 'close', { fd: 4 }], [0, 'close', { fd: 5 }], [1, 'socket', { type: 'stream' }], [1, 'connect', { fd: 4, addr: 0 }],
+    [1, 'sendmsg', { fd: 3, rights: [] }],
+  ],
   // fork + exit with a ring: the child inherits the ring (and the canary registered in it).
   'fork-exit-ring': [
     [0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 4, files: [3] }], [0, 'fork'],
@@ -138,12 +149,8 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     [0, 'io_uring_enter', { fd: 3, op: 'read', fixed: false, target: 3 }], [0, 'io_uring_enter', { fd: 6, op: 'read', fixed: false, target: 3 }],
     [0, 'close', { fd: 4 }],
   ],
-};
-
-/** Traces where this machine's kernel (6.18) and linux-6.18 disagree, kept to show the model's known gap. */
-export const KERNEL_DISAGREES: Record<string, readonly HandStep[]> = {
-  // The model does not keep sk_err: a stream socket whose peer was released with unread data in
-  // its own queue gets ECONNRESET once from recvmsg; the model says EOF (0).
+  // sk_err: a stream socket whose peer was released with unread data in its own queue gets ECONNRESET once
+  // from recvmsg, then EOF (0). Once a known gap of the model (the model said 0, 0).
   'stream-econnreset': [
     [0, 'socketpair', { type: 'stream' }], [0, 'sendmsg', { fd: 3, rights: [] }], [0, 'close', { fd: 4 }],
     [0, 'recvmsg', { fd: 3, peek: false }], [0, 'recvmsg', { fd: 3, peek: false }],

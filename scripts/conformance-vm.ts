@@ -1,5 +1,5 @@
 // `npm run conformance:vm [-- --kernel V] [--design D] [--suite D] [--traces N] [--parallel N] [--json]`: the
-// conformance suite (oracle/conformance.ts, 660 traces generated from each kernel's design, 60 of them with io_uring requests) on every
+// conformance suite (oracle/conformance.ts, 721 traces generated from each kernel's design, 60 of them with io_uring requests, 61 with sockets by address) on every
 // oracle kernel: the VM kernels under QEMU (one boot each) and this machine's. Prints per kernel: traces,
 // agreement, seconds; the disagreements, one line each. Exit 1 on a disagreement, 0 otherwise (a kernel
 // that cannot be had here is a skip, with the reason).

@@ -418,7 +418,21 @@ const MALFORMED: { name: string; text: () => Promise<string>; message: RegExp }[
   { name: 'a step with a bad task', text: editTrace((o) => { o['steps'][1].task = 'T0'; }), message: /step 2: "task" must be a task number/ },
   { name: 'a non-integer fd', text: editTrace((o) => { o['steps'][2].args.fd = 3.25; }), message: /step 3: sendmsg: argument 'fd' must be an integer/ },
   { name: 'a missing result', text: editTrace((o) => { delete o['steps'][4].result; }), message: /step 5: "result" must be an object/ },
+  // A trace of the format before sockets had addresses: its listen autobound and its connect named an fd.
+  { name: 'an inflight-trace/1 trace that listens', text: editTrace((o) => { o['format'] = 'inflight-trace/1'; o['steps'][2] = { task: 0, syscall: 'listen', args: { fd: 3 }, result: { ret: 0 } }; }),
+    message: /step 3 \(listen\) is a call of an inflight-trace\/1 trace, whose listen bound an automatic name .*record the trace again, or write bind and connect by address/ },
+  { name: 'connect to an fd', text: editTrace((o) => { o['steps'][2] = { task: 0, syscall: 'connect', args: { fd: 3, to: 4 }, result: { ret: 0 } }; }),
+    message: /step 3: connect: argument 'to' .* is the old form of connect: connect names an address now/ },
 ];
+
+test('an inflight-trace/1 trace without listen or connect replays as it did', async (t) => {
+  const text = await editTrace((o) => { o['format'] = 'inflight-trace/1'; })();
+  const file = join(TMP, 'old-format.json');
+  writeFileSync(file, text);
+  const r = await run(['replay', file], { tty: false });
+  t.is(r.err, '');
+  t.is(r.code, 1, 'the seed-2019 violation, replayed');
+});
 for (const m of MALFORMED) {
   test(`bad input → exit 2, one line: replay of a malformed trace (${m.name})`, async (t) => {
     const file = join(TMP, `malformed-${m.name.replace(/\W+/g, '-')}.json`);

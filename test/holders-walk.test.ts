@@ -50,7 +50,7 @@ test('forEachHeldFile and everyLiveFileInFdTables agree with the holders and rea
 
 test('everyLiveFileInFdTables: a live file outside every live task fd table is not; released files and an empty world are trivially so', (t) => {
   const slot = (file: number) => ({ file, cloexec: false });
-  const sock = { type: 'dgram' as const, state: 'connected' as const, peer: 1, listener: null, acceptQueue: [], queue: [], oobSkb: null, inflight: 0 };
+  const sock = { type: 'dgram' as const, state: 'connected' as const, peer: 1, listener: null, acceptQueue: [], queue: [], oobSkb: null, inflight: 0, addr: null, reset: false };
   const file = (extra: object = {}) => ({ kind: 'unix' as const, f_count: 1, released: false, sock, ring: null, ...extra });
   const base = (fds: (ReturnType<typeof slot> | null)[], files: ReturnType<typeof file>[]): World => ({
     tasks: [{ alive: true, fds, pending: null, pc: 0 }], files, gc: { phase: 'idle', inflightList: [], toSelect: [], candidates: [], hitlist: [], collected: [], sccs: [], nextScc: 0, nextMember: 0, sccDead: true, peekSeen: false, maybeCyclic: false, grouped: false, lastSccs: [], maxSccIndex: 0, edges: [], hitFrom: [] }, reports: [],

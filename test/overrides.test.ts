@@ -30,7 +30,7 @@ const RING = bounds({ ops: ops('open', 'close', 'io_uring_setup', 'io_uring_regi
 /** Al Viro's cycle and nothing else: a ring, a socketpair, registration, SCM_RIGHTS, exit, the GC. */
 const AL = bounds({ ops: ops('socketpair', 'sendmsg', 'exit', 'io_uring_setup', 'io_uring_register', 'unix_gc') });
 /** Listening sockets. */
-const LISTEN = bounds({ ops: ops('socket', 'listen', 'connect', 'accept', 'close', 'resume'), files: 4, fds: 3 });
+const LISTEN = bounds({ ops: ops('socket', 'bind', 'listen', 'connect', 'accept', 'close', 'resume'), files: 4, fds: 3 });
 
 const spec = (name: string, base: string, overrides: Overrides): DesignSpec => ({ name, summary: `${base} overriding ${Object.keys(overrides).join(', ')}`, base, overrides });
 
@@ -106,16 +106,16 @@ const ROWS: readonly Row[] = [
     property: 'no-leak', bounds: bounds({ ...GC, oob: true }), base: 'violated/3', expect: 'holds' },
 
   // ---- connect / accept ----
-  // by hand: socket, listen, socket, connect: the embryo is on no accept queue: unreachable, never freed (4).
+  // by hand: socket, bind, listen, socket, connect: the embryo is on no accept queue: unreachable, never freed (5).
   { point: 'unix_stream_connect_queue', design: spec('embryo-lost', 'seed-2019', { unix_stream_connect_queue: () => () => { /* not queued */ } }),
-    property: 'no-leak', bounds: LISTEN, base: 'holds', expect: 'violated/4' },
-  // by hand: socket, listen, socket, connect, accept: the accepted file gets f_count 2 for one fd (5).
+    property: 'no-leak', bounds: LISTEN, base: 'holds', expect: 'violated/5' },
+  // by hand: socket, bind, listen, socket, connect, accept: the accepted file gets f_count 2 for one fd (6).
   { point: 'unix_accept', design: spec('accept-two-refs', 'seed-2019', { unix_accept: (_k, base) => (w, l) => { const e = base(w, l); w.files[e]!.f_count = 2; return e; } }),
-    property: 'refcount-exact', bounds: LISTEN, base: 'holds', expect: 'violated/5' },
-  // by hand: socket, listen, socket, connect (4): unix_create1 allocating a second embryo that nothing
+    property: 'refcount-exact', bounds: LISTEN, base: 'holds', expect: 'violated/6' },
+  // by hand: socket, bind, listen, socket, connect (5): unix_create1 allocating a second embryo that nothing
   // holds and nothing frees.
   { point: 'unix_create1', design: spec('embryo-twice', 'seed-2019', { unix_create1: (_k, base) => (w) => { const e = base(w); base(w); return e; } }),
-    property: 'no-leak', bounds: LISTEN, base: 'holds', expect: 'violated/4' },
+    property: 'no-leak', bounds: LISTEN, base: 'holds', expect: 'violated/5' },
 
   // ---- the 2007 GC (linux-5.14) ----
   // by hand: the smallest garbage cycle is a socket whose own queue carries it: socketpair, sendmsg(b, [a]),
@@ -230,12 +230,12 @@ interface ScriptRow {
 const SCRIPTS: readonly ScriptRow[] = [
   // connect's peer stage: without it the client never gets a peer: its send fails ENOTCONN.
   { point: 'unix_stream_connect_peer', base: 'seed-2019', overrides: { unix_stream_connect_peer: () => () => { /* nothing set */ } },
-    script: ['T0 socket stream', 'T0 listen 3', 'T0 socket stream', 'T0 connect 4 3', 'T0 sendmsg 4'],
-    observe: (r) => r.results[4]!.errno ?? r.results[4]!.ret, onBase: 1, onDesign: 'ENOTCONN' },
+    script: ['T0 socket stream', 'T0 bind 3 0', 'T0 listen 3', 'T0 socket stream', 'T0 connect 4 0', 'T0 sendmsg 4'],
+    observe: (r) => r.results[5]!.errno ?? r.results[5]!.ret, onBase: 1, onDesign: 'ENOTCONN' },
   // accept's unix_update_edges: the embryo keeps its listener.
   { point: 'unix_update_edges', base: 'linux-6.18', overrides: { unix_update_edges: () => () => { /* listener kept */ } },
-    script: ['T0 socket stream', 'T0 listen 3', 'T0 socket stream', 'T0 connect 4 3', 'T0 accept 3'],
-    observe: (r) => r.world.files[r.results[4]!.ret === 5 ? r.world.tasks[0]!.fds[5 - FD_BASE]!.file : -1]?.sock?.listener ?? null, onBase: null, onDesign: 0 },
+    script: ['T0 socket stream', 'T0 bind 3 0', 'T0 listen 3', 'T0 socket stream', 'T0 connect 4 0', 'T0 accept 3'],
+    observe: (r) => r.world.files[r.results[5]!.ret === 5 ? r.world.tasks[0]!.fds[5 - FD_BASE]!.file : -1]?.sock?.listener ?? null, onBase: null, onDesign: 0 },
   // SO_PASSRIGHTS (6.16): a kernel before it that takes the option; one with it that ignores the flag in sendmsg.
   { point: 'sk_setsockopt', base: 'linux-6.10', overrides: { sk_setsockopt: () => () => undefined },
     script: ['T0 socketpair dgram', 'T0 setsockopt 3 0'], observe: (r) => r.results[1]!.errno ?? r.results[1]!.ret, onBase: 'ENOPROTOOPT', onDesign: 0 },

@@ -214,10 +214,10 @@ async function agreesWithKernel(t: import('ava').ExecutionContext, name: string,
 const L618 = builtinDesign('linux-6.18')!;
 
 // (d) socket + listen + connect + accept, then SCM_RIGHTS over the accepted connection: the client sends a
-// regular file, the accepted socket receives it. f2 is connect's embryo, which accept (step 5) makes fd 5.
+// regular file, the accepted socket receives it. f2 is connect's embryo, which accept (step 6) makes fd 5.
 const LISTEN = handTrace(L618, [
-  [0, 'socket', { type: 'stream' }], [0, 'listen', { fd: 3 }], [0, 'socket', { type: 'stream' }], [0, 'connect', { fd: 4, to: 3 }],
-  [0, 'accept', { fd: 3 }], [0, 'open'], [0, 'sendmsg', { fd: 4, rights: [6] }], [0, 'close', { fd: 6 }],
+  [0, 'socket', { type: 'stream' }], [0, 'bind', { fd: 3, addr: 0 }], [0, 'listen', { fd: 3 }], [0, 'socket', { type: 'stream' }],
+  [0, 'connect', { fd: 4, addr: 0 }], [0, 'accept', { fd: 3 }], [0, 'open'], [0, 'sendmsg', { fd: 4, rights: [6] }], [0, 'close', { fd: 6 }],
   [0, 'recvmsg', { fd: 5, peek: false }], [0, 'accept', { fd: 3 }], [0, 'listen', { fd: 4 }], [0, 'close', { fd: 5 }], [0, 'close', { fd: 6 }],
 ], { tasks: 1, files: 4, fds: 6 }, 'hand-written');
 
@@ -251,9 +251,10 @@ const GC_PHASED = handTrace(L618, [
 ], { tasks: 1, files: 8, gc: 'phased' }, 'hand-written');
 
 // (h) connect in sub-steps (two tasks), with an accept between them: the model's accept finds the queue
-// empty (EAGAIN); here connect() ran whole at step 5, so the kernel's accept takes the connection.
+// empty (EAGAIN); here connect() ran whole at step 6, so the kernel's accept takes the connection.
 const CONNECT_SPLIT = handTrace(L618, [
-  [0, 'socket', { type: 'stream' }], [0, 'listen', { fd: 3 }], [0, 'fork'], [1, 'socket', { type: 'stream' }], [1, 'connect', { fd: 4, to: 3 }],
+  [0, 'socket', { type: 'stream' }], [0, 'bind', { fd: 3, addr: 0 }], [0, 'listen', { fd: 3 }], [0, 'fork'], [1, 'socket', { type: 'stream' }],
+  [1, 'connect', { fd: 4, addr: 0 }],
   [1, 'resume', { call: 'connect(4)', stage: 'peer' }], [0, 'accept', { fd: 3 }], [1, 'resume', { call: 'connect(4)', stage: 'queue' }],
 ], { tasks: 2 }, 'hand-written');
 
@@ -273,9 +274,11 @@ test('the new hand traces have the results the model gives and the C has no unkn
   }
   // The files table lines up with the model's file ids: connect's embryo is f2, the opened file f3.
   const c = reproC(LISTEN, { modelReleased: modelReleased(LISTEN, L618)! });
-  t.regex(c, /\{ "f2", O_EMBRYO, 4, 1,/);
-  t.regex(c, /\{ "f3", O_CANARY, 6, 1,/);
-  t.regex(c, /\/\* step 5 \*\/ \{ \.text = "T0 accept\(3\)", .*\.kind = K_ACCEPT, \.ret = 5, .*\.fd = 3, \.obj = \{ 2, -1 \} \},/);
+  t.regex(c, /\{ "f2", O_EMBRYO, 5, 1,/);
+  t.regex(c, /\{ "f3", O_CANARY, 7, 1,/);
+  t.regex(c, /\/\* step 2 \*\/ \{ \.text = "T0 bind\(3, @0\)", .*\.kind = K_BIND, .*\.fd = 3, \.obj/);
+  t.regex(c, /\/\* step 5 \*\/ \{ \.text = "T0 connect\(4, @0\)", .*\.kind = K_CONNECT, .*\.fd = 4, \.obj = \{ 2, -1 \} \},/);
+  t.regex(c, /\/\* step 6 \*\/ \{ \.text = "T0 accept\(3\)", .*\.kind = K_ACCEPT, \.ret = 5, .*\.fd = 3, \.obj = \{ 2, -1 \} \},/);
 });
 
 test('the header says which interleavings the reproducer cannot force', (t) => {
@@ -284,7 +287,7 @@ test('the header says which interleavings the reproducer cannot force', (t) => {
   t.regex(gc, /the GC run of steps 11-19 \(in phases\) runs whole at step 11,[\s\S]*?steps 12, 13, 15 inside the run/);
   t.regex(gc, /recvmsg of step 12 \(in sub-steps up to step 15\)[\s\S]*?step 14 between its sub-steps/);
   const split = reproC(CONNECT_SPLIT);
-  t.regex(split, /connect of step 5 \(in sub-steps up to step 8\)[\s\S]*?step 7 between/);
+  t.regex(split, /connect of step 6 \(in sub-steps up to step 9\)[\s\S]*?step 8 between/);
   t.notRegex(reproC(LISTEN), /cannot force/);
 });
 
@@ -377,12 +380,13 @@ test('inflight repro of a trace the design cannot make: one line E_TRACE_INVALID
 kernelTest('(d) socket, listen, connect, accept and SCM_RIGHTS over the accepted connection: every step as the trace', (t) => {
   const out = buildAndRun(t, 'listen', LISTEN);
   allSame(t, out, LISTEN);
-  t.regex(stepLine(out, 5), /accept\(3\): kernel 5; trace 5; same$/);
-  t.regex(stepLine(out, 9), /recvmsg\(5\): kernel 1 \[fds 6\]; trace 1 \[fds 6\]; same$/);
-  t.regex(stepLine(out, 10), /accept\(3\): kernel -1 EAGAIN; trace -1 EAGAIN; same$/);
-  t.regex(stepLine(out, 11), /listen\(4\): kernel -1 EINVAL; trace -1 EINVAL; same$/);
-  t.regex(endLine(out, 'f2'), /unix socket \(connection\) +made at step 4: released; model: released/);
-  t.regex(endLine(out, 'f3'), /regular file .*made at step 6: released; model: released/);
+  t.regex(stepLine(out, 2), /bind\(3, @0\): kernel 0; trace 0; same$/);
+  t.regex(stepLine(out, 6), /accept\(3\): kernel 5; trace 5; same$/);
+  t.regex(stepLine(out, 10), /recvmsg\(5\): kernel 1 \[fds 6\]; trace 1 \[fds 6\]; same$/);
+  t.regex(stepLine(out, 11), /accept\(3\): kernel -1 EAGAIN; trace -1 EAGAIN; same$/);
+  t.regex(stepLine(out, 12), /listen\(4\): kernel -1 EINVAL; trace -1 EINVAL; same$/);
+  t.regex(endLine(out, 'f2'), /unix socket \(connection\) +made at step 5: released; model: released/);
+  t.regex(endLine(out, 'f3'), /regular file .*made at step 7: released; model: released/);
   t.regex(endLine(out, 'f0'), /unix socket .*: live; model: live/);
   t.regex(out, /agree with the trace's/);
 });
@@ -423,10 +427,10 @@ kernelTest('(g) a GC in phases and a MSG_PEEK resume: the run made whole at its 
 
 kernelTest('(h) connect in sub-steps: compared at its last resume; the accept in between is the race the C cannot force', (t) => {
   const out = buildAndRun(t, 'connect-split', CONNECT_SPLIT);
-  t.regex(stepLine(out, 5), /connect\(4, sockname\(3\)\): kernel 0; trace \.\.\. \(in progress\); compared at step 8$/);
-  t.regex(stepLine(out, 6), /connect\(4\): peer: kernel - \(the call ran whole at step 5\); trace \.\.\. \(in progress\); compared at step 8$/);
-  t.regex(stepLine(out, 7), /accept\(3\): kernel 4; trace -1 EAGAIN; DIFFERS$/);
-  t.regex(stepLine(out, 8), /connect\(4\): queue: kernel 0; trace 0; same$/);
+  t.regex(stepLine(out, 6), /connect\(4, @0\): kernel 0; trace \.\.\. \(in progress\); compared at step 9$/);
+  t.regex(stepLine(out, 7), /connect\(4\): peer: kernel - \(the call ran whole at step 6\); trace \.\.\. \(in progress\); compared at step 9$/);
+  t.regex(stepLine(out, 8), /accept\(3\): kernel 4; trace -1 EAGAIN; DIFFERS$/);
+  t.regex(stepLine(out, 9), /connect\(4\): queue: kernel 0; trace 0; same$/);
   t.regex(out, /\nthe kernel's results DIFFER from the trace's\n/);
 });
 

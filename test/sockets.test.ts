@@ -17,9 +17,11 @@ import { resolveDesign, type Design } from '../model/design.js';
 import { builtinDesign } from '../model/designs/index.js';
 import { malformation } from '../model/validate.js';
 import { reachable } from '../model/holders.js';
+import { canonicalKey } from '../model/key.js';
+import { kernelModel } from '../model/model.js';
 import { makeProperties } from '../properties/index.js';
-import type { Ctx } from '../model/step.js';
-import type { World } from '../model/world.js';
+import type { Ctx, Transition } from '../model/step.js';
+import { findByName, type World } from '../model/world.js';
 import { ctxFor, run } from './helpers/world.js';
 
 const sock = (w: World, id: number) => w.files[id]!.sock!;
@@ -38,34 +40,47 @@ const derived = (name: string, base: string, switches: Record<string, unknown>):
   return d;
 };
 
-const LISTENER = ['T0 socket stream', 'T0 listen 3', 'T0 socket stream'];   // listener fd 3, client fd 4
+const LISTENER = ['T0 socket stream', 'T0 bind 3 0', 'T0 listen 3', 'T0 socket stream'];   // listener fd 3 at @0, client fd 4
 
 test('socket: an unconnected socket at the lowest free fd; EMFILE with a full table', (t) => {
   const ctx = ctxFor('linux-6.1', { fds: 2 });
   const r = run(ctx, ['T0 socket stream', 'T0 socket dgram', 'T0 socket stream']);
   t.deepEqual(r.results, [{ ret: 3 }, { ret: 4 }, { ret: -1, errno: 'EMFILE' }]);
   t.deepEqual(r.world.files, [
-    { kind: 'unix', f_count: 1, released: false, ring: null, sock: { type: 'stream', state: 'unconnected', peer: null, listener: null, acceptQueue: [], queue: [], oobSkb: null, inflight: 0 } },
-    { kind: 'unix', f_count: 1, released: false, ring: null, sock: { type: 'dgram', state: 'unconnected', peer: null, listener: null, acceptQueue: [], queue: [], oobSkb: null, inflight: 0 } },
+    { kind: 'unix', f_count: 1, released: false, ring: null, sock: { type: 'stream', state: 'unconnected', peer: null, listener: null, acceptQueue: [], queue: [], oobSkb: null, inflight: 0, addr: null, reset: false } },
+    { kind: 'unix', f_count: 1, released: false, ring: null, sock: { type: 'dgram', state: 'unconnected', peer: null, listener: null, acceptQueue: [], queue: [], oobSkb: null, inflight: 0, addr: null, reset: false } },
   ]);
 });
 
-test('listen: stream → listening (again: 0); dgram EOPNOTSUPP; connected EINVAL; EBADF, ENOTSOCK', (t) => {
-  const ctx = ctxFor('linux-6.1');
-  const r = run(ctx, ['T0 socket stream', 'T0 listen 3', 'T0 listen 3', 'T0 socket dgram', 'T0 listen 4', 'T0 socketpair stream', 'T0 listen 5', 'T0 listen 9', 'T0 open', 'T0 listen 7']);
-  t.deepEqual(r.results.map((x) => x.errno ?? x.ret), [3, 0, 0, 4, 'EOPNOTSUPP', 0, 'EINVAL', 'EBADF', 7, 'ENOTSOCK']);
-  t.is(sock(r.world, 0).state, 'listening');
-  t.is(sock(r.world, 1).state, 'unconnected');
-  t.is(sock(r.world, 2).state, 'connected');
+test('listen: unbound EINVAL; bound stream → listening (again: 0); dgram EOPNOTSUPP (bound or not); connected EINVAL (bound or not); EBADF, ENOTSOCK', (t) => {
+  const ctx = ctxFor('linux-6.1', { files: 8, fds: 8 });
+  const r = run(ctx, ['T0 socket stream', 'T0 listen 3', 'T0 bind 3 0', 'T0 listen 3', 'T0 listen 3', 'T0 socket dgram', 'T0 listen 4', 'T0 bind 4 0', 'T0 listen 4',
+    'T0 socketpair stream', 'T0 listen 5', 'T0 bind 5 1', 'T0 listen 5', 'T0 listen 9', 'T0 open', 'T0 listen 7']);
+  t.deepEqual(r.results.map((x) => x.errno ?? x.ret), [3, 'EINVAL', 0, 0, 0, 4, 'EOPNOTSUPP', 0, 'EOPNOTSUPP', 0, 'EINVAL', 0, 'EINVAL', 'EBADF', 7, 'ENOTSOCK']);
+  t.like(sock(r.world, 0), { state: 'listening', addr: 0 });
+  t.like(sock(r.world, 1), { state: 'unconnected', addr: 0 }, 'a dgram socket may hold the name a stream socket holds: the namespaces are per type');
+  t.like(sock(r.world, 2), { state: 'connected', addr: 1 });
+});
+
+test('bind: EBADF, ENOTSOCK, EINVAL (bound already; an accepted socket has its listener\'s address), EADDRINUSE (per type); a released socket\'s name is free again', (t) => {
+  const ctx = ctxFor('linux-6.1', { tasks: 1, files: 8, fds: 8 });
+  const r = run(ctx, ['T0 socket stream', 'T0 bind 9 0', 'T0 open', 'T0 bind 4 0', 'T0 bind 3 0', 'T0 bind 3 1', 'T0 socket stream', 'T0 bind 5 0',
+    'T0 socket dgram', 'T0 bind 6 0', 'T0 listen 3', 'T0 connect 5 0', 'T0 accept 3', 'T0 bind 7 1', 'T0 close 3', 'T0 socket stream', 'T0 bind 3 0', 'T0 bind 5 0', 'T0 bind 5 1']);
+  t.deepEqual(r.results.map((x) => x.errno ?? x.ret),
+    [3, 'EBADF', 4, 'ENOTSOCK', 0, 'EINVAL', 5, 'EADDRINUSE', 6, 0, 0, 0, 7, 'EINVAL', 0, 3, 0, 'EADDRINUSE', 0]);
+  t.is(sock(r.world, 4).addr, -1, 'the accepted socket (the embryo f4): an address no lookup finds');
+  t.like(r.world.files[0], { released: true, sock: { addr: 0 } }, 'the released listener keeps u->addr, but is unhashed');
+  t.is(sock(r.world, 5).addr, 0, 'the new socket holds @0');
+  t.like(sock(r.world, 2), { state: 'connected', addr: 1 }, 'a connected socket may be bound');
 });
 
 test('connect (one task: one step): the embryo is a sock without a file, queued on the listener', (t) => {
   const ctx = ctxFor('linux-6.1', { tasks: 1 });
-  const r = run(ctx, [...LISTENER, 'T0 connect 4 3']);
-  t.deepEqual(r.results[3], { ret: 0 });
+  const r = run(ctx, [...LISTENER, 'T0 connect 4 0']);
+  t.deepEqual(r.results[4], { ret: 0 });
   const w = r.world;
   t.deepEqual(w.files[2], { kind: 'unix', f_count: 0, released: false, ring: null,
-    sock: { type: 'stream', state: 'embryo', peer: 1, listener: 0, acceptQueue: [], queue: [], oobSkb: null, inflight: 0 } });
+    sock: { type: 'stream', state: 'embryo', peer: 1, listener: 0, acceptQueue: [], queue: [], oobSkb: null, inflight: 0, addr: -1, reset: false } });
   t.like(sock(w, 1), { state: 'connected', peer: 2 });
   t.deepEqual(sock(w, 0).acceptQueue, [2]);
   t.is(malformation(w), undefined);
@@ -74,50 +89,116 @@ test('connect (one task: one step): the embryo is a sock without a file, queued 
   t.is(check(ctx, 'no-leak', w), undefined);
 });
 
-test('connect: ECONNREFUSED (to not listening, not open, a dgram client), EISCONN, EINVAL (listening), EBADF, ENOTSOCK', (t) => {
+test('connect: ECONNREFUSED (a name bound but not listening, a name nobody has, a dgram client), EISCONN, EINVAL (listening), EBADF, ENOTSOCK', (t) => {
   const ctx = ctxFor('linux-6.1', { tasks: 1, files: 8, fds: 8 });
-  const r = run(ctx, [...LISTENER, 'T0 socket stream', 'T0 connect 4 5', 'T0 connect 4 9', 'T0 socket dgram', 'T0 connect 6 3',
-    'T0 connect 4 3', 'T0 connect 4 3', 'T0 connect 3 3', 'T0 connect 9 3', 'T0 open', 'T0 connect 7 3']);
-  t.deepEqual(r.results.slice(4).map((x) => x.errno ?? x.ret), ['ECONNREFUSED', 'ECONNREFUSED', 6, 'ECONNREFUSED', 0, 'EISCONN', 'EINVAL', 'EBADF', 7, 'ENOTSOCK']);
+  const r = run(ctx, [...LISTENER, 'T0 socket stream', 'T0 bind 5 1', 'T0 connect 4 1', 'T0 connect 4 2', 'T0 socket dgram', 'T0 connect 6 0',
+    'T0 connect 4 0', 'T0 connect 4 0', 'T0 connect 3 0', 'T0 connect 9 0', 'T0 open', 'T0 connect 7 0']);
+  t.deepEqual(r.results.slice(5).map((x) => x.errno ?? x.ret), [0, 'ECONNREFUSED', 'ECONNREFUSED', 6, 'ECONNREFUSED', 0, 'EISCONN', 'EINVAL', 'EBADF', 7, 'ENOTSOCK']);
   t.is(r.world.files.length, 6, 'five sockets and a file: one embryo, for the one connect that worked');
+});
+
+test('connect by name: a task with no fd of the listener connects; a listener whose only reference is in flight is connectable until its release, then ECONNREFUSED', (t) => {
+  // Hand-derived: T0 makes a listener at @0 and a socketpair, sends the listener over the pair and closes
+  // its fd (the listener's only reference is the skb); a connect by name still reaches it; then the pair's
+  // closes release the skb, the listener with it, and the name is gone.
+  const ctx = ctxFor('linux-6.18', { tasks: 1, files: 8, fds: 8 });
+  const r = run(ctx, ['T0 socket stream', 'T0 bind 3 0', 'T0 listen 3', 'T0 socketpair stream', 'T0 sendmsg 4 3', 'T0 close 3',
+    'T0 socket stream', 'T0 connect 3 0', 'T0 close 4', 'T0 close 5', 'T0 socket stream', 'T0 connect 4 0']);
+  t.deepEqual(r.results.map((x) => x.errno ?? x.ret), [3, 0, 0, 0, 1, 0, 3, 0, 0, 0, 4, 'ECONNREFUSED']);
+  const inFlight = r.worlds[8]!;
+  t.like(inFlight.files[0], { f_count: 1, released: false, sock: { state: 'listening', acceptQueue: [4], inflight: 1 } });
+  t.like(inFlight.files[4], { sock: { state: 'embryo', listener: 0, peer: 3 } });
+  t.true(r.worlds[10]!.files[0]!.released, 'the listener, released with the skb that held it');
+  t.true(r.worlds[10]!.files[4]!.released, 'and its embryo');
+  // Two tasks: the child connects to a listener the parent made after the fork (no fd of it in the child).
+  const two = run(ctxFor('linux-6.18', { tasks: 2, files: 8, fds: 8 }), ['T0 socket stream', 'T0 fork', 'T0 socket stream', 'T0 bind 4 0', 'T0 listen 4',
+    'T1 connect 3 0', 'T1 resume connect(3) peer', 'T1 resume connect(3) queue', 'T0 accept 4']);
+  t.deepEqual(two.results.map((x) => x.errno ?? x.ret), [3, 1, 4, 0, 0, 0, 0, 0, 5]);
+  t.is(two.worlds[5]!.tasks[1]!.fds.filter((x) => x !== null).length, 1, 'T1 has one fd: its own socket');
+});
+
+// The shortest run whose last step is a connect by a task that has no fd of the listener, derived by hand:
+// with two tasks, fork first (else the child inherits the listener's fd and must close it: one step more),
+// then T0's socket, bind, listen, and T1's socket and connect: 6 steps. With one task the listener must first
+// leave T0's table alive, in flight: socket, bind, listen, socketpair, sendmsg(pair, [listener]), close, then
+// socket and connect: 8 (sending it over the client's own connection needs the connect first).
+test('breadth-first: the shortest run to a connect by a task with no fd of the listener is 6 steps (2 tasks), 8 (1 task)', (t) => {
+  const ops = ['fork', 'socket', 'bind', 'listen', 'connect', 'socketpair', 'sendmsg', 'close', 'resume'] as const;
+  // Bounds just wide enough for the runs above (3 files: listener, client, embryo; 5 with a socketpair).
+  for (const [tasks, files, fds, want] of [[2, 3, 2, 6], [1, 5, 3, 8]] as const) {
+    const m = kernelModel(builtinDesign('linux-6.18')!, { ...DEFAULT_BOUNDS, tasks, files, fds, ops: [...ops] });
+    const byName = (w: World, tr: Transition): boolean => {
+      if (tr.step.syscall !== 'connect' || tr.result.errno || tr.step.task === 'kernel') return false;
+      const l = findByName(w, 'stream', (tr.step.args as { addr: number }).addr);
+      return l !== undefined && !w.tasks[tr.step.task]!.fds.some((x) => x !== null && x.file === l);
+    };
+    const seen = new Set<string>();
+    let level = m.initial().slice();
+    let found = -1;
+    for (let depth = 1; level.length > 0 && found < 0 && depth <= 9; depth++) {
+      const next: World[] = [];
+      for (const w of level) {
+        for (const tr of m.steps(w)) {
+          if (byName(w, tr)) { found = depth; break; }
+          const w2 = m.next(w, tr);
+          const k = Array.from(m.key(w2)).join(',');
+          if (!seen.has(k)) { seen.add(k); next.push(w2); }
+        }
+        if (found >= 0) break;
+      }
+      level = next;
+    }
+    t.is(found, want, `${tasks} task(s)`);
+  }
+});
+
+test('connect: a listener released between the lookup and the locked step sends the kernel back to the lookup: ECONNREFUSED, or the socket that took the name since', (t) => {
+  const ctx = ctxFor('linux-6.18', { tasks: 2, files: 8, fds: 8 });
+  const base = ['T0 socket stream', 'T0 bind 3 0', 'T0 listen 3', 'T0 fork', 'T1 close 3', 'T1 socket stream', 'T1 connect 3 0', 'T0 close 3'];
+  const gone = run(ctx, [...base, 'T1 resume connect(3) peer']);
+  t.deepEqual(gone.results.slice(6).map((x) => x.errno ?? x.ret), [0, 0, 'ECONNREFUSED']);
+  t.true(gone.world.files[2]!.released, 'the embryo is freed');
+  const again = run(ctx, [...base, 'T0 socket stream', 'T0 bind 3 0', 'T0 listen 3', 'T1 resume connect(3) peer', 'T1 resume connect(3) queue']);
+  t.deepEqual(again.results.slice(8).map((x) => x.errno ?? x.ret), [3, 0, 0, 0, 0]);
+  t.deepEqual(sock(again.world, 3).acceptQueue, [2], 'queued on the socket that holds @0 now');
 });
 
 test('connect with another task alive: three steps; a send between `peer` and `queue` lands on the embryo', (t) => {
   const ctx = ctxFor('linux-6.1');
   const r = run(ctx, [...LISTENER, 'T0 open', 'T0 fork',
-    'T0 connect 4 3',                      // step 1: the embryo (f3) exists, nothing points at it
+    'T0 connect 4 0',                      // step 1: the embryo (f3) exists, nothing points at it
     'T1 sendmsg 4 5',                       // the client has no peer yet: ENOTCONN
     'T0 resume connect(4) peer',           // step 2: client ↔ embryo
     'T1 sendmsg 4 5',                       // lands on the embryo's queue
     'gc',                                   // nothing to collect: every file has an fd
     'T0 resume connect(4) queue',          // step 3: on the accept queue
     'T0 accept 3', 'T0 recvmsg 6']);
-  t.deepEqual(r.results.slice(4).map((x) => x.errno ?? x.ret), [1, 0, 'ENOTCONN', 0, 1, 0, 0, 6, 1]);
-  t.true(r.results[5]!.pending);
-  t.true(r.results[7]!.pending);
-  const afterAlloc = r.worlds[6]!;
+  t.deepEqual(r.results.slice(5).map((x) => x.errno ?? x.ret), [1, 0, 'ENOTCONN', 0, 1, 0, 0, 6, 1]);
+  t.true(r.results[6]!.pending);
+  t.true(r.results[8]!.pending);
+  const afterAlloc = r.worlds[7]!;
   t.like(afterAlloc.files[3], { f_count: 0, released: false, sock: { state: 'embryo', peer: null, listener: null } });
-  t.like(afterAlloc.tasks[0]!.pending, { kind: 'connect', fd: 4, sock: 1, listener: 0, embryo: 3, stage: 'peer' });
+  t.like(afterAlloc.tasks[0]!.pending, { kind: 'connect', fd: 4, sock: 1, listener: 0, embryo: 3, stage: 'peer', addr: 0 });
   t.is(reachable(afterAlloc, ctx.design)[3], 1, 'the connect in progress holds its embryo');
-  const beforeQueue = r.worlds[10]!;
+  const beforeQueue = r.worlds[11]!;
   t.deepEqual(sock(beforeQueue, 0).acceptQueue, [], 'not on the accept queue yet');
   t.deepEqual(sock(beforeQueue, 3).queue.map((s) => s.fds), [[2]]);
   t.is(beforeQueue.files[2]!.f_count, 3, 'T0 fd 5, T1 fd 5, the skb on the embryo');
   t.is(check(ctx, 'no-leak', beforeQueue), undefined);
   t.is(check(ctx, 'refcount-exact', beforeQueue), undefined);
   // accept: the embryo's entry gets the struct file at fd 6; the message is received there.
-  t.deepEqual(r.results[11], { ret: 6 });
-  t.like(r.worlds[12]!.files[3], { f_count: 1, sock: { state: 'connected', listener: null, peer: 1 } });
-  t.deepEqual(r.results[12], { ret: 1, fds: [7] });
+  t.deepEqual(r.results[12], { ret: 6 });
+  t.like(r.worlds[13]!.files[3], { f_count: 1, sock: { state: 'connected', listener: null, peer: 1 } });
+  t.deepEqual(r.results[13], { ret: 1, fds: [7] });
   t.is(slot(r.world, 0, 7), 2);
   for (const w of r.worlds) t.is(malformation(w), undefined);
 });
 
 test('connect: two tasks connecting one socket — the second finds it connected at its `peer` step (EISCONN) and frees its embryo', (t) => {
   const ctx = ctxFor('linux-6.1');
-  const r = run(ctx, [...LISTENER, 'T0 fork', 'T0 connect 4 3', 'T1 connect 4 3',
+  const r = run(ctx, [...LISTENER, 'T0 fork', 'T0 connect 4 0', 'T1 connect 4 0',
     'T0 resume connect(4) peer', 'T1 resume connect(4) peer', 'T0 resume connect(4) queue']);
-  t.deepEqual(r.results.slice(4).map((x) => x.errno ?? x.ret), [0, 0, 0, 'EISCONN', 0]);
+  t.deepEqual(r.results.slice(5).map((x) => x.errno ?? x.ret), [0, 0, 0, 'EISCONN', 0]);
   t.deepEqual(released(r.world), [false, false, false, true]);
   t.deepEqual(sock(r.world, 0).acceptQueue, [2]);
   t.is(r.world.tasks[1]!.pending, null);
@@ -127,15 +208,15 @@ test('connect: two tasks connecting one socket — the second finds it connected
 test('accept: EAGAIN, EINVAL (not listening), EOPNOTSUPP (dgram), EMFILE (full table), ENOTSOCK, EBADF', (t) => {
   const ctx = ctxFor('linux-6.1', { tasks: 1, fds: 5 });
   const r = run(ctx, [...LISTENER, 'T0 accept 3', 'T0 accept 4', 'T0 socket dgram', 'T0 accept 5', 'T0 open', 'T0 accept 6',
-    'T0 accept 9', 'T0 connect 4 3', 'T0 socket stream', 'T0 accept 3', 'T0 close 7', 'T0 accept 3', 'T0 accept 3']);   // the last: EMFILE comes before EAGAIN
-  t.deepEqual(r.results.slice(3).map((x) => x.errno ?? x.ret),
+    'T0 accept 9', 'T0 connect 4 0', 'T0 socket stream', 'T0 accept 3', 'T0 close 7', 'T0 accept 3', 'T0 accept 3']);   // the last: EMFILE comes before EAGAIN
+  t.deepEqual(r.results.slice(4).map((x) => x.errno ?? x.ret),
     ['EAGAIN', 'EINVAL', 5, 'EOPNOTSUPP', 6, 'ENOTSOCK', 'EBADF', 0, 7, 'EMFILE', 0, 7, 'EMFILE']);
 });
 
 test('sendmsg: ENOTCONN on an unconnected or listening socket; MSG_OOB EOPNOTSUPP on dgram and before 5.15', (t) => {
   const ctx = ctxFor('linux-6.1', { tasks: 1 });
   const r = run(ctx, [...LISTENER, 'T0 sendmsg 4 3', 'T0 sendmsg 3 4', 'T0 socketpair dgram', 'T0 sendmsg 5 5 oob', 'T0 sendmsg 9 5 oob']);
-  t.deepEqual(r.results.slice(3).map((x) => x.errno ?? x.ret), ['ENOTCONN', 'ENOTCONN', 0, 'EOPNOTSUPP', 'EBADF']);
+  t.deepEqual(r.results.slice(4).map((x) => x.errno ?? x.ret), ['ENOTCONN', 'ENOTCONN', 0, 'EOPNOTSUPP', 'EBADF']);
   const old = ctxFor('linux-5.14', { tasks: 1 });
   const r2 = run(old, ['T0 socketpair stream', 'T0 sendmsg 3 4 oob', 'T0 sendmsg 3 4']);
   t.deepEqual(r2.results.map((x) => x.errno ?? x.ret), [0, 'EOPNOTSUPP', 1]);
@@ -177,26 +258,43 @@ test('recvmsg of an OOB skb without MSG_OOB: leaky — u->oob_skb keeps it and i
 
 test('a listener\'s release releases its embryos and what their queues carry; the client\'s peer is gone (EPIPE)', (t) => {
   const ctx = ctxFor('linux-6.1', { tasks: 1 });
-  const r = run(ctx, [...LISTENER, 'T0 connect 4 3', 'T0 open', 'T0 sendmsg 4 5', 'T0 close 5', 'T0 close 3', 'T0 sendmsg 4']);
-  t.like(r.worlds[7]!.files[3], { f_count: 1, released: false });
-  t.deepEqual(released(r.worlds[8]!), [true, false, true, true], 'listener, embryo and the open file the embryo held');
+  const r = run(ctx, [...LISTENER, 'T0 connect 4 0', 'T0 open', 'T0 sendmsg 4 5', 'T0 close 5', 'T0 close 3', 'T0 sendmsg 4']);
+  t.like(r.worlds[8]!.files[3], { f_count: 1, released: false });
+  t.deepEqual(released(r.worlds[9]!), [true, false, true, true], 'listener, embryo and the open file the embryo held');
   t.like(sock(r.world, 1), { peer: null, state: 'connected' });
-  t.deepEqual(r.results[8], { ret: -1, errno: 'EPIPE' });
+  t.deepEqual(r.results[9], { ret: -1, errno: 'EPIPE' });
   t.is(malformation(r.world), undefined);
+});
+
+test('ECONNRESET once: a stream peer released with unread data, or an embryo released with its listener; then EOF (0)', (t) => {
+  const ctx = ctxFor('linux-6.18', { tasks: 1, files: 8, fds: 8 });
+  const pair = run(ctx, ['T0 socketpair stream', 'T0 sendmsg 4', 'T0 close 3', 'T0 recvmsg 4', 'T0 recvmsg 4 peek', 'T0 recvmsg 4']);
+  t.deepEqual(pair.results.slice(3).map((x) => x.errno ?? x.ret), ['ECONNRESET', 0, 0]);
+  t.true(pair.worlds[3]!.files[1]!.sock!.reset);
+  t.false(pair.world.files[1]!.sock!.reset, 'sock_error cleared it');
+  // The key keeps the pending ECONNRESET only where a step can see it (programs, MSG_OOB: model/key.ts).
+  const set = pair.worlds[3]!;
+  const unset: World = { ...set, files: set.files.map((f, i) => (i === 1 ? { ...f, sock: { ...f.sock!, reset: false } } : f)) };
+  t.notDeepEqual(Array.from(canonicalKey(set)), Array.from(canonicalKey(unset)));
+  t.deepEqual(Array.from(canonicalKey(set, true, true, false)), Array.from(canonicalKey(unset, true, true, false)));
+  const read = run(ctx, ['T0 socketpair stream', 'T0 sendmsg 3', 'T0 recvmsg 4', 'T0 close 3', 'T0 recvmsg 4']);
+  t.deepEqual(read.results.slice(4).map((x) => x.errno ?? x.ret), [0], 'nothing unread: EOF');
+  const embryo = run(ctx, [...LISTENER, 'T0 connect 4 0', 'T0 close 3', 'T0 sendmsg 4', 'T0 recvmsg 4', 'T0 recvmsg 4']);
+  t.deepEqual(embryo.results.slice(5).map((x) => x.errno ?? x.ret), [0, 'EPIPE', 'ECONNRESET', 0]);
 });
 
 test('the client\'s release leaves the embryo with no peer; accepted later, it reads the queued message, then EOF', (t) => {
   const ctx = ctxFor('linux-6.1', { tasks: 1 });
-  const r = run(ctx, [...LISTENER, 'T0 connect 4 3', 'T0 sendmsg 4', 'T0 close 4', 'T0 accept 3', 'T0 recvmsg 4', 'T0 recvmsg 4', 'T0 sendmsg 4']);
-  t.like(r.worlds[6]!.files[2], { f_count: 0, released: false, sock: { state: 'embryo', peer: null, listener: 0 } });
-  t.deepEqual(r.results.slice(6).map((x) => x.errno ?? x.ret), [4, 1, 0, 'EPIPE']);
+  const r = run(ctx, [...LISTENER, 'T0 connect 4 0', 'T0 sendmsg 4', 'T0 close 4', 'T0 accept 3', 'T0 recvmsg 4', 'T0 recvmsg 4', 'T0 sendmsg 4']);
+  t.like(r.worlds[7]!.files[2], { f_count: 0, released: false, sock: { state: 'embryo', peer: null, listener: 0 } });
+  t.deepEqual(r.results.slice(7).map((x) => x.errno ?? x.ret), [4, 1, 0, 'EPIPE']);
   t.like(r.world.files[2], { f_count: 1, sock: { state: 'connected', peer: null, listener: null } });
 });
 
 test('linux-5.14 (2007 GC): a cycle through an embryo\'s queue is collected (scan_children walks a listener\'s embryos)', (t) => {
   const ctx = ctxFor('linux-5.14', { tasks: 1 });
   // The selftest's stream_listener self_ref: two copies of the listener's fd sent to its own embryo.
-  const r = run(ctx, [...LISTENER, 'T0 connect 4 3', 'T0 sendmsg 4 3 3', 'T0 close 3', 'T0 close 4']);
+  const r = run(ctx, [...LISTENER, 'T0 connect 4 0', 'T0 sendmsg 4 3 3', 'T0 close 3', 'T0 close 4']);
   const garbage = r.world;
   t.like(garbage.files[0], { f_count: 2, released: false, sock: { inflight: 2 } });
   t.is(reachable(garbage, ctx.design)[0], 0);
@@ -204,7 +302,7 @@ test('linux-5.14 (2007 GC): a cycle through an embryo\'s queue is collected (sca
   const after = run(ctx, ['gc'], garbage);
   t.deepEqual(released(after.world), [true, true, true]);
   // A longer cycle: a socketpair end A carries the listener, the embryo's queue carries A.
-  const r2 = run(ctxFor('linux-5.14', { tasks: 1, files: 8, fds: 8 }), [...LISTENER, 'T0 connect 4 3', 'T0 socketpair stream',
+  const r2 = run(ctxFor('linux-5.14', { tasks: 1, files: 8, fds: 8 }), [...LISTENER, 'T0 connect 4 0', 'T0 socketpair stream',
     'T0 sendmsg 6 3', 'T0 sendmsg 4 5', 'T0 close 3', 'T0 close 5', 'T0 close 4', 'T0 close 6', 'gc']);
   t.deepEqual(released(r2.world), [true, true, true, true, true]);
 });
@@ -232,7 +330,7 @@ test('the MSG_OOB leak (domain.md §4.6): no-leak violated with oob leaky (6.1, 
 });
 
 test('the listener variants with MSG_OOB: an OOB skb on an embryo is the embryo\'s (the 2007 GC keeps it in the embryo\'s u->oob_skb)', (t) => {
-  const lines = [...LISTENER, 'T0 connect 4 3', 'T0 sendmsg 4 3 3 oob', 'T0 close 3', 'T0 close 4'];
+  const lines = [...LISTENER, 'T0 connect 4 0', 'T0 sendmsg 4 3 3 oob', 'T0 close 3', 'T0 close 4'];
   const leaky = ctxFor('linux-6.1', { tasks: 1 });
   const r = run(leaky, [...lines, 'gc']);
   t.deepEqual(sock(r.world, 2).oobSkb?.fds, [0, 0]);
@@ -255,9 +353,14 @@ test.serial('inflight kernel agrees with linux-6.18 on the stream_listener self_
   const dir = mkdtempSync(join(tmpdir(), 'inflight-sockets-'));
   const traces: Record<string, HandStep[]> = {
     // socket, listen, connect (never accepted), two copies of the listener to its own embryo, close both.
-    'stream-listener-self-ref': [[0, 'socket', { type: 'stream' }], [0, 'listen', { fd: 3 }], [0, 'socket', { type: 'stream' }],
-      [0, 'connect', { fd: 4, to: 3 }], [0, 'sendmsg', { fd: 4, rights: [3, 3] }], [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }],
+    'stream-listener-self-ref': [[0, 'socket', { type: 'stream' }], [0, 'bind', { fd: 3, addr: 0 }], [0, 'listen', { fd: 3 }], [0, 'socket', { type: 'stream' }],
+      [0, 'connect', { fd: 4, addr: 0 }], [0, 'sendmsg', { fd: 4, rights: [3, 3] }], [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }],
       ['kernel', 'unix_gc']],
+    // ECONNRESET once, then EOF: a peer released with unread data; a connection its listener never accepted.
+    'connreset': [[0, 'socketpair', { type: 'stream' }], [0, 'sendmsg', { fd: 4, rights: [] }], [0, 'close', { fd: 3 }], [0, 'recvmsg', { fd: 4, peek: false }],
+      [0, 'recvmsg', { fd: 4, peek: false }], [0, 'socket', { type: 'stream' }], [0, 'bind', { fd: 3, addr: 1 }], [0, 'listen', { fd: 3 }],
+      [0, 'socket', { type: 'stream' }], [0, 'connect', { fd: 5, addr: 1 }], [0, 'close', { fd: 3 }], [0, 'sendmsg', { fd: 5, rights: [] }],
+      [0, 'recvmsg', { fd: 5, peek: true }], [0, 'recvmsg', { fd: 5, peek: false }]],
     // domain.md §4.6 on a kernel with the fix: collected.
     'oob-leak': [[0, 'socketpair', { type: 'stream' }], [0, 'sendmsg', { fd: 4, rights: [3], oob: true }], [0, 'close', { fd: 3 }],
       [0, 'close', { fd: 4 }], ['kernel', 'unix_gc']],
@@ -265,9 +368,10 @@ test.serial('inflight kernel agrees with linux-6.18 on the stream_listener self_
     'socket-errors-and-oob-read': [[0, 'socket', { type: 'stream' }], [0, 'socket', { type: 'dgram' }], [0, 'listen', { fd: 4 }],
       [0, 'socketpair', { type: 'stream' }], [0, 'listen', { fd: 5 }], [0, 'accept', { fd: 3 }], [0, 'accept', { fd: 4 }],
       [0, 'sendmsg', { fd: 3, rights: [] }], [0, 'sendmsg', { fd: 4, rights: [] }], [0, 'sendmsg', { fd: 5, rights: [6], oob: true }],
-      [0, 'recvmsg', { fd: 6, peek: true }], [0, 'recvmsg', { fd: 6, peek: false }], [0, 'connect', { fd: 3, to: 5 }],
-      [0, 'listen', { fd: 3 }], [0, 'accept', { fd: 3 }], [0, 'connect', { fd: 4, to: 3 }], [0, 'connect', { fd: 3, to: 3 }],
-      [0, 'socket', { type: 'stream' }], [0, 'connect', { fd: 7, to: 3 }], [0, 'connect', { fd: 7, to: 3 }], [0, 'accept', { fd: 3 }],
+      [0, 'recvmsg', { fd: 6, peek: true }], [0, 'recvmsg', { fd: 6, peek: false }], [0, 'connect', { fd: 3, addr: 0 }],
+      [0, 'listen', { fd: 3 }], [0, 'bind', { fd: 3, addr: 0 }], [0, 'listen', { fd: 3 }], [0, 'accept', { fd: 3 }], [0, 'connect', { fd: 4, addr: 0 }],
+      [0, 'connect', { fd: 3, addr: 0 }],
+      [0, 'socket', { type: 'stream' }], [0, 'connect', { fd: 7, addr: 0 }], [0, 'connect', { fd: 7, addr: 0 }], [0, 'accept', { fd: 3 }],
       [0, 'recvmsg', { fd: 8, peek: false }], [0, 'close', { fd: 7 }], [0, 'recvmsg', { fd: 8, peek: false }]],
   };
   for (const [name, steps] of Object.entries(traces)) {
@@ -291,8 +395,8 @@ test('scenarios: oob-leak and the selftest shapes resolve with their variants; t
   }
   const listener = builtinScenario('selftest-self_ref', 'stream-listener');
   if (typeof listener !== 'object') return t.fail(String(listener));
-  t.deepEqual(listener.programs[0]!.map((s) => s.syscall).slice(0, 5), ['socket', 'listen', 'socket', 'connect', 'socket']);
-  t.deepEqual(listener.programs[0]![8]!.args, { fd: 4, rights: [3, 3] }, 'send_fd(0, 0): two copies of fd[0] over fd[1]');
+  t.deepEqual(listener.programs[0]!.map((s) => s.syscall).slice(0, 6), ['socket', 'bind', 'listen', 'socket', 'connect', 'socket']);
+  t.deepEqual(listener.programs[0]![10]!.args, { fd: 4, rights: [3, 3] }, 'send_fd(0, 0): two copies of fd[0] over fd[1]');
   const leak = builtinScenario('oob-leak');
   if (typeof leak !== 'object') return t.fail(String(leak));
   const verdict = (d: string) => runCheck(builtinDesign(d)!, scenarioBounds(leak, DEFAULT_BOUNDS, {}), { scenario: leak })

@@ -95,8 +95,8 @@ const VALID: Json = {
   steps: VIRO_SCENARIO.map((s) => ({ ...s })),
 };
 const MALFORMED: { name: string; edit: (t: Json) => unknown; error: RegExp }[] = [
-  { name: 'wrong format version', edit: (t) => { t['format'] = 'inflight-trace/2'; return t; }, error: /^unsupported format 'inflight-trace\/2' \(this inflight reads inflight-trace\/1\)$/ },
-  { name: 'no format field', edit: (t) => { delete t['format']; return t; }, error: /^no "format": "inflight-trace\/1" field$/ },
+  { name: 'wrong format version', edit: (t) => { t['format'] = 'inflight-trace/3'; return t; }, error: /^unsupported format 'inflight-trace\/3' \(this inflight reads inflight-trace\/2 and inflight-trace\/1\)$/ },
+  { name: 'no format field', edit: (t) => { delete t['format']; return t; }, error: /^no "format": "inflight-trace\/2" field$/ },
   { name: 'a list, not an object', edit: (t) => [t], error: /^not a trace object$/ },
   { name: 'bounds as a list', edit: (t) => { t['bounds'] = []; return t; }, error: /^"bounds" must be an object$/ },
   { name: 'empty design name', edit: (t) => { t['design'] = ''; return t; }, error: /^"design" must be a design name$/ },

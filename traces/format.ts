@@ -9,7 +9,11 @@ import { ERRNOS, type Result } from '../model/step.js';
 export type { Parsed } from '../model/schema-kit.js';
 const fail = (error: string, path?: string): { ok: false; error: string; path?: string } => (path === undefined ? { ok: false, error } : { ok: false, error, path });
 
-export const TRACE_FORMAT = 'inflight-trace/1';
+export const TRACE_FORMAT = 'inflight-trace/2';
+/** The format before sockets had addresses: its `listen` autobound a name and its `connect` named the
+ *  listener by an fd (`to`). Read as /2 when it has neither; else refused, saying why (a replay would be
+ *  wrong: listen on an unbound socket is EINVAL now). */
+export const OLD_TRACE_FORMAT = 'inflight-trace/1';
 
 /** The longest trace read: the longest walk `simulate` makes (its --depth is at most 10,000). */
 export const MAX_TRACE_STEPS = 10_000;
@@ -63,7 +67,7 @@ const inBounds = (b: Record<string, unknown>): string | undefined => {
   const bad = checkBounds({ ...DEFAULT_BOUNDS, ...b } as Bounds);
   return bad === undefined ? undefined : `bounds: ${bad}`;
 };
-const bound = (k: 'tasks' | 'files' | 'fds' | 'skbs' | 'msgFds' | 'reqs' | 'depth', what: string) => {
+const bound = (k: 'tasks' | 'files' | 'fds' | 'skbs' | 'msgFds' | 'reqs' | 'addrs' | 'depth', what: string) => {
   const m = boundMessage(k);
   return v.optional(v.pipe(v.number(m), v.integer(m), v.minValue(k === 'depth' || k === 'reqs' ? 0 : 1, m), v.maxValue(MAX_BOUNDS[k], m), v.description(what)), DEFAULT_BOUNDS[k]);
 };
@@ -77,6 +81,7 @@ export const BoundsSchema = obj({
   skbs: bound('skbs', 'skbs per receive queue'),
   msgFds: bound('msgFds', 'fds per SCM_RIGHTS message, and per IORING_REGISTER_FILES call'),
   reqs: bound('reqs', 'io_uring requests in flight per ring'),
+  addrs: bound('addrs', 'abstract addresses bind may use in free exploration'),
   oob: v.optional(v.boolean((iss) => inBounds({ oob: iss.input }) ?? OPS), DEFAULT_BOUNDS.oob),
   depth: bound('depth', 'steps from the initial state; 0 = no limit'),
   gc: v.optional(v.picklist(['phased', 'atomic'], (iss) => inBounds({ gc: iss.input }) ?? OPS), DEFAULT_BOUNDS.gc),
@@ -86,7 +91,7 @@ export const BoundsSchema = obj({
 BoundsSchema satisfies v.GenericSchema<unknown, Bounds>;
 
 export const TraceSchema = v.pipe(obj({
-  format: v.literal(TRACE_FORMAT, (iss) => (typeof iss.input === 'string' ? `unsupported format '${iss.input.slice(0, 60)}' (this inflight reads ${TRACE_FORMAT})` : `no "format": "${TRACE_FORMAT}" field`)),
+  format: v.literal(TRACE_FORMAT, (iss) => (typeof iss.input === 'string' ? `unsupported format '${iss.input.slice(0, 60)}' (this inflight reads ${TRACE_FORMAT} and ${OLD_TRACE_FORMAT})` : `no "format": "${TRACE_FORMAT}" field`)),
   design: v.pipe(v.string('"design" must be a design name'), v.minLength(1, '"design" must be a design name'), v.description('the design the trace was found in (a built-in name, or the name a design module gives itself)')),
   bounds: BoundsSchema,
   property: v.pipe(v.string('"property" must be a string'), v.description('the property the trace violates (or witnesses), or design-threw, kernel-oracle, hand-written')),
@@ -124,16 +129,40 @@ export function parseTrace(text: string): Parsed<TraceFile> {
   try { raw = JSON.parse(text); } catch (e) { return fail(`not JSON (${(e as Error).message})`); }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('not a trace object');
   const o = raw as Record<string, unknown>;
+  if (o['format'] === OLD_TRACE_FORMAT) {
+    const old = oldSocketCall(o);
+    if (old !== undefined) {
+      return fail(`${old} of an ${OLD_TRACE_FORMAT} trace, whose listen bound an automatic name and whose connect named the listener by an fd; `
+        + `sockets have addresses now (bind fd addr, listen fd, connect fd addr): record the trace again, or write bind and connect by address (${TRACE_FORMAT})`);
+    }
+  }
+  // An old trace without listen or connect means what it meant: it is read as the current format.
+  const cur = o['format'] === OLD_TRACE_FORMAT ? { ...o, format: TRACE_FORMAT } : o;
   // What a hostile file could make long to check is measured before it is checked: a trace of a million
   // steps is refused by its length, not after a million steps are read.
-  if (o['format'] === TRACE_FORMAT) {
-    if (Array.isArray(o['steps']) && o['steps'].length > MAX_TRACE_STEPS) return fail(stepsTooMany(o['steps'].length), 'steps');
-    const p = o['programs'];
+  if (cur['format'] === TRACE_FORMAT) {
+    if (Array.isArray(cur['steps']) && cur['steps'].length > MAX_TRACE_STEPS) return fail(stepsTooMany(cur['steps'].length), 'steps');
+    const p = cur['programs'];
     if (Array.isArray(p) && p.every(Array.isArray) && (p.length > MAX_PROGRAMS || lineCount(p) > MAX_PROGRAM_LINES)) return fail(PROGRAMS_SIZE, 'programs');
   }
-  const r = check(TraceSchema, raw);
+  const r = check(TraceSchema, cur);
   if (r.ok) return { ok: true, value: r.value };
-  return fail(`${place(o, r.path)}${r.message}`, r.path.length ? jsonPath(r.path) : undefined);
+  return fail(`${place(cur, r.path)}${r.message}`, r.path.length ? jsonPath(r.path) : undefined);
+}
+
+/** Where an old trace calls listen or connect ("step 4 (listen)", "programs: T0 line 2 (connect)"), if it does. */
+function oldSocketCall(o: Record<string, unknown>): string | undefined {
+  const isOld = (x: unknown): boolean => typeof x === 'object' && x !== null && ['listen', 'connect'].includes((x as Record<string, unknown>)['syscall'] as string);
+  const steps = Array.isArray(o['steps']) ? o['steps'] as unknown[] : [];
+  const i = steps.findIndex(isOld);
+  if (i >= 0) return `step ${i + 1} (${String((steps[i] as Record<string, unknown>)['syscall'])}) is a call`;
+  const programs = Array.isArray(o['programs']) ? o['programs'] as unknown[] : [];
+  for (let t = 0; t < programs.length; t++) {
+    const p = Array.isArray(programs[t]) ? programs[t] as unknown[] : [];
+    const j = p.findIndex(isOld);
+    if (j >= 0) return `programs: T${t} line ${j + 1} (${String((p[j] as Record<string, unknown>)['syscall'])}) is a call`;
+  }
+  return undefined;
 }
 
 export function traceToJson(t: TraceFile): string {

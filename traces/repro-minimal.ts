@@ -4,8 +4,8 @@
 // checks each result against the design's; it prints only the steps that differ and exits 1 if any does.
 // No observers (canaries, /proc/net/unix): which files the kernel released is the full form's business.
 //
-// Kept from the full form (traces/repro.ts, same choices, same reasons): listen binds a stream socket to
-// an autobound abstract name first; connect goes to getsockname(to); accept is non-blocking (O_NONBLOCK
+// Kept from the full form (traces/repro.ts, same choices, same reasons): the model's address n is the
+// abstract name "\0inflight-repro-<pid>-<n>" for bind and connect; accept is non-blocking (O_NONBLOCK
 // around the call); io_uring_enter submits one SQE through mmaps unmapped as soon as the call returns, and
 // the result compared is the call's or the CQE's error posted at once; a call the trace makes in sub-steps
 // (resume) is one syscall, made and compared at its first step with the result where the trace's call
@@ -104,7 +104,7 @@ export function reproMinimalC(trace: TraceFile, opts: ReproOptions = {}): string
     recorded.push(differsFromFile ? cstr(formatResult(s.result)) : 'NULL');
     const pending = res0.pending === true;
     const fin: Result | undefined = pending ? (returnsAt.has(i) ? results[returnsAt.get(i)!]! : undefined) : res0;
-    const a = s.args as { fd?: number; to?: number; rights?: number[]; files?: number[]; type?: string; peek?: boolean; oob?: boolean;
+    const a = s.args as { fd?: number; addr?: number; rights?: number[]; files?: number[]; type?: string; peek?: boolean; oob?: boolean;
       op?: string; fixed?: boolean; target?: number; offset?: number; phase?: string; val?: number };
     const fd = a.fd === undefined ? '0' : fdName(a.fd, maxFd);
     const line = (...xs: string[]): void => { body.push(...xs.map((x) => `  ${x}`)); };
@@ -157,18 +157,17 @@ export function reproMinimalC(trace: TraceFile, opts: ReproOptions = {}): string
         line(`res = syscall(__NR_recvmsg, ${fd}, recv_msg(), MSG_DONTWAIT${a.peek ? ' | MSG_PEEK' : ''});`);
         check((r) => `expect_fds(${N}, res, ${ret(r)}, ${cint((r.fds ?? []).length)}, ${intList((r.fds ?? []).map(cint))}, received(), got_fds);`);
         break;
-      case 'listen': {
-        // A stream socket (in the model's world, which the kernel's matches up to here) is bound first.
-        const at = fileAt(i, a.fd!);
-        if (at?.w.files[at.id]?.sock?.type === 'stream') {
-          line(`res = syscall(__NR_bind, ${fd}, &unnamed, sizeof unnamed);   /* autobind: the model has no addresses */`);
-          line(`if (res == 0) res = syscall(__NR_listen, ${fd}, SOMAXCONN);`);
-        } else line(`res = syscall(__NR_listen, ${fd}, SOMAXCONN);`);
+      case 'bind':
+        line(`addr = abstract_name(${cint(a.addr ?? 0)}, &len);`);
+        line(`res = syscall(__NR_bind, ${fd}, addr, len);`);
         expect();
         break;
-      }
+      case 'listen':
+        line(`res = syscall(__NR_listen, ${fd}, SOMAXCONN);`);
+        expect();
+        break;
       case 'connect':
-        line(`addr = name_of(${a.to === undefined ? '0' : fdName(a.to, maxFd)}, &len);`);
+        line(`addr = abstract_name(${cint(a.addr ?? 0)}, &len);`);
         line(`res = syscall(__NR_connect, ${fd}, addr, len);`);
         expect();
         break;

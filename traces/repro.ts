@@ -15,9 +15,9 @@
 //  - `unix_gc` is the coordinator's: a garbage sentinel cycle, a kick (socket(AF_UNIX) + close) and a
 //    bounded wait for the sentinel to go. A GC the trace runs in phases (start ... purge) runs whole at its
 //    first phase step; the later phases are no-ops (no user API runs a GC phase by phase).
-//  - Listening sockets as oracle/executor.c has them (the model has no addresses): `listen FD` = bind to an
-//    autobound abstract name + listen(SOMAXCONN) (a plain listen() for anything but a stream socket);
-//    `connect FD TO` connects to getsockname(TO); accept is non-blocking (O_NONBLOCK around the call).
+//  - Listening sockets as oracle/executor.c has them: `bind FD N` / `connect FD N` use the model's abstract
+//    address N (sun_path "\0inflight-repro-<pid>-N", unique to the run); listen(SOMAXCONN); accept is
+//    non-blocking (O_NONBLOCK around the call).
 //    A successful connect makes an object, the embryo (the model's file id for the server side), which has
 //    no inode until accept names it; the model tells which embryo an accept takes.
 //  - A syscall the trace runs in sub-steps (`resume`: connect's peer/queue, a MSG_PEEK recvmsg's install)
@@ -46,7 +46,7 @@ import { builtinDesign } from '../model/designs/index.js';
 import { FD_BASE, type World } from '../model/world.js';
 import { formatResult, type Result } from '../model/step.js';
 import { traceStepToStep, walkSteps } from './build.js';
-import type { TraceFile, TraceStep } from './format.js';
+import { TRACE_FORMAT, type TraceFile, type TraceStep } from './format.js';
 
 export interface ReproOptions {
   /** The model's fate of each file at the end of the trace (by file id), printed next to the kernel's;
@@ -76,7 +76,7 @@ export function refusal(s: TraceStep, n: number): string | undefined {
 
 /** The syscalls the generated C makes (each has a K_ constant in repro/head.c). */
 const SUPPORTED: ReadonlySet<string> = new Set(['open', 'close', 'dup', 'fork', 'exit', 'exec', 'socketpair', 'sendmsg', 'recvmsg',
-  'io_uring_setup', 'io_uring_register', 'io_uring_unregister', 'unix_gc', 'socket', 'listen', 'connect', 'accept', 'io_uring_update', 'resume',
+  'io_uring_setup', 'io_uring_register', 'io_uring_unregister', 'unix_gc', 'socket', 'bind', 'listen', 'connect', 'accept', 'io_uring_update', 'resume',
   'io_uring_enter', 'io_wq', 'io_ring_exit', 'setsockopt']);
 
 /** The model's fate of each file (by id) at the end of the trace under `design`, or undefined when the
@@ -237,7 +237,7 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
     const fields: [string, string | number][] = [['text', cstr(text)], ['recorded', recorded], ['task', s.task === 'kernel' ? -1 : cint(s.task)],
       ['kind', `K_${s.syscall.toUpperCase()}`], ['ret', cint(res.ret)], ['err', cstr(res.errno ?? '')], ['nfds', cint((res.fds ?? []).length)], ['fds', fds],
       ['pending', res.pending ? 1 : 0], ['from', cint(fromN)], ['until', cint(untilN)], ['gc_run', gcRun],
-      ['fd', a.fd], ['to', a.to], ['flag', a.flag], ['op', a.op], ['target', a.target], ['offset', a.offset], ['nlist', cint(a.list.length)], ['list', list]];
+      ['fd', a.fd], ['addr', a.addr], ['flag', a.flag], ['op', a.op], ['target', a.target], ['offset', a.offset], ['nlist', cint(a.list.length)], ['list', list]];
     const shown = fields.filter(([k, v]) => ['text', 'task', 'kind', 'ret', 'err'].includes(k) || (v !== 0 && v !== '0' && v !== 'NULL'));
     table.push(`  /* step ${n} */ { ${shown.map(([k, v]) => `.${k} = ${v}`).join(', ')}, .obj = { ${cint(created[0] ?? -1)}, ${cint(created[1] ?? -1)} } },`);
   });
@@ -284,7 +284,7 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
 }
 
 /** A step's arguments as C integers: fds confined to the model's table, indices to the kernel's 32 bits. */
-interface CArgs { fd: string; to: string; flag: 0 | 1; op: 0 | 1; target: string; offset: string; list: string[] }
+interface CArgs { fd: string; addr: string; flag: 0 | 1; op: 0 | 1; target: string; offset: string; list: string[] }
 
 /** The trace's fd m for the C: -1, a number of the model's fd table, or FD_OUTSIDE. */
 export const fdArg = (m: number, maxFd: number): string => (m === -1 || (Number.isSafeInteger(m) && m >= FD_BASE && m < maxFd) ? cint(m) : 'FD_OUTSIDE');
@@ -292,10 +292,10 @@ export const fdArg = (m: number, maxFd: number): string => (m === -1 || (Number.
 export const indexArg = (x: number): string => (Number.isSafeInteger(x) && x >= 0 && x <= 0x7fffffff ? cint(x) : 'FAR_INDEX');
 
 function stepArgs(s: TraceStep, fin: Result, maxFd: number): CArgs {
-  const a = s.args as { fd?: number; to?: number; rights?: number[]; files?: number[]; type?: string; peek?: boolean; oob?: boolean;
+  const a = s.args as { fd?: number; addr?: number; rights?: number[]; files?: number[]; type?: string; peek?: boolean; oob?: boolean;
     op?: string; fixed?: boolean; target?: number; offset?: number; val?: number };
   const fd = (m: number | undefined): string => (m === undefined ? '0' : fdArg(m, maxFd));
-  const out: CArgs = { fd: fd(a.fd), to: fd(a.to), flag: 0, op: 0, target: '0', offset: '0', list: [] };
+  const out: CArgs = { fd: fd(a.fd), addr: cint(a.addr ?? 0), flag: 0, op: 0, target: '0', offset: '0', list: [] };
   switch (s.syscall) {
     case 'socket': case 'socketpair': out.flag = a.type === 'stream' ? 1 : 0; break;
     case 'sendmsg': out.flag = a.oob ? 1 : 0; out.list = a.rights!.map((m) => fdArg(m, maxFd)); break;
@@ -349,7 +349,7 @@ function headerLines(trace: TraceFile, results: readonly Result[], until: Readon
   if (exits.length) notForced.push(`- the ring teardowns of ${stepList(exits)} (io_ring_exit) are no-ops here: the kernel tears a ring down in a workqueue some 20-80 ms after its last close (and cancels its pending requests first), so the steps the trace puts before a teardown may run after it, or before it here where the trace has them after.`);
 
   const header = [
-    `Reproducer generated by \`inflight repro\` from an inflight-trace/1 file.`,
+    `Reproducer generated by \`inflight repro\` from an ${TRACE_FORMAT} file.`,
     ``,
     `The trace's design, property and violation are the strings trace_design, trace_property and`,
     `trace_violation below (octal escapes); the program prints them first.`,

@@ -15,6 +15,7 @@ import { io_uring_register } from './io_uring_register.js';
 import { io_uring_unregister } from './io_uring_unregister.js';
 import { unix_gc } from './unix_gc.js';
 import { socket } from './socket.js';
+import { bind } from './bind.js';
 import { listen } from './listen.js';
 import { connect } from './connect.js';
 import { accept } from './accept.js';
@@ -26,7 +27,7 @@ import { io_ring_exit } from './io_ring_exit.js';
 import { setsockopt } from './setsockopt.js';
 
 export const syscalls: { readonly [N in SyscallName]: Syscall<N> } = {
-  open, close, dup, fork, exit, exec, socketpair, socket, listen, connect, accept, sendmsg, recvmsg,
+  open, close, dup, fork, exit, exec, socketpair, socket, bind, listen, connect, accept, sendmsg, recvmsg,
   io_uring_setup, io_uring_register, io_uring_update, io_uring_unregister, io_uring_enter, resume,
   unix_gc, io_wq, io_ring_exit, setsockopt,
 };

@@ -95,22 +95,24 @@ export const recvmsg: Syscall<'recvmsg'> = {
     if (sock.state === 'listening' || sock.state === 'unconnected') return err(sock.type === 'stream' ? 'EINVAL' : 'EAGAIN');
     const head = sock.queue[k.unix_read_index(w, fileIdOf(w, t, fd)!, peek)];
     // An empty stream socket whose peer was released reads EOF (unix_release_sock set its
-    // sk_shutdown); a dgram socket, or a stream socket with a live peer, has nothing yet: EAGAIN
-    // (MSG_DONTWAIT). Not modelled: the one-shot ECONNRESET when the peer was released with unread data.
+    // sk_shutdown) — after the one ECONNRESET when the peer went with unread data or as an embryo
+    // (sock_error, before the shutdown check in unix_stream_read_generic); a dgram socket, or a stream
+    // socket with a live peer, has nothing yet: EAGAIN (MSG_DONTWAIT).
     // A stream read holds u->iolock from its pick to its consume: another reader (a task's split read, an
     // io_uring recv that pinned the head skb) makes this one wait.
     if (sock.type === 'stream' && sock.queue.some((s) => s.pinned)) return undefined;
     if (dgramIolockHeld(w, t, fileIdOf(w, t, fd)!)) return undefined;
-    if (!head) return sock.type === 'stream' && sock.peer === null ? ok(0) : err('EAGAIN');
+    if (!head) return sock.type !== 'stream' ? err('EAGAIN') : sock.reset ? err('ECONNRESET') : sock.peer === null ? ok(0) : err('EAGAIN');
     if (split(w, peek, sock.type, head)) return inProgress;
     return installResult(w, t, head.fds.length);
   },
   recipe(w, t, { fd, peek }, r, { k }) {
-    if (r.errno && r.errno !== 'EAGAIN') return;
+    if (r.errno && r.errno !== 'EAGAIN' && r.errno !== 'ECONNRESET') return;
     const why = `recvmsg(${fd}) by T${t}`;
     const id = fileIdOf(w, t, fd)!;
     const sock = w.files[id]!.sock!;
     if (!peek) k.manage_oob(w, id, why);
+    if (r.errno === 'ECONNRESET') sock.reset = false;
     if (r.errno) return;
     const at = k.unix_read_index(w, id, peek);
     if (sock.queue.length <= at) return;   // EOF: nothing received

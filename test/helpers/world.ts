@@ -40,11 +40,13 @@ export function parseLine(line: string): Step {
       const nums = (oob ? rest.slice(0, -1) : rest).map(Number);
       return { task, syscall: 'sendmsg', args: oob ? { fd: nums[0]!, rights: nums.slice(1), oob } : { fd: nums[0]!, rights: nums.slice(1) } };
     }
-    // Sockets: "T0 socket stream", "T0 listen 3", "T0 connect 4 3" (fd, to), "T0 accept 3", and
+    // Sockets: "T0 socket stream", "T0 bind 3 0" (fd, addr), "T0 listen 3", "T0 connect 4 0" (fd, addr),
+    // "T0 accept 3", and
     // "T0 resume connect(4) peer" (the next sub-step of the call in progress).
     case 'socket': return { task, syscall: 'socket', args: { type: rest[0] as 'dgram' | 'stream' } };
     case 'listen': case 'accept': return { task, syscall: name, args: { fd: n[0]! } } as Step;
-    case 'connect': return { task, syscall: 'connect', args: { fd: n[0]!, to: n[1]! } };
+    case 'bind': return { task, syscall: 'bind', args: { fd: n[0]!, addr: n[1]! } };
+    case 'connect': return { task, syscall: 'connect', args: { fd: n[0]!, addr: n[1]! } };
     case 'resume': return { task, syscall: 'resume', args: { call: rest[0]!, stage: rest.slice(1).join(' ') } };
     case 'recvmsg': return { task, syscall: 'recvmsg', args: { fd: n[0]!, peek: rest[1] === 'peek' } };
     case 'peek': return { task, syscall: 'recvmsg', args: { fd: n[0]!, peek: true } };

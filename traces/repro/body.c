@@ -96,31 +96,23 @@ HELPER int send_fds_flags(int sock, const int *fds, int n, int flags) {
 }
 HELPER int send_fds(int sock, const int *fds, int n) { return send_fds_flags(sock, fds, n, 0); }
 
-/* listen as the model has it (no addresses): a stream socket is bound to an autobound abstract name
- * (bind with only sun_family), then listen(SOMAXCONN); anything else gets a plain listen() (a dgram
- * socket stays unbound: EOPNOTSUPP). */
-HELPER int do_listen(int fd) {
-  int type = 0;
-  socklen_t tl = sizeof type;
-  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM) {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa_family_t)) < 0) return -1;
-  }
-  return listen(fd, SOMAXCONN);
+/* The model's abstract address n: sun_path "\0inflight-repro-<pid>-<n>" (the pid of the program's first
+ * process: unique to this run, whatever else on the machine binds). */
+static int addr_pid;
+HELPER socklen_t abstract_addr(struct sockaddr_un *sa, int n) {
+  memset(sa, 0, sizeof *sa);
+  sa->sun_family = AF_UNIX;
+  int k = snprintf(sa->sun_path + 1, sizeof sa->sun_path - 1, "inflight-repro-%d-%d", addr_pid, n);
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)k);
 }
-
-/* connect(fd) to the name of `to` (getsockname); when `to` has none (not a socket, never listened), an
- * abstract name nobody has: ECONNREFUSED, as the model says. */
-HELPER int do_connect(int fd, int to) {
+HELPER int do_bind(int fd, int n) {
   struct sockaddr_un sa;
-  socklen_t len = sizeof sa;
-  memset(&sa, 0, sizeof sa);
-  if (getsockname(to, (struct sockaddr *)&sa, &len) < 0 || len <= sizeof(sa_family_t)) {
-    memset(&sa, 0, sizeof sa);
-    sa.sun_family = AF_UNIX;
-    int n = snprintf(sa.sun_path + 1, sizeof sa.sun_path - 1, "inflight-repro-nobody-%d", (int)getpid());
-    len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
-  }
+  socklen_t len = abstract_addr(&sa, n);
+  return bind(fd, (struct sockaddr *)&sa, len);
+}
+HELPER int do_connect(int fd, int n) {
+  struct sockaddr_un sa;
+  socklen_t len = abstract_addr(&sa, n);
   return connect(fd, (struct sockaddr *)&sa, len);
 }
 
@@ -454,14 +446,16 @@ static void run_step(int n, struct reply *r) {
     set_ret_fd(r, fd, s->ret);
     break;
   }
+  case K_BIND:
+    set_ret(r, do_bind(FD(s->fd), s->addr));
+    break;
   case K_LISTEN:
-    /* The model has no addresses: bind to an autobound abstract name, then listen(SOMAXCONN). */
-    set_ret(r, do_listen(FD(s->fd)));
+    set_ret(r, listen(FD(s->fd), SOMAXCONN));
     break;
   case K_CONNECT:
-    /* Connect to the name of fd `to` (getsockname); an unnamed `to` is an address nobody has. The object
-     * it creates is the embryo: the server side, no inode until accepted. */
-    set_ret(r, do_connect(FD(s->fd), FD(s->to)));
+    /* Connect to the address: the object it creates is the embryo, the server side, no inode until
+     * accepted. */
+    set_ret(r, do_connect(FD(s->fd), s->addr));
     break;
   case K_ACCEPT: {
     /* Non-blocking, as the model's calls are; the object is the model's embryo that this accept takes. */
@@ -521,6 +515,7 @@ int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGCHLD, SIG_IGN);                  /* workers are reaped by the kernel; exits are seen on pidfds */
+  addr_pid = (int)getpid();
   for (int i = 0; i < MAXFD; i++) fdmap[i] = -1;
   for (int i = 0; i < NOBJS; i++) objs[i].canary_rd = -1;
 

@@ -80,7 +80,7 @@ struct ring_cqe { uint64_t user_data; int32_t res; uint32_t flags; };
 
 enum kind { K_OPEN, K_CLOSE, K_DUP, K_FORK, K_EXIT, K_EXEC, K_SOCKETPAIR, K_SENDMSG, K_RECVMSG,
             K_IO_URING_SETUP, K_IO_URING_REGISTER, K_IO_URING_UNREGISTER, K_UNIX_GC,
-            K_SOCKET, K_LISTEN, K_CONNECT, K_ACCEPT, K_IO_URING_UPDATE, K_RESUME,
+            K_SOCKET, K_BIND, K_LISTEN, K_CONNECT, K_ACCEPT, K_IO_URING_UPDATE, K_RESUME,
             K_IO_URING_ENTER, K_IO_WQ, K_IO_RING_EXIT, K_SETSOCKOPT };
 /* SO_PASSRIGHTS (asm-generic, x86: 83; 6.16, 77cbe1a6d873): older uapi headers lack it, older kernels
  * answer ENOPROTOOPT. */
@@ -95,7 +95,7 @@ enum objkind { O_CANARY, O_UNIX, O_RING, O_EMBRYO };
  *  pending/until: the call is still in progress after this step, and returns at step `until`;
  *  from: for a resume, the step where the call was made whole; for a later GC phase, the run's first step;
  *  gc_run: a unix_gc step where the coordinator runs the GC (a whole run, or a phased run's start);
- *  fd, to: model fd numbers (FD_OUTSIDE: outside the model's table);
+ *  fd: a model fd number (FD_OUTSIDE: outside the model's table); addr: bind's and connect's address;
  *  flag: stream (socket, socketpair), MSG_PEEK (recvmsg), MSG_OOB (sendmsg), IOSQE_FIXED_FILE (enter);
  *  op: io_uring_enter's opcode; target: its fd (model fd) or slot; offset: FILES_UPDATE's first slot;
  *  list: SCM_RIGHTS (sendmsg), the files (register, update; -1 clears a slot), the fds the design
@@ -105,7 +105,7 @@ struct trace_step {
   int task, kind;
   int ret; const char *err; int nfds; const int *fds;
   int pending, from, until, gc_run;
-  int fd, to, flag, op, target, offset;
+  int fd, addr, flag, op, target, offset;
   int nlist; const int *list;
   int obj[2];
 };

@@ -169,22 +169,15 @@ HELPER int received(void) {
   return n;
 }
 
-/* listen as the model has it (no addresses): a stream socket is first bound to an autobound abstract name
- * (bind with only sun_family). */
-static const sa_family_t unnamed __attribute__((unused)) = AF_UNIX;
-/* connect's address: the name of the socket at fd (getsockname); when it has none, an abstract name
- * nobody has (ECONNREFUSED, as the model says). */
-static struct sockaddr_un peer_addr;
-HELPER struct sockaddr *name_of(int fd, socklen_t *len) {
-  *len = sizeof peer_addr;
-  memset(&peer_addr, 0, sizeof peer_addr);
-  if (syscall(__NR_getsockname, fd, &peer_addr, len) < 0 || *len <= sizeof(sa_family_t)) {
-    memset(&peer_addr, 0, sizeof peer_addr);
-    peer_addr.sun_family = AF_UNIX;
-    int k = snprintf(peer_addr.sun_path + 1, sizeof peer_addr.sun_path - 1, "inflight-repro-nobody-%d", (int)getpid());
-    *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)k);
-  }
-  return (struct sockaddr *)&peer_addr;
+/* The model's abstract address n: sun_path "\0inflight-repro-<pid>-<n>" (this process's pid: unique to
+ * the run, whatever else on the machine binds). */
+static struct sockaddr_un name_addr;
+HELPER struct sockaddr *abstract_name(int n, socklen_t *len) {
+  memset(&name_addr, 0, sizeof name_addr);
+  name_addr.sun_family = AF_UNIX;
+  int k = snprintf(name_addr.sun_path + 1, sizeof name_addr.sun_path - 1, "inflight-repro-%d-%d", (int)getpid(), n);
+  *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)k);
+  return (struct sockaddr *)&name_addr;
 }
 
 /* IORING_REGISTER_FILES_UPDATE's argument (struct io_uring_files_update). */
