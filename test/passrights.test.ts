@@ -86,17 +86,17 @@ test("an embryo takes its listener's flag at connect (3f84d577b79d), and keeps i
   const ctx = ctxFor('linux-6.18');
   // Cleared before connect: the embryo refuses, before and after accept.
   // (One task: connect's three sub-steps are one step.)
-  const before = run(ctx, ['T0 socket stream', 'T0 listen 3', 'T0 setsockopt 3 0', 'T0 socket stream', 'T0 connect 4 3',
+  const before = run(ctx, ['T0 socket stream', 'T0 bind 3 0', 'T0 listen 3', 'T0 setsockopt 3 0', 'T0 socket stream', 'T0 connect 4 0',
     'T0 sendmsg 4 4', 'T0 accept 3', 'T0 sendmsg 4 4']);
-  t.deepEqual([before.results[5], before.results[7]], [{ ret: -1, errno: 'EPERM' }, { ret: -1, errno: 'EPERM' }]);
+  t.deepEqual([before.results[6], before.results[8]], [{ ret: -1, errno: 'EPERM' }, { ret: -1, errno: 'EPERM' }]);
   t.is(before.world.files[2]!.sock!.scmRights, false, 'the accepted socket has the flag off');
   // Set again on the accepted socket: it takes rights.
   t.deepEqual(run(ctx, ['T0 setsockopt 5 1', 'T0 sendmsg 4 4'], before.world).results, [{ ret: 0 }, { ret: 1 }]);
   // Cleared on the listener after the embryo's `peer` stage: the embryo keeps the flag set.
   // Cleared by another task while connect is between its `peer` and `queue` stages: also too late.
-  const after = run(ctx, ['T0 socket stream', 'T0 listen 3', 'T0 socket stream', 'T0 fork', 'T0 connect 4 3', 'T0 resume connect(4) peer',
+  const after = run(ctx, ['T0 socket stream', 'T0 bind 3 0', 'T0 listen 3', 'T0 socket stream', 'T0 fork', 'T0 connect 4 0', 'T0 resume connect(4) peer',
     'T1 setsockopt 3 0', 'T0 resume connect(4) queue', 'T0 sendmsg 4 4']);
-  t.deepEqual(after.results.slice(6), [{ ret: 0 }, { ret: 0 }, { ret: 1 }]);
+  t.deepEqual(after.results.slice(7), [{ ret: 0 }, { ret: 0 }, { ret: 1 }]);
   t.false('scmRights' in after.world.files[2]!.sock!);
 });
 

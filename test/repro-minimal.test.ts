@@ -56,7 +56,8 @@ const ONE_TASK = handTrace(L618, [
   [0, 'io_uring_update', { fd: 6, offset: 1, files: [3] }], [0, 'io_uring_enter', { fd: 6, op: 'read', fixed: true, target: 0 }],
   [0, 'io_uring_enter', { fd: 6, op: 'read', fixed: false, target: 5 }], [0, 'io_uring_enter', { fd: 6, op: 'read', fixed: true, target: 7 }],
   [0, 'io_uring_enter', { fd: 5, op: 'read', fixed: false, target: 5 }],
-  [0, 'socket', { type: 'stream' }], [0, 'listen', { fd: 7 }], [0, 'socket', { type: 'stream' }], [0, 'connect', { fd: 8, to: 7 }],
+  [0, 'socket', { type: 'stream' }], [0, 'bind', { fd: 7, addr: 0 }], [0, 'listen', { fd: 7 }], [0, 'socket', { type: 'stream' }],
+  [0, 'connect', { fd: 8, addr: 0 }],
   [0, 'accept', { fd: 7 }], [0, 'accept', { fd: 7 }], [0, 'sendmsg', { fd: 4, rights: [4] }], [0, 'close', { fd: 6 }], [0, 'close', { fd: 3 }],
   [0, 'close', { fd: 4 }], ['kernel', 'unix_gc', {}], [0, 'close', { fd: 4 }],
 ], { tasks: 1, reqs: 3, fds: 8, files: 8, ops: SYSCALLS }, 'hand-written');
@@ -72,8 +73,9 @@ test('the C is a flat main: one raw syscall per step, literal fds, the helpers f
   // A fixed slot past the table: the CQE's EBADF is the design's result.
   t.regex(m, /expect_enter\(11, res, -1, "EBADF"\);/);
   t.regex(m, /sqe = sqe_get\(5, NULL\);[\s\S]*expect_enter\(12, res, -1, "EOPNOTSUPP"\);/);
-  t.regex(m, /res = syscall\(__NR_bind, 7, &unnamed, sizeof unnamed\);/);
-  t.regex(m, /\/\* step 23 \*\/\n {2}res = syscall\(__NR_socket, AF_UNIX, SOCK_DGRAM, 0\);   \/\* the GC's kick/);
+  t.regex(m, /addr = abstract_name\(0, &len\);\n {2}res = syscall\(__NR_bind, 7, addr, len\);/);
+  t.regex(m, /addr = abstract_name\(0, &len\);\n {2}res = syscall\(__NR_connect, 8, addr, len\);/);
+  t.regex(m, /\/\* step 24 \*\/\n {2}res = syscall\(__NR_socket, AF_UNIX, SOCK_DGRAM, 0\);   \/\* the GC's kick/);
   t.regex(m, /return finish\(NSTEPS\);\n\}\n$/);
   // No step text in main: it is in step_text, as literals.
   t.notRegex(m, /T0 /);
@@ -86,7 +88,7 @@ kernelTest('a one-task trace that agrees: compiles with -Wall, runs, prints no s
   const r = build(t, 'one-task', reproMinimalC(ONE_TASK));
   t.is(r.status, 0, r.out);
   t.notRegex(r.out, /DIFFERS/);
-  t.regex(r.out, /^inflight repro --minimal: 24 steps of design linux-6\.18\nthe kernel's results agree with the trace's at all 24 steps\n$/);
+  t.regex(r.out, /^inflight repro --minimal: 25 steps of design linux-6\.18\nthe kernel's results agree with the trace's at all 25 steps\n$/);
 });
 
 kernelTest('a planted mismatch (a recorded result edited in the file): both forms exit 1 naming the step', async (t) => {
