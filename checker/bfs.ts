@@ -297,7 +297,7 @@ function* search<S, A>(model: Model<S, A>, options: CheckOptions<S, A>): Generat
   });
 
   const report = (now: number): void => {
-    onProgress?.({ distinct, generated, depth: level, queue: queueSize(), seconds: (now - t0) / 1000 });
+    onProgress?.({ distinct, generated, depth: level, queue: queueSize(), seconds: (now - t0) / 1000, levelDone: li, levelSize: cur.length, nextLevel: nxt.length });
   };
 
   /** Called every POLL_EVERY expansions; sets `stop` on a limit or an interruption, takes checkpoints. */

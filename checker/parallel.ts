@@ -270,7 +270,8 @@ export async function checkParallel(spec: ParallelSpec, options: ParallelOptions
         nextProgress = now + progressMs;
         let g = generated;
         for (let w = 0; w < n; w++) g += progress[w * PROGRESS_STRIDE]!;
-        options.onProgress({ distinct, generated: g, depth: level, queue: frontier, seconds: (now - t0) / 1000 });
+        options.onProgress({ distinct, generated: g, depth: level, queue: frontier, seconds: (now - t0) / 1000,
+          levelDone: Math.min(frontier, Atomics.load(ctl, CTL_CURSOR)), levelSize: frontier });
       }
     }, 50);
 

@@ -12,6 +12,7 @@ import type { TraceStep } from '../traces/format.js';
 import { dotToSvg } from '../traces/svg.js';
 import { loadDesign } from './designs.js';
 import { UserError } from './errors.js';
+import type { Parsed } from './command.js';
 import type { CliKit, Io, Values } from './kit.js';
 import { makeDir, writeDotFiles, writeText } from './pictures.js';
 import { surprises, runCheck, type Report } from './run.js';
@@ -86,8 +87,7 @@ export function siteLine(s: SiteSummary): string {
 
 /** inflight report --out DIR [--designs a,b,…] [bounds]: the matrix of designs as a site. The exit
  *  status is matrix's: 1 when a verdict differs from what its design expects. */
-export async function cmdReport(args: string[], io: Io, kit: CliKit): Promise<number> {
-  const { values } = kit.parse(args, { ...kit.boundOptions, designs: { type: 'string' }, out: { type: 'string' } }, 0);
+export async function cmdReport({ values }: Parsed, io: Io, kit: CliKit): Promise<number> {
   const dir = values['out'];
   if (typeof dir !== 'string' || dir === '') throw new UserError('E_USAGE', 'report needs --out DIR (the directory to write the site into)');
   const bounds = kit.boundsFrom(values);

@@ -3,11 +3,11 @@
 // design can make every step within the trace's bounds), with the same error codes.
 import { ReproUnsupported, reproC } from '../traces/repro.js';
 import { oneLine, UserError } from './errors.js';
+import type { Parsed } from './command.js';
 import type { CliKit, Io } from './kit.js';
 import { loadTrace, writeText } from './pictures.js';
 
-export async function cmdRepro(args: string[], io: Io, kit: CliKit): Promise<number> {
-  const { values, positionals } = kit.parse(args, { out: { type: 'string' }, design: { type: 'string' }, properties: { type: 'string' } }, 1);
+export async function cmdRepro({ values, positionals }: Parsed, io: Io, kit: CliKit): Promise<number> {
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'repro needs a trace file: inflight repro trace.json > repro.c');
   // Read as replay reads it: the trace's property held to the design's and --properties' properties; a step

@@ -1,0 +1,19 @@
+// inflight repro: a trace as a standalone C program that makes its syscalls on this kernel.
+import type { Command } from '../command.js';
+import { kit, opt } from '../common.js';
+import { cmdRepro } from '../repro.js';
+
+export const repro: Command = {
+  name: 'repro',
+  summary: 'the trace as a standalone C program that makes its syscalls on this kernel',
+  usage: ['inflight repro TRACE.json [--design NAME|FILE.ts] [--properties FILE.ts] [--out FILE] [--json]'],
+  options: {
+    design: opt.design('the design whose results the program compares with (default: the trace\'s own)'),
+    properties: opt.properties(),
+    out: { type: 'string', arg: 'FILE', help: 'write the C to FILE (default stdout)' },
+    json: opt.json('the program (its path with --out, else its text), the syscall of each step and what\nthe program compares (each result, the files\' fates at the end)'),
+  },
+  positionals: 1,
+  examples: ['inflight repro leak.json > repro.c && gcc -O2 -o repro repro.c && ./repro', 'inflight repro uaf.json --out uaf.c --json'],
+  run: (p, io) => cmdRepro(p, io, kit),
+};
