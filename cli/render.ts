@@ -131,3 +131,10 @@ export function reportJson(r: Report): object {
     surprises: surprises(r),
   };
 }
+
+/** One design of `matrix --json` (and of `report --json`). */
+export const matrixEntryJson = (r: Report): object => ({
+  design: r.design.name, stop: r.stop, stats: r.stats, surprises: surprises(r),
+  verdicts: Object.fromEntries([...r.properties, ...r.witnesses].map((v) => [v.name, { ...statusJson(r, v), checkedDepth: r.stats.depth,
+    ...vacuousJson(r, v), ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
+});

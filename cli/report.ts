@@ -15,6 +15,7 @@ import { UserError } from './errors.js';
 import type { Parsed } from './command.js';
 import type { CliKit, Io, Values } from './kit.js';
 import { makeDir, writeDotFiles, writeText } from './pictures.js';
+import { matrixEntryJson } from './render.js';
 import { surprises, runCheck, type Report } from './run.js';
 import { indexHtml, tracePageHtml, type TracePageRef, type ViewerStep } from './viewer.js';
 
@@ -97,14 +98,17 @@ export async function cmdReport({ values }: Parsed, io: Io, kit: CliKit): Promis
   const designs = [];
   for (const n of names) designs.push(await loadDesign(n));
   makeDir(dir);   // before the checks, which may take long
-  const live = io.tty === true;
+  const json = values['json'] === true;
+  const live = io.tty === true && !json;
   const reports: Report[] = [];
   for (const d of designs) {
     reports.push(runCheck(d, bounds, { ...limits, ...kit.progressLine(io, live, d.name), ...(io.interrupted ? { shouldStop: io.interrupted } : {}) }));
     kit.clearLine(io, live);
   }
   const site = await writeSite(dir, reports);
-  io.out(siteLine(site));
+  // --json: what was written (every file with its size, the trace pages) and the verdicts, as matrix --json has them.
+  io.out(json ? JSON.stringify({ dir, index: join(dir, 'index.html'), pages: site.pages, pictures: site.pictures, files: site.files, bytes: site.bytes,
+    seconds: site.seconds, bounds, designs: reports.map(matrixEntryJson) }, null, 2) : siteLine(site));
   return reports.some((r) => surprises(r).length > 0) ? 1 : reports.some((r) => r.stop === 'interrupted') ? 130 : 0;
 }
 

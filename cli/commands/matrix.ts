@@ -10,7 +10,7 @@ import { anyBounded, BOUND_OPTIONS, boundsFrom, clearLine, designsOfFlag, EXIT, 
 import { UserError } from '../errors.js';
 import type { Io, Values } from '../kit.js';
 import { propertiesOfFlag, withProperties } from '../properties.js';
-import { fmtInt, formatBounds, matrixCellText, statusJson, vacuousJson } from '../render.js';
+import { fmtInt, formatBounds, matrixCellText, matrixEntryJson } from '../render.js';
 import { runCheckAsync, surprises, type Report } from '../run.js';
 import { abbreviations, fitTable, legend, tableWidth, widthOf, wrapWords } from '../table.js';
 
@@ -77,13 +77,6 @@ async function runMatrix(values: Values, io: Io): Promise<number> {
   return reports.some((r) => surprises(r).length > 0) ? EXIT.violated : reports.some((r) => r.stop === 'interrupted') ? EXIT.interrupted
     : values['strict'] === true && reports.some(anyBounded) ? EXIT.bounded : EXIT.ok;
 }
-
-/** One design of `matrix --json` (and of `report --json`). */
-export const matrixEntryJson = (r: Report): object => ({
-  design: r.design.name, stop: r.stop, stats: r.stats, surprises: surprises(r),
-  verdicts: Object.fromEntries([...r.properties, ...r.witnesses].map((v) => [v.name, { ...statusJson(r, v), checkedDepth: r.stats.depth,
-    ...vacuousJson(r, v), ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
-});
 
 const matrixCell = (r: Report, name: string): string => {
   const v = [...r.properties, ...r.witnesses].find((x) => x.name === name);
