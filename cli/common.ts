@@ -5,7 +5,6 @@ import { checkBounds, DEFAULT_BOUNDS, SYSCALLS, type Bounds, type SyscallName } 
 import type { Design } from '../model/design.js';
 import type { Scenario } from '../model/scenario.js';
 import type { OptionDef } from './command.js';
-import { parseOptions } from './command.js';
 import { loadDesign } from './designs.js';
 import { UserError } from './errors.js';
 import type { CliKit, Io, Values } from './kit.js';
@@ -185,4 +184,4 @@ export async function designsOfFlag(flag: unknown): Promise<Design[] | undefined
   return out;
 }
 
-export const kit: CliKit = { parse: parseOptions, boundOptions: BOUND_OPTIONS, boundsFrom, limitsFrom, progressLine, clearLine };
+export const kit: CliKit = { boundOptions: BOUND_OPTIONS, boundsFrom, limitsFrom, progressLine, clearLine };

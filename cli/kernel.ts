@@ -10,7 +10,7 @@ import { runOnVm, VM_KERNELS, vmKernel, vmStatus } from '../oracle/vm/vm.js';
 import { loadDesign } from './designs.js';
 import { UserError } from './errors.js';
 import type { Parsed } from './command.js';
-import type { CliKit, Io } from './kit.js';
+import type { Io } from './kit.js';
 import { readTraceFile } from './trace-file.js';
 
 /** The steps the executor does not make, and why. */
@@ -21,7 +21,7 @@ const NOT_MADE: ReadonlyMap<string, string> = new Map([
 /** The design that matches this machine's kernel. */
 export const KERNEL_DESIGN = 'linux-6.18';
 
-export async function cmdKernel({ values, positionals }: Parsed, io: Io, kit: CliKit): Promise<number> {
+export async function cmdKernel({ values, positionals }: Parsed, io: Io): Promise<number> {
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'kernel needs a trace file: inflight kernel trace.json');
   const vmVersion = typeof values['vm'] === 'string' ? values['vm'] : undefined;

@@ -21,8 +21,6 @@ export interface Io {
 }
 
 export interface CliKit {
-  /** parseArgs, strict, with user errors as E_USAGE; at most `positionals` positionals. */
-  parse(args: string[], options: OptionSpec, positionals: number): { values: Values; positionals: string[] };
   /** The bound options, as `check` and `matrix` take them. */
   readonly boundOptions: OptionSpec;
   boundsFrom(v: Values): Bounds;

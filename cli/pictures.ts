@@ -13,7 +13,7 @@ import { dotToSvg } from '../traces/svg.js';
 import { loadDesign, traceDesign } from './designs.js';
 import { oneLine, UserError } from './errors.js';
 import type { Parsed } from './command.js';
-import type { CliKit, Io } from './kit.js';
+import type { Io } from './kit.js';
 import type { Report } from './run.js';
 import { designWithPropertiesFlag } from './properties.js';
 import { cannotMakeStep, readTraceFile, traceProperty } from './trace-file.js';
@@ -71,7 +71,7 @@ export async function loadTrace(file: string, designArg: string | undefined, opt
 
 const FORMATS = ['dot', 'svg'] as const;
 
-export async function cmdRender({ values, positionals }: Parsed, io: Io, kit: CliKit): Promise<number> {
+export async function cmdRender({ values, positionals }: Parsed, io: Io): Promise<number> {
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'render needs a trace file: inflight render trace.json --format svg');
   const out = typeof values['out'] === 'string' ? values['out'] : undefined;

@@ -4,10 +4,10 @@
 import { ReproUnsupported, reproProgram, type ReproPlan } from '../traces/repro.js';
 import { oneLine, UserError } from './errors.js';
 import type { Parsed } from './command.js';
-import type { CliKit, Io } from './kit.js';
+import type { Io } from './kit.js';
 import { loadTrace, writeText } from './pictures.js';
 
-export async function cmdRepro({ values, positionals }: Parsed, io: Io, kit: CliKit): Promise<number> {
+export async function cmdRepro({ values, positionals }: Parsed, io: Io): Promise<number> {
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'repro needs a trace file: inflight repro trace.json > repro.c');
   // Read as replay reads it: the trace's property held to the design's and --properties' properties; a step

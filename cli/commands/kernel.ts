@@ -1,6 +1,6 @@
 // inflight kernel: a trace replayed on the running kernel (or one under QEMU), compared with the design.
 import type { Command } from '../command.js';
-import { kit, opt } from '../common.js';
+import { opt } from '../common.js';
 import { cmdKernel } from '../kernel.js';
 
 export const kernel: Command = {
@@ -19,5 +19,5 @@ export const kernel: Command = {
   },
   positionals: 1,
   examples: ['inflight kernel leak.json', 'inflight kernel uaf.json --vm 6.1.170 --json'],
-  run: (p, io) => cmdKernel(p, io, kit),
+  run: (p, io) => cmdKernel(p, io),
 };

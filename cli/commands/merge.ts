@@ -1,6 +1,6 @@
 // inflight merge: the parts of one check --partition (or simulate --swarm) as one result.
 import type { Command } from '../command.js';
-import { kit, opt } from '../common.js';
+import { opt } from '../common.js';
 import { cmdMerge } from '../merge.js';
 
 export const merge: Command = {
@@ -15,5 +15,5 @@ export const merge: Command = {
   },
   positionals: Infinity,
   examples: ['inflight merge part-0.json part-1.json part-2.json', 'inflight merge parts/*.json --json'],
-  run: (p, io) => cmdMerge(p, io, kit),
+  run: (p, io) => cmdMerge(p, io),
 };

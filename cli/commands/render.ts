@@ -1,6 +1,6 @@
 // inflight render: the reference graph of one world of a trace (DOT, SVG, or the graph as JSON).
 import type { Command } from '../command.js';
-import { kit, opt } from '../common.js';
+import { opt } from '../common.js';
 import { cmdRender } from '../pictures.js';
 
 export const render: Command = {
@@ -17,5 +17,5 @@ export const render: Command = {
   },
   positionals: 1,
   examples: ['inflight render leak.json --format svg --step 4 --out step4.svg', 'inflight render leak.json --design viro-2019', 'inflight render uaf.json --json'],
-  run: (p, io) => cmdRender(p, io, kit),
+  run: (p, io) => cmdRender(p, io),
 };

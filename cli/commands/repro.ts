@@ -1,6 +1,6 @@
 // inflight repro: a trace as a standalone C program that makes its syscalls on this kernel.
 import type { Command } from '../command.js';
-import { kit, opt } from '../common.js';
+import { opt } from '../common.js';
 import { cmdRepro } from '../repro.js';
 
 export const repro: Command = {
@@ -15,5 +15,5 @@ export const repro: Command = {
   },
   positionals: 1,
   examples: ['inflight repro leak.json > repro.c && gcc -O2 -o repro repro.c && ./repro', 'inflight repro uaf.json --out uaf.c --json'],
-  run: (p, io) => cmdRepro(p, io, kit),
+  run: (p, io) => cmdRepro(p, io),
 };
