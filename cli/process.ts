@@ -54,10 +54,9 @@ export async function runProcess(main: Main, p: ProcessLike = process): Promise<
     if (!readerGone(e)) throw e;
     stderrGone = true;
   });
-  const writable = (s: NodeJS.WriteStream, gone: boolean): boolean => !gone && !s.destroyed && s.writable;
   return main(p.argv.slice(2), {
-    out: (s) => { if (writable(p.stdout, stdoutGone)) p.stdout.write(s.endsWith('\n') ? s : s + '\n'); },
-    err: (s) => { if (writable(p.stderr, stderrGone)) p.stderr.write(s.startsWith('\r') || s.endsWith('\n') ? s : s + '\n'); },
+    out: (s) => { if (!stdoutGone) p.stdout.write(s.endsWith('\n') ? s : s + '\n'); },
+    err: (s) => { if (!stderrGone) p.stderr.write(s.startsWith('\r') || s.endsWith('\n') ? s : s + '\n'); },
     tty: p.stderr.isTTY === true,
     colour: colourWanted(p.env, p.stdout.isTTY === true),
     // Tables are narrowed to the terminal only when stdout is one (in a pipe or a file, only with --width).
