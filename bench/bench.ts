@@ -7,7 +7,8 @@
 // `npm run bench -- --partition [--parts 2,4] [--json] [-- CHECK ARGS]`: one search split into N processes
 // on this machine, merged: speed-up and redundancy (bench/partition.ts). `npm run bench -- --replay [--runs N]
 // [--json]`: replay of a 10,000-step trace over a few files and of one through 5,000 files, and their ratio
-// (bench/replay.ts).
+// (bench/replay.ts). `npm run bench -- --kernel-vs-filelife [--rounds R] [--json]`: linux-6.18 at two tasks,
+// depth 8, one worker, against filelife A in the same run, interleaved, and their ratio (bench/kernel-vs-filelife.ts).
 import { runCheckAsync } from '../cli/run.js';
 import { fmtInt, formatBounds } from '../cli/render.js';
 import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
@@ -21,7 +22,9 @@ const RUNS: { design: string; bounds: Bounds; workers: number }[] = [
   ...['viro-2019', 'linux-6.18'].flatMap((design) => [1, 2].map((workers) => ({ design, bounds: { ...DEFAULT_BOUNDS, tasks: 2, depth: 8 }, workers }))),
 ];
 
-if (process.argv.includes('--replay')) {
+if (process.argv.includes('--kernel-vs-filelife')) {
+  await import('./kernel-vs-filelife.js');
+} else if (process.argv.includes('--replay')) {
   await import('./replay.js');
 } else if (process.argv.includes('--partition')) {
   await import('./partition.js');

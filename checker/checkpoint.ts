@@ -10,9 +10,39 @@
 // fit together as the search leaves them. What needs the model (step indices, initial states, whether a
 // recorded violation really fires) is checked on resume by `snapshotProblemsWithModel`.
 import { createHash } from 'node:crypto';
+import * as v from 'valibot';
+import { check, count, jsonPath, obj } from '../model/schema-kit.js';
 import type { Model, Path, Property } from './model.js';
 import { fingerprint, fp } from './hash.js';
 import { FingerprintSet } from './visited.js';
+
+// The header line, once: decodeSnapshot reads it by this schema and the published JSON Schema
+// (schemas/checkpoint.schema.json, with the CLI's `meta`) is made from it. Types only: how the fields fit
+// together (and with the arrays) is snapshotProblem's.
+const COUNT = 'not a whole number >= 0';
+const counter = (what: string) => v.pipe(count(COUNT), v.description(what));
+const VerdictSchema = v.nullable(obj({
+  path: obj({ init: count(COUNT), steps: v.pipe(v.array(count(COUNT), 'not a list of step indices'), v.readonly()) }, 'not an object'),
+  message: v.string('not a string'),
+}, 'not an object or null'));
+const CoverageSchema = obj({ label: v.string('not a string'), generated: count(COUNT), distinct: count(COUNT) }, 'not an object');
+
+export const HEADER_ENTRIES = {
+  meta: v.pipe(v.unknown(), v.description("the caller's description of the model (design, bounds …): resume refuses another")),
+  version: v.pipe(v.literal(1, 'snapshot version'), v.description('the version of the snapshot (1)')),
+  distinct: counter('distinct states found'),
+  generated: counter('states generated'),
+  pruned: counter('states cut by a fired property'),
+  level: counter('the level being expanded'),
+  depth: counter('the depth reached (the level)'),
+  skip: counter('how many actions of the first frontier state were already taken'),
+  properties: v.pipe(v.array(VerdictSchema, 'not a list'), v.readonly(), v.description('per property, in order: its verdict so far (null = undecided)')),
+  coverage: v.pipe(v.array(CoverageSchema, 'not a list'), v.readonly(), v.description('per action label: transitions generated and distinct states they found')),
+  exactKeys: v.exactOptional(v.pipe(v.array(v.string('not a string'), 'not a list'), v.readonly(), v.description('in an exact run: every state\'s key, in discovery order'))),
+  lengths: v.pipe(v.strictTuple([count(COUNT), count(COUNT), count(COUNT), count(COUNT), count(COUNT)], 'array lengths'),
+    v.description('the lengths (in 32-bit words) of the arrays that follow: visited (fingerprints, hi and lo), parents, stepTaken, cur, nxt')),
+};
+const HeaderSchema = obj(HEADER_ENTRIES, 'the header is not an object');
 
 export interface Snapshot {
   readonly version: 1;
@@ -32,9 +62,9 @@ export interface Snapshot {
    *  `maxStates`); 0 or absent between two expansions. */
   readonly skip?: number;
   /** Per property, in order: its verdict so far (null = undecided). */
-  readonly properties: readonly ({ readonly path: Path; readonly message: string } | null)[];
-  readonly coverage: readonly { readonly label: string; readonly generated: number; readonly distinct: number }[];
-  readonly exactKeys?: readonly string[];
+  readonly properties: v.InferOutput<typeof HEADER_ENTRIES.properties>;
+  readonly coverage: v.InferOutput<typeof HEADER_ENTRIES.coverage>;
+  readonly exactKeys?: v.InferOutput<typeof HEADER_ENTRIES.exactKeys>;
 }
 
 /** A checkpoint that does not fit the model it is resumed with (thrown by the search on resume). */
@@ -75,47 +105,40 @@ export function decodeSnapshot(buf: Buffer): { snapshot: Snapshot; meta: unknown
 
   const nl = body.indexOf(0x0a);
   if (nl < 0) return 'damaged checkpoint (no header)';
-  let h: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(body.subarray(0, nl).toString('utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'damaged checkpoint (the header is not an object)';
-    h = parsed as Record<string, unknown>;
-  } catch { return 'damaged checkpoint (bad header)'; }
-  const lengths = h['lengths'];
-  if (!Array.isArray(lengths) || lengths.length !== 5 || lengths.some((n) => !Number.isSafeInteger(n) || n < 0)) return 'damaged checkpoint (array lengths)';
+  let parsed: unknown;
+  try { parsed = JSON.parse(body.subarray(0, nl).toString('utf8')); } catch { return 'damaged checkpoint (bad header)'; }
+  const r = check(HeaderSchema, parsed);
+  if (!r.ok) return `damaged checkpoint (${r.path.length ? `${jsonPath(r.path)}: ` : ''}${r.message})`;
+  const h = r.value;
+  const lengths = h.lengths;
   let at = nl + 1;
   at += (4 - (at % 4)) % 4;
-  const total = at + (lengths as number[]).reduce((x, n) => x + n * 4, 0);
+  const total = at + lengths.reduce((x, n) => x + n * 4, 0);
   if (body.length !== total) return `damaged checkpoint (${body.length} bytes after the first line, the header says ${total})`;
   const words = new Uint8Array(body.length - at);
   words.set(body.subarray(at));
   let off = 0;
   const take = <T>(n: number, make: (b: ArrayBuffer, o: number, n: number) => T): T => { const t = make(words.buffer, off, n); off += n * 4; return t; };
-  const [lv, lp, ls, lc, ln] = lengths as number[];
-  const visited = take(lv!, (b, o, n) => new Uint32Array(b, o, n));
-  const parents = take(lp!, (b, o, n) => new Int32Array(b, o, n));
-  const stepTaken = take(ls!, (b, o, n) => new Int32Array(b, o, n));
-  const cur = take(lc!, (b, o, n) => new Int32Array(b, o, n));
-  const nxt = take(ln!, (b, o, n) => new Int32Array(b, o, n));
-  const num = (k: string): number => (Number.isSafeInteger(h[k]) && (h[k] as number) >= 0 ? (h[k] as number) : NaN);
-  if (h['version'] !== 1) return 'damaged checkpoint (snapshot version)';
+  const [lv, lp, ls, lc, ln] = lengths;
+  const visited = take(lv, (b, o, n) => new Uint32Array(b, o, n));
+  const parents = take(lp, (b, o, n) => new Int32Array(b, o, n));
+  const stepTaken = take(ls, (b, o, n) => new Int32Array(b, o, n));
+  const cur = take(lc, (b, o, n) => new Int32Array(b, o, n));
+  const nxt = take(ln, (b, o, n) => new Int32Array(b, o, n));
   const snapshot: Snapshot = {
-    version: 1, distinct: num('distinct'), generated: num('generated'), pruned: num('pruned'), level: num('level'), depth: num('depth'),
-    skip: num('skip'), visited, parents, stepTaken, cur, nxt,
-    properties: h['properties'] as Snapshot['properties'], coverage: h['coverage'] as Snapshot['coverage'],
-    ...(h['exactKeys'] !== undefined ? { exactKeys: h['exactKeys'] as string[] } : {}),
+    version: 1, distinct: h.distinct, generated: h.generated, pruned: h.pruned, level: h.level, depth: h.depth,
+    skip: h.skip, visited, parents, stepTaken, cur, nxt, properties: h.properties, coverage: h.coverage,
+    ...(h.exactKeys !== undefined ? { exactKeys: h.exactKeys } : {}),
   };
   const bad = snapshotProblem(snapshot);
-  return bad === undefined ? { snapshot, meta: h['meta'] } : `inconsistent checkpoint (${bad})`;
+  return bad === undefined ? { snapshot, meta: h.meta } : `inconsistent checkpoint (${bad})`;
 }
 
-const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
-
-/** Why `s` cannot be a snapshot the search took, or undefined. Model-free: see `snapshotProblemsWithModel`. */
+/** Why `s` cannot be a snapshot the search took, or undefined. Model-free: see `snapshotProblemsWithModel`.
+ *  The types of the header's fields are the schema's (decodeSnapshot); this is how they fit together. */
 export function snapshotProblem(s: Snapshot): string | undefined {
   const { distinct, generated, pruned, level, depth } = s;
   const skip = s.skip ?? 0;
-  if (![distinct, generated, pruned, level, depth, skip].every(isCount)) return 'a counter is not a whole number >= 0';
   if (distinct > generated) return `${distinct} distinct states but only ${generated} generated`;
   if (pruned > distinct) return `${pruned} pruned states of ${distinct}`;
   if (depth !== level) return `depth ${depth}, level ${level}`;  // the search sets depth to the level it is in
@@ -165,19 +188,14 @@ export function snapshotProblem(s: Snapshot): string | undefined {
   }
 
   // Verdicts and coverage.
-  if (!Array.isArray(s.properties)) return 'verdicts';
-  for (const [i, v] of s.properties.entries()) {
-    if (v === null) continue;
-    if (typeof v !== 'object' || typeof v.message !== 'string' || typeof v.path !== 'object' || v.path === null
-      || !isCount(v.path.init) || !Array.isArray(v.path.steps) || !v.path.steps.every(isCount)) return `verdict ${i}`;
-    if (v.path.steps.length > level + 1) return `verdict ${i}: a path of ${v.path.steps.length} steps at level ${level}`;
+  for (const [i, p] of s.properties.entries()) {
+    if (p !== null && p.path.steps.length > level + 1) return `verdict ${i}: a path of ${p.path.steps.length} steps at level ${level}`;
   }
-  if (!Array.isArray(s.coverage)) return 'coverage';
   const labels = new Set<string>();
   let covGenerated = 0;
   let covDistinct = 0;
   for (const c of s.coverage) {
-    if (typeof c !== 'object' || c === null || typeof c.label !== 'string' || labels.has(c.label) || !isCount(c.generated) || !isCount(c.distinct) || c.distinct > c.generated) return 'coverage entry';
+    if (labels.has(c.label) || c.distinct > c.generated) return 'coverage entry';
     labels.add(c.label);
     covGenerated += c.generated;
     covDistinct += c.distinct;
@@ -186,7 +204,7 @@ export function snapshotProblem(s: Snapshot): string | undefined {
   if (s.coverage.length > 0 && (covDistinct !== distinct - initials || covGenerated > generated - initials)) return 'coverage does not add up to the counters';
 
   if (s.exactKeys !== undefined) {
-    if (!Array.isArray(s.exactKeys) || s.exactKeys.length !== distinct || s.exactKeys.some((k) => typeof k !== 'string')) return 'exact keys';
+    if (s.exactKeys.length !== distinct) return 'exact keys';
     if (new Set(s.exactKeys).size !== distinct) return 'exact keys repeat';
     return FingerprintSet.problem(s.visited, 0);
   }

@@ -25,7 +25,7 @@ export type ErrorCode =
   | 'E_KERNEL_UNAVAILABLE' // kernel --vm: that kernel is not fetched (npm run kernels) or QEMU is missing
   | 'E_PARTITION'      // --partition / --swarm: not I/N, no JOB_COMPLETION_INDEX, or combined with an option it does not support
   | 'E_MERGE'          // merge: a part file that is unreadable, damaged, of another search, missing or given twice
-  | 'E_REPRO_UNSUPPORTED'; // repro: a step of the trace has no honest C reproduction (a resume of no call, an accept the model cannot place)
+  | 'E_REPRO_UNSUPPORTED'; // repro: a step of the trace has no honest C reproduction (a resume of no call, an accept the model cannot place; --minimal: a second task)
 
 export class UserError extends Error {
   /** For E_DESIGN_THROWS: the steps that led to the state where the design threw. */

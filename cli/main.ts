@@ -5,7 +5,6 @@
 //      (matrix: 0 when every verdict is the one its design expects, 1 when one is not)
 //   2  usage or input error (one line on stderr)     130  interrupted (SIGINT) before a violation
 //   3  with --strict: nothing violated, but a verdict is bounded (a limit stopped the search)
-import { readFileSync } from 'node:fs';
 import { builtinDesigns } from '../model/designs/index.js';
 import { DesignError } from '../model/design.js';
 import { PropertyError } from '../properties/user.js';
@@ -15,6 +14,7 @@ import { COMMANDS, commandNamed } from './commands/index.js';
 import { EXIT } from './common.js';
 import { oneLine, UserError } from './errors.js';
 import type { Io } from './kit.js';
+import { packageJson } from './package-json.js';
 import { runInSandbox, runsUserCode } from './sandbox.js';
 
 export type { Io } from './kit.js';
@@ -38,7 +38,8 @@ function overview(): string {
 
 /** `inflight --version`: the package's version and what it models (the newest built-in design). */
 function versionLine(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+  // package.json from the sources or from dist/ (cli/package-json.ts knows where it is in each).
+  const pkg = packageJson() as { name: string; version: string };
   return `inflight ${pkg.version} (package ${pkg.name}; ${builtinDesigns.length} built-in designs, newest ${builtinDesigns[builtinDesigns.length - 1]!.name}; node ${process.versions.node})`;
 }
 

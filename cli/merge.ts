@@ -291,7 +291,7 @@ function mergeSwarm(parts: ReadPart[], search: SimulateSearch, design: Design, i
     else {
       const v = best.r.violation!;
       lines.push('', `${v.property} violated (the shortest over the parts: part ${best.part.index}, seed ${best.r.seed}, ${v.path.steps.length} steps)`,
-        `${v.property}: ${v.message}`, renderSteps(trace.trace.steps, trace.worlds, { full }));
+        `${v.property}: ${v.message}`, renderSteps(trace.trace.steps, trace.worlds, { full, counter: design.refcount }));
     }
     io.out(lines.join('\n'));
   }

@@ -10,6 +10,7 @@
 //             keeps the members' order, so the reader recomputes it exactly): truncation and edits show.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { packageVersion } from './package-json.js';
 import { resolve } from 'node:path';
 import { checkPartition } from '../checker/partition.js';
 import type { Bounds } from '../model/bounds.js';
@@ -47,7 +48,7 @@ export function parsePartition(flag: string, raw: unknown, env: NodeJS.ProcessEn
 
 let version: string | undefined;
 export function inflightVersion(): string {
-  version ??= (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  version ??= packageVersion();
   return version;
 }
 

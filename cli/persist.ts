@@ -1,12 +1,16 @@
 // Memory limit parsing and checkpoint files for the CLI.
 import { createHash } from 'node:crypto';
+import { packageVersion } from './package-json.js';
 import { lstatSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { SYSCALLS } from '../model/bounds.js';
 import type { Design } from '../model/design.js';
 import { builtinDesign } from '../model/designs/index.js';
-import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../checker/checkpoint.js';
+import * as v from 'valibot';
+import { decodeSnapshot, encodeSnapshot, HEADER_ENTRIES, type Snapshot } from '../checker/checkpoint.js';
+import { check, jsonPath, obj } from '../model/schema-kit.js';
+import { BoundsSchema } from '../traces/format.js';
 import { oneLine, UserError } from './errors.js';
 import { designCode } from './designs.js';
 
@@ -24,25 +28,31 @@ export function parseSize(flag: string, raw: string): number {
   return bytes;
 }
 
-/** What a checkpoint was made of; a resume with anything else would not end like the interrupted run. */
-export interface CheckpointMeta {
-  readonly design: string;
-  /** What the design is, beyond its name (`designIdentity`): an edited module is another design. */
-  readonly designId: string;
-  readonly bounds: unknown;
-  readonly symmetry: boolean;
-  readonly exact: boolean;
-  /** The scenario (name/variant) of a scenario run. */
-  readonly scenario?: string;
-  /** The names of the run's own properties (the design's and --properties'), when it has any. */
-  readonly properties?: readonly string[];
-}
+/** What a checkpoint was made of; a resume with anything else would not end like the interrupted run.
+ *  The `meta` of the checkpoint's header (checker/checkpoint.ts): the schema gives readCheckpoint's check
+ *  and the published JSON Schema (schemas/checkpoint.schema.json). */
+export const CheckpointMetaSchema = obj({
+  design: v.pipe(v.string('meta.design is not a string'), v.description('the design checked')),
+  designId: v.pipe(v.string('meta.designId is not a string'), v.description('what the design is, beyond its name: an edited module is another design')),
+  bounds: v.pipe(BoundsSchema, v.description('the bounds of the search')),
+  symmetry: v.boolean('meta.symmetry is not true or false'),
+  exact: v.boolean('meta.exact is not true or false'),
+  scenario: v.exactOptional(v.pipe(v.string('meta.scenario is not a string'), v.description('the scenario (name/variant) of a scenario run'))),
+  properties: v.exactOptional(v.pipe(v.array(v.string('meta.properties is not a list of names'), 'meta.properties is not a list of names'), v.readonly(),
+    v.description("the names of the run's own properties (the design's and --properties'), when it has any"))),
+}, 'meta is not an object');
+export type CheckpointMeta = Readonly<v.InferOutput<typeof CheckpointMetaSchema>>;
+
+/** The checkpoint's header line as the CLI writes it: the checker's header with this `meta`. */
+export const CheckpointHeaderSchema = v.pipe(obj({ ...HEADER_ENTRIES, meta: CheckpointMetaSchema }, 'the header is not an object'),
+  v.title('inflight checkpoint header'),
+  v.description('The JSON header of a checkpoint (`inflight check --checkpoint FILE`): the second line of the file, after `inflight-checkpoint/2 sha256:<hex>` and before the binary arrays.'));
 
 const COVERAGE_LABELS = new Set<string>([...SYSCALLS, 'recvmsg(MSG_PEEK)']);
 
 const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = packageVersion();
 
 /** The identity of a design's content. A design module: the SHA-256 of its file's bytes and of the code it
  *  was compiled to (with the modules it imports). A built-in design: its name, inflight's version and its switches (the model's
@@ -144,15 +154,15 @@ export function readCheckpoint(file: string, expect: CheckpointMeta): Snapshot {
   // The kernel model labels its actions by syscall (model/model.ts): coverage names nothing else.
   const label = got.snapshot.coverage.find((c) => !COVERAGE_LABELS.has(c.label));
   if (label) throw new UserError('E_CHECKPOINT', `${file}: inconsistent checkpoint (coverage of an unknown action ${JSON.stringify(label.label).slice(0, 40)})`);
-  const meta = got.meta as Partial<CheckpointMeta> | null;
-  const same = JSON.stringify(meta) === JSON.stringify(expect);
-  if (!same) {
-    if (meta && typeof meta === 'object' && meta.design === expect.design && meta.designId !== expect.designId) {
-      throw new UserError('E_CHECKPOINT', `${file} was made with another version of design ${String(meta.design)} (${String(meta.designId)}; now ${expect.designId}): start the run again`);
+  const parsed = check(CheckpointMetaSchema, got.meta);
+  if (!parsed.ok) throw new UserError('E_CHECKPOINT', `${file}: damaged checkpoint (${jsonPath(['meta', ...parsed.path])}: ${parsed.message})`);
+  const meta = parsed.value;
+  // The meta as written (not as read: the bounds' defaults filled in), so that nothing the file says is skipped.
+  if (JSON.stringify(got.meta) !== JSON.stringify(expect)) {
+    if (meta.design === expect.design && meta.designId !== expect.designId) {
+      throw new UserError('E_CHECKPOINT', `${file} was made with another version of design ${meta.design} (${meta.designId}; now ${expect.designId}): start the run again`);
     }
-    const what = meta && typeof meta === 'object'
-      ? `design ${String(meta.design)}, bounds ${JSON.stringify(meta.bounds)}, symmetry ${String(meta.symmetry)}, exact ${String(meta.exact)}${meta.scenario !== undefined ? `, scenario ${String(meta.scenario)}` : ''}`
-      : 'unknown settings';
+    const what = `design ${meta.design}, bounds ${JSON.stringify(got.meta && (got.meta as { bounds?: unknown }).bounds)}, symmetry ${meta.symmetry}, exact ${meta.exact}${meta.scenario !== undefined ? `, scenario ${meta.scenario}` : ''}`;
     throw new UserError('E_CHECKPOINT', `${file} was made with ${what}: resume with the same design and options`);
   }
   return got.snapshot;

@@ -4,6 +4,7 @@ import { CORE_OPS, SYSCALLS } from '../model/bounds.js';
 import { renderSteps } from '../traces/text.js';
 import { paintVerdict } from './colour.js';
 import { expectedOf, inapplicableWhy, surprises, vacuityOf, type Report, type Verdict, type WitnessVerdict } from './run.js';
+import type { CheckJson } from './json-results.js';
 
 export const fmtInt = (n: number): string => n.toLocaleString('en-US');
 const plural = (n: number, one: string, many = `${one}s`): string => `${fmtInt(n)} ${n === 1 ? one : many}`;
@@ -80,7 +81,7 @@ export function renderReport(r: Report, opts: { full?: boolean; witnesses?: bool
     if (!v.trace || !v.worlds) continue;
     out.push('');
     out.push(`${v.name}: ${v.message ?? ''}`);
-    out.push(renderSteps(v.trace.steps, v.worlds, opts));
+    out.push(renderSteps(v.trace.steps, v.worlds, { ...opts, counter: r.design.refcount }));
   }
   if (opts.witnesses !== true && found.length > 0) {
     out.push('');
@@ -111,7 +112,7 @@ export function matrixCellText(r: Report, v: Verdict | WitnessVerdict): string {
   return !('found' in v) && vacuityOf(r, v).length > 0 ? `${text}?` : text;
 }
 
-export function reportJson(r: Report): object {
+export function reportJson(r: Report): CheckJson {
   return {
     design: r.design.name,
     summary: r.design.summary,
@@ -131,10 +132,3 @@ export function reportJson(r: Report): object {
     surprises: surprises(r),
   };
 }
-
-/** One design of `matrix --json` (and of `report --json`). */
-export const matrixEntryJson = (r: Report): object => ({
-  design: r.design.name, stop: r.stop, stats: r.stats, surprises: surprises(r),
-  verdicts: Object.fromEntries([...r.properties, ...r.witnesses].map((v) => [v.name, { ...statusJson(r, v), checkedDepth: r.stats.depth,
-    ...vacuousJson(r, v), ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
-});

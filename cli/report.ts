@@ -15,7 +15,7 @@ import { UserError } from './errors.js';
 import type { Parsed } from './command.js';
 import type { CliKit, Io, Values } from './kit.js';
 import { makeDir, writeDotFiles, writeText } from './pictures.js';
-import { matrixEntryJson } from './render.js';
+import { matrixRowJson } from './json-results.js';
 import { surprises, runCheck, type Report } from './run.js';
 import { indexHtml, tracePageHtml, type TracePageRef, type ViewerStep } from './viewer.js';
 
@@ -38,10 +38,10 @@ async function views(steps: readonly TraceStep[], worlds: readonly World[], repo
   const dots = traceToDots(steps, worlds, { design: report.design, violation, titles: false });
   const out: ViewerStep[] = [];
   for (let i = 0; i < worlds.length; i++) {
-    const after = describeWorld(worlds[i]!);
+    const after = describeWorld(worlds[i]!, report.design.refcount);
     const changes = i === 0
       ? [...after].map(([k, v]) => ({ text: `${k}: ${v}`, kind: 'fact' as const }))
-      : diffFacts(describeWorld(worlds[i - 1]!), after).map((c) => ({
+      : diffFacts(describeWorld(worlds[i - 1]!, report.design.refcount), after).map((c) => ({
         text: formatChange(c),
         kind: c.after === undefined || c.after === 'released' || c.after === 'exited' ? 'removed' as const : c.before === undefined ? 'added' as const : 'changed' as const,
       }));
@@ -108,7 +108,7 @@ export async function cmdReport({ values }: Parsed, io: Io, kit: CliKit): Promis
   const site = await writeSite(dir, reports);
   // --json: what was written (every file with its size, the trace pages) and the verdicts, as matrix --json has them.
   io.out(json ? JSON.stringify({ dir, index: join(dir, 'index.html'), pages: site.pages, pictures: site.pictures, files: site.files, bytes: site.bytes,
-    seconds: site.seconds, bounds, designs: reports.map(matrixEntryJson) }, null, 2) : siteLine(site));
+    seconds: site.seconds, bounds, designs: reports.map(matrixRowJson) }, null, 2) : siteLine(site));
   return reports.some((r) => surprises(r).length > 0) ? 1 : reports.some((r) => r.stop === 'interrupted') ? 130 : 0;
 }
 

@@ -155,6 +155,9 @@ export function parseWorkers(raw: unknown, withCheckpoint: boolean): number {
   return n;
 }
 
+/** The workers load the factory module in the form this code runs in: sources (tsx) or dist/'s JavaScript. */
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
 /** The run options for `workers` threads: the design's code too when the design is not built in. */
 export function parallelRun(workers: number, design: Design): Pick<RunOptions, 'workers' | 'designCode'> {
   if (workers <= 1) return {};
@@ -176,7 +179,7 @@ function runParallel(model: KernelModel, design: Design, bounds: Bounds, opts: R
   // User code (a design module, a --properties module) goes to the workers as the code the main thread ran.
   const userCode = opts.designCode !== undefined || opts.propertiesCode !== undefined;
   return checkParallel({
-    module: userCode ? new URL('./factory.ts', import.meta.url) : new URL('../model/factory.ts', import.meta.url),
+    module: userCode ? new URL(`./factory${EXT}`, import.meta.url) : new URL(`../model/factory${EXT}`, import.meta.url),
     params: { design: design.name, bounds, symmetry: opts.symmetry ?? true, ...(opts.designCode !== undefined ? { designCode: opts.designCode } : {}),
       ...(opts.scenario ? { programs: opts.scenario.programs } : {}), ...(opts.propertiesCode !== undefined ? { propertiesCode: opts.propertiesCode } : {}) },
     workers: opts.workers!,

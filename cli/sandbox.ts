@@ -30,7 +30,8 @@ export interface SandboxData {
   readonly watch: SharedArrayBuffer;
 }
 
-const ENTRY = new URL('./sandbox-entry.mjs', import.meta.url);
+// From the sources the thread registers tsx first (sandbox-entry.mjs); compiled (dist/), it starts as it is.
+const ENTRY = import.meta.url.endsWith('.ts') ? new URL('./sandbox-entry.mjs', import.meta.url) : new URL('./sandbox-worker.js', import.meta.url);
 /** How long after a stop request a call into user code may go on before it is taken for stuck. A call
  *  of a sane design takes microseconds; the margin is for a machine so loaded that a thread waits seconds
  *  for a core (the watchdog sees wall time, not the thread's CPU time). */

@@ -90,7 +90,7 @@ export async function cmdSimulate({ values }: Parsed, io: Io, kit: CliKit): Prom
     if (!v || !r.trace) lines.push('', 'no property violated on any walk');
     else {
       lines.push('', `${v.property} violated on walk ${fmtInt(res.runs)}; shrunk from ${v.originalLength} to ${r.trace.trace.steps.length} steps; reproduce with ${swarm ? `--swarm ${swarm.index}/${swarm.count} --seed ${seed}` : `--seed ${seed}`}`,
-        `${v.property}: ${v.message}`, renderSteps(r.trace.trace.steps, r.trace.worlds, { full: values['full'] === true }));
+        `${v.property}: ${v.message}`, renderSteps(r.trace.trace.steps, r.trace.worlds, { full: values['full'] === true, counter: design.refcount }));
     }
     io.out(lines.join('\n'));
   }

@@ -14,8 +14,7 @@ import { makesSteps } from '../traces/replay.js';
 import { actorName } from '../traces/text.js';
 import { oneLine, UserError } from './errors.js';
 
-/** The longest trace read: the longest walk `simulate` makes (its --depth is at most 10,000). */
-export const MAX_TRACE_STEPS = 10_000;
+export { MAX_TRACE_STEPS } from '../traces/format.js';
 
 /** What a trace that violates no property names as its property: a design that threw during a check, a
  *  trace written by hand for the kernel oracle. */
@@ -27,16 +26,16 @@ export function readTraceFile(file: string): TraceFile {
     throw new UserError('E_TRACE_READ', `cannot read ${file}: ${oneLine((e as Error).message)}`);
   }
   const parsed = parseTrace(text);
-  if (!parsed.ok) throw new UserError('E_TRACE_INVALID', `${file}: ${parsed.error}`);
+  // The JSON path of the field the format's schema refuses, then the reason: `steps[2].args.fd: step 3: …`.
+  if (!parsed.ok) throw new UserError('E_TRACE_INVALID', `${file}: ${parsed.path !== undefined ? `${parsed.path}: ` : ''}${parsed.error}`);
   const bad = traceProblem(parsed.value);
   if (bad !== undefined) throw new UserError('E_TRACE_INVALID', `${file}: ${bad}`);
   return parsed.value;
 }
 
-/** What the format's parser leaves to the trace as a whole: its length, its property, and that every
- *  step is within the trace's own bounds (--ops, --msg-fds: SCM_RIGHTS and IORING_REGISTER_FILES). */
+/** What the format's schema (traces/format.ts) leaves to the trace as a whole: its property, and that
+ *  every step is within the trace's own bounds (--ops, --msg-fds: SCM_RIGHTS and IORING_REGISTER_FILES). */
 export function traceProblem(t: TraceFile): string | undefined {
-  if (t.steps.length > MAX_TRACE_STEPS) return `${t.steps.length} steps: a trace has at most ${MAX_TRACE_STEPS.toLocaleString('en-US')} (the longest walk simulate makes)`;
   // A name a property of the user's own may have is let through here; replay, which decides verdicts, holds
   // it to the properties it is given (traceProperty).
   if (propertyByName(t.property) === undefined && !TRACE_LABELS.includes(t.property) && !USER_PROPERTY_NAME.test(t.property)) {

@@ -16,42 +16,67 @@
 // key `__proto__` stays a key), and wraps every function it finds so that the sandbox's watchdog
 // (cli/sandbox.ts) knows when user code is running and which.
 import { build, type Plugin } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { getEnvironmentData, isMainThread, workerData } from 'node:worker_threads';
 import { describeThrown } from '../model/design.js';
+import { FROM_SOURCE, PACKAGE_ROOT, packageJson, RUNTIME_ROOT } from './package-json.js';
 
-const CHECKOUT = fileURLToPath(new URL('..', import.meta.url));
-/** The checkout's own code: imports that land here are not bundled (one copy of the model, shared). */
-const PACKAGE_DIRS = ['model', 'checker', 'properties', 'traces', 'cli', 'scenarios'].map((d) => join(CHECKOUT, d) + sep);
+/** The running code's root (the checkout, or dist/ when compiled) and the package's (package.json). */
+const CHECKOUT = RUNTIME_ROOT;
+const OWN_DIRS = ['model', 'checker', 'properties', 'traces', 'cli', 'scenarios'];
+/** The package's own code: imports that land here are not bundled (one copy of the model, shared). */
+const PACKAGE_DIRS = OWN_DIRS.map((d) => join(CHECKOUT, d) + sep);
+/** Compiled (dist/): the sources' directories too, whose modules are taken as their compiled twins — a
+ *  design in the checkout that imports `../model/design.ts` gets the model the checker runs. */
+const SOURCE_DIRS = FROM_SOURCE ? [] : OWN_DIRS.map((d) => join(PACKAGE_ROOT, d) + sep);
 
-interface PackageJson { readonly name?: unknown; readonly exports?: unknown }
-const PKG = JSON.parse(readFileSync(join(CHECKOUT, 'package.json'), 'utf8')) as PackageJson;
-/** The package's name as package.json says (it may change; a design imports `<name>/design`). */
+const PKG = packageJson();
+/** The package's name as package.json says (a design imports `<name>/design`). */
 export const PACKAGE_NAME = typeof PKG.name === 'string' ? PKG.name : 'inflight';
+/** The name the docs and examples use, `inflight/design`: an alias of the package's own (the npm name
+ *  `inflight` belongs to another package, so the package is published under another one). */
+const ALIAS = 'inflight';
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** `<name>` or `<name>/sub` → the checkout's file for it, from package.json `exports`; or a reason. */
-function packageTarget(spec: string): string | { error: string } {
-  const sub = spec === PACKAGE_NAME ? '.' : `.${spec.slice(PACKAGE_NAME.length)}`;
-  const exp = PKG.exports;
-  const map = typeof exp === 'object' && exp !== null ? (exp as Record<string, unknown>) : {};
-  const target = Object.hasOwn(map, sub) ? map[sub] : undefined;
-  const file = typeof target === 'string' ? target
-    : typeof target === 'object' && target !== null ? ((target as Record<string, unknown>)['import'] ?? (target as Record<string, unknown>)['default']) : undefined;
-  if (typeof file !== 'string') {
-    return { error: `the package ${PACKAGE_NAME} has no export '${sub}' (it exports ${Object.keys(map).filter((k) => k !== './package.json').map((k) => `${PACKAGE_NAME}${k.slice(1)}`).join(', ')})` };
-  }
-  return join(CHECKOUT, file);
+/** An export's target for this runtime: the TypeScript source (condition `source`) when running the
+ *  sources, the compiled JavaScript (`import`/`default`) otherwise. */
+function exportFile(target: unknown): unknown {
+  if (typeof target === 'string' || typeof target !== 'object' || target === null) return target;
+  const t = target as Record<string, unknown>;
+  return (FROM_SOURCE ? t['source'] : undefined) ?? t['import'] ?? t['default'];
 }
 
-/** Keeps the package's own modules out of the bundle, as absolute file URLs of this checkout. */
+/** `<name>` or `<name>/sub` (or `inflight/sub`) → the package's file for it, from package.json
+ *  `exports`; or a reason. */
+function packageTarget(spec: string): string | { error: string } {
+  const name = spec === PACKAGE_NAME || spec.startsWith(`${PACKAGE_NAME}/`) ? PACKAGE_NAME : ALIAS;
+  const sub = spec === name ? '.' : `.${spec.slice(name.length)}`;
+  const exp = PKG.exports;
+  const map = typeof exp === 'object' && exp !== null ? (exp as Record<string, unknown>) : {};
+  const file = exportFile(Object.hasOwn(map, sub) ? map[sub] : undefined);
+  if (typeof file !== 'string') {
+    return { error: `the package ${name} has no export '${sub}' (it exports ${Object.keys(map).filter((k) => k !== './package.json').map((k) => `${name}${k.slice(1)}`).join(', ')})` };
+  }
+  return join(PACKAGE_ROOT, file);
+}
+
+/** A source file of the package's, as the module that runs: itself, or (compiled) its twin in dist/. */
+function runningTwin(path: string): string | undefined {
+  if (PACKAGE_DIRS.some((d) => path.startsWith(d))) return path;
+  const src = SOURCE_DIRS.find((d) => path.startsWith(d));
+  if (src === undefined) return undefined;
+  const twin = join(CHECKOUT, path.slice(PACKAGE_ROOT.length)).replace(/\.(m|c)?ts$/, '.$1js');
+  return existsSync(twin) ? twin : undefined;
+}
+
+/** Keeps the package's own modules out of the bundle, as absolute file URLs of the running code. */
 const packagePlugin: Plugin = {
   name: 'inflight-package',
   setup(b) {
-    b.onResolve({ filter: new RegExp(`^${escapeRe(PACKAGE_NAME)}(/.*)?$`) }, (a) => {
+    b.onResolve({ filter: new RegExp(`^(${escapeRe(PACKAGE_NAME)}|${escapeRe(ALIAS)})(/.*)?$`) }, (a) => {
       const t = packageTarget(a.path);
       return typeof t === 'string' ? { path: pathToFileURL(t).href, external: true } : { errors: [{ text: t.error }] };
     });
@@ -59,7 +84,8 @@ const packagePlugin: Plugin = {
       if (a.pluginData === 'inner') return undefined;
       const r = await b.resolve(a.path, { kind: a.kind, resolveDir: a.resolveDir, importer: a.importer, pluginData: 'inner' });
       if (r.errors.length > 0 || r.external) return r;
-      return PACKAGE_DIRS.some((d) => r.path.startsWith(d)) ? { path: pathToFileURL(r.path).href, external: true } : r;
+      const own = runningTwin(r.path);
+      return own !== undefined ? { path: pathToFileURL(own).href, external: true } : r;
     });
   },
 };

@@ -3,6 +3,8 @@
 //  - `applyMutable`: a plain deep copy that the recipe mutates directly (the checker's hot path,
 //    ~10x cheaper than reading through immer's draft proxies).
 // A test holds the two paths to identical results on random reachable worlds.
+import { ARG_SCHEMAS } from './args.js';
+import { check } from './schema-kit.js';
 import { produce, type Draft } from 'immer';
 import type { Bounds } from './bounds.js';
 import { DesignError, type Design } from './design.js';
@@ -131,6 +133,7 @@ const cloneSkb = (s: Skb): Skb => ({ fds: s.fds.slice(), oob: s.oob, scmIoUring:
 const cloneSock = (s: UnixSock): UnixSock => ({
   type: s.type, state: s.state, peer: s.peer, listener: s.listener, acceptQueue: s.acceptQueue.slice(),
   queue: s.queue.map(cloneSkb), oobSkb: s.oobSkb === null ? null : cloneSkb(s.oobSkb), inflight: s.inflight,
+  ...(s.scmRights === false ? { scmRights: false } : {}),
 });
 function cloneFile(f: File): File {
   const r = f.ring;
@@ -204,8 +207,11 @@ export function formatStep(step: Step): string {
   return sys(step.syscall).format(step.args);
 }
 
-export function parseStepArgs(name: SyscallName, raw: Record<string, unknown>): Step['args'] | string {
-  return sys(name).parseArgs(raw);
+/** A syscall's arguments read from a file (a trace, a scenario's program line), by its schema
+ *  (model/args.ts): the arguments, or a one-line reason. */
+export function parseStepArgs(name: SyscallName, raw: unknown): Step['args'] | string {
+  const r = check(ARG_SCHEMAS[name], raw);
+  return r.ok ? r.value : r.message;
 }
 
 export const syscallActor = (name: SyscallName): 'task' | 'kernel' => sys(name).actor;

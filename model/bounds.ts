@@ -3,7 +3,7 @@
 export const SYSCALLS = [
   'open', 'close', 'dup', 'fork', 'exit', 'exec', 'socketpair', 'socket', 'listen', 'connect', 'accept',
   'sendmsg', 'recvmsg', 'io_uring_setup', 'io_uring_register', 'io_uring_update', 'io_uring_unregister',
-  'io_uring_enter', 'resume', 'unix_gc', 'io_wq', 'io_ring_exit',
+  'io_uring_enter', 'resume', 'unix_gc', 'io_wq', 'io_ring_exit', 'setsockopt',
 ] as const;
 export type SyscallName = (typeof SYSCALLS)[number];
 

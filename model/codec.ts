@@ -33,7 +33,7 @@ function putSkb(s: Skb): void {
 }
 
 function putSock(s: UnixSock): void {
-  put(code(SOCK_TYPES, s.type) | (code(SOCK_STATES, s.state) << 4));
+  put(code(SOCK_TYPES, s.type) | (code(SOCK_STATES, s.state) << 4) | (s.scmRights === false ? 256 : 0));
   putNullable(s.peer); putNullable(s.listener); put(s.inflight);
   putList(s.acceptQueue);
   put(s.queue.length);
@@ -119,7 +119,8 @@ function getSock(): UnixSock {
   const queue = new Array<Skb>(k);
   for (let i = 0; i < k; i++) queue[i] = getSkb();
   const oobSkb = get() === 1 ? getSkb() : null;
-  return { type: SOCK_TYPES[ts & 15]!, state: SOCK_STATES[ts >> 4]!, peer, listener, acceptQueue, queue, oobSkb, inflight };
+  const sock: UnixSock = { type: SOCK_TYPES[ts & 15]!, state: SOCK_STATES[(ts >> 4) & 15]!, peer, listener, acceptQueue, queue, oobSkb, inflight };
+  return (ts & 256) !== 0 ? { ...sock, scmRights: false } : sock;
 }
 
 function getRing(): Ring {

@@ -41,6 +41,10 @@ export interface Switches {
    *  purge leaves an OOB skb alive through u->oob_skb's reference), `fixed` (aa82ac51d633: the GC drops
    *  u->oob_skb before purging). */
   readonly oob: 'unsupported' | 'leaky' | 'fixed';
+  /** SO_PASSRIGHTS (6.16, 77cbe1a6d873 + 3f84d577b79d): setsockopt can clear a unix socket's
+   *  sk_scm_rights, and SCM_RIGHTS sent to it then fail with EPERM; an embryo takes its listener's flag.
+   *  `false`: the option is unknown (ENOPROTOOPT), as before 6.16 and in the stable kernels (6.1.y, 6.12.y). */
+  readonly soPassRights: boolean;
 }
 
 /** Semantics a design may replace. Each hook is a recipe fragment over a draft world. */
@@ -157,6 +161,10 @@ export interface DesignSpec {
   readonly expected?: Readonly<Record<string, Expectation>>;
   /** Where the design comes from (a thread, a commit). */
   readonly source?: string;
+  /** The kernel's name of struct file's reference count, as traces and pictures print it: `f_count` until
+   *  6.12, `f_ref` from 6.13 (90ee6ed776c0 "fs: port files to file_ref"). Not given: the base's (f_count
+   *  at the root). Only a name: the model's field is f_count whatever the version. */
+  readonly refcount?: 'f_count' | 'f_ref';
   /** Properties of the design's own, checked after the built-in ones (made with `always`, `sometimes` or
    *  `defineProperty` from inflight/property); `expected` may name them. */
   readonly properties?: readonly PropertyDef[];
@@ -171,6 +179,8 @@ export interface Design {
   readonly layers: readonly OverrideLayer[];
   readonly expected: Readonly<Record<string, Expectation>>;
   readonly source?: string;
+  /** struct file's reference count as this kernel version names it (DesignSpec.refcount). */
+  readonly refcount: 'f_count' | 'f_ref';
   /** Its own properties, with their origin (properties/guard.ts guards them when they are made). */
   readonly properties?: readonly PropertyDef[];
   /** The design this one derives from, if any. */
@@ -179,7 +189,7 @@ export interface Design {
 
 export const defaultSwitches: Switches = {
   registration: 'table', flushTeardown: false, ringFdInScm: 'allow', gc: '2007', peekGuard: 'none',
-  scmIoUringRequeue: false, oob: 'unsupported',
+  scmIoUringRequeue: false, oob: 'unsupported', soPassRights: false,
 };
 
 /** Identity helper so that a design module gets type checking: `export default defineDesign({...})`. */
@@ -193,6 +203,7 @@ const SWITCH_VALUES: { [K in keyof Switches]: readonly Switches[K][] } = {
   peekGuard: ['none', 'gc-lock', 'seqcount'],
   scmIoUringRequeue: [true, false],
   oob: ['unsupported', 'leaky', 'fixed'],
+  soPassRights: [true, false],
 };
 
 export const SWITCH_NAMES = Object.keys(SWITCH_VALUES) as (keyof Switches)[];
@@ -254,6 +265,8 @@ export function resolveDesign(spec: unknown, lookupBase: (name: string) => Desig
       expected[k] = v as Expectation;
     }
   }
+  const refcount = s['refcount'] ?? base?.refcount ?? 'f_count';
+  if (refcount !== 'f_count' && refcount !== 'f_ref') return `design '${s['name']}': refcount must be 'f_count' or 'f_ref'`;
   let properties: PropertyDef[] | undefined;
   if (s['properties'] !== undefined) {
     const p = checkProperties(s['properties'], `design '${s['name']}'`);
@@ -267,6 +280,7 @@ export function resolveDesign(spec: unknown, lookupBase: (name: string) => Desig
     hooks: hooks as Hooks,
     layers,
     expected,
+    refcount,
     ...(typeof s['source'] === 'string' ? { source: s['source'] } : {}),
     ...(properties && properties.length > 0 ? { properties } : {}),
     ...(base ? { base: base.name } : {}),

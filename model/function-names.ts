@@ -30,6 +30,8 @@ export const FUNCTION_NAMES = [
   'unix_stream_connect_queue',
   'unix_accept',
   'unix_update_edges',
+  'sk_setsockopt',
+  'unix_check_scm_rights',
   'unix_gc',
   'unix_schedule_gc',
   'unix_gc_collect_skb',

@@ -4,6 +4,7 @@
 import type { Design } from './design.js';
 import { kernelOf } from './kernel.js';
 import { FD_BASE, type FileId, type Skb, type World } from './world.js';
+import { recvStage } from './syscalls/recvmsg.js';
 
 export type Holder =
   /** An fd table slot of a live task. */
@@ -18,7 +19,9 @@ export type Holder =
   | { readonly kind: 'gc_hitlist'; readonly skb: number; readonly entry: number }
   /** An entry of an OOB skb that only u->oob_skb still holds (unlinked from the queue, not freed). */
   | { readonly kind: 'oob_skb'; readonly sock: FileId; readonly entry: number }
-  /** A reference a syscall in progress holds: MSG_PEEK's dup'ed list before it installs the fds. */
+  /** A reference a syscall in progress holds: MSG_PEEK's dup'ed list before it installs the fds, or the
+   *  entries of the skb a datagram read dequeued and has not detached yet (still in flight: see
+   *  forEachDequeued). */
   | { readonly kind: 'cookie'; readonly task: number; readonly entry: number }
   /** A request's counted reference (a request submitted on a plain fd, until it completes). */
   | { readonly kind: 'request'; readonly ring: FileId; readonly req: number };
@@ -33,27 +36,69 @@ export function holderOwner(h: Holder): FileId | undefined {
   }
 }
 
-/** Calls `cb(file, holder)` for every counted reference in w that lives in allocated memory. */
-export function forEachHolder(w: World, design: Design, cb: (file: FileId, h: Holder) => void): void {
-  w.tasks.forEach((task, t) => {
-    if (!task.alive) return;
-    task.fds.forEach((slot, i) => { if (slot) cb(slot.file, { kind: 'fd', task: t, fd: i + FD_BASE }); });
+/** The one walk over every counted reference in w that lives in allocated memory: `cb(file, kind, a, b, c)`
+ *  with the holder's fields as numbers, in `makeHolder`'s order — so that the hot checks (refcount-exact,
+ *  reachability) count and follow holders without making an object per reference. */
+type HolderKind = Holder['kind'];
+function walkHolders(w: World, design: Design, cb: (file: FileId, kind: HolderKind, a: number, b: number, c: number) => void): void {
+  const tasks = w.tasks;
+  for (let t = 0; t < tasks.length; t++) {
+    const task = tasks[t]!;
+    if (!task.alive) continue;
+    const fds = task.fds;
+    for (let i = 0; i < fds.length; i++) { const slot = fds[i]!; if (slot) cb(slot.file, 'fd', t, i + FD_BASE, 0); }
     const p = task.pending;
-    if (p?.kind === 'recvmsg') p.cookie.forEach((x, e) => cb(x, { kind: 'cookie', task: t, entry: e }));
-  });
-  w.files.forEach((f, id) => {
+    if (p?.kind === 'recvmsg') for (let e = 0; e < p.cookie.length; e++) cb(p.cookie[e]!, 'cookie', t, e, 0);
+  }
+  const files = w.files;
+  for (let id = 0; id < files.length; id++) {
+    const f = files[id]!;
     // A released file's structures are freed memory: whatever its queues or table still hold is a
     // reference nobody can ever drop, so it does not count as a holder (refcount-exact then sees it).
-    if (f.released && !f.ring?.dying) return;
-    f.sock?.queue.forEach((skb, s) => skb.fds.forEach((x, e) => cb(x, { kind: 'skb', sock: id, skb: s, entry: e })));
-    f.sock?.oobSkb?.fds.forEach((x, e) => cb(x, { kind: 'oob_skb', sock: id, entry: e }));
+    if (f.released && !f.ring?.dying) continue;
+    const sock = f.sock;
+    if (sock !== null) {
+      for (let s = 0; s < sock.queue.length; s++) { const fds = sock.queue[s]!.fds; for (let e = 0; e < fds.length; e++) cb(fds[e]!, 'skb', id, s, e); }
+      const oob = sock.oobSkb;
+      if (oob !== null) for (let e = 0; e < oob.fds.length; e++) cb(oob.fds[e]!, 'oob_skb', id, e, 0);
+    }
     const r = f.ring;
-    if (!r) return;
-    r.requests.forEach((q, i) => { if (!q.fixed) cb(q.file, { kind: 'request', ring: id, req: i }); });
-    r.ringSock?.queue.forEach((skb, s) => skb.fds.forEach((x, e) => cb(x, { kind: 'ring_sock_skb', ring: id, skb: s, entry: e })));
-    if (r.table && !kernelOf(design).io_table_borrows(w, id)) r.table.forEach((x, i) => { if (x !== null) cb(x, { kind: 'ring_table', ring: id, slot: i }); });
-  });
-  w.gc.hitlist.forEach((skb, s) => skb.fds.forEach((x, e) => cb(x, { kind: 'gc_hitlist', skb: s, entry: e })));
+    if (r === null) continue;
+    for (let i = 0; i < r.requests.length; i++) { const q = r.requests[i]!; if (!q.fixed) cb(q.file, 'request', id, i, 0); }
+    if (r.ringSock !== null) {
+      const queue = r.ringSock.queue;
+      for (let s = 0; s < queue.length; s++) { const fds = queue[s]!.fds; for (let e = 0; e < fds.length; e++) cb(fds[e]!, 'ring_sock_skb', id, s, e); }
+    }
+    if (r.table && !kernelOf(design).io_table_borrows(w, id)) {
+      for (let i = 0; i < r.table.length; i++) { const x = r.table[i]!; if (x !== null) cb(x, 'ring_table', id, i, 0); }
+    }
+  }
+  const hitlist = w.gc.hitlist;
+  for (let s = 0; s < hitlist.length; s++) { const fds = hitlist[s]!.fds; for (let e = 0; e < fds.length; e++) cb(fds[e]!, 'gc_hitlist', s, e, 0); }
+}
+
+/** The Holder that `walkHolders` gave as numbers. */
+function makeHolder(kind: HolderKind, a: number, b: number, c: number): Holder {
+  switch (kind) {
+    case 'fd': return { kind, task: a, fd: b };
+    case 'cookie': return { kind, task: a, entry: b };
+    case 'skb': return { kind, sock: a, skb: b, entry: c };
+    case 'oob_skb': return { kind, sock: a, entry: b };
+    case 'request': return { kind, ring: a, req: b };
+    case 'ring_sock_skb': return { kind, ring: a, skb: b, entry: c };
+    case 'ring_table': return { kind, ring: a, slot: b };
+    case 'gc_hitlist': return { kind, skb: a, entry: b };
+  }
+}
+
+/** Calls `cb(file, holder)` for every counted reference in w that lives in allocated memory. */
+export function forEachHolder(w: World, design: Design, cb: (file: FileId, h: Holder) => void): void {
+  walkHolders(w, design, (file, kind, a, b, c) => cb(file, makeHolder(kind, a, b, c)));
+}
+
+/** The same walk without the holders: `cb(file, root)` per counted reference, `root` as `isRoot` says. */
+export function forEachHeldFile(w: World, design: Design, cb: (file: FileId, root: boolean) => void): void {
+  walkHolders(w, design, (file, kind) => cb(file, isRootKind(kind)));
 }
 
 /** Pointers that do not own a reference but are dereferenced later: the registered-file table when
@@ -84,7 +129,7 @@ export function describeHolder(h: Holder): string {
     case 'ring_table': return `f${h.ring}'s registered file table (slot ${h.slot})`;
     case 'gc_hitlist': return `an skb on the GC's hitlist`;
     case 'oob_skb': return `f${h.sock}'s u->oob_skb (an OOB skb no queue holds)`;
-    case 'cookie': return `T${h.task}'s recvmsg in progress (MSG_PEEK's dup'ed references)`;
+    case 'cookie': return `T${h.task}'s recvmsg in progress (MSG_PEEK's dup'ed references, or the skb it dequeued)`;
     case 'request': return `request ${h.req} of ring f${h.ring}`;
   }
 }
@@ -93,9 +138,9 @@ export function describeHolder(h: Holder): string {
  *  queue's SCM entries, its ring's registrations). */
 export function referenceEdges(w: World, design: Design): FileId[][] {
   const edges: FileId[][] = Array.from({ length: w.files.length }, () => []);
-  forEachHolder(w, design, (file, h) => {
-    const owner = holderOwner(h);
-    if (owner !== undefined) edges[owner]!.push(file);
+  // holderOwner without the holder: for these kinds `a` is the socket or ring whose structure holds it.
+  walkHolders(w, design, (file, kind, a) => {
+    if (kind === 'skb' || kind === 'oob_skb' || kind === 'ring_sock_skb' || kind === 'ring_table') edges[a]!.push(file);
   });
   forEachBorrowed(w, design, (file, ring) => edges[ring]!.push(file));
   // A listener holds the embryos on its accept queue (sock references, not file references: no holder,
@@ -106,15 +151,16 @@ export function referenceEdges(w: World, design: Design): FileId[][] {
 
 /** Holders that are roots: user space can reach the file through them now or once a syscall or request
  *  in progress returns (an fd slot, MSG_PEEK's dup'ed references, a request's reference). */
-export const isRoot = (h: Holder): boolean => h.kind === 'fd' || h.kind === 'cookie' || h.kind === 'request';
+const isRootKind = (kind: HolderKind): boolean => kind === 'fd' || kind === 'cookie' || kind === 'request';
+export const isRoot = (h: Holder): boolean => isRootKind(h.kind);
 
 /** The live files reachable from the roots, following the reference graph. */
 export function reachable(w: World, design: Design): Uint8Array {
   const seen = new Uint8Array(w.files.length);
   const edges = referenceEdges(w, design);
   const stack: FileId[] = [];
-  forEachHolder(w, design, (file, h) => {
-    if (isRoot(h) && !seen[file]) { seen[file] = 1; stack.push(file); }
+  forEachHeldFile(w, design, (file, root) => {
+    if (root && !seen[file]) { seen[file] = 1; stack.push(file); }
   });
   // A file a request is using through a fixed slot is in use (domain.md notes D, I5: "borrowed pointers of
   // live requests" are roots), though user space cannot get it back through the request.
@@ -130,6 +176,26 @@ export function reachable(w: World, design: Design): Uint8Array {
     for (const g of edges[f]!) if (!seen[g]) { seen[g] = 1; stack.push(g); }
   }
   return seen;
+}
+
+/** Is every live file in some live task's fd table? Then each is a root of `reachable` (an fd slot is
+ *  one), so nothing live is unreachable: a shortcut that allocates nothing, for the common state. */
+export function everyLiveFileInFdTables(w: World): boolean {
+  const files = w.files;
+  let live = 0;
+  for (let i = 0; i < files.length; i++) if (!files[i]!.released) live++;
+  if (live === 0) return true;
+  const held = new Uint8Array(files.length);
+  let found = 0;
+  for (const task of w.tasks) {
+    if (!task.alive) continue;
+    for (const slot of task.fds) {
+      if (slot === null || held[slot.file] === 1) continue;
+      held[slot.file] = 1;
+      if (!files[slot.file]!.released && ++found === live) return true;
+    }
+  }
+  return false;
 }
 
 /** Holders per file, for messages and pictures. */
@@ -152,8 +218,8 @@ export type Dangling =
  *  no-use-after-free names the first). `cb` returns true to stop. */
 export function forEachDangling(w: World, design: Design, cb: (d: Dangling) => boolean | void): void {
   let stop = false;
-  forEachHolder(w, design, (file, holder) => {
-    if (!stop && w.files[file]!.released) stop = cb({ kind: 'holder', file, holder }) === true;
+  walkHolders(w, design, (file, kind, a, b, c) => {
+    if (!stop && w.files[file]!.released) stop = cb({ kind: 'holder', file, holder: makeHolder(kind, a, b, c) }) === true;
   });
   if (stop) return;
   forEachRequestBorrow(w, (file, ring, req) => {
@@ -168,8 +234,19 @@ export function forEachDangling(w: World, design: Design, cb: (d: Dangling) => b
   });
 }
 
+/** The skbs datagram reads have dequeued and not yet detached (recvmsg's `detach` stage): off every queue,
+ *  in the reading task's hands, but their entries are still in flight (unix_inflight's counts, the graph's
+ *  edges into `sock`) until the detach takes unix_gc_lock. */
+export function forEachDequeued(w: World, cb: (task: number, sock: FileId, fds: readonly FileId[]) => void): void {
+  w.tasks.forEach((task, t) => {
+    const p = task.alive ? task.pending : null;
+    if (p?.kind === 'recvmsg' && recvStage(w, p) === 'detach') cb(t, p.sock, p.cookie);
+  });
+}
+
 /** A reader that holds a bare pointer to the head skb of socket `sock` across its copy (Skb.pinned): a
- *  task's stream recvmsg between its pick and its consume, or an io_uring recv a worker has picked. */
+ *  task's stream recvmsg between its pick and its consume (or, with MSG_PEEK, its dup), or an io_uring recv
+ *  a worker has picked. */
 export type SkbReader =
   | { readonly kind: 'task'; readonly task: number; readonly sock: FileId }
   | { readonly kind: 'request'; readonly ring: FileId; readonly req: number; readonly sock: FileId };
@@ -195,7 +272,7 @@ export function forEachSkbReader(w: World, cb: (r: SkbReader, where: PinnedSkb) 
   const where = (sock: FileId): PinnedSkb => pinnedSkbOf(w, sock);
   w.tasks.forEach((task, t) => {
     const p = task.alive ? task.pending : null;
-    if (p?.kind === 'recvmsg' && !p.peek) cb({ kind: 'task', task: t, sock: p.sock }, where(p.sock));
+    if (p?.kind === 'recvmsg' && (recvStage(w, p) === 'consume' || recvStage(w, p) === 'copy')) cb({ kind: 'task', task: t, sock: p.sock }, where(p.sock));
   });
   w.files.forEach((f, ring) => f.ring?.requests.forEach((q, req) => {
     if (q.op === 'recv' && q.phase === 'picked') cb({ kind: 'request', ring, req, sock: q.file }, where(q.file));

@@ -118,6 +118,18 @@ export interface KernelFunctions {
    *  maybe-cyclic (under unix_gc_lock) when the embryo has AF_UNIX fds queued. */
   unix_update_edges(w: W, embryo: FileId): void;
 
+  // ---- socket options (SO_PASSRIGHTS, 6.16) ------------------------------------------------------
+  /** sk_setsockopt(sk, SOL_SOCKET, optname) on a unix socket (check): the error setsockopt fails with, or
+   *  undefined (the recipe then sets the flag). Base (before 6.16): the option is unknown, the switch's
+   *  `default: ret = -ENOPROTOOPT`. linux-6.18 (77cbe1a6d873) takes SO_PASSRIGHTS on an AF_UNIX socket. */
+  sk_setsockopt(w: World, sock: FileId, optname: 'SO_PASSRIGHTS'): Errno | undefined;
+  /** sendmsg's check of the receiver's sk_scm_rights (check), made under unix_state_lock(other) after the
+   *  peer's death/shutdown checks (EPIPE, ECONNREFUSED) and before the queue-full wait: an error when an skb
+   *  carrying `files` may not be queued on `receiver`. Base (before 6.16): none. linux-6.18 (77cbe1a6d873):
+   *  `UNIXCB(skb).fp && !other->sk_scm_rights` gives EPERM (unix_dgram_sendmsg, unix_stream_sendmsg,
+   *  queue_oob). */
+  unix_check_scm_rights(w: World, receiver: FileId, files: readonly FileId[]): Errno | undefined;
+
   // ---- the unix GC, both algorithms ----------------------------------------------------------------
   /** One step of the unix GC (starting a run when idle): the algorithm the `gc` switch names. */
   unix_gc(w: W): void;
@@ -400,6 +412,8 @@ function modelFunctions(k: Kernel): KernelFunctions {
     unix_stream_connect_queue(w, listener, embryo) {
       w.files[listener]!.sock!.acceptQueue.push(embryo);
     },
+    sk_setsockopt() { return 'ENOPROTOOPT'; },
+    unix_check_scm_rights() { return undefined; },
     unix_accept(w, listener) {
       const embryo = w.files[listener]!.sock!.acceptQueue.shift()!;
       k.unix_update_edges(w, embryo);

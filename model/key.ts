@@ -104,7 +104,7 @@ function encode(w: World, perm: readonly number[]): void {
 }
 
 function encodeSock(s: UnixSock): void {
-  put(SOCK[s.type] | (STATE[s.state] << 2)); put(s.peer === null ? -1 : lab(s.peer)); put(s.listener === null ? -1 : lab(s.listener));
+  put(SOCK[s.type] | (STATE[s.state] << 2) | (s.scmRights === false ? 16 : 0)); put(s.peer === null ? -1 : lab(s.peer)); put(s.listener === null ? -1 : lab(s.listener));
   put(s.inflight); putIds(s.acceptQueue);
   put(s.queue.length);
   for (const skb of s.queue) putSkb(skb);
@@ -193,7 +193,7 @@ export function canonicalKey(w: World, symmetry = true, inflightOrder = true): I
 
 const KIND_SIG = (w: World, id: number): number => {
   const f = w.files[id]!;
-  return f.kind === 'unix' ? 4 + SOCK[f.sock!.type] * 4 + STATE[f.sock!.state] : KIND[f.kind];
+  return f.kind === 'unix' ? 4 + SOCK[f.sock!.type] * 4 + STATE[f.sock!.state] + (f.sock!.scmRights === false ? 16 : 0) : KIND[f.kind];
 };
 
 /** What a task looks like without naming any file: per fd slot the kind of file and FD_CLOEXEC, its pc,

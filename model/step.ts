@@ -7,51 +7,17 @@ import type { Design } from './design.js';
 import type { Kernel } from './kernel.js';
 import type { TaskId, World } from './world.js';
 
-export type Errno =
-  | 'EBADF' | 'EINVAL' | 'EBUSY' | 'ENXIO' | 'EMFILE' | 'EAGAIN' | 'ENOTSOCK' | 'EOPNOTSUPP'
-  | 'ECONNREFUSED' | 'EPIPE' | 'ENFILE' | 'EPERM' | 'ENOTCONN' | 'EISCONN' | 'ECANCELED';
+export const ERRNOS = [
+  'EBADF', 'EINVAL', 'EBUSY', 'ENXIO', 'EMFILE', 'EAGAIN', 'ENOTSOCK', 'EOPNOTSUPP',
+  'ECONNREFUSED', 'EPIPE', 'ENFILE', 'EPERM', 'ENOTCONN', 'EISCONN', 'ECANCELED', 'ENOPROTOOPT',
+] as const;
+export type Errno = (typeof ERRNOS)[number];
 
 export type SockKind = 'dgram' | 'stream';
 
-/** Arguments of each syscall, as they appear in traces. fds are the task's fd numbers. */
-export interface ArgsOf {
-  open: Record<string, never>;
-  close: { fd: number };
-  dup: { fd: number };
-  fork: Record<string, never>;
-  exit: Record<string, never>;
-  exec: Record<string, never>;
-  socketpair: { type: SockKind };
-  /** socket(AF_UNIX, type). */
-  socket: { type: SockKind };
-  /** bind (autobind to an abstract address) + listen(fd, backlog). */
-  listen: { fd: number };
-  /** connect(fd, address of the listening socket behind `to`, an fd of the same task). */
-  connect: { fd: number; to: number };
-  accept: { fd: number };
-  /** sendmsg(fd, msg with one byte and SCM_RIGHTS carrying `rights`[, MSG_OOB]). */
-  sendmsg: { fd: number; rights: number[]; oob?: boolean };
-  recvmsg: { fd: number; peek: boolean };
-  io_uring_setup: Record<string, never>;
-  /** io_uring_register(fd, IORING_REGISTER_FILES, files, n). */
-  io_uring_register: { fd: number; files: number[] };
-  /** io_uring_register(fd, IORING_REGISTER_FILES_UPDATE, {offset, files}); -1 clears a slot. */
-  io_uring_update: { fd: number; offset: number; files: number[] };
-  /** io_uring_register(fd, IORING_UNREGISTER_FILES). */
-  io_uring_unregister: { fd: number };
-  /** io_uring_enter(fd, to_submit 1): one SQE `op` on a fixed slot (IOSQE_FIXED_FILE) or a plain fd. */
-  io_uring_enter: { fd: number; op: 'read' | 'recv'; fixed: boolean; target: number };
-  /** The next sub-step of the task's syscall in progress; `call` and `stage` say which (they are
-   *  checked against the world on replay). */
-  resume: { call: string; stage: string };
-  /** One step of the unix GC: `start`, `select`, `scan` (2007) / `walk`, `dead` (graph), `purge`; `run`
-   *  is a whole run in one step (bounds gc atomic). */
-  unix_gc: { phase: string };
-  /** An io-wq worker advances request `req` of the ring file `ring`. */
-  io_wq: { ring: number; req: number; stage: string };
-  /** io_ring_exit_work: the teardown of a released ring once no request runs. */
-  io_ring_exit: { ring: number };
-}
+/** Arguments of each syscall, as they appear in traces: the types of model/args.ts's schemas. */
+export type { ArgsOf } from './args.js';
+import type { ArgsOf } from './args.js';
 
 export type Actor = TaskId | 'kernel';
 
@@ -107,8 +73,6 @@ export interface Syscall<N extends SyscallName> {
   guard(w: World, task: TaskId, args: ArgsOf[N], ctx: Ctx): Result | undefined;
   /** The effect of the call; `result` is what the guard returned. */
   recipe(w: Draft<World>, task: TaskId, args: ArgsOf[N], result: Result, ctx: Ctx): void;
-  /** Validates arguments read from a trace file; returns them or a reason. */
-  parseArgs(raw: Record<string, unknown>): ArgsOf[N] | string;
   /** `sendmsg(4, SCM_RIGHTS[3])` */
   format(args: ArgsOf[N]): string;
 }
@@ -122,28 +86,16 @@ export function formatResult(r: Result): string {
   return `${r.ret}`;
 }
 
-// Small validators for parseArgs.
-export function intArg(raw: Record<string, unknown>, name: string): number | string {
-  const v = raw[name];
-  return Number.isInteger(v) ? (v as number) : `argument '${name}' must be an integer`;
-}
-export function intListArg(raw: Record<string, unknown>, name: string): number[] | string {
-  const v = raw[name];
-  if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x))) return `argument '${name}' must be a list of integers`;
-  return v as number[];
-}
-export function noArgs(raw: Record<string, unknown>): Record<string, never> | string {
-  const keys = Object.keys(raw);
-  return keys.length === 0 ? {} : `unexpected argument '${keys[0]}'`;
-}
-
 /** The rest of a syscall that the kernel runs in several steps: the task's `pending` says where it is.
  *  Each lives in its syscall's file; `resume` (model/syscalls/resume.ts) runs it. */
 export interface Continuation<P> {
+  /** Every sub-step `stage` can name (docs/atomicity.md has a row for each; test/atomicity.test.ts). */
+  readonly stages: readonly string[];
   /** The call as the trace shows it, e.g. `recvmsg(5, MSG_PEEK)`. */
   call(p: P): string;
-  /** The sub-step about to run, e.g. `install fds`. */
-  stage(p: P): string;
+  /** The sub-step about to run, e.g. `install fds` (`w`: the world the task is in; the pending record
+   *  together with it says where the call is). */
+  stage(p: P, w: World): string;
   /** Its result (the syscall's return value when this is the last sub-step), or undefined when the task
    *  cannot go on now (it waits for a lock). */
   guard(w: World, task: TaskId, p: P, ctx: Ctx): Result | undefined;

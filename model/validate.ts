@@ -44,6 +44,7 @@ export function malformation(w: World): string | undefined {
       if (sock.oobSkb !== null && !skbOk(sock.oobSkb)) return `f${id}'s oob_skb is malformed`;
       if (!Array.isArray(sock.acceptQueue) || !sock.acceptQueue.every(isFile)) return `f${id}'s accept queue is malformed`;
       if (sock.listener !== null && !isFile(sock.listener)) return `f${id}'s listener is ${String(sock.listener)}`;
+      if (sock.scmRights !== undefined && sock.scmRights !== false) return `f${id}'s scmRights is ${String(sock.scmRights)} (absent, or false)`;
     }
     const table: unknown = f.ring?.table ?? null;
     if (table !== null && (!Array.isArray(table) || !table.every((x) => x === null || isFile(x)))) return `f${id}'s registered table is malformed`;

@@ -71,6 +71,10 @@ export interface UnixSock {
   /** unix_sock->inflight (old GC) = vertex out_degree (graph GC): how many SCM_RIGHTS entries on any
    *  queue refer to *this* socket's file. */
   readonly inflight: number;
+  /** sk->sk_scm_rights (SO_PASSRIGHTS, 6.16: 77cbe1a6d873) when cleared: SCM_RIGHTS sent to this socket
+   *  fail with EPERM. Absent means set, the default unix_create1() gives every socket; only a design with
+   *  the option can clear it (model/designs/linux-6.18.ts). */
+  readonly scmRights?: false;
 }
 
 /** An io_uring request that holds (or borrows) a file. */

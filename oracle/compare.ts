@@ -10,7 +10,8 @@ import type { Result, Step } from '../model/step.js';
 import { FD_BASE, fileName, type World } from '../model/world.js';
 import { runSteps, traceStepToStep } from '../traces/build.js';
 import type { TraceStep } from '../traces/format.js';
-import type { Header, KernelRun, KernelStep, Script, ScriptStep } from './executor.js';
+import type { EnterOp, Header, KernelRun, KernelStep, Script, ScriptStep } from './executor.js';
+import { nextStage } from '../model/syscalls/io_wq.js';
 
 export type Fate = 'live' | 'released' | 'garbage';
 
@@ -43,6 +44,63 @@ export function touchesTeardownCanary(s: { task: unknown; syscall: string; args:
   const { fd, offset, files } = s.args as { fd: number; offset: number; files: number[] };
   const ring = before.files[before.tasks[s.task]?.fds[fd - FD_BASE]?.file ?? -1]?.ring;
   return !!ring && !ring.dead && ring.table !== null && ring.table.length > 0 && offset + files.length === ring.table.length + 1;
+}
+
+/** The file an io_uring_enter step's SQE names in the world before it (a fixed slot's, or the task's fd's). */
+function enterTarget(s: { task: unknown; args: unknown }, before: World): number | undefined {
+  const { fd, fixed, target } = s.args as { fd: number; fixed: boolean; target: number };
+  if (typeof s.task !== 'number') return undefined;
+  if (!fixed) return before.tasks[s.task]?.fds[target - FD_BASE]?.file;
+  const ring = before.files[before.tasks[s.task]?.fds[fd - FD_BASE]?.file ?? -1]?.ring;
+  return ring?.table?.[target] ?? undefined;
+}
+
+/** The SQE the model's request maps to (oracle/executor.c worker_ring_enter): `recv` is IORING_OP_RECV; a
+ *  read on a ring is a POLL_ADD for an event the ring never reports (the model's request holds the ring
+ *  and never completes by itself); any other read is IORING_OP_READ (of a canary pipe opened O_RDWR: no
+ *  data, pending). */
+export function enterOp(s: { task: unknown; args: unknown }, before: World): EnterOp {
+  if ((s.args as { op: string }).op === 'recv') return 'recv';
+  const id = enterTarget(s, before);
+  return id !== undefined && before.files[id]?.kind === 'io_uring' ? 'poll' : 'read';
+}
+
+/** Why the executor cannot make step i of an io_uring trace faithfully, or undefined. The kernel runs a
+ *  request itself: a read of the canary pipe or a poll of a ring arms a poll and waits (the model's
+ *  `queued`), a recv completes as soon as its socket has data or EOF. So the model's io-wq stages must be
+ *  where the kernel takes them: `block` never (no io-wq worker blocks in these reads), a recv's `pick` and
+ *  `complete` at once (no other step while one of them is enabled). Not made either: a read of a unix
+ *  socket (the kernel's read would consume an skb, the model's reads no data), a fixed slot one past the
+ *  table (the executor's teardown canary), a GC in phases (the kernel's GC cannot be stepped), and an
+ *  exit or exec with requests of the task in flight: the kernel cancels them there (do_exit's
+ *  io_uring_files_cancel: the requests on a ring file, REQ_F_INFLIGHT; begin_new_exec's
+ *  io_uring_task_cancel: all), which the model does not (README, kernel: io_uring). */
+function ioNotMade(steps: readonly TraceStep[], worlds: readonly World[]): { index: number; why: string } | undefined {
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!, before = worlds[i]!;
+    const phase = s.syscall === 'unix_gc' ? (s.args as { phase?: string }).phase : undefined;
+    if (phase !== undefined && phase !== 'run') return { index: i, why: 'a GC in phases: the kernel\'s GC runs whole when it is kicked' };
+    if (s.syscall === 'io_wq') {
+      if ((s.args as { stage: string }).stage === 'block') return { index: i, why: 'no io-wq worker blocks in the kernel\'s read of a pipe or poll of a ring: it arms a poll and waits' };
+      continue;
+    }
+    // A recv the kernel would have completed by now: its stage is enabled, and this step is not it.
+    const eager = before.files.some((f, ring) => f.ring?.requests.some((q, r) => q.op === 'recv' && nextStage(before, ring, r) !== undefined));
+    if (eager) return { index: i, why: 'a recv with data (or at EOF) waits here, where the kernel completes it at once' };
+    if (s.syscall === 'io_uring_enter') {
+      const { fixed, target } = s.args as { fixed: boolean; target: number };
+      const id = enterTarget(s, before);
+      if ((s.args as { op: string }).op === 'read' && id !== undefined && before.files[id]?.sock) return { index: i, why: 'a read of a unix socket: the kernel\'s read consumes an skb, the model\'s reads no data (use recv)' };
+      const ring = before.files[before.tasks[s.task as number]?.fds[(s.args as { fd: number }).fd - FD_BASE]?.file ?? -1]?.ring;
+      if (fixed && ring?.table && ring.table.length > 0 && target === ring.table.length) return { index: i, why: 'its slot is one past the ring\'s table, where the executor keeps its teardown canary' };
+    }
+    if ((s.syscall === 'exit' || s.syscall === 'exec') && typeof s.task === 'number') {
+      const t = s.task;
+      const cancels = before.files.some((f) => f.ring?.requests.some((q) => q.task === t && (s.syscall === 'exec' || before.files[q.file]?.kind === 'io_uring')));
+      if (cancels) return { index: i, why: `the kernel cancels the task's io_uring requests at ${s.syscall === 'exit' ? 'exit (io_uring_files_cancel: those on a ring)' : 'exec (io_uring_task_cancel)'}, the model does not` };
+    }
+  }
+  return undefined;
 }
 
 /** Runs the steps through the model of `design`; a string when a step is impossible there. */
@@ -84,10 +142,14 @@ export function predict(name: string, steps: readonly TraceStep[], bounds: Bound
       if (table && files.length > 0 && offset >= 0 && offset + files.length <= table.length) flush = table.slice(offset, offset + files.length).some((x) => x !== null);
     }
     const acceptedObj = s.syscall === 'accept' && !r.errno && typeof s.task === 'number' ? after.tasks[s.task]?.fds[r.ret - FD_BASE]?.file : undefined;
-    return { step, predictedFds, awaitReleased, ...(ringObj !== undefined ? { ringObj } : {}), ...(acceptedObj !== undefined ? { acceptedObj } : {}), ...(flush ? { flush } : {}) };
+    const op = s.syscall === 'io_uring_enter' ? { enterOp: enterOp(s, before) } : {};
+    return { step, predictedFds, awaitReleased, ...(ringObj !== undefined ? { ringObj } : {}), ...(acceptedObj !== undefined ? { acceptedObj } : {}), ...(flush ? { flush } : {}), ...op };
   });
   const canary = steps.findIndex((s, i) => touchesTeardownCanary(s, run.worlds[i]!));
-  const notMade = canary < 0 ? undefined : { index: canary, why: "its update reaches one slot past the ring's table: the executor's teardown canary sits there, so the kernel would take it where the model says EINVAL" };
+  const io = ioNotMade(steps, run.worlds);
+  const notMade = canary >= 0 && (io === undefined || canary < io.index)
+    ? { index: canary, why: "its update reaches one slot past the ring's table: the executor's teardown canary sits there, so the kernel would take it where the model says EINVAL" }
+    : io;
   const last = fates[fates.length - 1]!;
   const script: Script = {
     name, tasks: bounds.tasks, fds: bounds.fds, steps: scriptSteps,
@@ -170,7 +232,9 @@ export function compare(p: Prediction, run: KernelRun, header: Header, opts: { e
     const why: string[] = [];
     if (k.unsupported) { unsupported = true; steps.push({ index: i, model, kernel: k, status: 'unsupported', why: ['io_uring is not usable here'] }); continue; }
     if (k.error) why.push(k.error);
-    else {
+    else if (p.steps[i]!.syscall === 'io_wq' || p.steps[i]!.syscall === 'io_ring_exit') {
+      // The kernel's own work: no call to compare (its CQE is not read); the fates below are.
+    } else {
       if ((model.errno ?? undefined) !== (k.errno ?? undefined)) why.push(`errno ${model.errno ?? 'none'} predicted, kernel ${k.errno ?? 'none'}`);
       else if (model.ret !== k.ret) why.push(`return ${model.ret} predicted, kernel ${k.ret}`);
       const predFds = p.script.steps[i]!.predictedFds;
@@ -192,8 +256,11 @@ export function compare(p: Prediction, run: KernelRun, header: Header, opts: { e
         if (!released.has(id) && kinds.get(id) !== 'io_uring' && !unobserved.has(id)) why.push(`${fileName(p.worlds[i + 1]!, id)} released by the model's GC cascade, still live in the kernel`);
       }
     }
+    // A step followed by io-wq stages is one unit for the kernel (it completes a recv at once, inline or
+    // by task_work): its fates are checked after the last of them.
+    const unitGoesOn = p.steps[i + 1]?.syscall === 'io_wq';
     fates.forEach((f, id) => {
-      if (kinds.get(id) === 'io_uring' || unobserved.has(id)) return;
+      if (unitGoesOn || kinds.get(id) === 'io_uring' || unobserved.has(id)) return;
       if (f === 'released' && !released.has(id)) why.push(`${fileName(p.worlds[i + 1]!, id)} predicted released, still live in the kernel`);
       if (f === 'live' && released.has(id)) why.push(`${fileName(p.worlds[i + 1]!, id)} predicted live (reachable), released by the kernel`);
     });

@@ -22,13 +22,15 @@
 //   T socket dgram|stream -> FD                      T listen FD
 //   T connect FD TO         T accept FD @OBJ -> FD   T resume connect
 //   T io_uring_setup -> FD  T io_uring_register FD F...              T io_uring_unregister FD
-//   kernel unix_gc
+//   T io_uring_enter FD read|recv|poll fixed|plain TARGET     (a slot, or an fd)
+//   T setsockopt FD on|off  (SOL_SOCKET, SO_PASSRIGHTS, 1|0: 6.16+; older kernels answer ENOPROTOOPT)
+//   kernel unix_gc          kernel io_wq            kernel io_ring_exit   (the last two: no-ops)
 //   end OBJ=l|r|g ...       (the model's fates: live, released, garbage)
 // Any step may end with `! OBJ...` (objects the model releases at this step: wait for them, up to
 // 500 ms) and `~ MS` (then wait MS more: async teardown the observers cannot see).
 //
 // Objects are numbered in creation order, like the model's FileIds: a regular file is a canary
-// pipe (the worker holds the write end, fetched with pidfd_getfd from the coordinator, which keeps
+// pipe (the worker holds it reopened O_RDWR, fetched with pidfd_getfd from the coordinator, which keeps
 // the read end at fd >= 700: EOF = released); a unix socket is observed by its inode in
 // /proc/net/unix; an io_uring ring is observed only while it has registrations, by a private
 // teardown canary appended to its IORING_REGISTER_FILES list (else "unobserved").
@@ -53,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/resource.h>
@@ -69,6 +72,9 @@
 
 #ifndef __NR_io_uring_setup
 #define __NR_io_uring_setup 425
+#endif
+#ifndef __NR_io_uring_enter
+#define __NR_io_uring_enter 426
 #endif
 #ifndef __NR_io_uring_register
 #define __NR_io_uring_register 427
@@ -190,6 +196,8 @@ static int read_line(int fd, char *buf, size_t cap, int timeout_ms) {
 
 static int worker_slot;
 static int upd_off, upd_slot;   // io_uring_update's offset and canary slot (words oN, sN)
+static const char *enter_op = "";   // io_uring_enter's words: its op, and fixed (a slot) or plain (an fd)
+static int enter_fixed;
 
 static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #include <stdarg.h>
@@ -208,6 +216,119 @@ static unsigned long ino_of(int fd) {
   return fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
 }
 
+// setsockopt(FD, SOL_SOCKET, SO_PASSRIGHTS, &val, sizeof(int)). SO_PASSRIGHTS is 83 (asm-generic, x86:
+// 77cbe1a6d873, 6.16); the 6.1 uapi headers here lack it.
+#define SO_PASSRIGHTS_ 83
+static void do_setsockopt(int fd, const char *word) {
+  int val = word && !strcmp(word, "on");
+  int r = setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS_, &val, sizeof val);
+  reply("%d %d", r, r < 0 ? errno : 0);
+}
+
+// ---------------------------------------------------------------- io_uring_enter (worker side)
+// io_uring_enter RING OP fixed|plain TARGET: one SQE submitted with io_uring_enter(RING, 1, 0, 0), its CQE
+// looked for before the call returns. OP is the SQE the model's request maps to (oracle/compare.ts):
+//   read  IORING_OP_READ of 1 byte (a canary pipe opened O_RDWR: nothing to read, the request stays
+//         pending, its poll armed, holding a plain fd's file until the ring's release cancels it);
+//   recv  IORING_OP_RECV of 1 byte (unix_stream_read_generic stops after an skb that carried fds, and a
+//         1-byte read consumes one skb, the model's unit): inline when the queue has data or at EOF, else
+//         pending until data comes; no control buffer, so carried fds are put (scm_destroy);
+//   poll  IORING_OP_POLL_ADD for EPOLLPRI on a ring fd (the model's read on a ring: a request that holds
+//         the ring and does not complete by itself; io_uring_poll never reports EPOLLPRI, so it waits
+//         until a ring teardown or the task's cancel, and another ring's CQEs do not complete it).
+// TARGET: a registered slot with IOSQE_FIXED_FILE (fixed), else an fd of the task (plain). The rings'
+// mmaps live for this call only (a mapping pins the ring file, and the model has none). Every ring here is
+// made by io_uring_setup(8, zeroed params), so one layout (a probe ring's) serves every ring fd, also
+// those received in a message or inherited over fork or exec. The CQ is reaped (its head moved past
+// every CQE) so that no CQE waits in it. Reply: RET ERRNO POSTED RES (POSTED: this SQE's CQE came
+// before the call returned, with RES).
+#define IORING_OP_POLL_ADD_ 6
+#define IORING_OP_READ_ 22
+#define IORING_OP_RECV_ 27
+#define IOSQE_FIXED_FILE_ 1
+#define IORING_OFF_SQ_RING_ 0ULL
+#define IORING_OFF_CQ_RING_ 0x8000000ULL
+#define IORING_OFF_SQES_ 0x10000000ULL
+struct ring_layout {
+  uint32_t sq_entries, cq_entries, flags, sq_thread_cpu, sq_thread_idle, features, wq_fd, resv[3];
+  struct { uint32_t head, tail, ring_mask, ring_entries, flags, dropped, array, resv1; uint64_t user_addr; } sq_off;
+  struct { uint32_t head, tail, ring_mask, ring_entries, overflow, cqes, flags, resv1; uint64_t user_addr; } cq_off;
+};
+struct ring_sqe_ {
+  uint8_t opcode, flags; uint16_t ioprio; int32_t fd; uint64_t off, addr; uint32_t len, op_flags;
+  uint64_t user_data; uint16_t buf_index, personality; int32_t splice_fd_in; uint64_t addr3, pad2;
+};
+struct ring_cqe_ { uint64_t user_data; int32_t res; uint32_t flags; };
+static struct ring_layout enter_layout;
+static int enter_layout_known;
+static char enter_bufs[64][8];   // a pending request's buffer stays its own
+static unsigned enter_seq;
+
+// The layout of a ring made as io_uring_setup makes them here: a probe ring, set up with the soft fd
+// limit raised (the table may be full) and closed at once.
+static int enter_probe(void) {
+  if (enter_layout_known) return 1;
+  struct rlimit rl, hi;
+  getrlimit(RLIMIT_NOFILE, &rl);
+  hi = rl; hi.rlim_cur = hi.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &hi);
+  struct ring_layout p;
+  memset(&p, 0, sizeof p);
+  int fd = (int)syscall(__NR_io_uring_setup, 8, &p);
+  setrlimit(RLIMIT_NOFILE, &rl);
+  if (fd < 0) return 0;
+  close(fd);
+  enter_layout = p;
+  enter_layout_known = 1;
+  return 1;
+}
+
+static void worker_ring_enter(int ring, const char *op, int fixed, int target) {
+  const struct ring_layout *p = enter_probe() ? &enter_layout : NULL;
+  size_t sq_len = 0, sqes_len = 0, cq_len = 0;
+  void *sq = MAP_FAILED, *sqes = MAP_FAILED, *cq = MAP_FAILED;
+  if (p) {
+    sq_len = p->sq_off.array + p->sq_entries * sizeof(uint32_t);
+    sqes_len = p->sq_entries * sizeof(struct ring_sqe_);
+    cq_len = p->cq_off.cqes + p->cq_entries * sizeof(struct ring_cqe_);
+    sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQ_RING_);
+    sqes = mmap(NULL, sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES_);
+    cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_CQ_RING_);
+  }
+  int mapped = sq != MAP_FAILED && sqes != MAP_FAILED && cq != MAP_FAILED;
+  uint64_t tag = 0x1f000000ULL + ++enter_seq;
+  if (mapped) {
+    uint32_t *tail = (uint32_t *)((char *)sq + p->sq_off.tail);
+    uint32_t mask = *(uint32_t *)((char *)sq + p->sq_off.ring_mask);
+    uint32_t t = *tail, idx = t & mask;   // this process is the ring's only submitter while it runs
+    struct ring_sqe_ *e = (struct ring_sqe_ *)sqes + idx;
+    memset(e, 0, sizeof *e);
+    e->opcode = !strcmp(op, "poll") ? IORING_OP_POLL_ADD_ : !strcmp(op, "recv") ? IORING_OP_RECV_ : IORING_OP_READ_;
+    e->flags = fixed ? IOSQE_FIXED_FILE_ : 0;
+    e->fd = target;
+    if (e->opcode == IORING_OP_POLL_ADD_) e->op_flags = POLLPRI;   // poll32_events
+    else { e->addr = (uint64_t)(uintptr_t)enter_bufs[enter_seq % 64]; e->len = 1; }
+    e->user_data = tag;
+    ((uint32_t *)((char *)sq + p->sq_off.array))[idx] = idx;
+    __atomic_store_n(tail, t + 1, __ATOMIC_RELEASE);
+  }
+  // Not mapped (not a ring, a closed fd): the call is made all the same; its error is the kernel's.
+  int r = (int)syscall(__NR_io_uring_enter, ring, 1, 0, 0, NULL, 0);
+  int e = errno, posted = 0, res = 0;
+  if (mapped) {
+    uint32_t *head = (uint32_t *)((char *)cq + p->cq_off.head);
+    uint32_t ctail = __atomic_load_n((uint32_t *)((char *)cq + p->cq_off.tail), __ATOMIC_ACQUIRE);
+    uint32_t cmask = *(uint32_t *)((char *)cq + p->cq_off.ring_mask);
+    struct ring_cqe_ *cqes = (struct ring_cqe_ *)((char *)cq + p->cq_off.cqes);
+    for (uint32_t h = *head; h != ctail; h++) if (cqes[h & cmask].user_data == tag) { posted = 1; res = cqes[h & cmask].res; }
+    __atomic_store_n(head, ctail, __ATOMIC_RELEASE);
+  }
+  if (sq != MAP_FAILED) munmap(sq, sq_len);
+  if (sqes != MAP_FAILED) munmap(sqes, sqes_len);
+  if (cq != MAP_FAILED) munmap(cq, cq_len);
+  reply("%d %d %d %d", r, r < 0 ? e : 0, posted, res);
+}
+
 static void worker_loop(void) {
   char line[4096];
   for (;;) {
@@ -219,12 +340,13 @@ static void worker_loop(void) {
     int na = 0;
     char *tok;
     char *word = NULL;
-    upd_off = -1; upd_slot = -1;
+    upd_off = -1; upd_slot = -1; enter_op = ""; enter_fixed = 0;
     while ((tok = strtok_r(NULL, " \n", &save)) != NULL) {
       if ((tok[0] >= '0' && tok[0] <= '9') || tok[0] == '-') { if (na < SCM_MAX + 8) a[na++] = strtol(tok, NULL, 10); }
       else if (tok[0] == 'o' && tok[1] >= '0' && tok[1] <= '9') upd_off = atoi(tok + 1);
       else if (tok[0] == 's' && tok[1] >= '0' && tok[1] <= '9') upd_slot = atoi(tok + 1);
-      else word = tok;
+      else if (!strcmp(tok, "fixed") || !strcmp(tok, "plain")) enter_fixed = tok[0] == 'f';
+      else { if (!word) enter_op = tok; word = tok; }
     }
     // The worker's own fds (the control plane, the coordinator's pidfd: 599 and up) are not the trace's:
     // only open (the coordinator's transfer fd) and fork (a task number) take other numbers.
@@ -362,6 +484,9 @@ static void worker_loop(void) {
       int e = errno;
       if (tc >= 0) close(tc);
       reply("%d %d", r, r < 0 ? e : 0);
+    } else if (!strcmp(op, "io_uring_enter")) {
+      // io_uring_enter RING OP fixed|plain TARGET (the words: OP, then fixed or plain).
+      worker_ring_enter((int)a[0], enter_op, enter_fixed, (int)a[1]);
     } else if (!strcmp(op, "io_uring_unregister")) {
       int r = (int)syscall(__NR_io_uring_register, (int)a[0], IORING_UNREGISTER_FILES_, NULL, 0);
       reply("%d %d", r, r < 0 ? errno : 0);
@@ -392,6 +517,8 @@ static void worker_loop(void) {
         }
       }
       reply("%d %d %d", r, r < 0 ? e : 0, swapped);
+    } else if (!strcmp(op, "setsockopt")) {
+      do_setsockopt((int)a[0], word);
     } else {
       reply("-1 %d", EINVAL);
     }
@@ -666,7 +793,57 @@ static const struct op_spec ops[] = {
   { "socket", 0, 0, { "dgram", "stream" }, 0 }, { "listen", 1, 1, { 0 }, 0 }, { "connect", 2, 2, { 0 }, 0 },
   { "accept", 1, 1, { 0 }, 1 }, { "resume", 0, 0, { "connect", "recvmsg" }, 0 },
   { "io_uring_setup", 0, 0, { 0 }, 0 }, { "io_uring_register", 1, SCM_MAX + 1, { 0 }, 1 }, { "io_uring_unregister", 1, 1, { 0 }, 1 },
+  { "setsockopt", 1, 1, { "on", "off" }, 0 },
 };
+
+// The model's regular file, at XFER_FD for the worker to take: the canary pipe reopened O_RDWR through
+// /proc/self/fd (blocking), so that it is readable like the model's O_RDWR file and an io_uring read on it
+// has nothing to read and stays pending (a write end would fail the read with EBADF at once). It is a
+// writer, so the canary's read end still sees EOF when it is gone. Without /proc: the write end itself.
+static void canary_file(int wr) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", wr);
+  int f = open(path, O_RDWR | O_CLOEXEC);
+  dup2(f >= 0 ? f : wr, XFER_FD);
+  if (f >= 0) close(f);
+}
+
+// ---------------------------------------------------------------- io_uring_enter (coordinator side)
+// `kernel io_wq` and `kernel io_ring_exit`: the kernel's own work (a request run by io-wq or its poll, a
+// ring's teardown), which the kernel schedules itself: nothing to make; the step waits for what the
+// model releases there (`! OBJ...`) and reports what went.
+static int kernel_io_step(const char *op) { return !strcmp(op, "io_wq") || !strcmp(op, "io_ring_exit"); }
+
+// T io_uring_enter FD read|recv|poll fixed|plain TARGET: FD an fd of the table; TARGET a slot (fixed,
+// 0..598: never reaches the worker's own-fd check as an fd) or an fd of the table (plain).
+static void check_ring_enter(const char *where, char **toks, int nargs, int npred) {
+  int v;
+  if (nargs != 4 || npred != 0) fatal(where, "io_uring_enter needs FD OP fixed|plain TARGET");
+  if (parse_int(toks[2], 3, 3 + nfds, &v)) fatal(where, "io_uring_enter needs a ring fd of the trace's table");
+  if (strcmp(toks[3], "read") && strcmp(toks[3], "recv") && strcmp(toks[3], "poll")) fatal(where, "io_uring_enter's op is read, recv or poll");
+  int fixed = !strcmp(toks[4], "fixed");
+  if (!fixed && strcmp(toks[4], "plain")) fatal(where, "io_uring_enter's target is fixed or plain");
+  if (fixed ? parse_int(toks[5], 0, COORD_PIDFD - 1, &v) : parse_int(toks[5], 3, 3 + nfds, &v)) fatal(where, "io_uring_enter's target is not a slot or an fd of the trace's table");
+}
+
+// The worker's command for io_uring_enter: the fds translated, a fixed slot as it is.
+static void ring_enter_cmd(int t, char **toks, char *cmd, size_t cap) {
+  int fixed = !strcmp(toks[4], "fixed");
+  snprintf(cmd, cap, "io_uring_enter %d %d %s %s\n", translate(t, atoi(toks[2])), fixed ? atoi(toks[5]) : translate(t, atoi(toks[5])), toks[3], toks[4]);
+}
+
+// Prints the kernel's result of io_uring_enter (reply RET ERRNO POSTED RES): the model's result is the
+// call's, or the CQE's error when the kernel failed the SQE at once (the model has no CQ).
+static void ring_enter_result(const char *rep) {
+  long v[4] = { -1, 0, 0, 0 };
+  int nv = sscanf(rep, "%ld %ld %ld %ld", &v[0], &v[1], &v[2], &v[3]);
+  if (nv < 2) { printf(",\"error\":\"a malformed reply\""); return; }
+  int err = v[0] < 0 ? (int)v[1] : nv == 4 && v[2] && v[3] < 0 ? (int)-v[3] : 0;
+  printf(",\"ret\":%ld", err ? -1L : v[0]);
+  if (err) { printf(",\"errno\":"); json_str(ename(err)); }
+  printf(",\"enter_ret\":%ld", v[0]);
+  if (nv == 4 && v[2]) printf(",\"cqe\":%ld", v[3]);
+}
 
 // Refuses (fatal) a step line that is not exactly what the script format allows, before anything runs.
 static void check_step(int idx, char **toks, int nargs, const int *pred, int npred, const int *await, int nawait) {
@@ -674,11 +851,12 @@ static void check_step(int idx, char **toks, int nargs, const int *pred, int npr
   snprintf(where, sizeof where, "step %d", idx + 1);
   (void)await; (void)nawait;
   if (!strcmp(toks[0], "kernel")) {
-    if (strcmp(toks[1], "unix_gc") || nargs != 0 || npred != 0) fatal(where, "the only kernel step is a bare unix_gc");
+    if (nargs != 0 || npred != 0 || (strcmp(toks[1], "unix_gc") && !kernel_io_step(toks[1]))) fatal(where, "a kernel step is a bare unix_gc, io_wq or io_ring_exit");
     return;
   }
   int t;
   if (parse_int(toks[0], 0, MAXT - 1, &t) || t >= ntasks) fatal(where, "not a task of the trace");
+  if (!strcmp(toks[1], "io_uring_enter")) { check_ring_enter(where, toks, nargs, npred); return; }
   if (!strcmp(toks[1], "io_uring_update")) {
     // T io_uring_update FD oOFFSET E... @RING [flush]: E an fd of the table or -1 (clear the slot).
     int v, ne = 0, nobjs = 0, nflush = 0;
@@ -750,7 +928,9 @@ static void step(int idx, char *line) {
   printf("{\"i\":%d", idx);
   step_open = 1;
   double t0 = now_ms();
-  if (!strcmp(toks[0], "kernel")) {
+  if (!strcmp(toks[0], "kernel") && kernel_io_step(op)) {
+    printf(",\"ret\":0");
+  } else if (!strcmp(toks[0], "kernel")) {
     int completed = 0;
     double ms = do_gc(&completed, vm_mode ? 40 : 20);
     printf(",\"ret\":0,\"gc_completed\":%s,\"gc_ms\":%.3f", completed ? "true" : "false", ms);
@@ -775,6 +955,13 @@ static void step(int idx, char *line) {
       goto observed;
     }
     char cmd[4096], rep[4096];
+    if (!strcmp(op, "io_uring_enter")) {
+      ring_enter_cmd(t, toks, cmd, sizeof cmd);
+      if (ask(t, cmd, rep, sizeof rep) < 0) printf(",\"error\":\"no reply from task %d\"", t);
+      else if (!strncmp(rep, "refused", 7)) fatal("a worker was asked to touch one of the executor's own fds", "");
+      else ring_enter_result(rep);
+      goto observed;
+    }
     int off = snprintf(cmd, sizeof cmd, "%s", op);
     int rd = -1;
     int tc_rd = -1, ring_obj = -1;
@@ -816,7 +1003,7 @@ static void step(int idx, char *line) {
       int p[2];
       if (pipe2(p, O_NONBLOCK) < 0) die("pipe2");
       rd = fcntl(p[0], F_DUPFD_CLOEXEC, CANARY_BASE);
-      dup2(p[1], XFER_FD);
+      canary_file(p[1]);
       close(p[0]); close(p[1]);
       off += snprintf(cmd + off, sizeof cmd - (size_t)off, " %d", XFER_FD);
     } else if (!strcmp(op, "fork")) {

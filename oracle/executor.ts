@@ -11,8 +11,9 @@ import { FD_BASE } from '../model/world.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const EXECUTOR_SOURCE = join(HERE, 'executor.c');
-/** Outside git: node_modules is ignored. */
-export const CACHE_DIR = resolve(HERE, '..', 'node_modules', '.cache', 'inflight');
+/** Outside git: node_modules is ignored. The package's own node_modules, from the sources or compiled
+ *  (dist/oracle/executor.js, one level further down). */
+export const CACHE_DIR = resolve(HERE, ...(import.meta.url.endsWith('.ts') ? ['..'] : ['..', '..']), 'node_modules', '.cache', 'inflight');
 
 export class OracleUnavailable extends Error {}
 
@@ -117,7 +118,11 @@ export interface ScriptStep {
   /** For io_uring_update: the update may drop registered files, so the executor waits until the puts it
    *  queued have run (6.1 defers them by a second) before the next step. */
   readonly flush?: boolean;
+  /** For io_uring_enter: the SQE the model's request maps to (oracle/compare.ts enterOp). */
+  readonly enterOp?: EnterOp;
 }
+/** io_uring_enter's SQE: IORING_OP_READ, IORING_OP_RECV, or IORING_OP_POLL_ADD (a read of a ring). */
+export type EnterOp = 'read' | 'recv' | 'poll';
 export interface Script {
   readonly name: string;
   readonly tasks: number;
@@ -133,6 +138,8 @@ const MAX_OBJ = 512;
 /** The largest io_uring_update offset the executor takes (oracle/executor.c MAX_UPDATE_OFFSET). */
 const MAX_UPDATE_OFFSET = 1024;
 const SCM_MAX = 253;
+/** The largest fixed slot io_uring_enter takes (oracle/executor.c check_ring_enter). */
+const MAX_ENTER_SLOT = 598;
 
 /** Why a step's fds cannot go to the executor, or undefined: every fd of the step (its fd, connect's
  *  peer, the rights or files it passes) must be a whole number from 3 to one past the trace's fd table
@@ -146,6 +153,12 @@ export function fdsOutsideTable(step: Step, fds: number): string | undefined {
   const list = [a['fd'], a['to'], ...entries].filter((x) => x !== undefined);
   const bad = list.find((x) => !(Number.isSafeInteger(x) && (x as number) >= FD_BASE && (x as number) <= FD_BASE + fds));
   if (bad !== undefined) return `fd ${String(bad)} is outside the trace's fd table (${FD_BASE}..${FD_BASE + fds - 1}, and ${FD_BASE + fds} just past it)`;
+  if (step.syscall === 'io_uring_enter') {
+    const t = a['target'];
+    const ok = a['fixed'] === true ? Number.isSafeInteger(t) && (t as number) >= 0 && (t as number) <= MAX_ENTER_SLOT
+      : Number.isSafeInteger(t) && (t as number) >= FD_BASE && (t as number) <= FD_BASE + fds;
+    if (!ok) return a['fixed'] === true ? `its slot ${String(t)} is not one the executor takes (0..${MAX_ENTER_SLOT})` : `fd ${String(t)} is outside the trace's fd table (${FD_BASE}..${FD_BASE + fds - 1}, and ${FD_BASE + fds} just past it)`;
+  }
   const n = ((a['rights'] ?? a['files'] ?? []) as unknown[]).length;
   if (n > SCM_MAX) return `it passes ${n} fds, more than the executor sends in one call (${SCM_MAX}, SCM_MAX_FD)`;
   if (step.syscall === 'io_uring_update' && !(Number.isSafeInteger(a['offset']) && (a['offset'] as number) >= 0 && (a['offset'] as number) <= MAX_UPDATE_OFFSET)) {
@@ -194,7 +207,13 @@ export function stepLine(s: ScriptStep, fds: number): string {
         if (s.ringObj !== undefined) words.push(obj(s.ringObj).trim());
         if (s.flush === true) words.push('flush');
         break;
+      case 'io_uring_enter': {
+        const fixed = a['fixed'] === true;
+        words.push('io_uring_enter', fd(a['fd']), s.enterOp ?? (a['op'] === 'recv' ? 'recv' : 'read'), fixed ? 'fixed' : 'plain', fixed ? num(a['target'], 0, MAX_ENTER_SLOT, 'slot') : fd(a['target']));
+        break;
+      }
       case 'open': case 'fork': case 'exit': case 'exec': case 'io_uring_setup': words.push(step.syscall); break;
+      case 'setsockopt': words.push('setsockopt', fd(a['fd']), a['val'] === 0 ? 'off' : 'on'); break;
       default: throw new Error(`internal: the executor does not make ${step.syscall}`);
     }
   }

@@ -51,6 +51,21 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     [0, 'sendmsg', { fd: 4, rights: [4] }], [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 5 }],
     ['kernel', 'unix_gc'],
   ],
+  // SO_PASSRIGHTS (6.16; model/syscalls/setsockopt.ts): a receiver that turned it off refuses SCM_RIGHTS with
+  // EPERM (stream, MSG_OOB, dgram; plain data passes), an embryo takes its listener's setting at connect and
+  // keeps it after accept; ENOTSOCK on a regular file, EBADF on a closed fd. On 6.1.y and 6.12.y every
+  // setsockopt is ENOPROTOOPT and the sends go through. Nothing refused is in flight: the canary (fd 5) is
+  // released when its fd and fd 6's queue are gone.
+  'passrights': [
+    [0, 'socketpair', { type: 'stream' }], [0, 'open'], [0, 'setsockopt', { fd: 3, val: 0 }],
+    [0, 'sendmsg', { fd: 4, rights: [5] }], [0, 'sendmsg', { fd: 4, rights: [5], oob: true }], [0, 'sendmsg', { fd: 4, rights: [] }],
+    [0, 'setsockopt', { fd: 5, val: 0 }], [0, 'setsockopt', { fd: 9, val: 0 }],
+    [0, 'socketpair', { type: 'dgram' }], [0, 'setsockopt', { fd: 6, val: 0 }], [0, 'sendmsg', { fd: 7, rights: [5] }],
+    [0, 'setsockopt', { fd: 6, val: 1 }], [0, 'sendmsg', { fd: 7, rights: [5] }],
+    [0, 'socket', { type: 'stream' }], [0, 'listen', { fd: 8 }], [0, 'setsockopt', { fd: 8, val: 0 }], [0, 'socket', { type: 'stream' }],
+    [0, 'connect', { fd: 9, to: 8 }], [0, 'sendmsg', { fd: 9, rights: [5] }], [0, 'accept', { fd: 8 }], [0, 'sendmsg', { fd: 9, rights: [5] }],
+    [0, 'close', { fd: 5 }], [0, 'close', { fd: 6 }], [0, 'close', { fd: 7 }],
+  ],
   // The registration errors: a ring fd (EBADF), a second registration (EBUSY), unregister, exec.
   // IORING_REGISTER_FILES_UPDATE: clearing a slot puts its file (6.1 a second later, from a worker), a
   // failing entry stops the loop after its slot was cleared, a ring fd is EBADF, a range past the table
@@ -60,6 +75,17 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     [0, 'io_uring_update', { fd: 5, offset: 0, files: [-1] }], [0, 'io_uring_update', { fd: 5, offset: 0, files: [4, 9] }],
     [0, 'close', { fd: 4 }], [0, 'io_uring_update', { fd: 5, offset: 0, files: [5] }],
     [0, 'io_uring_update', { fd: 5, offset: 3, files: [-1] }], [0, 'close', { fd: 5 }],
+  ],
+  // A ring fd is never a fixed file (io_sqe_files_register / __io_sqe_files_update: `if (io_is_uring_fops(file))
+  // { fput(file); ... -EBADF }`): the ring itself, another ring among other files (the whole registration
+  // fails, nothing kept), and FILES_UPDATE to either (EBADF after the entry's slot was cleared: the canary in
+  // slot 0 is put there, the socket in slot 1 keeps its fd).
+  'register-ring-fds': [
+    [0, 'io_uring_setup'], [0, 'io_uring_setup'], [0, 'socketpair', { type: 'dgram' }], [0, 'open'],
+    [0, 'io_uring_register', { fd: 3, files: [3] }], [0, 'io_uring_register', { fd: 3, files: [5, 4] }],
+    [0, 'io_uring_register', { fd: 3, files: [7, 5] }], [0, 'close', { fd: 7 }],
+    [0, 'io_uring_update', { fd: 3, offset: 0, files: [4] }], [0, 'io_uring_update', { fd: 3, offset: 1, files: [3] }],
+    [0, 'close', { fd: 5 }], [0, 'close', { fd: 6 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 3 }],
   ],
   'register-errors': [
     [0, 'io_uring_setup'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 3, files: [4] }],
@@ -80,6 +106,37 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     [0, 'socketpair', { type: 'stream' }], [0, 'sendmsg', { fd: 4, rights: [] }], [0, 'close', { fd: 4 }],
     [0, 'recvmsg', { fd: 3, peek: false }], [0, 'recvmsg', { fd: 3, peek: false }], [0, 'sendmsg', { fd: 3, rights: [] }],
     [0, 'socketpair', { type: 'dgram' }], [0, 'close', { fd: 5 }], [0, 'recvmsg', { fd: 4, peek: false }],
+  ],
+  // io_uring requests (issue 14, part 4). A fixed recv of a stream socket whose queue carries a file
+  // completes at once (the kernel's inline issue; the model's io-wq pick and complete follow it) and puts
+  // the file (no control buffer); a plain-fd recv with nothing queued waits, holding its socket past the
+  // fd's close, until data comes (then it completes too); the ring's close drops the table's socket.
+  'enter-recv': [
+    [0, 'socketpair', { type: 'stream' }], [0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 6, files: [4] }],
+    [0, 'sendmsg', { fd: 3, rights: [5] }], [0, 'close', { fd: 5 }],
+    [0, 'io_uring_enter', { fd: 6, op: 'recv', fixed: true, target: 0 }], ['kernel', 'io_wq', { ring: 3, req: 0, stage: 'pick' }], ['kernel', 'io_wq', { ring: 3, req: 0, stage: 'complete' }],
+    [0, 'io_uring_enter', { fd: 6, op: 'recv', fixed: false, target: 4 }], [0, 'io_uring_unregister', { fd: 6 }], [0, 'close', { fd: 4 }],
+    [0, 'sendmsg', { fd: 3, rights: [] }], ['kernel', 'io_wq', { ring: 3, req: 0, stage: 'pick' }], ['kernel', 'io_wq', { ring: 3, req: 0, stage: 'complete' }],
+    [0, 'close', { fd: 6 }], [0, 'close', { fd: 3 }],
+  ],
+  // Reads that wait: a plain-fd read (a reference: the file outlives its fd's close, until the ring's
+  // close cancels the request), a fixed read (the table's slot, no reference of its own); ring C's request
+  // on ring B (a poll here) keeps B, and B's table, after B's close; C's close cancels it, which releases
+  // B, whose teardown cancels B's read and drops its table's file.
+  'enter-read-poll': [
+    [0, 'open'], [0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 6, files: [3] }],
+    [0, 'io_uring_enter', { fd: 5, op: 'read', fixed: false, target: 4 }], [0, 'close', { fd: 4 }],
+    [0, 'io_uring_enter', { fd: 6, op: 'read', fixed: true, target: 0 }], [0, 'close', { fd: 3 }], [0, 'io_uring_setup'],
+    [0, 'io_uring_enter', { fd: 3, op: 'read', fixed: false, target: 6 }], [0, 'close', { fd: 6 }], [0, 'close', { fd: 5 }], [0, 'close', { fd: 3 }],
+  ],
+  // io_uring_enter's errors: the CQE's ENOTSOCK (recv of a file), EINVAL (recv of an unconnected stream
+  // socket), EBADF (a missing slot, a closed fd); the call's EOPNOTSUPP (not a ring) and EBADF (no fd).
+  'enter-errors': [
+    [0, 'open'], [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 4, files: [3] }], [0, 'socket', { type: 'stream' }],
+    [0, 'io_uring_enter', { fd: 4, op: 'recv', fixed: true, target: 0 }], [0, 'io_uring_enter', { fd: 4, op: 'recv', fixed: false, target: 5 }],
+    [0, 'io_uring_enter', { fd: 4, op: 'read', fixed: true, target: 2 }], [0, 'io_uring_enter', { fd: 4, op: 'read', fixed: false, target: 6 }],
+    [0, 'io_uring_enter', { fd: 3, op: 'read', fixed: false, target: 3 }], [0, 'io_uring_enter', { fd: 6, op: 'read', fixed: false, target: 3 }],
+    [0, 'close', { fd: 4 }],
   ],
 };
 

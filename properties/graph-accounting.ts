@@ -3,6 +3,7 @@ import type { Design } from '../model/design.js';
 import { kernelOf } from '../model/kernel.js';
 import { fileName, type FileId, type World } from '../model/world.js';
 import type { PropertyDef } from './property.js';
+import { forEachDequeued } from '../model/holders.js';
 
 /** The SCM_RIGHTS entries that carry each AF_UNIX socket, each named by the socket whose queue holds the
  *  skb: receive queues of live sockets, skbs only u->oob_skb still holds, and the GC's hitlist (named by
@@ -21,6 +22,8 @@ export function scmEntriesBySocket(w: World, withHitlist = true): Map<FileId, Fi
     if (f.sock.oobSkb) for (const x of f.sock.oobSkb.fds) add(x, id);
   });
   if (withHitlist) w.gc.hitlist.forEach((skb, i) => { for (const x of skb.fds) add(x, w.gc.hitFrom[i] ?? -1); });
+  // A datagram read's dequeued skb keeps its edges until its detach (scm_stat_del → unix_del_edges).
+  forEachDequeued(w, (_t, sock, fds) => { for (const x of fds) add(x, sock); });
   return out;
 }
 
@@ -59,7 +62,8 @@ export const graphAccounting: PropertyDef = {
     'SCM_RIGHTS entry carrying its file is in flight, and that vertex is on unix_unvisited_vertices once. Its ' +
     'out_degree equals the number of such entries (one struct unix_edge per entry, also for two copies in one ' +
     'message), counting skbs on receive queues, skbs the GC has spliced onto its hitlist and not yet purged, ' +
-    'and an OOB skb only u->oob_skb still holds; each edge leads into the queue that holds its skb. ' +
+    'an OOB skb only u->oob_skb still holds, and an skb a datagram recvmsg has dequeued but not yet detached ' +
+    '(its edges lead into the queue it came from); each edge leads into the queue that holds its skb. ' +
     'unix_add_edges (at queueing) and unix_del_edges (at receive and in the skb destructor, with fpl->dead ' +
     'during the GC\'s purge) keep this; a path that queues or frees an skb without them leaves a vertex ' +
     'behind or lets the GC judge a socket by edges it no longer has. Not applicable (n/a) to the 2007 GC.',

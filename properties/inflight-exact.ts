@@ -2,6 +2,7 @@
 import { kernelOf, type Kernel } from '../model/kernel.js';
 import { fileName, type FileId, type World } from '../model/world.js';
 import type { PropertyDef } from './property.js';
+import { forEachDequeued } from '../model/holders.js';
 
 /** For each file the GC can see as a socket (an AF_UNIX socket, or with ring_sock registration a ring
  *  file), the number of SCM entries referring to it: receive queues of live sockets, ring_sock
@@ -15,6 +16,7 @@ function countEntries(w: World, k: Kernel): Map<FileId, number> {
     if (f.ring?.ringSock) { for (const skb of f.ring.ringSock.queue) add(skb.fds); if (f.ring.ringSock.oobSkb) add(f.ring.ringSock.oobSkb.fds); }
   }
   for (const skb of w.gc.hitlist) add(skb.fds);
+  forEachDequeued(w, (_t, _sock, fds) => add(fds));
   return n;
 }
 
@@ -45,7 +47,7 @@ export const inflightExact: PropertyDef = {
     'In the GC of 2.6.23 … 6.9, unix_sock->inflight of every socket the GC can see (an AF_UNIX socket, and ' +
     'from 5.1 to 6.7 a ring file through its ring_sock) equals the number of SCM_RIGHTS entries referring to ' +
     'its file that sit in skbs: on receive queues, in a ring_sock\'s registration skbs, in an OOB skb only ' +
-    'u->oob_skb still holds, and on the GC\'s hitlist; it is never above f_count; and the socket is on ' +
+    'u->oob_skb still holds, on the GC\'s hitlist, and in an skb a datagram recvmsg has dequeued but not yet detached; it is never above f_count; and the socket is on ' +
     'gc_inflight_list exactly while it is non-zero. unix_inflight() and unix_notinflight() keep this under ' +
     'unix_gc_lock. A GC run changes the counts inside its scan (dec_inflight, then inc_inflight), but the ' +
     'model makes that scan one step, so between steps the counts are exact. Candidate selection compares ' +

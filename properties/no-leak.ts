@@ -1,5 +1,5 @@
 import { settle } from '../model/settle.js';
-import { describeHolder, holdersOf, reachable } from '../model/holders.js';
+import { describeHolder, everyLiveFileInFdTables, holdersOf, reachable } from '../model/holders.js';
 import { fileName, type World } from '../model/world.js';
 import type { PropertyDef } from './property.js';
 
@@ -17,6 +17,7 @@ export const noLeak: PropertyDef = {
   make: ({ design, k }) => ({
     name: 'no-leak', kind: 'always', on: 'state',
     check(w: World) {
+      if (everyLiveFileInFdTables(w)) return undefined;
       const seen = reachable(w, design);
       const lost: number[] = [];
       w.files.forEach((f, id) => { if (!f.released && !seen[id]) lost.push(id); });

@@ -1,4 +1,4 @@
-import { forEachHolder } from '../model/holders.js';
+import { forEachHeldFile } from '../model/holders.js';
 import { fileName, type World } from '../model/world.js';
 import type { PropertyDef } from './property.js';
 
@@ -19,7 +19,7 @@ export const refcountExact: PropertyDef = {
       check(w: World) {
         if (counts.length < w.files.length) counts = new Int32Array(w.files.length * 2);
         counts.fill(0, 0, w.files.length);
-        forEachHolder(w, design, (file) => { counts[file]!++; });
+        forEachHeldFile(w, design, (file) => { counts[file]!++; });
         for (let id = 0; id < w.files.length; id++) {
           const f = w.files[id]!;
           if (f.released) continue;

@@ -6,7 +6,7 @@ import { commandHelp, optionsInHelp, parseFor } from '../cli/command.js';
 import { COMMANDS } from '../cli/commands/index.js';
 import { cli } from './helpers/cli.js';
 
-const NAMES = ['check', 'matrix', 'scenarios', 'simulate', 'report', 'render', 'designs', 'explain', 'replay', 'repro', 'kernel', 'merge'];
+const NAMES = ['check', 'matrix', 'scenarios', 'simulate', 'report', 'render', 'designs', 'explain', 'replay', 'repro', 'kernel', 'merge', 'schema'];
 
 test('the command table: every command once, each with a summary, a usage naming it and examples', (t) => {
   t.deepEqual(COMMANDS.map((c) => c.name), NAMES);

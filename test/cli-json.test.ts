@@ -63,7 +63,7 @@ test('repro --json: the program\'s path, what each step makes and where its resu
   t.is(r.code, 0, r.err);
   const step = (n: number, call: string, expect: string) => ({ step: n, task: 0, call, makes: 'the syscall', expect, compared: n });
   t.deepEqual(JSON.parse(r.out), {
-    trace: LEAK, design: 'seed-2019', traceDesign: 'seed-2019', property: 'no-leak', out: c,
+    trace: LEAK, design: 'seed-2019', traceDesign: 'seed-2019', property: 'no-leak', form: 'full', out: c,
     steps: [step(1, 'T0 socketpair(AF_UNIX, SOCK_DGRAM)', '0 [fds 3, 4]'), step(2, 'T0 io_uring_setup(8, &params)', '5'),
       step(3, 'T0 sendmsg(3, SCM_RIGHTS[5])', '1'), step(4, 'T0 io_uring_register(5, IORING_REGISTER_FILES, [4])', '0'), step(5, 'T0 exit(0)', '0')],
     // f0 (fd 3) is closed by the exit; f1 and the ring hold each other.
@@ -77,6 +77,19 @@ test('repro --json: the program\'s path, what each step makes and where its resu
   t.is(text.out, undefined);
   t.is(text.program, readFileSync(c, 'utf8'));
   t.is((await cli(['repro', LEAK])).out, text.program.replace(/\n$/, ''));
+});
+
+test('repro --minimal --json: the flat program (the same text as repro --minimal prints) and what it compares; no plan of observers or files', async (t) => {
+  await leakTrace();
+  const r = await cli(['repro', LEAK, '--minimal', '--json']);
+  t.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out) as Record<string, unknown>;
+  t.like(j, { trace: LEAK, design: 'seed-2019', form: 'minimal' });
+  t.is(j['steps'], undefined);
+  t.is(j['files'], undefined);
+  t.deepEqual(j['checks'], ["each step's result (return value, errno, fds) against design seed-2019's, right after its syscall (a call in sub-steps: with the result where the trace's call returns)"]);
+  t.is((await cli(['repro', LEAK, '--minimal'])).out, String(j['program']).replace(/\n$/, ''));
+  t.not(j['program'], JSON.parse((await cli(['repro', LEAK, '--json'])).out).program);
 });
 
 test('report --json: the pages and files written, their sizes, and each design\'s verdicts', async (t) => {

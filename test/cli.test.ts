@@ -650,11 +650,13 @@ test('designs --json lists the built-ins with their summaries, switches and expe
   t.deepEqual(list.map((d) => d.name), [...ALL_BUILTINS]);
   for (const d of list) {
     t.true(typeof d.summary === 'string' && d.summary.length > 10, d.name);
-    t.deepEqual(Object.keys(d.switches).sort(), ['flushTeardown', 'gc', 'oob', 'peekGuard', 'registration', 'ringFdInScm', 'scmIoUringRequeue']);
+    t.deepEqual(Object.keys(d.switches).sort(), ['flushTeardown', 'gc', 'oob', 'peekGuard', 'registration', 'ringFdInScm', 'scmIoUringRequeue', 'soPassRights']);
     t.deepEqual(Object.keys(d.expected).sort(), PROPERTIES.map((p) => p.name).sort());
   }
   t.is(list.find((d) => d.name === 'viro-2019')!.switches['registration'], 'ring_sock');
   t.is(list.find((d) => d.name === 'flush-teardown')!.switches['flushTeardown'], true);
+  t.is(list.find((d) => d.name === 'linux-6.18')!.switches['soPassRights'], true);
+  t.is(list.find((d) => d.name === 'linux-6.10')!.switches['soPassRights'], false);
   const text = await run(['designs'], { tty: false });
   t.is(text.code, 0);
   const lines = text.out.split('\n');
@@ -795,11 +797,11 @@ test('n/a and possible vacuity: a property that cannot apply prints n/a; a holds
 });
 
 test('--version: the package version, one line, exit 0', async (t) => {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
   for (const flag of ['--version', '-V', 'version']) {
     const r = await runOnce([flag]);
     t.is(r.code, 0, flag);
-    t.is(r.out, `inflight ${pkg.version} (package inflight; ${builtinDesigns.length} built-in designs, newest ${builtinDesigns[builtinDesigns.length - 1]!.name}; node ${process.versions.node})`, flag);
+    t.is(r.out, `inflight ${pkg.version} (package ${pkg.name}; ${builtinDesigns.length} built-in designs, newest ${builtinDesigns[builtinDesigns.length - 1]!.name}; node ${process.versions.node})`, flag);
   }
 });
 

@@ -19,7 +19,8 @@ const PATCHES: readonly { base: string; design: string; switches: string[]; func
   { base: 'linux-6.1', design: 'linux-6.7', switches: ['registration: ring_sock -> table', 'ringFdInScm: allow -> EINVAL'], functions: ['scm_fp_copy', ...RING_SOCK] },
   // The graph GC replaces every GC function (unix_gc_collect_skb among them, which 6.1's MSG_OOB wrapped).
   { base: 'linux-6.7', design: 'linux-6.10', switches: ['gc: 2007 -> graph', 'peekGuard: gc-lock -> none', 'oob: leaky -> fixed'], functions: [...GRAPH_GC_FUNCTIONS, 'unix_peek_fds_may_install', ...OOB] },
-  { base: 'linux-6.10', design: 'linux-6.18', switches: ['peekGuard: none -> seqcount'], functions: ['unix_peek_fds', 'unix_scc_dead'] },
+  // With 6.16's SO_PASSRIGHTS (77cbe1a6d873, 3f84d577b79d): setsockopt, sendmsg's EPERM, the embryo's inherited flag.
+  { base: 'linux-6.10', design: 'linux-6.18', switches: ['peekGuard: none -> seqcount', 'soPassRights: false -> true'], functions: ['unix_peek_fds', 'unix_scc_dead', 'sk_setsockopt', 'unix_check_scm_rights', 'unix_stream_connect_peer'] },
   // 4a4263dfeaba touches __unix_walk_scc() only: the model's unix_walk_scc, no switch.
   { base: 'linux-6.18', design: 'linux-6.18.54', switches: [], functions: ['unix_walk_scc'] },
   // The Nov 2025 series changes the model only in close()'s trigger (da8fc7a39be8): unix_schedule_gc, no

@@ -142,13 +142,13 @@ const hookBody = fc.oneof(fc.constant(''), thrown.map((v) => `throw ${v};`), thr
 const entries = (keys: fc.Arbitrary<string>, value: fc.Arbitrary<string>) =>
   fc.array(fc.tuple(keys, value, fc.boolean()), { maxLength: 3 }).map((es) => `{ ${es.map(([k, v, getter]) =>
     getter ? `get [${JSON.stringify(k)}]() { return ${v}; }` : `[${JSON.stringify(k)}]: ${v}`).join(', ')} }`);
-const SWITCHES = ['registration', 'flushTeardown', 'ringFdInScm', 'gc', 'peekGuard', 'scmIoUringRequeue', 'oob'];
+const SWITCHES = ['registration', 'flushTeardown', 'ringFdInScm', 'gc', 'peekGuard', 'scmIoUringRequeue', 'oob', 'soPassRights'];
 const field = fc.oneof(
   fc.tuple(fc.constant('switches'), entries(key(SWITCHES), scalar)),
   fc.tuple(fc.constant('hooks'), fc.array(fc.tuple(key(['flush', 'releaseRing']), hookBody, fc.boolean()), { maxLength: 2 })
     .map((hs) => `{ ${hs.map(([k, b, isAsync]) => `${isAsync ? 'async ' : ''}[${JSON.stringify(k)}](w, f, k) { ${b} }`).join(', ')} }`)),
   fc.tuple(fc.constant('expected'), entries(key(['no-leak', 'gc-safety', 'refcount-exact']), scalar)),
-  fc.tuple(key(['name', 'summary', 'base', 'source']), scalar),
+  fc.tuple(key(['name', 'summary', 'base', 'source', 'refcount']), scalar),
 );
 const spec = fc.tuple(fc.constantFrom("'fuzzed'", "'seed-2019'", "''", '7', "'constructor'"), fc.constantFrom("'viro-2019'", "'seed-2019'", "'linux-6.18'", "'toString'", "'nope'", 'undefined'),
   fc.array(field, { maxLength: 4 })).map(([name, base, fields]) => `{ name: ${name}, summary: 'fuzzed', base: ${base}${fields.map(([k, v]) => `, [${JSON.stringify(k)}]: ${v}`).join('')} }`);

@@ -72,6 +72,8 @@ function boot(k: VmKernel): Promise<Boot> {
     const extra: Record<string, number> = {};
     const add = (name: string, p: Prediction): void => { extra[name] = preds.length; preds.push(p); };
     add('update-slots', prediction(design, 'update-slots', HAND_TRACES['update-slots']!));
+    // io_uring requests (issue 14, part 4): recv inline and pending, reads and a poll of a ring, the errors.
+    for (const n of ['enter-recv', 'enter-read-poll', 'enter-errors']) add(n, prediction(design, n, HAND_TRACES[n]!));
     add('self-loop', prediction(design, 'self-loop', SELF_LOOP));
     add('planted-keep', plantedKeep(prediction(design, 'self-loop', SELF_LOOP)));
     add('ring-in-scm-6.1', prediction(builtinDesign('linux-6.1')!, 'ring-in-scm', RING_IN_SCM));
@@ -79,6 +81,10 @@ function boot(k: VmKernel): Promise<Boot> {
     // the graph GC from the 2007 one after a GC step (elsewhere the graph GC's cascade collects the same).
     add('scc-leak', prediction(design, 'gc-scc-leak-min', KERNEL_LEAKS['gc-scc-leak-min']!));
     add('scc-leak-6.7', prediction(builtinDesign('linux-6.7')!, 'gc-scc-leak-min', KERNEL_LEAKS['gc-scc-leak-min']!));
+    add('passrights', prediction(design, 'passrights', HAND_TRACES['passrights']!));
+    add('register-ring-fds', prediction(design, 'register-ring-fds', HAND_TRACES['register-ring-fds']!));
+    // linux-6.18 (6.16's SO_PASSRIGHTS) on a kernel without it: a planted wrong prediction.
+    add('passrights-6.18', prediction(builtinDesign('linux-6.18')!, 'passrights', HAND_TRACES['passrights']!));
     // At most two guests at once.
     while (running.length >= 2) await Promise.race(running).catch(() => undefined);
     const run = runOnVm(k.version, preds.map((p) => p.script));
@@ -98,7 +104,8 @@ for (const k of available) {
     t.regex(r.header.version ?? '', new RegExp(`Debian ${k.version.replace(/\./g, '\\.')}-`), 'the kernel booted is the package\'s');
     const bad: string[] = [];
     preds.forEach((p, i) => {
-      if (i >= extra['update-slots']! && i !== extra['update-slots'] && i !== extra['self-loop'] && i !== extra['scc-leak']) return;
+      const checked = ['update-slots', 'enter-recv', 'enter-read-poll', 'enter-errors', 'self-loop', 'scc-leak', 'passrights', 'register-ring-fds'].map((n) => extra[n]);
+      if (i >= extra['update-slots']! && !checked.includes(i)) return;
       const c = compare(p, r.runs[i]!, r.header, { exactGarbage: true });
       if (!c.agrees) bad.push(`${p.script.name}: ${c.steps.filter((s) => s.status === 'disagree').map((s) => `step ${s.index + 1}: ${s.why.join('; ')}`).join(' | ')} ${c.fates.filter((f) => !f.agrees).map((f) => `${f.name} ${f.predicted}/${f.observed}`).join(' ')}`);
     });
@@ -107,9 +114,12 @@ for (const k of available) {
     const u = r.runs[extra['update-slots']!]!;
     t.deepEqual(u.steps.map((s) => s.errno ?? s.ret), [3, 4, 5, 0, 0, 1, 1, 0, 'EBADF', 'EINVAL', 0]);
     t.true(u.steps[5]!.rel?.includes(0), 'the cleared slot\'s file is released at the update');
+    // io_uring_enter's CQE errors are this kernel's too.
+    t.deepEqual(r.runs[extra['enter-errors']!]!.steps.slice(4, 10).map((s) => s.errno), ['ENOTSOCK', 'EINVAL', 'EBADF', 'EBADF', 'EOPNOTSUPP', 'EBADF']);
     // The graph GC is in (Debian 6.1.147-1 backported it): the 2007 GC's prediction (collected) is wrong here.
     const leak = compare(preds[extra['scc-leak-6.7']!]!, r.runs[extra['scc-leak-6.7']!]!, r.header, { exactGarbage: true });
     t.false(leak.agrees, 'linux-6.7 (the 2007 GC) predicts the SCC collected; this kernel leaves it');
+    t.true(preds.slice(0, QUICK).some((p) => p.steps.some((s) => s.syscall === 'io_uring_enter')), 'the spread takes ring walks too');
     t.log(`${k.version} (${r.header.kernel}): ${preds.length} traces in one boot, ${(r.ms / 1000).toFixed(1)} s`);
   });
 
@@ -125,6 +135,13 @@ for (const k of available) {
     const scm = compare(preds[extra['ring-in-scm-6.1']!]!, r.runs[extra['ring-in-scm-6.1']!]!, r.header, { exactGarbage: true });
     t.false(scm.agrees);
     t.regex(scm.steps[2]!.why.join(' '), /errno none predicted, kernel EINVAL/);
+    // No SO_PASSRIGHTS before 6.16: every setsockopt is ENOPROTOOPT and the sends go through; linux-6.18
+    // (which has it) is caught at its first setsockopt.
+    const pr = r.runs[extra['passrights']!]!.steps.map((s) => s.errno ?? s.ret);
+    t.deepEqual([pr[2], pr[3], pr[4], pr[9], pr[10], pr[15], pr[18], pr[20]], ['ENOPROTOOPT', 1, 1, 'ENOPROTOOPT', 1, 'ENOPROTOOPT', 1, 1]);
+    const wrong = compare(preds[extra['passrights-6.18']!]!, r.runs[extra['passrights-6.18']!]!, r.header, { exactGarbage: true });
+    t.false(wrong.agrees);
+    t.regex(wrong.steps[2]!.why.join(' '), /errno none predicted, kernel ENOPROTOOPT/);
   });
 }
 

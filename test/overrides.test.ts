@@ -236,6 +236,11 @@ const SCRIPTS: readonly ScriptRow[] = [
   { point: 'unix_update_edges', base: 'linux-6.18', overrides: { unix_update_edges: () => () => { /* listener kept */ } },
     script: ['T0 socket stream', 'T0 listen 3', 'T0 socket stream', 'T0 connect 4 3', 'T0 accept 3'],
     observe: (r) => r.world.files[r.results[4]!.ret === 5 ? r.world.tasks[0]!.fds[5 - FD_BASE]!.file : -1]?.sock?.listener ?? null, onBase: null, onDesign: 0 },
+  // SO_PASSRIGHTS (6.16): a kernel before it that takes the option; one with it that ignores the flag in sendmsg.
+  { point: 'sk_setsockopt', base: 'linux-6.10', overrides: { sk_setsockopt: () => () => undefined },
+    script: ['T0 socketpair dgram', 'T0 setsockopt 3 0'], observe: (r) => r.results[1]!.errno ?? r.results[1]!.ret, onBase: 'ENOPROTOOPT', onDesign: 0 },
+  { point: 'unix_check_scm_rights', base: 'linux-6.18', overrides: { unix_check_scm_rights: () => () => undefined },
+    script: ['T0 socketpair dgram', 'T0 setsockopt 3 0', 'T0 sendmsg 4 4'], observe: (r) => r.results[2]!.errno ?? r.results[2]!.ret, onBase: 'EPERM', onDesign: 1 },
   // A peek at an OOB head skb (linux-6.10: skipped, nothing else queued: EAGAIN); an index 0 peeks at it.
   { point: 'unix_read_index', base: 'linux-6.10', overrides: { unix_read_index: () => () => 0 },
     script: ['T0 socketpair stream', 'T0 sendmsg 4 oob', 'T0 peek 3'],

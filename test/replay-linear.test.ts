@@ -48,8 +48,10 @@ function reference(trace: TraceFile, design: Design) {
       if (msg !== undefined) { findings.push({ property: p.name, kind: p.kind, step: i, message: msg }); break; }
     }
   }
-  const changes = run.results.map((_, i) => diffFacts(describeWorld(run.worlds[i]!), describeWorld(run.worlds[i + 1]!)).map(formatChange));
-  const full = run.results.map((_, i) => [...describeWorld(run.worlds[i + 1]!)].map(([k, v]) => `${k}: ${v}`));
+  // The count as the design's kernel names it (f_ref from 6.13).
+  const rc = design.refcount;
+  const changes = run.results.map((_, i) => diffFacts(describeWorld(run.worlds[i]!, rc), describeWorld(run.worlds[i + 1]!, rc)).map(formatChange));
+  const full = run.results.map((_, i) => [...describeWorld(run.worlds[i + 1]!, rc)].map(([k, v]) => `${k}: ${v}`));
   return { run, findings, changes, full };
 }
 
@@ -69,7 +71,7 @@ function same(t: { deepEqual: (a: unknown, b: unknown, m?: string) => void; is: 
   t.deepEqual(replayTrace(trace, design, { details: 'full', keepWorlds: false }).details, ref.full, `${what}: whole worlds`);
   // The text of worlds built with immer (check, simulate and merge print those) is diffed the same way.
   const made = trace.steps.slice(0, ref.run.results.length).map((s, i) => ({ ...s, result: ref.run.results[i]! }));
-  t.is(renderSteps(made, ref.run.worlds), renderStepLines(made, (i) => ref.changes[i]!), `${what}: text of immer's worlds`);
+  t.is(renderSteps(made, ref.run.worlds, { counter: design.refcount }), renderStepLines(made, (i) => ref.changes[i]!), `${what}: text of immer's worlds`);
   // The worlds of the checker's path (render draws them) are the immutable path's.
   t.is(canonical(r.worlds), canonical(ref.run.worlds), `${what}: worlds`);
   compared++;
@@ -94,7 +96,11 @@ test.serial('every trace of every built-in scenario on every built-in design rep
 
 // A seeded walk (xorshift) over the steps the model enables, wide bounds: many files opened and released,
 // sockets listening and accepted (names change), rings, the phased GC.
+/** Set by `walk` when it stopped because the design's code threw (a design that puts a file twice). */
+let walkThrew = false;
+
 function walk(design: Design, bounds: Bounds, seed: number, length: number): TraceFile {
+  walkThrew = false;
   const ctx = makeCtx(design, bounds);
   let w: World = initialWorld(bounds.tasks, bounds.fds);
   let x = seed >>> 0 || 1;
@@ -105,7 +111,7 @@ function walk(design: Design, bounds: Bounds, seed: number, length: number): Tra
     const alive = w.tasks.filter((x) => x.alive).length;
     let en: ReturnType<typeof enabledSteps>;
     // (A design that puts a file twice can make the model's dry run of a step write to a released file.)
-    try { en = enabledSteps(w, ctx).filter((e) => e.step.syscall !== 'exit' || alive > 1); } catch { break; }
+    try { en = enabledSteps(w, ctx).filter((e) => e.step.syscall !== 'exit' || alive > 1); } catch { walkThrew = true; break; }
     if (en.length === 0) break;
     // Closing is favoured so that files come and go.
     const closes = en.filter((e) => e.step.syscall === 'close');
@@ -141,7 +147,9 @@ test.serial('seeded random walks of 300 steps over wide bounds replay as before,
     for (const seed of [4, 5]) {
       const tr = walk(d, seed === 4 ? wide : core, seed * 104729 + d.name.length, 300);
       same(t, tr, d, `walk ${seed} on ${d.name}`);
-      shortest = Math.min(shortest, tr.steps.length);
+      // Where the double put made the design's own code throw, the walk ends there (how soon depends on the
+      // path the seed takes): not a short walk of the model's.
+      if (!(walkThrew && d === doubleFput)) shortest = Math.min(shortest, tr.steps.length);
       if (d === doubleFput) dangling += reference(tr, d).findings.filter((f) => f.property === 'no-double-free' || f.property === 'no-use-after-free').length;
     }
   }

@@ -55,8 +55,12 @@ function scan(c: string, marks: readonly string[]): string[] {
   if (/\\\r?\n/.test(c)) bad.push('a backslash at the end of a line (a line splice)');
   if (/[^\x09\x0a\x20-\x7e]/.test(c)) bad.push('a byte that is not printable ASCII');
   // The part between head.c and body.c is the generator's: only literals, numbers, names and punctuation.
-  const gen = c.slice(c.indexOf('/* Part 2 of 3, generated'), c.indexOf('/* inflight repro, part 3 of 3'));
+  // (--minimal: from its part 2, main, to the end.)
+  const minimal = c.includes('/* Part 2 of 2, generated');
+  const gen = minimal ? c.slice(c.indexOf('/* Part 2 of 2, generated')) : c.slice(c.indexOf('/* Part 2 of 3, generated'), c.indexOf('/* inflight repro, part 3 of 3'));
   if (gen.length === 0) bad.push('no generated part');
+  // main's code: one syscall or helper per line from the generator's templates; no comment but the generator's.
+  if (minimal) for (const m of gen.replace(LITERAL, '""').matchAll(/\/\*([\s\S]*?)\*\//g)) if (/[^A-Za-z0-9 ,.:;()'_\-]/.test(m[1]!)) bad.push(`a comment not of the generator's form: ${m[0].slice(0, 60)}`);
   for (const m of gen.matchAll(ANY_LITERAL)) if (!new RegExp(`^${LITERAL.source}$`).test(m[0])) bad.push(`a literal not of the generator's form: ${m[0].slice(0, 60)}`);
   const code = gen.replace(LITERAL, '""');
   for (const m of code.matchAll(/-?\b\d[\w.+]*/g)) {
@@ -81,7 +85,7 @@ if (!sanitizers) test('the sanitizer builds are skipped', (t) => { t.log(`skippe
 
 /** Builds the reproducer with gcc -std=c11 -fsanitize=address,undefined (warnings are errors) and runs it
  *  in an empty directory; returns its output. No sanitizer report, exit 0, nothing created in its cwd. */
-function sanitized(t: { is: (a: unknown, b: unknown, m?: string) => void; deepEqual: (a: unknown, b: unknown, m?: string) => void; notRegex: (s: string, r: RegExp, m?: string) => void }, name: string, c: string): string {
+function sanitized(t: { is: (a: unknown, b: unknown, m?: string) => void; deepEqual: (a: unknown, b: unknown, m?: string) => void; notRegex: (s: string, r: RegExp, m?: string) => void }, name: string, c: string, status = 0): string {
   const src = join(dir, `${name}.c`);
   writeFileSync(src, c);
   const bin = join(dir, name);
@@ -90,7 +94,7 @@ function sanitized(t: { is: (a: unknown, b: unknown, m?: string) => void; deepEq
   const cwd = mkdtempSync(join(dir, `${name}-cwd-`));
   const r = spawnSync(bin, { cwd, encoding: 'utf8', timeout: 20_000, env: { ...process.env, ASAN_OPTIONS: 'abort_on_error=0:exitcode=99' } });
   t.notRegex(r.stderr ?? '', /AddressSanitizer|runtime error|LeakSanitizer/, `sanitizer report: ${r.stderr}`);
-  t.is(r.status, 0, `the reproducer failed: ${r.stderr}`);
+  t.is(r.status, status, `the reproducer's exit status: ${r.stderr}`);
   t.deepEqual(readdirSync(cwd), [], 'the reproducer created files');
   return r.stdout;
 }
@@ -233,7 +237,7 @@ function applyEdit(tr: TraceFile, e: any): TraceFile {
   }
 }
 
-const corpus = { made: 0, refused: new Map<string, number>(), scanned: 0 };
+const corpus = { made: 0, refused: new Map<string, number>(), scanned: 0, minimal: 0, minimalRefused: 0 };
 test('the generated corpus: every reproducer passes the scan; every refusal is one coded line, as replay says', async (t) => {
   const start = withSteps(base({ reqs: 1, ops: SYSCALLS }), [step('io_uring_setup', {}, { ret: 5 })]);
   await fc.assert(fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 4 }), async (edits) => {
@@ -241,6 +245,18 @@ test('the generated corpus: every reproducer passes the scan; every refusal is o
     for (const e of edits) tr = applyEdit(tr, e);
     const json = JSON.parse(JSON.stringify(tr)) as TraceFile;
     const r = await repro(json, ['--design', 'linux-6.18']);
+    // --minimal: the same scan, or one coded line; what the full form refuses as invalid it refuses too.
+    const m = await repro(json, ['--design', 'linux-6.18', '--minimal']);
+    if (m.code === 0) {
+      const bad = scan(m.out, [json.design, json.property, json.violation].filter((s) => s.startsWith('PWN')).map((s) => s.slice(0, 4)));
+      if (bad.length) throw new Error(`--minimal: ${bad.join('; ')} for ${JSON.stringify(edits).slice(0, 400)}`);
+      corpus.minimal++;
+    } else {
+      if (m.code !== 2 || m.err.length !== 1 || !/^inflight: E_(TRACE_INVALID|REPRO_UNSUPPORTED): [^\n]*$/.test(m.err[0]!)) throw new Error(`--minimal: status ${m.code}, ${JSON.stringify(m.err)}`);
+      if (r.code === 0 && !/one-task traces only/.test(m.err[0]!)) throw new Error(`--minimal refuses what the full form makes: ${m.err[0]}`);
+      if (r.code === 2 && r.err[0]!.split(':')[1] !== m.err[0]!.split(':')[1] && !/one-task traces only/.test(m.err[0]!)) throw new Error(`--minimal: ${m.err[0]} / ${r.err[0]}`);
+      corpus.minimalRefused++;
+    }
     if (r.code === 0) {
       corpus.made++;
       const marks = [json.design, json.property, json.violation].filter((s) => s.startsWith('PWN')).map((s) => s.slice(0, 4));
@@ -259,7 +275,8 @@ test('the generated corpus: every reproducer passes the scan; every refusal is o
       if (p.code !== 2 || !p.err[0]?.includes('E_TRACE_INVALID')) throw new Error(`replay accepts what repro refuses: ${r.err[0]}`);
     }
   }), { numRuns: 300, seed: 18001 });
-  t.log(`corpus: ${corpus.made} reproducers scanned clean, refused ${JSON.stringify(Object.fromEntries(corpus.refused))}`);
+  t.log(`corpus: ${corpus.made} reproducers scanned clean, refused ${JSON.stringify(Object.fromEntries(corpus.refused))}; --minimal: ${corpus.minimal} clean, ${corpus.minimalRefused} refused`);
+  t.true(corpus.minimal >= 50, 'much of the corpus gets as far as the --minimal C');
   t.true(corpus.made >= 100, 'most of the corpus gets as far as the C');
   t.true(corpus.refused.size > 0, 'some of the corpus is refused');
 });
@@ -287,6 +304,14 @@ test('repro and replay accept and refuse the same mutated traces, with the same 
     for (const [path, value] of edits) v = mutate(v, path, value);
     const p = await replay(v);
     const r = await repro(v);
+    const m = await repro(v, ['--minimal']);
+    if (m.code === 0) {
+      const t0 = v as { design: string; property: string; violation: string };
+      const bad = scan(m.out, [t0.design, t0.property, t0.violation].filter((x) => typeof x === 'string' && x.startsWith('PWN')).map((x) => x.slice(0, 4)));
+      if (bad.length) throw new Error(`--minimal: ${bad.join('; ')}`);
+    } else if (p.code === 2 ? m.err[0]!.split(':')[1] !== p.err[0]!.split(':')[1] : !/^inflight: E_REPRO_UNSUPPORTED: [^\n]*$/.test(m.err[0]!)) {
+      throw new Error(`--minimal: ${p.err[0] ?? p.code} / ${m.err.join(' ')}`);
+    }
     const key = `replay ${p.code === 2 ? p.err[0]!.split(':')[1]!.trim() : p.code} / repro ${r.code === 2 ? r.err[0]!.split(':')[1]!.trim() : r.code}`;
     agreement.set(key, (agreement.get(key) ?? 0) + 1);
     if (p.code === 2) {
@@ -321,18 +346,19 @@ sanTest('built with -std=c11 and ASan/UBSan: sendmsg with 300 rights refused, 4 
   const r = await repro(tr, ['--design', 'linux-6.18']);
   t.is(r.code, 0, r.err.join('\n'));
   t.deepEqual(scan(r.out, ['PWNv', 'system(']), []);
-  const out = sanitized(t, 'hostile', r.out);
+  // The trace file's records of steps 7-13 are not the design's results: every one of them differs, exit 1.
+  const out = sanitized(t, 'hostile', r.out, 1);
   t.false(existsSync(join(dir, 'PWNED-design')));
   // The program prints the trace's strings as they are, one % each.
   t.true(out.includes(`trace: 13 steps of design ${TRIGRAPH_DESIGN} (property hand-written)`), out.split('\n').slice(0, 3).join('\n'));
   t.true(out.includes('violation: 100% PWNv %s%n ??/'));
-  t.regex(stepLine(out, 7), /sendmsg\(4, SCM_RIGHTS\[4, 4, 4, 4\]\): kernel -1 ECONNREFUSED; trace -1 ECONNREFUSED; same$/);
-  t.regex(stepLine(out, 8), /close\(600\): kernel -1 EBADF; trace -1 EBADF; same$/);
-  t.regex(stepLine(out, 9), /close\(1e\+21\): kernel -1 EBADF; trace -1 EBADF; same$/);
-  t.regex(stepLine(out, 10), /sendmsg.*: kernel -1 EBADF; trace -1 EBADF; same$/);
-  t.regex(stepLine(out, 11), /fork\(\): kernel 1 \(task 1, pid \d+\); trace 1; same$/);
+  t.regex(stepLine(out, 7), /sendmsg\(4, SCM_RIGHTS\[4, 4, 4, 4\]\): kernel -1 ECONNREFUSED; trace -1 ECONNREFUSED; DIFFERS$/);
+  t.regex(stepLine(out, 8), /close\(600\): kernel -1 EBADF; trace -1 EBADF; DIFFERS$/);
+  t.regex(stepLine(out, 9), /close\(1e\+21\): kernel -1 EBADF; trace -1 EBADF; DIFFERS$/);
+  t.regex(stepLine(out, 10), /sendmsg.*: kernel -1 EBADF; trace -1 EBADF; DIFFERS$/);
+  t.regex(stepLine(out, 11), /fork\(\): kernel 1 \(task 1, pid \d+\); trace 1; DIFFERS$/);
   t.regex(out, /the trace file recorded 1000000000; design linux-6\.18 gives the result compared here/);
-  t.regex(out, /the kernel's results agree with the trace's/);
+  t.regex(out, /the kernel's results DIFFER from the trace's/);
 });
 
 sanTest('built with -std=c11 and ASan/UBSan: a ring with FILES_UPDATE and a fixed read, a listener, closes: clean, and as the design says', async (t) => {
@@ -343,6 +369,30 @@ sanTest('built with -std=c11 and ASan/UBSan: a ring with FILES_UPDATE and a fixe
   ], { tasks: 1, reqs: 1, fds: 5 }, 'hand-written');
   const out = sanitized(t, 'ring', reproC(ring));
   t.regex(out, /the kernel's results agree with the trace's/);
+});
+
+sanTest('--minimal built with -std=c11 and ASan/UBSan: 4 rights, close(600), fds of 1e21, a ring and a listener; 50 recorded fds planted: exit 1 naming that step', async (t) => {
+  const made = handTrace(L618, [
+    ...base().steps.map((x) => [x.task, x.syscall, x.args] as const),
+    [0, 'sendmsg', { fd: 4, rights: [4, 4, 4, 4] }], [0, 'close', { fd: 600 }], [0, 'close', { fd: 1e21 }],
+    [0, 'sendmsg', { fd: 4, rights: [600, 650, 700] }], [0, 'socketpair', { type: 'dgram' }], [0, 'recvmsg', { fd: 3, peek: false }],
+    [0, 'io_uring_setup'], [0, 'io_uring_register', { fd: 7, files: [3, -1] }], [0, 'io_uring_update', { fd: 7, offset: 1e21, files: [-1, 700] }],
+    [0, 'io_uring_enter', { fd: 7, op: 'read', fixed: true, target: 0 }], [0, 'io_uring_enter', { fd: 7, op: 'read', fixed: false, target: 4 }],
+    [0, 'socket', { type: 'stream' }], [0, 'listen', { fd: 8 }], [0, 'accept', { fd: 8 }], [0, 'close', { fd: 7 }],
+  ], { tasks: 1, reqs: 2, files: 8, fds: 7, ops: SYSCALLS }, 'hand-written');
+  const tr = { ...made, design: TRIGRAPH_DESIGN, violation: '100% PWNv %s%n ??/',
+    steps: made.steps.map((x, i) => (i === 10 ? { ...x, result: { ret: 0, fds: Array.from({ length: 50 }, (_, j) => j + 3) } } : x)) };
+  const r = await repro(tr, ['--design', 'linux-6.18', '--minimal']);
+  t.is(r.code, 0, r.err.join('\n'));
+  t.deepEqual(scan(r.out, ['PWNv', 'system(']), []);
+  const out = sanitized(t, 'hostile-minimal', r.out, 1);
+  t.false(existsSync(join(dir, 'PWNED-design')));
+  t.true(out.includes(`steps of design ${TRIGRAPH_DESIGN}\n`), out.split('\n')[0]);
+  // Only the planted record differs: the socketpair's 50 fds (the design, and the kernel, give 2).
+  t.deepEqual(out.split('\n').filter((l) => l.includes('DIFFERS')).map((l) => l.replace(/ \[fds[^\]]*\]/g, ' [fds]')),
+    ['step 11 T0 socketpair(AF_UNIX, SOCK_DGRAM): kernel 0 [fds]; trace 0 [fds] (the design gives 0 [fds]); DIFFERS']);
+  t.regex(out, /\[fds 3, 6\]; trace 0 \[fds 3, 4, 5, 6, 7,/);
+  t.regex(out, /the kernel's results DIFFER from the trace's\n$/);
 });
 
 test('the C files are found from any working directory (bin/inflight.mjs repro run from an empty directory)', (t) => {

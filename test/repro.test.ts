@@ -11,7 +11,7 @@ import { DEFAULT_BOUNDS, type Bounds } from '../model/bounds.js';
 import { builtinDesign } from '../model/designs/index.js';
 import { TRACE_FORMAT, traceToJson, type TraceFile, type TraceStep } from '../traces/format.js';
 import { replayTrace } from '../traces/replay.js';
-import { handTrace } from '../oracle/hand.js';
+import { handTrace, HAND_TRACES } from '../oracle/hand.js';
 import { modelReleased, reproC } from '../traces/repro.js';
 import { builtinScenario, builtinScenarios } from '../scenarios/index.js';
 import { scenarioBounds } from '../model/scenario.js';
@@ -32,7 +32,7 @@ const kernelTest = probe.ok ? test : test.skip;
 if (!probe.ok) test('repro: the kernel tests are skipped', (t) => { t.log(`skipped: ${probe.why}`); t.pass(); });
 
 /** Generates, compiles (gcc -O2 -Wall, no warnings) and runs the reproducer of a trace; returns its stdout. */
-function buildAndRun(t: { is: (a: unknown, b: unknown, m?: string) => void; log: (...a: unknown[]) => void }, name: string, trace: TraceFile): string {
+function buildAndRun(t: { is: (a: unknown, b: unknown, m?: string) => void; regex: (s: string, r: RegExp, m?: string) => void; log: (...a: unknown[]) => void }, name: string, trace: TraceFile): string {
   const design = builtinDesign(trace.design)!;
   const fates = modelReleased(trace, design);
   const src = join(dir, `${name}.c`);
@@ -41,12 +41,14 @@ function buildAndRun(t: { is: (a: unknown, b: unknown, m?: string) => void; log:
 }
 
 /** Compiles src (gcc -O2 -Wall, no warnings) to DIR/name and runs it to the end; returns its stdout. */
-function compileAndRun(t: { is: (a: unknown, b: unknown, m?: string) => void; log: (...a: unknown[]) => void }, name: string, src: string): string {
+function compileAndRun(t: { is: (a: unknown, b: unknown, m?: string) => void; regex: (s: string, r: RegExp, m?: string) => void; log: (...a: unknown[]) => void }, name: string, src: string): string {
   const cc = spawnSync('gcc', ['-O2', '-Wall', '-o', join(dir, name), src], { encoding: 'utf8' });
   t.is(cc.status, 0, `gcc failed: ${cc.stderr}`);
   t.is(cc.stderr, '', 'gcc -Wall warns');
   const run = spawnSync(join(dir, name), { encoding: 'utf8', timeout: 20_000 });
-  t.is(run.status, 0, `the reproducer failed: ${run.stderr}`);
+  // The exit status is the verdict: 1 when a step's result differs from the trace's, else 0.
+  t.is(run.status, /\nthe kernel's results DIFFER from the trace's\n/.test(run.stdout) ? 1 : 0, `the reproducer's exit status is not its verdict: ${run.stderr}`);
+  t.regex(run.stdout, /\nthe kernel's results (agree with|DIFFER from) the trace's\n/);
   t.log(run.stdout);
   return run.stdout;
 }
@@ -236,12 +238,14 @@ const UPDATE = handTrace(L618, [
 ], { tasks: 1 }, 'hand-written');
 
 // (g) The GC in phases with a MSG_PEEK in sub-steps inside the run: a garbage cycle (with a file in it) is
-// collected by the run of steps 11-18, while the peek of step 12 returns at its resume (step 14).
+// collected by the run of steps 11-19, while the peek of step 12 (a stream read: its pick, then the `copy`
+// that dups at step 13, before the SCC's evaluation begins) returns at its last resume (step 15).
 const GC_PHASED = handTrace(L618, [
   [0, 'socketpair', { type: 'dgram' }], [0, 'open'], [0, 'sendmsg', { fd: 3, rights: [3, 5] }], [0, 'sendmsg', { fd: 4, rights: [4] }],
   [0, 'close', { fd: 3 }], [0, 'close', { fd: 4 }], [0, 'close', { fd: 5 }],
   [0, 'socketpair', { type: 'stream' }], [0, 'sendmsg', { fd: 3, rights: [3] }], [0, 'close', { fd: 3 }],
-  ['kernel', 'unix_gc', { phase: 'start' }], [0, 'recvmsg', { fd: 4, peek: true }], ['kernel', 'unix_gc', { phase: 'dead' }],
+  ['kernel', 'unix_gc', { phase: 'start' }], [0, 'recvmsg', { fd: 4, peek: true }],
+  [0, 'resume', { call: 'recvmsg(4, MSG_PEEK)', stage: 'copy' }], ['kernel', 'unix_gc', { phase: 'dead' }],
   [0, 'resume', { call: 'recvmsg(4, MSG_PEEK)', stage: 'install fds' }],
   ['kernel', 'unix_gc', { phase: 'dead' }], ['kernel', 'unix_gc', { phase: 'dead' }], ['kernel', 'unix_gc', { phase: 'purge' }], ['kernel', 'unix_gc', { phase: 'purge' }],
 ], { tasks: 1, files: 8, gc: 'phased' }, 'hand-written');
@@ -258,7 +262,7 @@ const allSame = (t: { regex: (s: string, r: RegExp, m?: string) => void }, out: 
 };
 
 test('the new hand traces have the results the model gives and the C has no unknown step', (t) => {
-  for (const tr of [LISTEN, OOB, UPDATE, GC_PHASED, CONNECT_SPLIT]) {
+  for (const tr of [LISTEN, OOB, UPDATE, GC_PHASED, CONNECT_SPLIT, PASSRIGHTS]) {
     t.true(replayTrace(tr, L618).steps.every((s) => s.agrees));
     const c = reproC(tr);
     t.notRegex(c, /not reproducible/);
@@ -277,8 +281,8 @@ test('the new hand traces have the results the model gives and the C has no unkn
 test('the header says which interleavings the reproducer cannot force', (t) => {
   const gc = reproC(GC_PHASED);
   t.regex(gc, /cannot force/);
-  t.regex(gc, /the GC run of steps 11-18 \(in phases\) runs whole at step 11,[\s\S]*?steps 12, 14 inside the run/);
-  t.regex(gc, /recvmsg of step 12 \(in sub-steps up to step 14\)[\s\S]*?step 13 between its sub-steps/);
+  t.regex(gc, /the GC run of steps 11-19 \(in phases\) runs whole at step 11,[\s\S]*?steps 12, 13, 15 inside the run/);
+  t.regex(gc, /recvmsg of step 12 \(in sub-steps up to step 15\)[\s\S]*?step 14 between its sub-steps/);
   const split = reproC(CONNECT_SPLIT);
   t.regex(split, /connect of step 5 \(in sub-steps up to step 8\)[\s\S]*?step 7 between/);
   t.notRegex(reproC(LISTEN), /cannot force/);
@@ -409,9 +413,9 @@ kernelTest('(g) a GC in phases and a MSG_PEEK resume: the run made whole at its 
   const out = buildAndRun(t, 'gc-phased', GC_PHASED);
   allSame(t, out, GC_PHASED);
   t.regex(out, /step 11 kernel unix_gc: start: kernel 0; trace 0; same\n {8}kicked the GC: it ran within/);
-  t.regex(stepLine(out, 12), /recvmsg\(4, MSG_PEEK\): kernel 1 \[fds 3\]; trace \.\.\. \(in progress\); compared at step 14$/);
-  t.regex(stepLine(out, 14), /install fds: kernel 1 \[fds 3\]; trace 1 \[fds 3\]; same$/);
-  t.regex(out, /step 13 [^\n]*\n {8}\(a later phase of the GC run made whole at step 11: nothing to do\)/);
+  t.regex(stepLine(out, 12), /recvmsg\(4, MSG_PEEK\): kernel 1 \[fds 3\]; trace \.\.\. \(in progress\); compared at step 15$/);
+  t.regex(stepLine(out, 15), /install fds: kernel 1 \[fds 3\]; trace 1 \[fds 3\]; same$/);
+  t.regex(out, /step 14 [^\n]*\n {8}\(a later phase of the GC run made whole at step 11: nothing to do\)/);
   for (const f of ['f0', 'f1', 'f2']) t.regex(endLine(out, f), /: released; model: released/);
   for (const f of ['f3', 'f4']) t.regex(endLine(out, f), /: live; model: live/);
   t.regex(out, /agree with the trace's/);
@@ -426,13 +430,16 @@ kernelTest('(h) connect in sub-steps: compared at its last resume; the accept in
   t.regex(out, /\nthe kernel's results DIFFER from the trace's\n/);
 });
 
-for (const [name, tr] of [['socket, listen, connect, accept', LISTEN], ['MSG_OOB', OOB]] as const) {
+// (i) SO_PASSRIGHTS (6.16): EPERM for stream, MSG_OOB, dgram and an embryo of a listener that turned it off.
+const PASSRIGHTS = handTrace(L618, HAND_TRACES['passrights']!, { tasks: 1 }, 'hand-written');
+
+for (const [name, tr] of [['socket, listen, connect, accept', LISTEN], ['MSG_OOB', OOB], ['SO_PASSRIGHTS', PASSRIGHTS]] as const) {
   kernelTest(`repro.c and inflight kernel agree on ${name}`, async (t) => { await agreesWithKernel(t, name, tr, 3); });
 }
 
 // Through files, as a user does it: check writes the trace, repro reads it back (a call in sub-steps must
 // keep its `pending` mark on the way), gcc builds it, and it runs on this kernel to the end.
-kernelTest('check --trace-out then repro: the CVE-2021-0920 scenario trace (a GC in phases, a MSG_PEEK in two steps)', async (t) => {
+kernelTest('check --trace-out then repro: the CVE-2021-0920 scenario trace (a GC in phases, a MSG_PEEK in three steps)', async (t) => {
   const cap = (): Io & { o: string[]; e: string[] } => { const o: string[] = []; const e: string[] = []; return { o, e, out: (s) => o.push(s), err: (s) => e.push(s) }; };
   const file = join(dir, 'cve-2021-0920.json');
   t.is(await main(['check', '--scenario', 'cve-2021-0920', '--design', 'linux-5.1', '--trace-out', file], cap()), 1);
@@ -441,7 +448,7 @@ kernelTest('check --trace-out then repro: the CVE-2021-0920 scenario trace (a GC
   t.is(await main(['repro', file, '--out', src], io), 0, io.e.join('\n'));
   t.regex(readFileSync(src, 'utf8'), /cannot force/);
   const out = compileAndRun(t, 'cve-2021-0920', src);
-  t.regex(out, /compared at step 8/);
+  t.regex(out, /compared at step 9/);   // the stream peek: its pick (6), `copy` (8), `install fds` (9)
   t.regex(out, /the kernel's results (agree with|DIFFER from) the trace's/);
 });
 

@@ -286,7 +286,7 @@ test('scenarios: oob-leak and the selftest shapes resolve with their variants; t
   for (const name of ['selftest-self_ref', 'selftest-triangle', 'selftest-cross_edge', 'selftest-backtrack_from_scc']) {
     const sc = builtinScenario(name);
     if (typeof sc !== 'object') return t.fail(`${name}: ${String(sc)}`);
-    const want = ['dgram', 'stream', 'stream-listener', 'stream-oob'];
+    const want = ['dgram', 'stream', 'stream-listener', 'stream-oob', 'dgram-disabled', 'stream-disabled', 'stream-listener-disabled', 'stream-oob-disabled'];
     t.deepEqual(sc.variants, want, name);
   }
   const listener = builtinScenario('selftest-self_ref', 'stream-listener');

@@ -1,6 +1,7 @@
 // A world as a list of facts ("T0 fd 3" → "f2:io_uring"), so that a step's effect is the difference
 // of two lists. Renderers show only what changed.
-import { FD_BASE, fileName, type Skb, type UnixSock, type World } from '../model/world.js';
+import { FD_BASE, fileName, type Pending, type Skb, type UnixSock, type World } from '../model/world.js';
+import { recvStage } from '../model/syscalls/recvmsg.js';
 
 export type Facts = Map<string, string>;
 
@@ -8,10 +9,13 @@ const skb = (s: Skb, w: World): string =>
   `${s.oob ? 'oob-' : ''}skb[${s.fds.map((f) => fileName(w, f)).join(', ')}]${s.pinned ? '(reader)' : ''}${s.scmIoUring ? '(scm_io_uring)' : ''}`;
 const skbs = (s: UnixSock, w: World): string => s.queue.map((x) => skb(x, w)).join(' ');
 
-export function describeWorld(w: World): Facts {
+/** The name the facts give struct file's reference count: the design's kernel's (Design.refcount). */
+export type Counter = 'f_count' | 'f_ref';
+
+export function describeWorld(w: World, counter: Counter = 'f_count'): Facts {
   const out: Facts = new Map();
   describeTasks(w, out);
-  for (let id = 0; id < w.files.length; id++) describeFile(w, id, out);
+  for (let id = 0; id < w.files.length; id++) describeFile(w, id, out, counter);
   describeGc(w, out);
   describeReports(w, out, 0);
   return out;
@@ -24,7 +28,7 @@ function describeTasks(w: World, out: Facts): void {
     if (!t.alive) return;
     out.set(`T${i}`, 'running');
     if (t.pending) out.set(`T${i} in`, t.pending.kind === 'recvmsg'
-      ? `recvmsg(${t.pending.fd}${t.pending.peek ? `, MSG_PEEK): dup'ed [${t.pending.cookie.map((f) => fileName(w, f)).join(', ')}]` : '): copying from the head skb'}`
+      ? `recvmsg(${t.pending.fd}${t.pending.peek ? ', MSG_PEEK' : ''}): ${describeRecv(w, t.pending)}`
       : `connect(${t.pending.fd}): next ${t.pending.stage}`);
     t.fds.forEach((slot, j) => {
       if (slot) out.set(`T${i} fd ${j + FD_BASE}`, fileName(w, slot.file) + (slot.cloexec ? ' (cloexec)' : ''));
@@ -32,11 +36,21 @@ function describeTasks(w: World, out: Facts): void {
   });
 }
 
-function describeFile(w: World, id: number, out: Facts): void {
+/** Where a recvmsg in progress is (model/syscalls/recvmsg.ts, recvStage). */
+function describeRecv(w: World, p: Extract<Pending, { kind: 'recvmsg' }>): string {
+  const list = `[${p.cookie.map((f) => fileName(w, f)).join(', ')}]`;
+  switch (recvStage(w, p)) {
+    case 'install fds': return `dup'ed ${list}`;
+    case 'detach': return `dequeued skb${list}, still in flight`;
+    default: return 'copying from the head skb';
+  }
+}
+
+function describeFile(w: World, id: number, out: Facts, counter: Counter): void {
   const f = w.files[id]!;
   const n = fileName(w, id);
   if (f.released) { out.set(n, 'released'); return; }
-  out.set(`${n} f_count`, String(f.f_count));
+  out.set(`${n} ${counter}`, String(f.f_count));
   if (f.sock) {
     if (f.sock.queue.length) out.set(`${n} queue`, skbs(f.sock, w));
     if (f.sock.inflight) out.set(`${n} inflight`, String(f.sock.inflight));
@@ -76,7 +90,7 @@ function describeReports(w: World, out: Facts, from: number): void {
  *  quadratic. A file whose record is the same object in a and b has the same facts in both, unless a file
  *  it names changed its name (a socket that started listening, an embryo accepted): only live files name
  *  others (a released file is one fact), so those are described whenever some name changed. */
-export function diffWorlds(a: World, b: World): Change[] {
+export function diffWorlds(a: World, b: World, counter: Counter = 'f_count'): Change[] {
   const after: Change[] = [];
   const gone: Change[] = [];
   const part = (fa: Facts, fb: Facts): void => { const [x, y] = diffParts(fa, fb); after.push(...x); gone.push(...y); };
@@ -97,8 +111,8 @@ export function diffWorlds(a: World, b: World): Change[] {
   }
   for (const id of ids) {
     const fa: Facts = new Map(); const fb: Facts = new Map();
-    if (a.files[id] !== undefined) describeFile(a, id, fa);
-    if (b.files[id] !== undefined) describeFile(b, id, fb);
+    if (a.files[id] !== undefined) describeFile(a, id, fa, counter);
+    if (b.files[id] !== undefined) describeFile(b, id, fb, counter);
     part(fa, fb);
   }
   const ga: Facts = new Map(); const gb: Facts = new Map();

@@ -147,7 +147,9 @@ export function refGraph(w: World, design: Design, previous?: World): RefGraph {
     else {
       const before = previous?.files[id];
       const changed = before !== undefined && !before.released && before.f_count !== f.f_count;
-      rows.push(changed ? `<tr><td bgcolor="${COLOR.blueFill}">f_count ${before.f_count} → ${f.f_count}</td></tr>` : `<tr><td>f_count ${f.f_count}</td></tr>`);
+      // The count as the design's kernel names it: f_ref from 6.13 (Design.refcount).
+      const rc = design.refcount;
+      rows.push(changed ? `<tr><td bgcolor="${COLOR.blueFill}">${rc} ${before.f_count} → ${f.f_count}</td></tr>` : `<tr><td>${rc} ${f.f_count}</td></tr>`);
       const inflight = f.sock?.inflight || f.ring?.ringSock?.inflight || 0;
       if (inflight) rows.push(`<tr><td>in flight ${inflight}</td></tr>`);
       if (f.ring?.dead) rows.push('<tr><td><i>torn down</i></td></tr>');

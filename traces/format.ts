@@ -1,154 +1,139 @@
 // The trace file: a counterexample (or witness) as kernel-level steps, versioned and validated.
+import * as v from 'valibot';
+import { ARG_SCHEMAS } from '../model/args.js';
 import { SYSCALLS, checkBounds, DEFAULT_BOUNDS, MAX_BOUNDS, type Bounds, type SyscallName } from '../model/bounds.js';
-import { parseStepArgs, syscallActor } from '../model/apply.js';
-import type { Errno, ProgramStep, Result, Step } from '../model/step.js';
+import { syscallActor } from '../model/apply.js';
+import { check, int, jsonPath, keyed, obj, show, type Parsed } from '../model/schema-kit.js';
+import { ERRNOS, type Result } from '../model/step.js';
+
+export type { Parsed } from '../model/schema-kit.js';
+const fail = (error: string, path?: string): { ok: false; error: string; path?: string } => (path === undefined ? { ok: false, error } : { ok: false, error, path });
 
 export const TRACE_FORMAT = 'inflight-trace/1';
 
-export interface TraceStep {
-  /** A task number, or "kernel" for the kernel's own actors (the unix GC). */
-  readonly task: number | 'kernel';
-  readonly syscall: SyscallName;
-  readonly args: Step['args'];
-  readonly result: Result;
+/** The longest trace read: the longest walk `simulate` makes (its --depth is at most 10,000). */
+export const MAX_TRACE_STEPS = 10_000;
+const MAX_PROGRAMS = MAX_BOUNDS.tasks;
+const MAX_PROGRAM_LINES = 10_000;
+
+// The trace format, once: the parser below and the published JSON Schema (schemas/trace.schema.json,
+// `inflight schema trace`) are this schema. Each field's message is the one-line reason a reader gets;
+// parseTrace puts the JSON path of the field before it (and, inside a step, the step's number as replay
+// counts them, from 1).
+
+const ResultSchema = obj({
+  ret: int('result.ret must be an integer'),
+  errno: v.exactOptional(v.picklist(ERRNOS, (iss) => `unknown errno ${show(iss.input)}`)),
+  fds: v.exactOptional(v.pipe(v.array(int('result.fds must be a list of fd numbers'), 'result.fds must be a list of fd numbers'), v.readonly())),
+  // A call the kernel runs in sub-steps: its first step returns nothing yet (a `resume` step finishes it).
+  pending: v.exactOptional(v.literal(true, 'result.pending must be true when present')),
+}, '"result" must be an object');
+// The result type the model uses (model/step.ts) is what this schema reads.
+ResultSchema satisfies v.GenericSchema<unknown, Result>;
+
+const taskNumber = v.pipe(v.number((iss) => `"task" must be a task number, not ${show(iss.input)}`),
+  v.integer((iss) => `"task" must be a task number, not ${show(iss.input)}`), v.minValue(0, (iss) => `"task" must be a task number, not ${show(iss.input)}`),
+  v.description('the task that makes the call (0 is the first; fork creates the others in order)'));
+
+/** One step per syscall: a task's calls name the task, the kernel's own actors (the GC, io-wq, ring exit) "kernel". */
+const stepOf = <N extends SyscallName>(name: N) => obj({
+  task: syscallActor(name) === 'kernel'
+    ? v.literal('kernel', (iss) => `${name} is run by "kernel", not ${show(iss.input)}`)
+    : taskNumber,
+  syscall: v.literal(name),
+  args: v.optional(ARG_SCHEMAS[name], {}),
+  result: ResultSchema,
+}, 'not an object');
+
+const StepSchema = keyed(v.variant('syscall', SYSCALLS.map(stepOf) as unknown as [ReturnType<typeof stepOf<SyscallName>>],
+  (iss) => (iss.path ? `unknown syscall ${show(iss.input)}` : 'not an object')));
+
+const TASK_CALLS = SYSCALLS.filter((n) => syscallActor(n) === 'task' && n !== 'resume');
+const lineOf = <N extends SyscallName>(name: N) => obj({ syscall: v.literal(name), args: v.optional(ARG_SCHEMAS[name], {}) }, 'not an object');
+const ProgramLineSchema = keyed(v.variant('syscall', TASK_CALLS.map(lineOf) as unknown as [ReturnType<typeof lineOf<SyscallName>>],
+  (iss) => (iss.path ? `${show(iss.input)} is not a call a task's program makes` : 'not an object')));
+const PROGRAMS_SHAPE = '"programs" must be a list of lists of calls (one per task)';
+const PROGRAMS_SIZE = `"programs" has more than ${MAX_PROGRAMS} programs or ${MAX_PROGRAM_LINES} lines`;
+const lineCount = (p: readonly (readonly unknown[])[]): number => p.reduce((n, x) => n + x.length, 0);
+
+const boundMessage = (k: keyof Bounds) => (iss: v.BaseIssue<unknown>): string =>
+  (typeof iss.input === 'number' && Number.isInteger(iss.input) ? inBounds({ [k]: iss.input }) : undefined) ?? `bounds.${k} must be an integer`;
+/** checkBounds's reason for one field (one source for the ranges and their words). */
+const inBounds = (b: Record<string, unknown>): string | undefined => {
+  const bad = checkBounds({ ...DEFAULT_BOUNDS, ...b } as Bounds);
+  return bad === undefined ? undefined : `bounds: ${bad}`;
+};
+const bound = (k: 'tasks' | 'files' | 'fds' | 'skbs' | 'msgFds' | 'reqs' | 'depth', what: string) => {
+  const m = boundMessage(k);
+  return v.optional(v.pipe(v.number(m), v.integer(m), v.minValue(k === 'depth' || k === 'reqs' ? 0 : 1, m), v.maxValue(MAX_BOUNDS[k], m), v.description(what)), DEFAULT_BOUNDS[k]);
+};
+const OPS = 'bounds.ops must be a list of syscall names';
+
+/** The bounds of the search that found the trace: a field left out is the default (model/bounds.ts). */
+export const BoundsSchema = obj({
+  tasks: bound('tasks', 'task slots (processes)'),
+  files: bound('files', 'struct files alive at once'),
+  fds: bound('fds', 'fd table size per task'),
+  skbs: bound('skbs', 'skbs per receive queue'),
+  msgFds: bound('msgFds', 'fds per SCM_RIGHTS message, and per IORING_REGISTER_FILES call'),
+  reqs: bound('reqs', 'io_uring requests in flight per ring'),
+  oob: v.optional(v.boolean((iss) => inBounds({ oob: iss.input }) ?? OPS), DEFAULT_BOUNDS.oob),
+  depth: bound('depth', 'steps from the initial state; 0 = no limit'),
+  gc: v.optional(v.picklist(['phased', 'atomic'], (iss) => inBounds({ gc: iss.input }) ?? OPS), DEFAULT_BOUNDS.gc),
+  ops: v.optional(v.pipe(v.array(v.picklist(SYSCALLS, (iss) => (typeof iss.input === 'string' ? inBounds({ ops: [iss.input] }) : undefined) ?? OPS), OPS),
+    v.minLength(1, 'bounds: --ops names no syscall'), v.readonly()), DEFAULT_BOUNDS.ops),
+}, '"bounds" must be an object');
+BoundsSchema satisfies v.GenericSchema<unknown, Bounds>;
+
+export const TraceSchema = v.pipe(obj({
+  format: v.literal(TRACE_FORMAT, (iss) => (typeof iss.input === 'string' ? `unsupported format '${iss.input.slice(0, 60)}' (this inflight reads ${TRACE_FORMAT})` : `no "format": "${TRACE_FORMAT}" field`)),
+  design: v.pipe(v.string('"design" must be a design name'), v.minLength(1, '"design" must be a design name'), v.description('the design the trace was found in (a built-in name, or the name a design module gives itself)')),
+  bounds: BoundsSchema,
+  property: v.pipe(v.string('"property" must be a string'), v.description('the property the trace violates (or witnesses), or design-threw, kernel-oracle, hand-written')),
+  violation: v.pipe(v.string('"violation" must be a string'), v.description("the property's message at the last step")),
+  steps: v.pipe(v.array(StepSchema, '"steps" must be a list'), v.maxLength(MAX_TRACE_STEPS, (iss) => stepsTooMany((iss.input as unknown[]).length)), v.readonly()),
+  programs: v.exactOptional(v.pipe(
+    v.array(v.pipe(v.array(ProgramLineSchema, PROGRAMS_SHAPE), v.maxLength(MAX_PROGRAM_LINES, PROGRAMS_SIZE), v.readonly()), PROGRAMS_SHAPE),
+    v.maxLength(MAX_PROGRAMS, PROGRAMS_SIZE), v.check((p) => lineCount(p) <= MAX_PROGRAM_LINES, PROGRAMS_SIZE), v.readonly(),
+    v.description("in the trace of a scenario's witness scenario-completes: the scenario's programs (programs[t] is task t's calls), so that a replay can check the witness again"))),
+}, 'not a trace object'), v.title('inflight trace'), v.description('A counterexample (or witness) as kernel-level steps, as `inflight check --trace-out` writes it and replay, render, repro and kernel read it.'));
+
+export type TraceFile = Readonly<v.InferOutput<typeof TraceSchema>>;
+export type TraceStep = Readonly<v.InferOutput<typeof StepSchema>>;
+
+const stepsTooMany = (n: number): string => `${n} steps: a trace has at most ${MAX_TRACE_STEPS.toLocaleString('en-US')} (the longest walk simulate makes)`;
+
+/** Where an issue is, in words a reader of replay's output knows: `step 3: sendmsg: `, `programs: T0 line 1: `. */
+function place(raw: Record<string, unknown>, path: readonly (string | number)[]): string {
+  const [top, i, field] = path;
+  if (top === 'steps' && typeof i === 'number') {
+    const s = (raw['steps'] as unknown[])[i] as Record<string, unknown>;
+    return `step ${i + 1}: ${field === 'args' && path.length > 3 ? `${String(s['syscall'])}: ` : ''}`;
+  }
+  if (top === 'programs' && typeof i === 'number' && typeof field === 'number') {
+    const l = ((raw['programs'] as unknown[])[i] as unknown[])[field] as Record<string, unknown>;
+    return `programs: T${i} line ${field + 1}: ${path[3] === 'args' && path.length > 4 ? `${String(l['syscall'])}: ` : ''}`;
+  }
+  return '';
 }
 
-export interface TraceFile {
-  readonly format: typeof TRACE_FORMAT;
-  readonly design: string;
-  readonly bounds: Bounds;
-  /** The property the trace violates (or witnesses), and its message at the last step. */
-  readonly property: string;
-  readonly violation: string;
-  readonly steps: readonly TraceStep[];
-  /** In the trace of a scenario's witness scenario-completes: the scenario's programs (programs[t] is task
-   *  t's calls), so that a replay can check the witness again (a trace file names no scenario). */
-  readonly programs?: readonly (readonly ProgramStep[])[];
-}
-
-const ERRNOS: readonly Errno[] = ['EBADF', 'EINVAL', 'EBUSY', 'ENXIO', 'EMFILE', 'EAGAIN', 'ENOTSOCK', 'EOPNOTSUPP', 'ECONNREFUSED', 'EPIPE', 'ENFILE', 'EPERM', 'ENOTCONN', 'EISCONN', 'ECANCELED'];
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
-const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
-
-/** Parses and validates a trace file's text. Every problem is one line naming where it is. */
+/** Parses and validates a trace file's text by its schema. A problem is one line naming where it is (the
+ *  step, the program line) and `path`, the JSON path of the field (`steps[2].args.fd`). */
 export function parseTrace(text: string): Parsed<TraceFile> {
   let raw: unknown;
   try { raw = JSON.parse(text); } catch (e) { return fail(`not JSON (${(e as Error).message})`); }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('not a trace object');
   const o = raw as Record<string, unknown>;
-  if (o['format'] !== TRACE_FORMAT) {
-    return fail(typeof o['format'] === 'string' ? `unsupported format '${o['format']}' (this inflight reads ${TRACE_FORMAT})` : `no "format": "${TRACE_FORMAT}" field`);
+  // What a hostile file could make long to check is measured before it is checked: a trace of a million
+  // steps is refused by its length, not after a million steps are read.
+  if (o['format'] === TRACE_FORMAT) {
+    if (Array.isArray(o['steps']) && o['steps'].length > MAX_TRACE_STEPS) return fail(stepsTooMany(o['steps'].length), 'steps');
+    const p = o['programs'];
+    if (Array.isArray(p) && p.every(Array.isArray) && (p.length > MAX_PROGRAMS || lineCount(p) > MAX_PROGRAM_LINES)) return fail(PROGRAMS_SIZE, 'programs');
   }
-  if (typeof o['design'] !== 'string' || o['design'] === '') return fail('"design" must be a design name');
-  if (typeof o['property'] !== 'string') return fail('"property" must be a string');
-  if (typeof o['violation'] !== 'string') return fail('"violation" must be a string');
-  const bounds = parseBounds(o['bounds']);
-  if (!bounds.ok) return bounds;
-  if (!Array.isArray(o['steps'])) return fail('"steps" must be a list');
-  const steps: TraceStep[] = [];
-  for (let i = 0; i < o['steps'].length; i++) {
-    const s = parseStep(o['steps'][i]);
-    if (!s.ok) return fail(`step ${i + 1}: ${s.error}`);
-    steps.push(s.value);
-  }
-  const programs = o['programs'] === undefined ? undefined : parsePrograms(o['programs']);
-  if (programs && !programs.ok) return programs;
-  return { ok: true, value: { format: TRACE_FORMAT, design: o['design'], bounds: bounds.value, property: o['property'], violation: o['violation'], steps,
-    ...(programs ? { programs: programs.value } : {}) } };
-}
-
-const MAX_PROGRAMS = MAX_BOUNDS.tasks;
-const MAX_PROGRAM_LINES = 10_000;
-
-function parsePrograms(raw: unknown): Parsed<ProgramStep[][]> {
-  if (!Array.isArray(raw) || raw.some((p) => !Array.isArray(p))) return fail('"programs" must be a list of lists of calls (one per task)');
-  // As many lines as a trace may have steps (a scenario's programs are a few dozen): a file cannot make a
-  // reader walk millions of them.
-  if (raw.length > MAX_PROGRAMS || raw.reduce((n: number, p: unknown[]) => n + p.length, 0) > MAX_PROGRAM_LINES) {
-    return fail(`"programs" has more than ${MAX_PROGRAMS} programs or ${MAX_PROGRAM_LINES} lines`);
-  }
-  const out: ProgramStep[][] = [];
-  for (let t = 0; t < raw.length; t++) {
-    const prog: ProgramStep[] = [];
-    for (let i = 0; i < (raw[t] as unknown[]).length; i++) {
-      const line = (raw[t] as unknown[])[i];
-      const where = `programs: T${t} line ${i + 1}`;
-      if (typeof line !== 'object' || line === null || Array.isArray(line)) return fail(`${where}: not an object`);
-      const l = line as Record<string, unknown>;
-      const name = l['syscall'];
-      if (typeof name !== 'string' || !(SYSCALLS as readonly string[]).includes(name) || syscallActor(name as SyscallName) !== 'task' || name === 'resume') {
-        return fail(`${where}: ${JSON.stringify(name)} is not a call a task's program makes`);
-      }
-      const rawArgs = l['args'] ?? {};
-      if (typeof rawArgs !== 'object' || rawArgs === null || Array.isArray(rawArgs)) return fail(`${where}: "args" must be an object`);
-      const args = parseStepArgs(name as SyscallName, rawArgs as Record<string, unknown>);
-      if (typeof args === 'string') return fail(`${where}: ${name}: ${args}`);
-      prog.push({ syscall: name as SyscallName, args });
-    }
-    out.push(prog);
-  }
-  return { ok: true, value: out };
-}
-
-function parseBounds(raw: unknown): Parsed<Bounds> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('"bounds" must be an object');
-  const r = raw as Record<string, unknown>;
-  const b: Record<string, unknown> = { ...DEFAULT_BOUNDS };
-  for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'reqs', 'depth'] as const) {
-    if (r[k] === undefined) continue;
-    if (!Number.isInteger(r[k])) return fail(`bounds.${k} must be an integer`);
-    b[k] = r[k];
-  }
-  if (r['gc'] !== undefined) b['gc'] = r['gc'];
-  if (r['oob'] !== undefined) b['oob'] = r['oob'];
-  if (r['ops'] !== undefined) {
-    if (!Array.isArray(r['ops']) || r['ops'].some((x) => typeof x !== 'string')) return fail('bounds.ops must be a list of syscall names');
-    b['ops'] = r['ops'];
-  }
-  const bad = checkBounds(b as unknown as Bounds);
-  return bad ? fail(`bounds: ${bad}`) : { ok: true, value: b as unknown as Bounds };
-}
-
-function parseStep(raw: unknown): Parsed<TraceStep> {
-  if (typeof raw !== 'object' || raw === null) return fail('not an object');
-  const r = raw as Record<string, unknown>;
-  const name = r['syscall'];
-  if (typeof name !== 'string' || !(SYSCALLS as readonly string[]).includes(name)) return fail(`unknown syscall ${JSON.stringify(name)}`);
-  const syscall = name as SyscallName;
-  const task = r['task'];
-  const actor = syscallActor(syscall);
-  if (actor === 'kernel' ? task !== 'kernel' : !(Number.isInteger(task) && (task as number) >= 0)) {
-    return fail(actor === 'kernel' ? `${syscall} is run by "kernel", not ${JSON.stringify(task)}` : `"task" must be a task number, not ${JSON.stringify(task)}`);
-  }
-  const rawArgs = r['args'] ?? {};
-  if (typeof rawArgs !== 'object' || rawArgs === null || Array.isArray(rawArgs)) return fail('"args" must be an object');
-  const args = parseStepArgs(syscall, rawArgs as Record<string, unknown>);
-  if (typeof args === 'string') return fail(`${syscall}: ${args}`);
-  const result = parseResult(r['result']);
-  if (!result.ok) return result;
-  return { ok: true, value: { task: task as number | 'kernel', syscall, args, result: result.value } };
-}
-
-function parseResult(raw: unknown): Parsed<Result> {
-  if (typeof raw !== 'object' || raw === null) return fail('"result" must be an object');
-  const r = raw as Record<string, unknown>;
-  if (!Number.isInteger(r['ret'])) return fail('result.ret must be an integer');
-  const out: { ret: number; errno?: Errno; fds?: number[]; pending?: true } = { ret: r['ret'] as number };
-  if (r['errno'] !== undefined) {
-    if (!ERRNOS.includes(r['errno'] as Errno)) return fail(`unknown errno ${JSON.stringify(r['errno'])}`);
-    out.errno = r['errno'] as Errno;
-  }
-  if (r['fds'] !== undefined) {
-    if (!Array.isArray(r['fds']) || r['fds'].some((x) => !Number.isInteger(x))) return fail('result.fds must be a list of fd numbers');
-    out.fds = r['fds'] as number[];
-  }
-  // A call the kernel runs in sub-steps: its first step returns nothing yet (a `resume` step finishes it).
-  if (r['pending'] !== undefined) {
-    if (r['pending'] !== true) return fail('result.pending must be true when present');
-    out.pending = true;
-  }
-  return { ok: true, value: out };
+  const r = check(TraceSchema, raw);
+  if (r.ok) return { ok: true, value: r.value };
+  return fail(`${place(o, r.path)}${r.message}`, r.path.length ? jsonPath(r.path) : undefined);
 }
 
 export function traceToJson(t: TraceFile): string {

@@ -75,7 +75,7 @@ export function replayTrace(trace: TraceFile, design: Design, opts: ReplayOption
   };
   const run = walkSteps(trace.steps, ctx, (i, before, after, result) => {
     if (opts.keepWorlds !== false) worlds.push(after);
-    if (i >= 0 && opts.details) details.push(stepDetails(before, after, opts.details === 'full'));
+    if (i >= 0 && opts.details) details.push(stepDetails(before, after, opts.details === 'full', design.refcount));
     if (open === 0) return;
     // One renumbering for both worlds of a step (a step property compares them id by id): what either keeps,
     // and every file the step allocated.

@@ -60,10 +60,10 @@ export interface ReproOptions {
 export class ReproUnsupported extends Error {}
 
 /** The fixed parts of the program, read from beside this module (whatever the cwd). */
-const cSource = (name: string): string => readFileSync(new URL(`./repro/${name}`, import.meta.url), 'utf8');
+export const cSource = (name: string): string => readFileSync(new URL(`./repro/${name}`, import.meta.url), 'utf8');
 
 /** Why a step cannot be reproduced, or undefined when it can. */
-function refusal(s: TraceStep, n: number): string | undefined {
+export function refusal(s: TraceStep, n: number): string | undefined {
   switch (s.syscall) {
     case 'resume': {
       const call = (s.args as { call: string }).call;
@@ -77,7 +77,7 @@ function refusal(s: TraceStep, n: number): string | undefined {
 /** The syscalls the generated C makes (each has a K_ constant in repro/head.c). */
 const SUPPORTED: ReadonlySet<string> = new Set(['open', 'close', 'dup', 'fork', 'exit', 'exec', 'socketpair', 'sendmsg', 'recvmsg',
   'io_uring_setup', 'io_uring_register', 'io_uring_unregister', 'unix_gc', 'socket', 'listen', 'connect', 'accept', 'io_uring_update', 'resume',
-  'io_uring_enter', 'io_wq', 'io_ring_exit']);
+  'io_uring_enter', 'io_wq', 'io_ring_exit', 'setsockopt']);
 
 /** The model's fate of each file (by id) at the end of the trace under `design`, or undefined when the
  *  design cannot make the trace's steps. */
@@ -106,13 +106,13 @@ export function cstr(s: string): string {
 }
 
 /** An integer the generator checked, for the C source (an int: -2^31 .. 2^31-1). */
-function cint(x: number): string {
+export function cint(x: number): string {
   if (!Number.isSafeInteger(x) || x < -0x80000000 || x > 0x7fffffff) throw new Error(`internal: ${String(x)} is not a C int`);
   return String(x);
 }
 
 /** Text safe inside a C block comment (generator text only: no string of the trace goes into a comment). */
-const ccomment = (s: string): string => s.replace(/[\u2013\u2014]/g, '-').replace(/\u2026/g, '...').replace(/[^A-Za-z0-9 ,.:;()[\]{}=+\-_<>#!&|^~'@$`/*]/g, ' ').replace(/\*\//g, '* /');
+export const ccomment = (s: string): string => s.replace(/[\u2013\u2014]/g, '-').replace(/\u2026/g, '...').replace(/[^A-Za-z0-9 ,.:;()[\]{}=+\-_<>#!&|^~'@$`/*]/g, ' ').replace(/\*\//g, '* /');
 
 const wrapComment = (text: string, width = 96): string[] => {
   const lines: string[] = [];
@@ -124,7 +124,7 @@ const wrapComment = (text: string, width = 96): string[] => {
   return lines;
 };
 
-const sameResult = (a: Result, b: Result): boolean =>
+export const sameResult = (a: Result, b: Result): boolean =>
   a.ret === b.ret && a.errno === b.errno && (a.pending ?? false) === (b.pending ?? false) && JSON.stringify(a.fds ?? []) === JSON.stringify(b.fds ?? []);
 
 /** Everything the C needs of a trace that the design can make. */
@@ -318,18 +318,19 @@ export function reproProgram(trace: TraceFile, opts: ReproOptions = {}): { c: st
 interface CArgs { fd: string; to: string; flag: 0 | 1; op: 0 | 1; target: string; offset: string; list: string[] }
 
 /** The trace's fd m for the C: -1, a number of the model's fd table, or FD_OUTSIDE. */
-const fdArg = (m: number, maxFd: number): string => (m === -1 || (Number.isSafeInteger(m) && m >= FD_BASE && m < maxFd) ? cint(m) : 'FD_OUTSIDE');
+export const fdArg = (m: number, maxFd: number): string => (m === -1 || (Number.isSafeInteger(m) && m >= FD_BASE && m < maxFd) ? cint(m) : 'FD_OUTSIDE');
 /** A slot or offset (unsigned 32 bits in the kernel): as is when it fits an int, else FAR_INDEX. */
-const indexArg = (x: number): string => (Number.isSafeInteger(x) && x >= 0 && x <= 0x7fffffff ? cint(x) : 'FAR_INDEX');
+export const indexArg = (x: number): string => (Number.isSafeInteger(x) && x >= 0 && x <= 0x7fffffff ? cint(x) : 'FAR_INDEX');
 
 function stepArgs(s: TraceStep, fin: Result, maxFd: number): CArgs {
   const a = s.args as { fd?: number; to?: number; rights?: number[]; files?: number[]; type?: string; peek?: boolean; oob?: boolean;
-    op?: string; fixed?: boolean; target?: number; offset?: number };
+    op?: string; fixed?: boolean; target?: number; offset?: number; val?: number };
   const fd = (m: number | undefined): string => (m === undefined ? '0' : fdArg(m, maxFd));
   const out: CArgs = { fd: fd(a.fd), to: fd(a.to), flag: 0, op: 0, target: '0', offset: '0', list: [] };
   switch (s.syscall) {
     case 'socket': case 'socketpair': out.flag = a.type === 'stream' ? 1 : 0; break;
     case 'sendmsg': out.flag = a.oob ? 1 : 0; out.list = a.rights!.map((m) => fdArg(m, maxFd)); break;
+    case 'setsockopt': out.flag = a.val === 1 ? 1 : 0; break;
     case 'recvmsg': out.flag = a.peek ? 1 : 0; out.list = (fin.fds ?? []).map(cint); break;
     case 'io_uring_register': out.list = a.files!.map((m) => fdArg(m, maxFd)); break;
     case 'io_uring_update': out.offset = indexArg(a.offset!); out.list = a.files!.map((m) => fdArg(m, maxFd)); break;

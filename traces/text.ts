@@ -4,7 +4,7 @@
 import { formatStep } from '../model/apply.js';
 import { formatResult } from '../model/step.js';
 import type { World } from '../model/world.js';
-import { describeWorld, diffWorlds, formatChange } from './describe.js';
+import { describeWorld, diffWorlds, formatChange, type Counter } from './describe.js';
 import type { TraceStep } from './format.js';
 import { traceStepToStep } from './build.js';
 
@@ -12,6 +12,8 @@ export interface TextOptions {
   /** Print the whole world after each step, not only the changes. */
   readonly full?: boolean;
   readonly indent?: string;
+  /** struct file's reference count as the design's kernel names it (Design.refcount; default f_count). */
+  readonly counter?: Counter;
 }
 
 export type Actor = number | 'kernel';
@@ -26,13 +28,13 @@ export function actorColumns(steps: readonly TraceStep[]): Actor[] | undefined {
 }
 
 /** What step i + 1 changed from `before` to `after` (or, with `full`, the whole world after it), as lines. */
-export function stepDetails(before: World, after: World, full: boolean): string[] {
-  if (full) return [...describeWorld(after)].map(([k, v]) => `${k}: ${v}`);
-  return diffWorlds(before, after).map(formatChange);
+export function stepDetails(before: World, after: World, full: boolean, counter: Counter = 'f_count'): string[] {
+  if (full) return [...describeWorld(after, counter)].map(([k, v]) => `${k}: ${v}`);
+  return diffWorlds(before, after, counter).map(formatChange);
 }
 
 export function renderSteps(steps: readonly TraceStep[], worlds: readonly World[], opts: TextOptions = {}): string {
-  return renderStepLines(steps, (i) => stepDetails(worlds[i]!, worlds[i + 1]!, opts.full === true), opts);
+  return renderStepLines(steps, (i) => stepDetails(worlds[i]!, worlds[i + 1]!, opts.full === true, opts.counter), opts);
 }
 
 /** renderSteps with each step's lines given (`details(i)` for step i + 1): a replay computes them as it

@@ -11,6 +11,7 @@ import { replay } from './replay.js';
 import { report } from './report.js';
 import { repro } from './repro.js';
 import { scenarios } from './scenarios.js';
+import { schema } from './schema.js';
 import { simulate } from './simulate.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   repro,
   kernel,
   merge,
+  schema,
 ];
 
 export const commandNamed = (name: string): Command | undefined => COMMANDS.find((c) => c.name === name);

@@ -10,7 +10,8 @@ import { anyBounded, BOUND_OPTIONS, boundsFrom, clearLine, designsOfFlag, EXIT, 
 import { UserError } from '../errors.js';
 import type { Io, Values } from '../kit.js';
 import { propertiesOfFlag, withProperties } from '../properties.js';
-import { fmtInt, formatBounds, matrixCellText, matrixEntryJson } from '../render.js';
+import { fmtInt, formatBounds, matrixCellText } from '../render.js';
+import { matrixJson } from '../json-results.js';
 import { runCheckAsync, surprises, type Report } from '../run.js';
 import { abbreviations, fitTable, legend, tableWidth, widthOf, wrapWords } from '../table.js';
 
@@ -65,8 +66,7 @@ async function runMatrix(values: Values, io: Io): Promise<number> {
     if (io.interrupted?.()) break;
   }
   if (json) {
-    io.out(JSON.stringify({ bounds, ...(scenario ? { scenario: scenario.name, ...(scenario.variant ? { variant: scenario.variant } : {}) } : {}),
-      designs: reports.map(matrixEntryJson) }, null, 2));
+    io.out(JSON.stringify(matrixJson(bounds, scenario, reports), null, 2));
   } else if (values['markdown'] === true) {
     io.out(renderMatrixMarkdown(reports, bounds, values['transpose'] === true));
   } else {

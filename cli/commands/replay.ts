@@ -9,6 +9,7 @@ import type { Command } from '../command.js';
 import { EXIT, opt } from '../common.js';
 import { loadDesign, traceDesign } from '../designs.js';
 import { UserError } from '../errors.js';
+import { replayCannotMakeJson, replayJson } from '../json-results.js';
 import { designWithPropertiesFlag } from '../properties.js';
 import { cannotMakeStep, readTraceFile, traceProperty } from '../trace-file.js';
 
@@ -38,7 +39,7 @@ export const replay: Command = {
       const { invalid, message: line } = cannotMakeStep(file, trace, design, r.impossibleAt);
       if (invalid) throw new UserError('E_TRACE_INVALID', line);
       io.out(values['json'] === true
-        ? JSON.stringify({ design: design.name, trace: { design: trace.design, property: trace.property, steps: trace.steps.length }, cannotMake: { step: r.impossibleAt, message: line } }, null, 2)
+        ? JSON.stringify(replayCannotMakeJson(design, trace, r.impossibleAt, line), null, 2)
         : line);
       return EXIT.violated;
     }
@@ -47,12 +48,7 @@ export const replay: Command = {
     const isWitness = (propertyByName(trace.property) ?? design.properties?.find((p) => p.name === trace.property))?.kind === 'sometimes';
     const reached = isWitness ? r.findings.find((f) => f.property === trace.property) : undefined;
     if (values['json'] === true) {
-      io.out(JSON.stringify({
-        design: design.name, trace: { design: trace.design, property: trace.property, steps: trace.steps.length },
-        steps: r.steps.map((s, i) => ({ step: i + 1, recorded: s.recorded, ...(s.actual ? { actual: s.actual } : {}), agrees: s.agrees })),
-        findings: r.findings,
-        ...(isWitness ? { witness: { property: trace.property, reached: reached !== undefined, ...(reached ? { step: reached.step } : {}) } } : {}),
-      }, null, 2));
+      io.out(JSON.stringify(replayJson(design, trace, r, isWitness ? { reached } : undefined), null, 2));
     } else {
       const out: string[] = [`replaying ${file} (${trace.steps.length} steps, made with ${trace.design} for ${isWitness ? 'the witness ' : ''}${trace.property}) against design ${design.name}`, ''];
       out.push(renderStepLines(trace.steps.slice(0, r.made).map((s, i) => ({ ...s, result: r.steps[i]!.actual ?? s.result })), (i) => r.details![i]!));

@@ -8,7 +8,7 @@ import { peekGcLock } from './linux-5.14.js';
 import { oobLeaky, scmIoUringRequeue } from './linux-6.1.js';
 import { refuseRingFds } from './linux-6.7.js';
 import { graphGc, oobFixed } from './linux-6.10.js';
-import { peekSeqcount } from './linux-6.18.js';
+import { peekSeqcount, soPassRights } from './linux-6.18.js';
 import { ringSockRegistration } from './viro-2019.js';
 
 const layer = (design: string, via: string, overrides: object): OverrideLayer => ({ design, via, overrides: overrides as Record<string, unknown>, trusted: true });
@@ -24,5 +24,6 @@ export function switchPatches(sw: Switches): { readonly layers: readonly Overrid
   if (sw.scmIoUringRequeue) layers.push(layer('linux-6.1', 'scmIoUringRequeue=true', scmIoUringRequeue));
   if (sw.oob === 'leaky') layers.push(layer('linux-6.1', 'oob=leaky', oobLeaky));
   if (sw.oob === 'fixed') layers.push(layer('linux-6.10', 'oob=fixed', oobFixed));
+  if (sw.soPassRights) layers.push(layer('linux-6.18', 'soPassRights=true', soPassRights));
   return { layers, gcAlgorithm: sw.gc === 'graph' ? 'graph' : '2007' };
 }

@@ -36,6 +36,14 @@ export function gcRun(w: W, k: Kernel): void {
   gcFinishRun(w, k);
 }
 
+/** Every step of the unix_gc actor, per algorithm: `run` is a whole run (bounds gc atomic), the others the
+ *  phases of a phased run (the gc.phase a step starts from, `start` from idle). The graph GC's walk is
+ *  part of `start` (GcPhase 'walk' is never a phase between steps). docs/atomicity.md has a row for each. */
+export const GC_STEPS: { readonly [A in '2007' | 'graph']: readonly string[] } = {
+  '2007': ['run', 'start', 'select', 'scan', 'purge'],
+  graph: ['run', 'start', 'dead', 'purge'],
+};
+
 /** The name of the GC's next step in w (for traces): what `gcStep` will do. */
 export function gcNextPhase(w: World): string {
   return w.gc.phase === 'idle' ? 'start' : w.gc.phase;

@@ -4,7 +4,7 @@
 // listener (unix_update_edges: the graph GC's hook, kernel.ts), and is grafted onto the new file: the
 // model gives the embryo's entry its struct file (f_count 1, the new fd's reference) and makes it a
 // `connected` socket. Its peer is the client, or nothing when the client was released meanwhile.
-import { err, intArg, ok, type Syscall } from '../step.js';
+import { err, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, freeFds, installFd, openFds, taskAlive } from './util.js';
 
 export const accept: Syscall<'accept'> = {
@@ -31,6 +31,5 @@ export const accept: Syscall<'accept'> = {
     const embryo = k.unix_accept(w, fileIdOf(w, t, fd)!);
     installFd(w, t, r.ret, embryo, false);
   },
-  parseArgs(raw) { const fd = intArg(raw, 'fd'); return typeof fd === 'string' ? fd : { fd }; },
   format: ({ fd }) => `accept(${fd})`,
 };

@@ -1,5 +1,5 @@
 // close(fd): remove the slot, then filp_close (->flush, fput; the last fput runs ->release).
-import { err, intArg, ok, type Syscall } from '../step.js';
+import { err, ok, type Syscall } from '../step.js';
 import { fileIdOf, openFds, taskAlive } from './util.js';
 import { FD_BASE } from '../world.js';
 
@@ -17,6 +17,5 @@ export const close: Syscall<'close'> = {
     w.tasks[t]!.fds[fd - FD_BASE] = null;
     k.filp_close(w, file, t, `close(${fd}) by T${t}`);
   },
-  parseArgs(raw) { const fd = intArg(raw, 'fd'); return typeof fd === 'string' ? fd : { fd }; },
   format: ({ fd }) => `close(${fd})`,
 };

@@ -21,7 +21,7 @@
 // EISCONN. A full backlog would block the caller: beyond the `skbs` bound (the accept queue is the
 // listener's sk_receive_queue), not possible in the model.
 import type { Draft } from 'immer';
-import { err, inProgress, intArg, ok, type Continuation, type Result, type Syscall } from '../step.js';
+import { err, inProgress, ok, type Continuation, type Result, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, openFds, taskAlive } from './util.js';
 import { liveFileCount, type FileId, type Pending, type World } from '../world.js';
 
@@ -88,16 +88,11 @@ export const connect: Syscall<'connect'> = {
     k.unix_stream_connect_peer(w, sock, listener, embryo);
     k.unix_stream_connect_queue(w, listener, embryo);
   },
-  parseArgs(raw) {
-    const fd = intArg(raw, 'fd');
-    if (typeof fd === 'string') return fd;
-    const to = intArg(raw, 'to');
-    return typeof to === 'string' ? to : { fd, to };
-  },
   format: ({ fd, to }) => `connect(${fd}, sockname(${to}))`,
 };
 
 export const connectContinuation: Continuation<ConnectPending> = {
+  stages: ['peer', 'queue'] satisfies ConnectPending['stage'][],
   call: (p) => `connect(${p.fd})`,
   stage: (p) => p.stage,
   guard(w, _t, p, { bounds }) {

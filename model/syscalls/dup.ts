@@ -1,5 +1,5 @@
 // dup(fd): a second slot for the same file (one more reference); the new fd has no FD_CLOEXEC.
-import { err, intArg, ok, type Syscall } from '../step.js';
+import { err, ok, type Syscall } from '../step.js';
 import { fileIdOf, freeFds, installFd, openFds, taskAlive } from './util.js';
 
 export const dup: Syscall<'dup'> = {
@@ -18,6 +18,5 @@ export const dup: Syscall<'dup'> = {
     k.fget(w, file, `dup(${fd}) by T${t}`);
     installFd(w, t, r.ret, file, false);
   },
-  parseArgs(raw) { const fd = intArg(raw, 'fd'); return typeof fd === 'string' ? fd : { fd }; },
   format: ({ fd }) => `dup(${fd})`,
 };

@@ -1,6 +1,6 @@
 // execve(): do_close_on_exec() closes every FD_CLOEXEC fd (each a filp_close: ->flush, fput).
 // Explored only when the task has such an fd (otherwise it changes nothing the model sees).
-import { noArgs, ok, type Syscall } from '../step.js';
+import { ok, type Syscall } from '../step.js';
 import { taskAlive } from './util.js';
 
 export const exec: Syscall<'exec'> = {
@@ -16,6 +16,5 @@ export const exec: Syscall<'exec'> = {
       k.filp_close(w, slot.file, t, `exec by T${t}`);
     });
   },
-  parseArgs: noArgs,
   format: () => 'execve("/bin/true")',
 };

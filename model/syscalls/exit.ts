@@ -1,5 +1,5 @@
 // exit(): close_files() closes every fd in ascending order (each a filp_close: ->flush, fput).
-import { noArgs, ok, type Syscall } from '../step.js';
+import { ok, type Syscall } from '../step.js';
 import { taskAlive } from './util.js';
 
 export const exit: Syscall<'exit'> = {
@@ -16,6 +16,5 @@ export const exit: Syscall<'exit'> = {
     });
     task.alive = false;
   },
-  parseArgs: noArgs,
   format: () => 'exit(0)',
 };

@@ -1,6 +1,6 @@
 // fork(): the child gets a copy of the fd table; every copied slot is a new reference (dup_fd).
 // Returns the child's task number.
-import { noArgs, ok, type Syscall } from '../step.js';
+import { ok, type Syscall } from '../step.js';
 import { taskAlive } from './util.js';
 import type { World } from '../world.js';
 
@@ -26,6 +26,5 @@ export const fork: Syscall<'fork'> = {
       child.fds[i] = slot ? { file: slot.file, cloexec: slot.cloexec } : null;
     });
   },
-  parseArgs: noArgs,
   format: () => 'fork()',
 };

@@ -23,9 +23,10 @@ import { io_uring_enter } from './io_uring_enter.js';
 import { resume } from './resume.js';
 import { io_wq } from './io_wq.js';
 import { io_ring_exit } from './io_ring_exit.js';
+import { setsockopt } from './setsockopt.js';
 
 export const syscalls: { readonly [N in SyscallName]: Syscall<N> } = {
   open, close, dup, fork, exit, exec, socketpair, socket, listen, connect, accept, sendmsg, recvmsg,
   io_uring_setup, io_uring_register, io_uring_update, io_uring_unregister, io_uring_enter, resume,
-  unix_gc, io_wq, io_ring_exit,
+  unix_gc, io_wq, io_ring_exit, setsockopt,
 };

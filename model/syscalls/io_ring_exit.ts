@@ -5,7 +5,7 @@
 // own them) and the ring is dead.
 import type { Draft } from 'immer';
 import type { Kernel } from '../kernel.js';
-import { intArg, ok, type Syscall } from '../step.js';
+import { ok, type Syscall } from '../step.js';
 import type { FileId, World } from '../world.js';
 import { waitsForGcLock } from './io_wq.js';
 
@@ -39,10 +39,6 @@ export const io_ring_exit: Syscall<'io_ring_exit'> = {
   },
   recipe(w, _t, { ring }, _r, { k }) {
     ringExit(w, k, ring);
-  },
-  parseArgs(raw) {
-    const ring = intArg(raw, 'ring');
-    return typeof ring === 'string' ? ring : { ring };
   },
   format: ({ ring }) => `io_ring_exit_work(f${ring})`,
 };

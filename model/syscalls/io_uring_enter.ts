@@ -13,7 +13,7 @@
 // so it shows the CQE's res as the step's result (-1 EBADF …) and queues nothing.
 // A ring fd that is not a ring: EOPNOTSUPP; a ring a ->flush design tore down: ENXIO. Beyond bounds.reqs
 // requests on one ring the call is not taken; recv on a datagram socket is not modelled (not taken).
-import { err, intArg, ok, type Syscall } from '../step.js';
+import { err, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, openFds, taskAlive } from './util.js';
 import type { File, FileId, World } from '../world.js';
 import type { Kernel } from '../kernel.js';
@@ -74,17 +74,6 @@ export const io_uring_enter: Syscall<'io_uring_enter'> = {
     const file = targetFile(w, t, ringId, fixed, target, k)!;
     if (!fixed) k.fget(w, file, `io_uring_enter(${fd}) by T${t}`);
     ring.requests.push({ op, fixed, file, phase: 'queued', task: t });
-  },
-  parseArgs(raw) {
-    const fd = intArg(raw, 'fd');
-    if (typeof fd === 'string') return fd;
-    const op = raw['op'];
-    if (op !== 'read' && op !== 'recv') return "argument 'op' must be read or recv";
-    const fixed = raw['fixed'] ?? false;
-    if (typeof fixed !== 'boolean') return "argument 'fixed' must be true or false";
-    const target = intArg(raw, 'target');
-    if (typeof target === 'string') return target;
-    return { fd, op, fixed, target };
   },
   format: ({ fd, op, fixed, target }) =>
     `io_uring_enter(${fd}, IORING_OP_${op.toUpperCase()}, ${fixed ? `fixed ${target}` : `fd ${target}`})`,

@@ -6,7 +6,7 @@
 // the ring's own unix socket (__io_sqe_files_scm: get_file + unix_inflight per file, queue the skb, fput the
 // table's reference): the table only borrows. An all-sparse table gets no skb.
 // Not modelled: 5.1–5.12 quiesced the ring (waited for every request) around registration.
-import { err, intArg, intListArg, ok, type Syscall } from '../step.js';
+import { err, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, multisets, openFds, taskAlive } from './util.js';
 import type { World } from '../world.js';
 
@@ -40,12 +40,6 @@ export const io_uring_register: Syscall<'io_uring_register'> = {
     for (const id of set) k.fget(w, id, why);
     w.files[ringId]!.ring!.table = table;
     k.io_sqe_files_scm(w, ringId, set, why);
-  },
-  parseArgs(raw) {
-    const fd = intArg(raw, 'fd');
-    if (typeof fd === 'string') return fd;
-    const files = intListArg(raw, 'files');
-    return typeof files === 'string' ? files : { fd, files };
   },
   format: ({ fd, files }) => `io_uring_register(${fd}, IORING_REGISTER_FILES, [${files.join(', ')}])`,
 };

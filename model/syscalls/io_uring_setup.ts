@@ -1,6 +1,6 @@
 // io_uring_setup(): the "[io_uring]" anon-inode file, O_RDWR|O_CLOEXEC. Where the design accounts
 // registered files in flight, the ring also gets its kernel-internal unix socket (ctx->ring_sock).
-import { noArgs, type Syscall } from '../step.js';
+import type { Syscall } from '../step.js';
 import { allocFile, canCreateFile, guardNewFile, installFd } from './util.js';
 
 export const io_uring_setup: Syscall<'io_uring_setup'> = {
@@ -13,6 +13,5 @@ export const io_uring_setup: Syscall<'io_uring_setup'> = {
     const id = allocFile(w, { kind: 'io_uring', f_count: 1, released: false, sock: null, ring: k.io_ring_ctx_alloc(w) });
     installFd(w, t, r.ret, id, true);
   },
-  parseArgs: noArgs,
   format: () => 'io_uring_setup(8, &params)',
 };

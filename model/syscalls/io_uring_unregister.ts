@@ -4,7 +4,7 @@
 // is not taken (5.1–5.12 quiesced the whole ring; later kernels wait in io_rsrc_ref_quiesce or defer the
 // put to the last request's node reference — either way no registered file is put before the requests
 // that could see it are done).
-import { err, intArg, ok, type Syscall } from '../step.js';
+import { err, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, openFds, taskAlive } from './util.js';
 
 export const io_uring_unregister: Syscall<'io_uring_unregister'> = {
@@ -25,6 +25,5 @@ export const io_uring_unregister: Syscall<'io_uring_unregister'> = {
     if (r.errno) return;
     k.io_sqe_files_unregister(w, fileIdOf(w, t, fd)!);
   },
-  parseArgs(raw) { const fd = intArg(raw, 'fd'); return typeof fd === 'string' ? fd : { fd }; },
   format: ({ fd }) => `io_uring_register(${fd}, IORING_UNREGISTER_FILES)`,
 };

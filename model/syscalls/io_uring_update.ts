@@ -18,7 +18,7 @@
 // the call waits (the step is not taken; 5.1–5.12 quiesced the ring the same way). From 5.13 the kernel
 // returns at once and defers the put to the node's last request: the put comes after the request's end in
 // both, the model just does not let the caller run ahead meanwhile.
-import { err, intArg, intListArg, type Syscall } from '../step.js';
+import { err, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, openFds, taskAlive } from './util.js';
 import type { FileId, Ring } from '../world.js';
 
@@ -80,14 +80,6 @@ export const io_uring_update: Syscall<'io_uring_update'> = {
       table[slot] = id;
       k.io_sqe_file_register(w, ringId!, id, why);
     }
-  },
-  parseArgs(raw) {
-    const fd = intArg(raw, 'fd');
-    if (typeof fd === 'string') return fd;
-    const offset = intArg(raw, 'offset');
-    if (typeof offset === 'string') return offset;
-    const files = intListArg(raw, 'files');
-    return typeof files === 'string' ? files : { fd, offset, files };
   },
   format: ({ fd, offset, files }) => `io_uring_register(${fd}, IORING_REGISTER_FILES_UPDATE, {offset ${offset}, [${files.join(', ')}]})`,
 };

@@ -17,11 +17,12 @@
 import type { Draft } from 'immer';
 import { cloneWorld } from '../apply.js';
 import { GcLockBusy, type Kernel } from '../kernel.js';
-import { intArg, ok, type Result, type Syscall } from '../step.js';
+import { ok, type Result, type Syscall } from '../step.js';
 import { gcLocked, type FileId, type Req, type World } from '../world.js';
 
 type W = Draft<World>;
-export type WqStage = 'block' | 'pick' | 'complete';
+export const WQ_STAGES = ['block', 'pick', 'complete'] as const;
+export type WqStage = (typeof WQ_STAGES)[number];
 
 /** The stage request `i` of ring `ring` can take now, or undefined when it waits (a recv with no data). */
 export function nextStage(w: World, ring: FileId, i: number): WqStage | undefined {
@@ -109,7 +110,7 @@ export const io_wq: Syscall<'io_wq'> = {
   name: 'io_wq',
   actor: 'kernel',
   explore(w) {
-    const out: { ring: number; req: number; stage: string }[] = [];
+    const out: { ring: number; req: number; stage: WqStage }[] = [];
     w.files.forEach((f, ring) => {
       f.ring?.requests.forEach((_q, req) => {
         const stage = nextStage(w, ring, req);
@@ -121,20 +122,11 @@ export const io_wq: Syscall<'io_wq'> = {
   guard(w, _t, { ring, req, stage }, { k }) {
     const q = w.files[ring]?.ring?.requests[req];
     if (!q || nextStage(w, ring, req) !== stage) return undefined;
-    if (waitsForGcLock(w, (d) => advanceRequest(d, k, ring, req, stage as WqStage))) return undefined;
-    return stageResult(w, q, stage as WqStage);
+    if (waitsForGcLock(w, (d) => advanceRequest(d, k, ring, req, stage))) return undefined;
+    return stageResult(w, q, stage);
   },
   recipe(w, _t, { ring, req, stage }, _r, { k }) {
-    advanceRequest(w, k, ring, req, stage as WqStage);
-  },
-  parseArgs(raw) {
-    const ring = intArg(raw, 'ring');
-    if (typeof ring === 'string') return ring;
-    const req = intArg(raw, 'req');
-    if (typeof req === 'string') return req;
-    const stage = raw['stage'];
-    if (stage !== 'block' && stage !== 'pick' && stage !== 'complete') return "argument 'stage' must be block, pick or complete";
-    return { ring, req, stage };
+    advanceRequest(w, k, ring, req, stage);
   },
   format: ({ ring, req, stage }) => `io_wq(f${ring} request ${req}): ${stage}`,
 };

@@ -8,7 +8,7 @@
 //  - stream, connected (a socketpair end, an accepted or connected socket): EINVAL (sk_state is
 //    TCP_ESTABLISHED); the autobind before it succeeds, but an address on a socket that is not listening
 //    makes no difference to anything the model does (connect to it is ECONNREFUSED either way).
-import { err, intArg, ok, type Syscall } from '../step.js';
+import { err, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, openFds, taskAlive } from './util.js';
 
 export const listen: Syscall<'listen'> = {
@@ -31,6 +31,5 @@ export const listen: Syscall<'listen'> = {
     if (r.errno) return;
     w.files[fileIdOf(w, t, fd)!]!.sock!.state = 'listening';
   },
-  parseArgs(raw) { const fd = intArg(raw, 'fd'); return typeof fd === 'string' ? fd : { fd }; },
   format: ({ fd }) => `listen(${fd})`,
 };

@@ -1,5 +1,5 @@
 // open(path, O_RDWR): a regular file, installed at the lowest free fd.
-import { noArgs, type Syscall } from '../step.js';
+import type { Syscall } from '../step.js';
 import { allocFile, canCreateFile, guardNewFile, installFd } from './util.js';
 
 export const open: Syscall<'open'> = {
@@ -12,6 +12,5 @@ export const open: Syscall<'open'> = {
     const id = allocFile(w, { kind: 'regular', f_count: 1, released: false, sock: null, ring: null });
     installFd(w, t, r.ret, id, false);
   },
-  parseArgs: noArgs,
   format: () => 'open("file", O_RDWR)',
 };

@@ -4,14 +4,24 @@
 // the skb stays and every file gets an extra reference (unix_peek_fds → scm_fp_dup), without touching
 // `inflight`, and then the fds are installed. Files that find no free fd are dropped (MSG_CTRUNC): fput.
 //
-// Two sub-steps when a GC run is in progress (a run that starts later sees the references already taken,
-// so nothing is lost by making the call one step then):
-//  - MSG_PEEK: dup, then `install fds`. Between them the design's peek guard acts: `gc-lock` (5.14)
-//    waits for unix_gc_lock before installing; `seqcount` (2026) tells the graph GC a peek happened.
-//    With `none`, a peeked candidate gets an fd while the GC thinks it is garbage (CVE-2021-0920).
-//  - a stream read (no peek): unix_stream_read_generic picks the head skb under the queue lock, then
-//    copies from it holding only the socket's iolock: a bare pointer (the skb's `pinned` flag), then
-//    `consume`s it. If the GC frees that skb in between, the copy is a use-after-free.
+// Sub-steps when a GC run is in progress (a run that starts later sees the references already taken and
+// the skb off its queue, so nothing is lost by making the call one step then; docs/atomicity.md):
+//  - MSG_PEEK on a datagram socket: dup, then `install fds`. Between them the design's peek guard acts:
+//    `gc-lock` (5.14) waits for unix_gc_lock before installing; `seqcount` (2026) tells the graph GC a peek
+//    happened. With `none`, a peeked candidate gets an fd while the GC thinks it is garbage (CVE-2021-0920).
+//  - a stream read (unix_stream_read_generic) picks the head skb under unix_state_lock, then copies from
+//    it holding only the socket's iolock: a bare pointer (the skb's `pinned` flag). Without MSG_PEEK it
+//    then `consume`s the skb (unix_detach_fds under unix_gc_lock, then skb_unlink); with MSG_PEEK the
+//    `copy` stage ends in unix_peek_fds(), which reads UNIXCB(skb).fp through that pointer (after the
+//    consume_skb of its own skb_get), then `install fds`. If the GC frees the skb in between, the
+//    consume or the dup is a use-after-free.
+//  - a datagram read without MSG_PEEK of an skb that carries fds: __skb_try_recv_datagram unlinks the skb
+//    under the queue lock (`recvmsg` itself), and only later unix_detach_fds / scm_stat_del's
+//    unix_del_edges take it out of flight under unix_gc_lock (`detach`, which then installs the fds): the
+//    dequeue does not wait for a GC that holds unix_gc_lock, the detach does. The dequeued skb's entries
+//    stay in flight in the task's hands meanwhile (the pending call's `cookie`).
+// A datagram reader holds u->iolock from its dequeue (or peek) to its return: another reader of the same
+// socket waits (unix_dgram_recvmsg).
 //
 // An OOB skb at the head of a stream queue (the receiver's u->oob_skb; sendmsg.ts): a read without MSG_OOB
 // never returns the OOB byte (manage_oob, not SO_OOBINLINE). Without MSG_PEEK it unlinks that skb first and
@@ -26,15 +36,33 @@
 // peeked at the OOB skb like at any other (`leaky`). The model's peek follows the design's `oob` switch;
 // the 6.8/6.9 kernels in between (GC fixed, reads still leaving u->oob_skb set) are not modelled apart.
 import type { Draft } from 'immer';
-import { err, inProgress, intArg, ok, type Continuation, type Result, type Syscall } from '../step.js';
+import { err, inProgress, ok, type Continuation, type Result, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, installFd, openFds, taskAlive } from './util.js';
 import { FD_BASE, lowestFreeSlots, type FileId, type Pending, type Skb, type World } from '../world.js';
 import type { Kernel } from '../kernel.js';
 
 type RecvPending = Extract<Pending, { kind: 'recvmsg' }>;
 
-/** Does this call run in two sub-steps? */
-const split = (w: World, peek: boolean, type: string): boolean => w.gc.phase !== 'idle' && (peek || type === 'stream');
+/** Does this call run in sub-steps? Only while a GC run is in progress, and for a datagram read without
+ *  MSG_PEEK only when the skb carries fds (otherwise nothing of it waits for unix_gc_lock). */
+const split = (w: World, peek: boolean, type: string, head: Skb): boolean =>
+  w.gc.phase !== 'idle' && (peek || type === 'stream' || head.fds.length > 0);
+
+/** The sub-step a recvmsg in progress is at. The pending record says it without a stage field of its own:
+ *  a stream peek that has not dup'ed yet holds nothing (`copy`), one that has holds the dup'ed references
+ *  (`install fds`; a stream peek whose skb carried no fd returns at once); a datagram read without
+ *  MSG_PEEK holds the dequeued skb's entries (`detach`). */
+export const RECV_STAGES = ['copy', 'install fds', 'consume', 'detach'] as const;
+export function recvStage(w: World, p: RecvPending): (typeof RECV_STAGES)[number] {
+  const stream = w.files[p.sock]!.sock!.type === 'stream';
+  if (p.peek) return stream && p.cookie.length === 0 ? 'copy' : 'install fds';
+  return stream ? 'consume' : 'detach';
+}
+
+/** u->iolock of a datagram socket, held by another task's recvmsg in progress on it. */
+const dgramIolockHeld = (w: World, t: number, sock: number): boolean =>
+  w.files[sock]!.sock!.type !== 'stream' &&
+  w.tasks.some((task, i) => i !== t && task.alive && task.pending?.kind === 'recvmsg' && task.pending.sock === sock);
 
 /** The result of installing `n` fds in task t: the lowest free numbers (fewer when the table is full). */
 const installResult = (w: World, t: number, n: number): Result =>
@@ -72,8 +100,9 @@ export const recvmsg: Syscall<'recvmsg'> = {
     // A stream read holds u->iolock from its pick to its consume: another reader (a task's split read, an
     // io_uring recv that pinned the head skb) makes this one wait.
     if (sock.type === 'stream' && sock.queue.some((s) => s.pinned)) return undefined;
+    if (dgramIolockHeld(w, t, fileIdOf(w, t, fd)!)) return undefined;
     if (!head) return sock.type === 'stream' && sock.peer === null ? ok(0) : err('EAGAIN');
-    if (split(w, peek, sock.type)) return inProgress;
+    if (split(w, peek, sock.type, head)) return inProgress;
     return installResult(w, t, head.fds.length);
   },
   recipe(w, t, { fd, peek }, r, { k }) {
@@ -87,12 +116,17 @@ export const recvmsg: Syscall<'recvmsg'> = {
     if (sock.queue.length <= at) return;   // EOF: nothing received
     const head = sock.queue[at]!;
     if (r.pending) {
-      if (peek) {
+      if (sock.type === 'stream') {
+        // The pick: a bare pointer to the skb, for the copy (and a peek's dup) that follows.
+        head.pinned = true;
+        w.tasks[t]!.pending = { kind: 'recvmsg', fd, sock: id, peek, cookie: [] };
+      } else if (peek) {
         k.unix_peek_fds(w, t, head.fds, why);
         w.tasks[t]!.pending = { kind: 'recvmsg', fd, sock: id, peek, cookie: head.fds.slice() };
       } else {
-        head.pinned = true;
-        w.tasks[t]!.pending = { kind: 'recvmsg', fd, sock: id, peek, cookie: [] };
+        // The dequeue: the skb leaves the queue; its entries stay in flight until the detach.
+        const [skb] = sock.queue.splice(at, 1);
+        w.tasks[t]!.pending = { kind: 'recvmsg', fd, sock: id, peek, cookie: skb!.fds.slice() };
       }
       return;
     }
@@ -105,12 +139,6 @@ export const recvmsg: Syscall<'recvmsg'> = {
     k.unix_detach_fds(w, skb.fds, id);
     install(w, t, skb.fds, r, k, why);
   },
-  parseArgs(raw) {
-    const fd = intArg(raw, 'fd');
-    if (typeof fd === 'string') return fd;
-    const peek = raw['peek'] ?? false;
-    return typeof peek === 'boolean' ? { fd, peek } : "argument 'peek' must be true or false";
-  },
   format: ({ fd, peek }) => `recvmsg(${fd}${peek ? ', MSG_PEEK' : ''})`,
 };
 
@@ -118,24 +146,45 @@ export const recvmsg: Syscall<'recvmsg'> = {
 const pinnedSkb = (w: World, p: RecvPending): Skb | undefined => w.files[p.sock]!.sock!.queue.find((s) => s.pinned);
 
 export const recvmsgContinuation: Continuation<RecvPending> = {
+  stages: RECV_STAGES,
   call: (p) => `recvmsg(${p.fd}${p.peek ? ', MSG_PEEK' : ''})`,
-  stage: (p) => (p.peek ? 'install fds' : 'consume'),
+  stage: (p, w) => recvStage(w, p),
   guard(w, t, p, { k }) {
-    if (p.peek) {
-      // 5.14's barrier (spin_lock(&unix_gc_lock); spin_unlock(&unix_gc_lock)) before installing, if any.
-      if (!k.unix_peek_fds_may_install(w, t)) return undefined;
-      return installResult(w, t, p.cookie.length);
+    switch (recvStage(w, p)) {
+      case 'install fds':
+        // 5.14's barrier (spin_lock(&unix_gc_lock); spin_unlock(&unix_gc_lock)) before installing, if any.
+        if (!k.unix_peek_fds_may_install(w, t)) return undefined;
+        return installResult(w, t, p.cookie.length);
+      case 'copy': {
+        // The dup through the pointer; the fds are installed by the next stage (after the barrier).
+        const skb = pinnedSkb(w, p);
+        return skb && skb.fds.length > 0 ? inProgress : ok(1);
+      }
+      case 'detach':
+        // unix_detach_fds takes unix_gc_lock: while the GC holds it, the dry run finds the step blocked.
+        return installResult(w, t, p.cookie.length);
+      case 'consume': {
+        const skb = pinnedSkb(w, p);
+        return skb ? installResult(w, t, skb.fds.length) : ok(1);
+      }
     }
-    const skb = pinnedSkb(w, p);
-    return skb ? installResult(w, t, skb.fds.length) : ok(1);
   },
   recipe(w, t, p, r, { k }) {
     const why = `recvmsg(${p.fd}) by T${t}`;
+    const stage = recvStage(w as World, p);
     w.tasks[t]!.pending = null;
-    if (p.peek) { install(w, t, p.cookie, r, k, why); return; }
+    if (stage === 'install fds') { install(w, t, p.cookie, r, k, why); return; }
+    if (stage === 'detach') { k.unix_detach_fds(w, p.cookie, p.sock); install(w, t, p.cookie, r, k, why); return; }
     const queue = w.files[p.sock]!.sock!.queue;
     const i = queue.findIndex((s) => s.pinned);
     if (i < 0) return;   // the skb was freed under the reader: reported as a use-after-free when it was
+    if (stage === 'copy') {
+      const skb = queue[i]!;
+      skb.pinned = false;
+      k.unix_peek_fds(w, t, skb.fds, why);
+      if (r.pending) w.tasks[t]!.pending = { ...p, cookie: skb.fds.slice() };
+      return;
+    }
     const [skb] = queue.splice(i, 1);
     skb!.pinned = false;
     k.unix_detach_fds(w, skb!.fds, p.sock);

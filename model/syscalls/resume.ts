@@ -1,5 +1,6 @@
 // The next sub-step of a syscall that the kernel runs in several steps (MSG_PEEK's install after the dup,
-// a stream read's consume after its copy, connect's peer and queue stages). The semantics live in each
+// a stream read's consume or dup after its copy, a datagram read's detach after its dequeue, connect's peer
+// and queue stages; docs/atomicity.md says why each is a step of its own). The semantics live in each
 // syscall's file, as its Continuation; this only dispatches on the task's `pending`.
 import type { Continuation, Syscall } from '../step.js';
 import type { Pending } from '../world.js';
@@ -10,26 +11,26 @@ type ByKind = { [K in Pending['kind']]: Continuation<Extract<Pending, { kind: K 
 const continuations: ByKind = { recvmsg: recvmsgContinuation, connect: connectContinuation };
 const of = (p: Pending): Continuation<Pending> => continuations[p.kind] as Continuation<Pending>;
 
+/** Every kind of syscall in progress, with the sub-steps its continuation can name. */
+export const RESUME_STAGES: { readonly [K in Pending['kind']]: readonly string[] } = {
+  recvmsg: recvmsgContinuation.stages, connect: connectContinuation.stages,
+};
+
 export const resume: Syscall<'resume'> = {
   name: 'resume',
   actor: 'task',
   explore(w, t) {
     const p = w.tasks[t]!.pending;
-    return p ? [{ call: of(p).call(p), stage: of(p).stage(p) }] : [];
+    return p ? [{ call: of(p).call(p), stage: of(p).stage(p, w) }] : [];
   },
   guard(w, t, { call, stage }, ctx) {
     const p = w.tasks[t]?.alive ? w.tasks[t]!.pending : null;
-    if (!p || of(p).call(p) !== call || of(p).stage(p) !== stage) return undefined;
+    if (!p || of(p).call(p) !== call || of(p).stage(p, w) !== stage) return undefined;
     return of(p).guard(w, t, p, ctx);
   },
   recipe(w, t, _a, r, ctx) {
     const p = w.tasks[t]!.pending!;
     of(p).recipe(w, t, p as Pending, r, ctx);
-  },
-  parseArgs(raw) {
-    const call = raw['call'];
-    const stage = raw['stage'];
-    return typeof call === 'string' && typeof stage === 'string' ? { call, stage } : "arguments 'call' and 'stage' must be strings";
   },
   format: ({ call, stage }) => `… ${call}: ${stage}`,
 };

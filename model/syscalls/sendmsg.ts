@@ -17,8 +17,10 @@
 //
 // Errors, in the kernel's order: EBADF, ENOTSOCK; scm_send: an SCM_RIGHTS fd not open EBADF, a ring fd
 // EINVAL (6.7-rc5+), more than SCM_MAX_FD EINVAL; MSG_OOB EOPNOTSUPP; no peer: ENOTCONN on a socket that
-// never had one (unconnected, listening), EPIPE (stream) / ECONNREFUSED (dgram) once the peer is gone.
-import { err, intArg, intListArg, ok, type Syscall } from '../step.js';
+// never had one (unconnected, listening), EPIPE (stream) / ECONNREFUSED (dgram) once the peer is gone; a
+// receiver that cleared SO_PASSRIGHTS EPERM when the list is not empty (6.16+: kernel.ts
+// unix_check_scm_rights; the skb and the cookie are freed, nothing enters flight); a full queue EAGAIN.
+import { err, ok, type Syscall } from '../step.js';
 import { fileIdOf, fileOf, multisets, openFds, taskAlive } from './util.js';
 import { newSkb, type World } from '../world.js';
 
@@ -59,6 +61,9 @@ export const sendmsg: Syscall<'sendmsg'> = {
       if (sock.state === 'unconnected' || sock.state === 'listening') return err('ENOTCONN');
       return err(sock.type === 'stream' ? 'EPIPE' : 'ECONNREFUSED');
     }
+    // SO_PASSRIGHTS (6.16): under unix_state_lock(other), after its SOCK_DEAD / RCV_SHUTDOWN checks.
+    const refused = rights.length > 0 ? k.unix_check_scm_rights(w, sock.peer, rights.map((x) => fileIdOf(w, t, x)!)) : undefined;
+    if (refused) return err(refused);
     if (w.files[sock.peer]!.sock!.queue.length >= bounds.skbs) return err('EAGAIN');
     return ok(1);
   },
@@ -77,15 +82,6 @@ export const sendmsg: Syscall<'sendmsg'> = {
     }
     receiver.queue.push(newSkb(files, oob === true));
     for (const f of files) k.fput(w, f, why);                              // scm_destroy of the cookie
-  },
-  parseArgs(raw) {
-    const fd = intArg(raw, 'fd');
-    if (typeof fd === 'string') return fd;
-    const rights = intListArg(raw, 'rights');
-    if (typeof rights === 'string') return rights;
-    const oob = raw['oob'] ?? false;
-    if (typeof oob !== 'boolean') return "argument 'oob' must be true or false";
-    return oob ? { fd, rights, oob } : { fd, rights };
   },
   format: ({ fd, rights, oob }) =>
     `sendmsg(${fd}${rights.length ? `, SCM_RIGHTS[${rights.join(', ')}]` : ''}${oob ? ', MSG_OOB' : ''})`,

@@ -1,6 +1,6 @@
 // socket(AF_UNIX, type, 0): one unconnected unix socket (no address, no peer) at the lowest free fd.
 import { newSock } from '../world.js';
-import { type SockKind, type Syscall } from '../step.js';
+import { type Syscall } from '../step.js';
 import { allocFile, canCreateFile, guardNewFile, installFd } from './util.js';
 
 export const socket: Syscall<'socket'> = {
@@ -14,10 +14,6 @@ export const socket: Syscall<'socket'> = {
     if (r.errno) return;
     const id = allocFile(w, { kind: 'unix', f_count: 1, released: false, ring: null, sock: newSock(type, 'unconnected', null) });
     installFd(w, t, r.ret, id, false);
-  },
-  parseArgs(raw) {
-    const type = raw['type'];
-    return type === 'dgram' || type === 'stream' ? { type: type as SockKind } : "argument 'type' must be 'dgram' or 'stream'";
   },
   format: ({ type }) => `socket(AF_UNIX, SOCK_${type.toUpperCase()}, 0)`,
 };

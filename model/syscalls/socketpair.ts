@@ -1,6 +1,6 @@
 // socketpair(AF_UNIX, type): two connected sockets at the two lowest free fds.
 import { liveFileCount, newSock } from '../world.js';
-import { err, ok, type SockKind, type Syscall } from '../step.js';
+import { err, ok, type Syscall } from '../step.js';
 import { allocFile, freeFds, installFd, taskAlive } from './util.js';
 
 export const socketpair: Syscall<'socketpair'> = {
@@ -21,10 +21,6 @@ export const socketpair: Syscall<'socketpair'> = {
     allocFile(w, { kind: 'unix', f_count: 1, released: false, ring: null, sock: newSock(type, 'connected', a) });
     installFd(w, t, r.fds![0]!, a, false);
     installFd(w, t, r.fds![1]!, b, false);
-  },
-  parseArgs(raw) {
-    const type = raw['type'];
-    return type === 'dgram' || type === 'stream' ? { type: type as SockKind } : "argument 'type' must be 'dgram' or 'stream'";
   },
   format: ({ type }) => `socketpair(AF_UNIX, SOCK_${type.toUpperCase()})`,
 };

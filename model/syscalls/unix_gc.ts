@@ -21,9 +21,5 @@ export const unix_gc: Syscall<'unix_gc'> = {
     if ((args.phase ?? 'run') === 'run') gcRun(w, k);
     else gcStep(w, k);
   },
-  parseArgs(raw) {
-    if (raw['phase'] === undefined) return { phase: 'run' };   // traces of format 1 wrote unix_gc {}
-    return typeof raw['phase'] === 'string' ? { phase: raw['phase'] } : "argument 'phase' must be a string";
-  },
   format: ({ phase }) => (phase === undefined || phase === 'run' ? 'unix_gc()' : `unix_gc: ${phase}`),
 };

@@ -13,7 +13,9 @@ import { oracleInitramfs } from './initramfs.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** Where scripts/fetch-kernels puts the kernels (gitignored); INFLIGHT_KERNEL_CACHE overrides it (tests). */
-export const kernelCache = (): string => process.env['INFLIGHT_KERNEL_CACHE'] ?? resolve(HERE, '..', '..', '.cache', 'kernels');
+/** The checkout: compiled, this module is dist/oracle/vm/vm.js, one level further down. */
+const ROOT = import.meta.url.endsWith('.ts') ? resolve(HERE, '..', '..') : resolve(HERE, '..', '..', '..');
+export const kernelCache = (): string => process.env['INFLIGHT_KERNEL_CACHE'] ?? resolve(ROOT, '.cache', 'kernels');
 
 export interface VmKernel {
   readonly version: string;
@@ -32,12 +34,12 @@ export const VM_KERNELS: readonly VmKernel[] = [
     why: 'Debian 6.1.147-1 backported the graph GC series ("af_unix: Replace garbage collection algorithm.", "af_unix: Remove io_uring code for GC.", "af_unix: Remove lock dance in unix_peek_fds()."), 6.1.67-era "io_uring/af_unix: disable sending io_uring over sockets" (CVE-2023-6531) and "af_unix: Drop oob_skb ref before purging queue in GC."; it lacks "af_unix: Give up GC if MSG_PEEK intervened." (CVE-2026-23394, Debian 6.1.187-1)',
   },
   {
-    version: '6.1.192', package: 'linux-image-6.1.0-57-cloud-amd64-unsigned', design: 'linux-6.18',
-    why: '6.1.170 plus "af_unix: Give up GC if MSG_PEEK intervened." (CVE-2026-23394, Debian 6.1.187-1): the switches of linux-6.18',
+    version: '6.1.192', package: 'linux-image-6.1.0-57-cloud-amd64-unsigned', design: 'linux-6.18[soPassRights=false]',
+    why: '6.1.170 plus "af_unix: Give up GC if MSG_PEEK intervened." (CVE-2026-23394, Debian 6.1.187-1): the switches of linux-6.18, but not 6.16\'s SO_PASSRIGHTS (a new feature, never backported: setsockopt answers ENOPROTOOPT)',
   },
   {
-    version: '6.12.118', package: 'linux-image-6.12.118+deb12-cloud-amd64-unsigned', design: 'linux-6.18',
-    why: 'graph GC upstream since 6.10, "af_unix: Give up GC if MSG_PEEK intervened." (CVE-2026-23394, Debian 6.12.94-1), "af_unix: Drop oob_skb ref before purging queue in GC."',
+    version: '6.12.118', package: 'linux-image-6.12.118+deb12-cloud-amd64-unsigned', design: 'linux-6.18[soPassRights=false]',
+    why: 'graph GC upstream since 6.10, "af_unix: Give up GC if MSG_PEEK intervened." (CVE-2026-23394, Debian 6.12.94-1), "af_unix: Drop oob_skb ref before purging queue in GC."; no SO_PASSRIGHTS (6.16)',
   },
 ];
 

@@ -14,7 +14,7 @@ export function chromiumPath(): string | undefined {
 }
 
 export const MISSING_CHROMIUM = 'the chromium command is not installed (Debian: apt-get update && apt-get install -y chromium; ' +
-  '.ci/run does this), or set INFLIGHT_SKIP_BROWSER=1 to skip the browser tests';
+  '.ci/run does this) and INFLIGHT_REQUIRE_BROWSER=1 says the browser test must run';
 
 /** A headless browser with a throwaway profile; close() also removes the profile. */
 export async function launch(executablePath: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; close(): Promise<void> }> {

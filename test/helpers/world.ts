@@ -54,6 +54,8 @@ export function parseLine(line: string): Step {
       return { task, syscall: 'io_uring_enter', args: { fd: n[0]!, op: rest[1] as 'read' | 'recv', fixed, target: fixed ? n[3]! : n[2]! } };
     }
     case 'update': return { task, syscall: 'io_uring_update', args: { fd: n[0]!, offset: n[1]!, files: n.slice(2) } };
+    // "T0 setsockopt 3 0": SO_PASSRIGHTS off on fd 3
+    case 'setsockopt': return { task, syscall: 'setsockopt', args: { fd: n[0]!, val: n[1] === 0 ? 0 : 1 } };
     default: throw new Error(`bad script line ${line}`);
   }
 }

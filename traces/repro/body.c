@@ -495,6 +495,12 @@ static void run_step(int n, struct reply *r) {
      * the step number, through mmaps that live for this call only (see ring_enter). */
     ring_enter(r, FD(s->fd), s->op ? IORING_OP_RECV : IORING_OP_READ, s->flag, s->flag ? s->target : FD(s->target), n);
     break;
+  case K_SETSOCKOPT: {
+    /* setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &val, sizeof(int)): 0 makes the socket refuse SCM_RIGHTS. */
+    int val = s->flag;
+    set_ret(r, setsockopt(FD(s->fd), SOL_SOCKET, SO_PASSRIGHTS_, &val, sizeof val));
+    break;
+  }
   default:
     /* resume, unix_gc, io_wq, io_ring_exit: no worker step (see main). */
     r->ret = 0;
@@ -561,6 +567,7 @@ int main(void) {
              ? "io_uring runs its requests when the kernel runs them" : "ring teardown runs in a workqueue after the last close");
       if (s->err[0]) printf("-1 %s", s->err); else print_result(s->ret, 0, s->nfds, s->fds);
       printf("; not compared\n");
+      if (s->recorded) { printf("        the trace file recorded %s, which is not what design %s gives; DIFFERS\n", s->recorded, model_design); differ = 1; }
       observe(1);
       continue;
     } else if (s->kind == K_UNIX_GC) {
@@ -615,6 +622,9 @@ int main(void) {
       agree = r.ret == s->ret && r.nfds == s->nfds;
       for (int i = 0; i < s->nfds && i < r.nfds; i++) if (r.fds[i] != s->fds[i]) renumbered = 1;
     }
+    /* A trace file whose record is not the design's result (edited, or made by another design): the kernel
+     * cannot agree with both, so the step differs from the trace whatever the kernel did. */
+    if (s->recorded) agree = 0;
     printf("; %s\n", !agree ? "DIFFERS" : renumbered ? "same, other fd numbers" : "same");
     if (!agree) differ = 1;
     if (renumbered) {
@@ -633,7 +643,10 @@ int main(void) {
       else printf("\n");
     }
     }
-    if (s->recorded) printf("        the trace file recorded %s; design %s gives the result compared here\n", s->recorded, model_design);
+    if (s->recorded) {
+      printf("        the trace file recorded %s; design %s gives the result compared here\n", s->recorded, model_design);
+      differ = 1;
+    }
     if (r.ctrunc && s->kind != K_RESUME) printf("        MSG_CTRUNC: the kernel dropped fds that did not fit\n");
 
     /* Learn about new objects and processes. */
@@ -673,5 +686,6 @@ int main(void) {
 
   /* Stop the workers that are still alive. */
   for (int t = 0; t < NTASKS; t++) if (pids[t] > 0) { int stop = -1; if (write(cmd_wr[t], &stop, sizeof stop) < 0) {} }
-  return 0;
+  /* 1: a step's result differs from the trace's (2 is this program's own failure, see die). */
+  return differ ? 1 : 0;
 }

@@ -81,7 +81,10 @@ struct ring_cqe { uint64_t user_data; int32_t res; uint32_t flags; };
 enum kind { K_OPEN, K_CLOSE, K_DUP, K_FORK, K_EXIT, K_EXEC, K_SOCKETPAIR, K_SENDMSG, K_RECVMSG,
             K_IO_URING_SETUP, K_IO_URING_REGISTER, K_IO_URING_UNREGISTER, K_UNIX_GC,
             K_SOCKET, K_LISTEN, K_CONNECT, K_ACCEPT, K_IO_URING_UPDATE, K_RESUME,
-            K_IO_URING_ENTER, K_IO_WQ, K_IO_RING_EXIT };
+            K_IO_URING_ENTER, K_IO_WQ, K_IO_RING_EXIT, K_SETSOCKOPT };
+/* SO_PASSRIGHTS (asm-generic, x86: 83; 6.16, 77cbe1a6d873): older uapi headers lack it, older kernels
+ * answer ENOPROTOOPT. */
+#define SO_PASSRIGHTS_ 83
 /* O_EMBRYO: the server side of a connection (connect's unix_create1), no inode until accepted. */
 enum objkind { O_CANARY, O_UNIX, O_RING, O_EMBRYO };
 
