@@ -35,7 +35,7 @@ export { UserError, DEFAULT_BOUNDS, SYSCALLS };
 
 /**
  * The bounds of a search, as the command line's bound flags give them (`--tasks`, `--files`, `--fds`,
- * `--skbs`, `--msg-fds`, `--reqs`, `--oob`, `--gc`, `--depth`, `--ops`); each one left out is the default
+ * `--skbs`, `--msg-fds`, `--reqs`, `--addrs`, `--oob`, `--gc`, `--depth`, `--ops`); each one left out is the default
  * ({@link DEFAULT_BOUNDS}, or a scenario's own). `ops` may be `'all'`.
  */
 export type BoundsOptions = Partial<Omit<Bounds, 'ops'>> & { readonly ops?: readonly SyscallName[] | 'all' };
@@ -118,7 +118,7 @@ function wholeNumber(name: string, v: unknown, min = 0): number | undefined {
 function boundsOf(given: BoundsOptions | undefined, scenario: Scenario | undefined): Bounds {
   const g = given ?? {};
   const out: Record<string, unknown> = {};
-  for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'reqs', 'depth'] as const) {
+  for (const k of ['tasks', 'files', 'fds', 'skbs', 'msgFds', 'reqs', 'addrs', 'depth'] as const) {
     const n = wholeNumber(`bounds.${k}`, g[k]);
     if (n !== undefined) out[k] = n;
   }

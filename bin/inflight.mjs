@@ -27,34 +27,16 @@ function fromSource() {
   return newestSource() > statSync(STAMP).mtimeMs;
 }
 
-let main, colourWanted;
+// Signals, a closed stdout (EPIPE) and the terminal's width: cli/process.ts.
+let main, runProcess;
 if (fromSource()) {
   const { register } = await import('tsx/esm/api');
   register();
   ({ main } = await import('../cli/main.ts'));
-  ({ colourWanted } = await import('../cli/colour.ts'));
+  ({ runProcess } = await import('../cli/process.ts'));
 } else {
   ({ main } = await import('../dist/cli/main.js'));
-  ({ colourWanted } = await import('../dist/cli/colour.js'));
+  ({ runProcess } = await import('../dist/cli/process.js'));
 }
 
-// SIGINT / SIGTERM: the search (which gives the event loop a turn every ~50 ms) stops, the partial result
-// is printed (verdicts 'bounded', counts, depth reached, a checkpoint if one was asked for) and the
-// status is 130. A second SIGINT ends the process at once.
-let interrupted = false;
-const onSignal = (sig) => {
-  if (interrupted && sig === 'SIGINT') process.exit(130);
-  interrupted = true;
-  process.stderr.write(`\ninflight: ${sig}: stopping; the partial result follows (SIGINT again to quit at once)\n`);
-};
-process.on('SIGINT', () => onSignal('SIGINT'));
-process.on('SIGTERM', () => onSignal('SIGTERM'));
-
-const code = await main(process.argv.slice(2), {
-  out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
-  err: (s) => process.stderr.write(s.startsWith('\r') || s.endsWith('\n') ? s : s + '\n'),
-  tty: process.stderr.isTTY === true,
-  colour: colourWanted(process.env, process.stdout.isTTY === true),
-  interrupted: () => interrupted,
-});
-process.exitCode = code;
+process.exitCode = await runProcess(main);

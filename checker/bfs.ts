@@ -536,7 +536,9 @@ class Search<S, A> {
   /** The Progress of the search now (`final`: the last one, once the search has stopped). */
   private progress(now: number, final: boolean): void {
     const queue = final && this.stop === 'exhausted' ? 0 : this.queueSize();
-    this.options.onProgress?.({ distinct: this.distinct, generated: this.generated, depth: final ? this.depth : this.level, queue, seconds: (now - this.t0) / 1000 });
+    this.options.onProgress?.({ distinct: this.distinct, generated: this.generated, depth: final ? this.depth : this.level, queue, seconds: (now - this.t0) / 1000,
+      // During the search only: how far the level being expanded is, and what it found for the next.
+      ...(final ? {} : { levelDone: this.li, levelSize: this.cur.length, nextLevel: this.nxt.length }) });
   }
 
   private snapshot(): Snapshot {

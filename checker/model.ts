@@ -82,6 +82,11 @@ export interface Progress {
   /** States discovered but not yet expanded. */
   readonly queue: number;
   readonly seconds: number;
+  /** During the search (not in the report at its end): states of the level being expanded that are done,
+   *  the level's size, and the new states found so far for the next level (when the search counts them). */
+  readonly levelDone?: number;
+  readonly levelSize?: number;
+  readonly nextLevel?: number;
 }
 
 export interface CheckOptions<S, A> extends Limits {

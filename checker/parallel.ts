@@ -353,7 +353,9 @@ class ParallelSearch {
     let g = this.generated;
     if (!final) for (let w = 0; w < this.n; w++) g += this.workerProgress[w * PROGRESS_STRIDE]!;
     this.options.onProgress?.({ distinct: this.distinct, generated: g, depth: final ? this.depth : this.level,
-      queue: final ? this.queue : this.frontier, seconds: (now - this.t0) / 1000 });
+      queue: final ? this.queue : this.frontier, seconds: (now - this.t0) / 1000,
+      // During the search only: the level's states claimed by the workers so far (the cursor), of its size.
+      ...(final ? {} : { levelDone: Math.min(this.frontier, Atomics.load(this.ctl, CTL_CURSOR)), levelSize: this.frontier }) });
   }
 
   /** Sets `interruption` on a limit or shouldStop, and stops the workers mid-phase. */

@@ -1,4 +1,4 @@
-// The documents `check --json`, `matrix --json` and `replay --json` print, made in one place: the CLI
+// The documents `check --json`, `matrix --json` (its rows in `report --json` too) and `replay --json` print, made in one place: the CLI
 // prints them and the library (api/index.ts) returns them, so that both give the same objects.
 import type { Coverage, Stats, StopReason } from '../checker/model.js';
 import type { Bounds } from '../model/bounds.js';
@@ -95,13 +95,16 @@ export interface ReplayCannotMakeJson {
   readonly cannotMake: { readonly step: number; readonly message: string };
 }
 
+/** One design's row of `matrix --json` (and of `report --json`). */
+export const matrixRowJson = (r: Report): MatrixRowJson => ({
+  design: r.design.name, stop: r.stop, stats: r.stats, surprises: surprises(r),
+  verdicts: Object.fromEntries([...r.properties, ...r.witnesses].map((v) => [v.name, { ...statusJson(r, v), checkedDepth: r.stats.depth,
+    ...vacuousJson(r, v), ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
+});
+
 /** `matrix --json`: the bounds (and scenario) and one row per design checked. */
 export function matrixJson(bounds: Bounds, scenario: Scenario | undefined, reports: readonly Report[]): MatrixJson {
-  return { bounds, ...(scenario ? { scenario: scenario.name, ...(scenario.variant ? { variant: scenario.variant } : {}) } : {}), designs: reports.map((r) => ({
-    design: r.design.name, stop: r.stop, stats: r.stats, surprises: surprises(r),
-    verdicts: Object.fromEntries([...r.properties, ...r.witnesses].map((v) => [v.name, { ...statusJson(r, v), checkedDepth: r.stats.depth,
-      ...vacuousJson(r, v), ...(v.trace ? { steps: v.trace.steps.length } : {}) }])),
-  })) };
+  return { bounds, ...(scenario ? { scenario: scenario.name, ...(scenario.variant ? { variant: scenario.variant } : {}) } : {}), designs: reports.map(matrixRowJson) };
 }
 
 const traceJson = (trace: TraceFile): ReplayedTraceJson => ({ design: trace.design, property: trace.property, steps: trace.steps.length });

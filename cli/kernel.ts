@@ -9,7 +9,8 @@ import { fdsOutsideTable, OracleUnavailable, runOnKernel, type KernelResult } fr
 import { runOnVm, VM_KERNELS, vmKernel, vmStatus } from '../oracle/vm/vm.js';
 import { loadDesign } from './designs.js';
 import { UserError } from './errors.js';
-import type { CliKit, Io } from './kit.js';
+import type { Parsed } from './command.js';
+import type { Io } from './kit.js';
 import { readTraceFile } from './trace-file.js';
 
 /** The steps the executor does not make, and why. */
@@ -18,8 +19,7 @@ const NOT_MADE: ReadonlyMap<string, string> = new Map();
 /** The design that matches this machine's kernel. */
 export const KERNEL_DESIGN = 'linux-6.18';
 
-export async function cmdKernel(args: string[], io: Io, kit: CliKit): Promise<number> {
-  const { values, positionals } = kit.parse(args, { design: { type: 'string' }, json: { type: 'boolean' }, vm: { type: 'string' } }, 1);
+export async function cmdKernel({ values, positionals }: Parsed, io: Io): Promise<number> {
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'kernel needs a trace file: inflight kernel trace.json');
   const vmVersion = typeof values['vm'] === 'string' ? values['vm'] : undefined;

@@ -17,7 +17,8 @@ import { buildTrace } from '../traces/build.js';
 import { renderSteps } from '../traces/text.js';
 import { loadDesign } from './designs.js';
 import { UserError } from './errors.js';
-import type { CliKit, Io } from './kit.js';
+import type { Parsed } from './command.js';
+import type { Io } from './kit.js';
 import {
   designIdentity, inflightVersion, readPart, seal, searchDifference, sha256,
   type CheckSearch, type ReadPart, type Search, type SimulateSearch,
@@ -67,8 +68,7 @@ export function partNote(report: Report): string {
     'a violation here is one of the whole search, but "holds" speaks of this share only: write each part with --json and merge them';
 }
 
-export async function cmdMerge(args: string[], io: Io, kit: CliKit): Promise<number> {
-  const { values, positionals } = kit.parse(args, { json: { type: 'boolean' }, design: { type: 'string' }, full: { type: 'boolean' } }, Infinity);
+export async function cmdMerge({ values, positionals }: Parsed, io: Io): Promise<number> {
   if (positionals.length === 0) throw new UserError('E_USAGE', 'merge needs the part files: inflight merge part-0.json part-1.json ...');
   const parts = checkedParts(positionals.map(readPart));
   const search = parts[0]!.search;

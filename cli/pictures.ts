@@ -7,12 +7,13 @@ import { makeCtx } from '../model/apply.js';
 import type { Design } from '../model/design.js';
 import type { World } from '../model/world.js';
 import { walkSteps } from '../traces/build.js';
-import { traceDot, traceToDots } from '../traces/dot.js';
+import { namedInViolation, refGraph, stepCaption, traceDot, traceToDots } from '../traces/dot.js';
 import type { TraceFile, TraceStep } from '../traces/format.js';
 import { dotToSvg } from '../traces/svg.js';
 import { loadDesign, traceDesign } from './designs.js';
 import { oneLine, UserError } from './errors.js';
-import type { CliKit, Io } from './kit.js';
+import type { Parsed } from './command.js';
+import type { Io } from './kit.js';
 import type { Report } from './run.js';
 import { designWithPropertiesFlag } from './properties.js';
 import { cannotMakeStep, readTraceFile, traceProperty } from './trace-file.js';
@@ -70,8 +71,7 @@ export async function loadTrace(file: string, designArg: string | undefined, opt
 
 const FORMATS = ['dot', 'svg'] as const;
 
-export async function cmdRender(args: string[], io: Io, kit: CliKit): Promise<number> {
-  const { values, positionals } = kit.parse(args, { design: { type: 'string' }, properties: { type: 'string' }, format: { type: 'string' }, step: { type: 'string' }, out: { type: 'string' } }, 1);
+export async function cmdRender({ values, positionals }: Parsed, io: Io): Promise<number> {
   const file = positionals[0];
   if (file === undefined) throw new UserError('E_USAGE', 'render needs a trace file: inflight render trace.json --format svg');
   const out = typeof values['out'] === 'string' ? values['out'] : undefined;
@@ -94,10 +94,49 @@ export async function cmdRender(args: string[], io: Io, kit: CliKit): Promise<nu
   const violation = t.design.name === t.trace.design ? t.trace.violation : undefined;
   const dot = traceDot(t.steps, step, t.worlds.get(step)!, step > 0 ? t.worlds.get(step - 1)! : undefined,
     { design: t.design, ...(violation !== undefined ? { violation } : {}) });
+  // --json: the graph as data; the picture is made only when --out asks for it.
+  if (values['json'] === true) {
+    if (out !== undefined) writeText(out, format === 'svg' ? await dotToSvg(dot) : dot);
+    io.out(JSON.stringify({ trace: file, design: t.design.name, ...(t.design.name !== t.trace.design ? { traceDesign: t.trace.design } : {}),
+      property: t.trace.property, step, steps: n, caption: step === 0 ? 'the initial world' : stepCaption(t.steps[step - 1]!), format, ...(out !== undefined ? { out } : {}),
+      ...graphJson(t.worlds.get(step)!, t.design, step > 0 ? t.worlds.get(step - 1)! : undefined, violation) }, null, 2));
+    return 0;
+  }
   const text = format === 'svg' ? await dotToSvg(dot) : dot;
   if (out !== undefined) writeText(out, text);
   else io.out(text);
   return 0;
+}
+
+const unescapeHtml = (s: string): string => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+
+/** The text rows of a node's HTML-like label: one per <tr>, its cells joined by ' | '. */
+function labelRows(label: string): string[] {
+  return label.split(/<\/tr>/).map((row) => row.split(/<\/td>/).map((cell) => unescapeHtml(cell.replace(/<[^>]*>/g, '')).trim()).filter(Boolean).join(' | ')).filter(Boolean);
+}
+
+const endpoint = (end: string, key: 'from' | 'to'): Record<string, string> => {
+  const [node, port] = end.split(':');
+  return { [key]: node!, ...(port !== undefined ? { [`${key}Port`]: port } : {}) };
+};
+
+/** render --json: the reference graph of world w as data (the nodes and edges the DOT draws, with the same
+ *  ids and classes: traces/dot.ts), and what is marked: the objects the violation names, the unreachable,
+ *  the freed and released files, the dangling pointers ("from -> to"), what is new since `previous`. */
+export function graphJson(w: World, design: Design, previous: World | undefined, violation: string | undefined): object {
+  const g = refGraph(w, design, previous);
+  const named = violation !== undefined ? namedInViolation(w, violation) : new Set<string>();
+  const nodes = g.nodes.map((n) => {
+    const rows = labelRows(n.label);
+    return { id: n.id, kind: n.classes[0]!, title: rows[0] ?? '', rows: rows.slice(1), classes: [...n.classes, ...(named.has(n.id) ? ['named'] : [])] };
+  });
+  const edges = g.edges.map((e) => ({ ...endpoint(e.from, 'from'), ...endpoint(e.to, 'to'), kind: e.kind, classes: e.classes }));
+  const withClass = (c: string): string[] => nodes.filter((n) => n.classes.includes(c)).map((n) => n.id);
+  return {
+    nodes, edges,
+    marks: { named: withClass('named'), unreachable: withClass('unreachable'), freed: withClass('freed'), released: withClass('released'),
+      dangling: g.edges.filter((e) => e.classes.includes('dangling')).map((e) => `${e.from} -> ${e.to}`), new: withClass('new') },
+  };
 }
 
 /** check --dot DIR: DIR/<property>-step-<n>.dot for every step (0 = the initial world) of each trace. */

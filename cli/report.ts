@@ -12,8 +12,10 @@ import type { TraceStep } from '../traces/format.js';
 import { dotToSvg } from '../traces/svg.js';
 import { loadDesign } from './designs.js';
 import { UserError } from './errors.js';
+import type { Parsed } from './command.js';
 import type { CliKit, Io, Values } from './kit.js';
 import { makeDir, writeDotFiles, writeText } from './pictures.js';
+import { matrixRowJson } from './json-results.js';
 import { surprises, runCheck, type Report } from './run.js';
 import { indexHtml, tracePageHtml, type TracePageRef, type ViewerStep } from './viewer.js';
 
@@ -86,8 +88,7 @@ export function siteLine(s: SiteSummary): string {
 
 /** inflight report --out DIR [--designs a,b,…] [bounds]: the matrix of designs as a site. The exit
  *  status is matrix's: 1 when a verdict differs from what its design expects. */
-export async function cmdReport(args: string[], io: Io, kit: CliKit): Promise<number> {
-  const { values } = kit.parse(args, { ...kit.boundOptions, designs: { type: 'string' }, out: { type: 'string' } }, 0);
+export async function cmdReport({ values }: Parsed, io: Io, kit: CliKit): Promise<number> {
   const dir = values['out'];
   if (typeof dir !== 'string' || dir === '') throw new UserError('E_USAGE', 'report needs --out DIR (the directory to write the site into)');
   const bounds = kit.boundsFrom(values);
@@ -97,14 +98,17 @@ export async function cmdReport(args: string[], io: Io, kit: CliKit): Promise<nu
   const designs = [];
   for (const n of names) designs.push(await loadDesign(n));
   makeDir(dir);   // before the checks, which may take long
-  const live = io.tty === true;
+  const json = values['json'] === true;
+  const live = io.tty === true && !json;
   const reports: Report[] = [];
   for (const d of designs) {
     reports.push(runCheck(d, bounds, { ...limits, ...kit.progressLine(io, live, d.name), ...(io.interrupted ? { shouldStop: io.interrupted } : {}) }));
     kit.clearLine(io, live);
   }
   const site = await writeSite(dir, reports);
-  io.out(siteLine(site));
+  // --json: what was written (every file with its size, the trace pages) and the verdicts, as matrix --json has them.
+  io.out(json ? JSON.stringify({ dir, index: join(dir, 'index.html'), pages: site.pages, pictures: site.pictures, files: site.files, bytes: site.bytes,
+    seconds: site.seconds, bounds, designs: reports.map(matrixRowJson) }, null, 2) : siteLine(site));
   return reports.some((r) => surprises(r).length > 0) ? 1 : reports.some((r) => r.stop === 'interrupted') ? 130 : 0;
 }
 

@@ -27,6 +27,7 @@ try {
     err: (text) => send({ kind: 'err', text }),
     tty: data.tty,
     colour: data.colour,
+    ...(data.columns !== undefined ? { columns: data.columns } : {}),
     interrupted: () => Atomics.load(words, W_STOP) === 1,
   });
   send({ kind: 'done', code });

@@ -26,6 +26,7 @@ export interface SandboxData {
   readonly argv: readonly string[];
   readonly tty: boolean;
   readonly colour: boolean;
+  readonly columns?: number;
   readonly watch: SharedArrayBuffer;
 }
 
@@ -72,7 +73,7 @@ function timeoutOf(argv: readonly string[]): number | undefined {
 export function runInSandbox(argv: readonly string[], io: Io): Promise<number> {
   const watch = new SharedArrayBuffer(4 * W_WORDS);
   const words = new Int32Array(watch);
-  const data: SandboxData = { argv, tty: io.tty === true, colour: io.colour === true, watch };
+  const data: SandboxData = { argv, tty: io.tty === true, colour: io.colour === true, ...(io.columns !== undefined ? { columns: io.columns } : {}), watch };
   const worker = new Worker(ENTRY, { workerData: data, stdout: false, stderr: false });
   const timeout = timeoutOf(argv);
   const started = Date.now();

@@ -1,30 +1,17 @@
 // `inflight schema trace|scenario|checkpoint`: the JSON Schema of a file format, made from the valibot
 // schema that inflight's own reader of that format uses (traces/format.ts, model/scenario.ts,
 // checker/checkpoint.ts with cli/persist.ts's meta). `npm run schemas` writes the same into schemas/.
-import { parseArgs } from 'node:util';
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
 import { ScenarioSchema, SCENARIO_FORMAT } from '../model/scenario.js';
 import { TRACE_FORMAT, TraceSchema } from '../traces/format.js';
 import { CheckpointHeaderSchema } from './persist.js';
-import { oneLine, UserError } from './errors.js';
+import type { Parsed } from './command.js';
+import { UserError } from './errors.js';
 import type { Io } from './kit.js';
 
 export const SCHEMA_NAMES = ['trace', 'scenario', 'checkpoint'] as const;
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
-
-export const SCHEMA_USAGE = `usage: inflight schema trace|scenario|checkpoint
-  Prints the JSON Schema (draft-07) of a file format, as inflight reads it:
-    trace       a trace file (check --trace-out, simulate --trace-out; read by replay, render, repro, kernel)
-    scenario    a scenario file (check --scenario FILE.json)
-    checkpoint  the JSON header line of a checkpoint (check --checkpoint; the second line of the file)
-  The same files are in the package: schemas/trace.schema.json, schemas/scenario.schema.json,
-  schemas/checkpoint.schema.json.
-  What a schema cannot say is checked by inflight on top: a trace's steps within its own bounds and its
-  property known, a scenario's program lines (syscall key=value …) and its T0 … forks, how a checkpoint's
-  counters and arrays fit together.
-example:
-  inflight schema trace > trace.schema.json`;
 
 const SOURCES: Record<SchemaName, { schema: v.GenericSchema; comment: string }> = {
   trace: { schema: TraceSchema, comment: `format ${TRACE_FORMAT}` },
@@ -44,18 +31,10 @@ export function jsonSchema(name: SchemaName): Record<string, unknown> {
 
 export const jsonSchemaText = (name: SchemaName): string => JSON.stringify(jsonSchema(name), null, 2) + '\n';
 
-export async function cmdSchema(args: string[], io: Io): Promise<number> {
-  let positionals: string[];
-  let help: boolean | undefined;
-  try {
-    ({ positionals, values: { help } } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
-  } catch (e) {
-    throw new UserError('E_USAGE', `${oneLine((e as Error).message)} (usage: inflight schema trace|scenario|checkpoint)`);
-  }
-  if (help) { io.out(SCHEMA_USAGE); return 0; }
-  const [name, ...more] = positionals;
+/** `inflight schema NAME` (cli/commands/schema.ts has its options and help). */
+export async function cmdSchema({ positionals }: Parsed, io: Io): Promise<number> {
+  const [name] = positionals;
   if (name === undefined) throw new UserError('E_USAGE', 'schema needs a name: inflight schema trace|scenario|checkpoint');
-  if (more.length > 0) throw new UserError('E_USAGE', `schema takes one name, got ${positionals.length}: inflight schema trace|scenario|checkpoint`);
   if (!(SCHEMA_NAMES as readonly string[]).includes(name)) {
     throw new UserError('E_USAGE', `unknown schema '${name.slice(0, 60)}' (schemas: ${SCHEMA_NAMES.join(', ')})`);
   }

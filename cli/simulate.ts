@@ -14,6 +14,7 @@ import { traceToJson } from '../traces/format.js';
 import { renderSteps } from '../traces/text.js';
 import { loadDesign } from './designs.js';
 import { oneLine, UserError } from './errors.js';
+import type { Parsed } from './command.js';
 import type { CliKit, Io, Values } from './kit.js';
 import { fmtInt, formatBounds } from './render.js';
 
@@ -48,9 +49,7 @@ export function simulationJson(r: SimulationReport): object {
 }
 
 /** `inflight simulate --design D [bounds] [--depth N] [--runs N] [--seed S] [--json] [--trace-out F] [--full]` */
-export async function cmdSimulate(args: string[], io: Io, kit: CliKit): Promise<number> {
-  const { values } = kit.parse(args, { ...kit.boundOptions, design: { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' },
-    json: { type: 'boolean' }, 'trace-out': { type: 'string' }, full: { type: 'boolean' }, swarm: { type: 'string' } }, 0);
+export async function cmdSimulate({ values }: Parsed, io: Io, kit: CliKit): Promise<number> {
   if (typeof values['design'] !== 'string') throw new UserError('E_USAGE', 'simulate needs --design NAME or --design ./file.ts');
   // --depth is the length of a walk here (the bounds' depth limits BFS, not walks).
   const depth = num(values, 'depth') ?? 60;

@@ -94,7 +94,7 @@ test('imports: a helper by its .js name, node: modules, and one line for what ca
   t.regex(ok.out, /^design uses-helper: /, 'import.meta.url is the file\'s own');
   const cases: [string, RegExp][] = [
     [`import leftPad from 'left-pad';\nexport default { name: 'x', summary: String(leftPad) };\n`, /^inflight: E_DESIGN_LOAD: cannot load design \S+: \S+:1:\d+: Could not resolve "left-pad"/],
-    [`import { defineDesign } from 'inflight/nope';\nexport default defineDesign({});\n`, /^inflight: E_DESIGN_LOAD: cannot load design \S+: \S+:1:\d+: the package inflight has no export '\.\/nope' \(it exports inflight, inflight\/design, inflight\/scenario, inflight\/property\)$/],
+    [`import { defineDesign } from 'inflight/nope';\nexport default defineDesign({});\n`, /^inflight: E_DESIGN_LOAD: cannot load design \S+: \S+:1:\d+: the package inflight has no export '\.\/nope' \(it exports inflight, inflight\/design, inflight\/scenario, inflight\/property, inflight\/schemas\/\*\.json\)$/],
     [`import { nothing } from './helper.js';\nexport default { name: String(nothing), summary: 's' };\n`, /^inflight: E_DESIGN_LOAD: cannot load design \S+: \S+:1:\d+: No matching export in "\S+helper\.ts" for import "nothing"/],
     [`export default { name: 'x', summary: 's', base: 'viro-2019' ;\n`, /^inflight: E_DESIGN_LOAD: cannot load design \S+: \S+:1:\d+: Expected "}" but found ";"$/],
   ];

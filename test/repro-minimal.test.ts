@@ -110,10 +110,10 @@ kernelTest('a planted mismatch (a recorded result edited in the file): both form
   t.regex(f.out, /^step 3 T0 sendmsg\(3, SCM_RIGHTS\[5\]\): kernel 1; trace 1; DIFFERS\n {8}the trace file recorded -1 EBADF; design linux-6\.18 gives the result compared here$/m);
   t.regex(f.out, /\nthe kernel's results DIFFER from the trace's\n/);
   // A planted result on a step with no syscall of its own (the GC's kick) is named too.
-  const gc = { ...ONE_TASK, steps: ONE_TASK.steps.map((s, i) => (i === 22 ? { ...s, result: { ret: 7 } } : s)) };
+  const gc = { ...ONE_TASK, steps: ONE_TASK.steps.map((s, i) => (i === 23 ? { ...s, result: { ret: 7 } } : s)) };
   const g = build(t, 'planted-gc', reproMinimalC(gc));
   t.is(g.status, 1, g.out);
-  t.regex(g.out, /^step 23 kernel unix_gc\(\): no syscall here; the trace file recorded 7, which is not what the design gives; DIFFERS$/m);
+  t.regex(g.out, /^step 24 kernel unix_gc\(\): no syscall here; the trace file recorded 7, which is not what the design gives; DIFFERS$/m);
 });
 
 kernelTest('the kernel differs from the design (seed-2019 sends a ring fd; 6.18 refuses with EINVAL): both forms exit 1 naming the step', async (t) => {

@@ -154,7 +154,29 @@ function makeWithDesign(trace: TraceFile, opts: ReproOptions): Made {
   return { steps: trace.steps, results: run.results, accepted, last: last!, design };
 }
 
+/** What a reproducer makes and compares (`repro --json`), step by step and file by file. */
+export interface ReproPlan {
+  readonly steps: readonly {
+    readonly step: number; readonly task: number | 'kernel'; readonly call: string;
+    /** What the program does at this step: the syscall, or nothing (and why). */
+    readonly makes: string;
+    /** The design's result, which the kernel's is compared with. */
+    readonly expect: string;
+    /** Where the kernel's result is compared: this step, a later one (a call in sub-steps), or not at all. */
+    readonly compared: number | null;
+    /** The trace file's own result, where the design's differs. */
+    readonly recorded?: string;
+  }[];
+  /** The trace's files in creation order (f0, f1 …): what they are, where made, the model's fate at the end. */
+  readonly files: readonly { readonly name: string; readonly kind: string; readonly madeAt: number; readonly modelReleased: boolean | null }[];
+}
+
 export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
+  return reproProgram(trace, opts).c;
+}
+
+/** The reproducer's C and what it makes and compares. */
+export function reproProgram(trace: TraceFile, opts: ReproOptions = {}): { c: string; plan: ReproPlan } {
   const steps = trace.steps;
   steps.forEach((s, i) => { const why = refusal(s, i + 1); if (why) throw new ReproUnsupported(why); });
   const made = makeWithDesign(trace, opts);
@@ -204,6 +226,7 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
 
   // Objects in creation order: their index is the model's file id (f0, f1, ...).
   const objects: { kind: ObjKind; step: number }[] = [];
+  const planSteps: ReproPlan['steps'][number][] = [];
   const arrays: string[] = [];
   const table: string[] = [];
   const intArray = (name: string, xs: readonly string[]): string => {
@@ -238,6 +261,12 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
       ['kind', `K_${s.syscall.toUpperCase()}`], ['ret', cint(res.ret)], ['err', cstr(res.errno ?? '')], ['nfds', cint((res.fds ?? []).length)], ['fds', fds],
       ['pending', res.pending ? 1 : 0], ['from', cint(fromN)], ['until', cint(untilN)], ['gc_run', gcRun],
       ['fd', a.fd], ['addr', a.addr], ['flag', a.flag], ['op', a.op], ['target', a.target], ['offset', a.offset], ['nlist', cint(a.list.length)], ['list', list]];
+    const kernelsOwn = s.syscall === 'io_wq' || s.syscall === 'io_ring_exit';
+    planSteps.push({ step: n, task: s.task, call: text,
+      makes: kernelsOwn ? "nothing: the kernel's own work" : s.syscall === 'resume' ? `nothing: the call ran whole at step ${fromN}`
+        : s.syscall === 'unix_gc' && !gcRun ? `nothing: the GC run made whole at step ${fromN}` : s.syscall === 'unix_gc' ? 'a whole unix GC run' : 'the syscall',
+      expect: formatResult(res), compared: kernelsOwn ? null : res.pending ? (untilN > 0 ? untilN : null) : n,
+      ...(recorded === 'NULL' ? {} : { recorded: formatResult(s.result) }) });
     const shown = fields.filter(([k, v]) => ['text', 'task', 'kind', 'ret', 'err'].includes(k) || (v !== 0 && v !== '0' && v !== 'NULL'));
     table.push(`  /* step ${n} */ { ${shown.map(([k, v]) => `.${k} = ${v}`).join(', ')}, .obj = { ${cint(created[0] ?? -1)}, ${cint(created[1] ?? -1)} } },`);
   });
@@ -249,7 +278,8 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
   const objTable = objects.map((o, i) => `  { ${cstr(`f${i}`)}, O_${o.kind.toUpperCase()}, ${cint(o.step)}, ${fates[i] === undefined ? -1 : fates[i] ? 1 : 0}, -1, 0, 0 },`);
 
   const header = headerLines(trace, results, until, gcRuns);
-  return [
+  const plan: ReproPlan = { steps: planSteps, files: objects.map((o, i) => ({ name: `f${i}`, kind: o.kind, madeAt: o.step, modelReleased: fates[i] ?? null })) };
+  const c = [
     `/*\n${header.map((l) => ` * ${ccomment(l)}`.trimEnd()).join('\n')}\n */`,
     cSource('head.c'),
     `/* ---------------------------------------------------------------------------------------------- */`,
@@ -281,6 +311,7 @@ export function reproC(trace: TraceFile, opts: ReproOptions = {}): string {
     ``,
     cSource('body.c'),
   ].join('\n');
+  return { c, plan };
 }
 
 /** A step's arguments as C integers: fds confined to the model's table, indices to the kernel's 32 bits. */
