@@ -73,8 +73,8 @@ export const HAND_TRACES: Record<string, readonly HandStep[]> = {
     [0, 'setsockopt', { fd: 5, val: 0 }], [0, 'setsockopt', { fd: 9, val: 0 }],
     [0, 'socketpair', { type: 'dgram' }], [0, 'setsockopt', { fd: 6, val: 0 }], [0, 'sendmsg', { fd: 7, rights: [5] }],
     [0, 'setsockopt', { fd: 6, val: 1 }], [0, 'sendmsg', { fd: 7, rights: [5] }],
-    [0, 'socket', { type: 'stream' }], [0, 'listen', { fd: 8 }], [0, 'setsockopt', { fd: 8, val: 0 }], [0, 'socket', { type: 'stream' }],
-    [0, 'connect', { fd: 9, to: 8 }], [0, 'sendmsg', { fd: 9, rights: [5] }], [0, 'accept', { fd: 8 }], [0, 'sendmsg', { fd: 9, rights: [5] }],
+    [0, 'socket', { type: 'stream' }], [0, 'bind', { fd: 8, addr: 0 }], [0, 'listen', { fd: 8 }], [0, 'setsockopt', { fd: 8, val: 0 }],
+    [0, 'socket', { type: 'stream' }], [0, 'connect', { fd: 9, addr: 0 }], [0, 'sendmsg', { fd: 9, rights: [5] }], [0, 'accept', { fd: 8 }], [0, 'sendmsg', { fd: 9, rights: [5] }],
     [0, 'close', { fd: 5 }], [0, 'close', { fd: 6 }], [0, 'close', { fd: 7 }],
   ],
   // The registration errors: a ring fd (EBADF), a second registration (EBUSY), unregister, exec.

@@ -424,7 +424,7 @@ const MALFORMED: { name: string; text: () => Promise<string>; message: RegExp }[
   { name: 'an inflight-trace/1 trace that listens', text: editTrace((o) => { o['format'] = 'inflight-trace/1'; o['steps'][2] = { task: 0, syscall: 'listen', args: { fd: 3 }, result: { ret: 0 } }; }),
     message: /step 3 \(listen\) is a call of an inflight-trace\/1 trace, whose listen bound an automatic name .*record the trace again, or write bind and connect by address/ },
   { name: 'connect to an fd', text: editTrace((o) => { o['steps'][2] = { task: 0, syscall: 'connect', args: { fd: 3, to: 4 }, result: { ret: 0 } }; }),
-    message: /step 3: connect: argument 'to' .* is the old form of connect: connect names an address now/ },
+    message: /step 3: argument 'to' .* is the old form of connect: connect names an address now/ },
 ];
 
 test('an inflight-trace/1 trace without listen or connect replays as it did', async (t) => {

@@ -68,7 +68,7 @@ test('a trace whose design is P or NAME[P=x]: replay and render refuse it in one
 test('--variant P, --scenario P, --ops P, explain P', async (t) => {
   for (const p of PROTO) {
     await refused(t, ['check', '--design', 'linux-6.18', '--scenario', 'selftest-triangle', '--variant', p],
-      new RegExp(`^inflight: E_SCENARIO: scenario 'selftest-triangle': no variant '${re(p)}' \\(variants: dgram, stream, stream-listener, stream-oob\\)$`));
+      new RegExp(`^inflight: E_SCENARIO: scenario 'selftest-triangle': no variant '${re(p)}' \\(variants: dgram, stream, stream-listener, stream-oob, dgram-disabled, stream-disabled, stream-listener-disabled, stream-oob-disabled\\)$`));
     await refused(t, ['check', '--design', 'linux-6.18', '--scenario', p], new RegExp(`^inflight: E_SCENARIO: no scenario '${re(p)}'`));
     await refused(t, ['check', '--design', 'viro-2019', '--ops', p], new RegExp(`^inflight: E_BOUNDS: unknown syscall '${re(p)}' in --ops`));
     await refused(t, ['explain', p], new RegExp(`^inflight: E_PROPERTY_UNKNOWN: unknown property '${re(p)}'`));
