@@ -20,6 +20,7 @@ const chromium = chromiumPath();
 // machine passes); .ci/run installs chromium and sets INFLIGHT_REQUIRE_BROWSER=1, so that in CI a missing
 // browser fails instead of going unnoticed.
 if (chromium === undefined && process.env['INFLIGHT_REQUIRE_BROWSER'] !== '1') {
+  // Skipped, not passed: nothing here can drive a browser (the reason is the comment above and the title).
   test.skip(`${TITLE} (skipped: no chromium command; apt-get install -y chromium, as .ci/run does)`, () => {});
 } else if (chromium === undefined) {
   test(TITLE, (t) => { t.fail(MISSING_CHROMIUM); });

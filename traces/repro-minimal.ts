@@ -17,7 +17,7 @@
 // another task), a GC after the task's exit (no process is left to kick it), and what the full form
 // refuses.
 //
-// As in the full form, the C is in a .c file (traces/repro/minimal.c: the helpers), and the generated part
+// As in the full form, the C is in a .c file (traces/repro/prelude.c, shared with the full form, then minimal.c: the helpers), and the generated part
 // is main from the fixed templates below: numbers the generator checked (cint), names of the C's
 // constants, and strings only as octal-escaped literals in the step_text/step_recorded tables (cstr); no
 // string of the trace goes into a comment or into code.
@@ -236,6 +236,7 @@ export function reproMinimalC(trace: TraceFile, opts: ReproOptions = {}): string
   ];
   return [
     `/*\n${header.map((l) => ` * ${l}`.trimEnd()).join('\n')}\n */`,
+    cSource('prelude.c'),
     cSource('minimal.c'),
     `/* ---------------------------------------------------------------------------------------------- */`,
     `/* Part 2 of 2, generated: the trace's strings, then main, one syscall per step. */`,

@@ -36,7 +36,7 @@
 //    printed next to it as text. A trace's fd outside the model's table is given to the kernel as an fd no
 //    process has open (the model answers EBADF), never as one of the program's own fds.
 //
-// The C is in traces/repro/*.c: head.c (types), then the tables this file generates, then body.c (the
+// The C is in traces/repro/*.c: prelude.c (headers, the io_uring ABI; shared with --minimal), head.c (types), then the tables this file generates, then body.c (the
 // program). The generated part is data only: integers checked here, and strings as octal escapes
 // (see cstr), so that no compiler mode (trigraphs, line splices, printf formats) reads them as code.
 import { readFileSync } from 'node:fs';
@@ -281,6 +281,7 @@ export function reproProgram(trace: TraceFile, opts: ReproOptions = {}): { c: st
   const plan: ReproPlan = { steps: planSteps, files: objects.map((o, i) => ({ name: `f${i}`, kind: o.kind, madeAt: o.step, modelReleased: fates[i] ?? null })) };
   const c = [
     `/*\n${header.map((l) => ` * ${ccomment(l)}`.trimEnd()).join('\n')}\n */`,
+    cSource('prelude.c'),
     cSource('head.c'),
     `/* ---------------------------------------------------------------------------------------------- */`,
     `/* Part 2 of 3, generated: the trace's sizes and tables. */`,

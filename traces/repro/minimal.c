@@ -1,56 +1,7 @@
-/* inflight repro --minimal, part 1 of 2: headers, constants and the helpers that build a syscall's
+/* inflight repro --minimal, part 1 of 2 (after prelude.c): constants and the helpers that build a syscall's
  * arguments and compare its result. The generator (traces/repro-minimal.ts) appends main: one raw
  * syscall() per step of a one-task trace, in the trace's order, each followed by a check against the
  * design's result; numbers it has checked, strings (in step_text, step_recorded) as octal escapes. */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/un.h>
-#include <time.h>
-#include <unistd.h>
-
-/* Raw io_uring: no liburing, and the uapi headers may be older than the kernel. */
-#ifndef __NR_io_uring_setup
-#define __NR_io_uring_setup 425
-#endif
-#ifndef __NR_io_uring_enter
-#define __NR_io_uring_enter 426
-#endif
-#ifndef __NR_io_uring_register
-#define __NR_io_uring_register 427
-#endif
-#ifndef __NR_close_range
-#define __NR_close_range 436
-#endif
-#define IORING_REGISTER_FILES 2
-#define IORING_UNREGISTER_FILES 3
-#define IORING_REGISTER_FILES_UPDATE 6
-#define RING_OFF_SQ_RING 0ULL
-#define RING_OFF_CQ_RING 0x8000000ULL
-#define RING_OFF_SQES 0x10000000ULL
-#define IORING_OP_READ 22
-#define IORING_OP_RECV 27
-#define IOSQE_FIXED_FILE 1
-struct ring_params {
-  uint32_t sq_entries, cq_entries, flags, sq_thread_cpu, sq_thread_idle, features, wq_fd, resv[3];
-  struct { uint32_t head, tail, ring_mask, ring_entries, flags, dropped, array, resv1; uint64_t user_addr; } sq_off;
-  struct { uint32_t head, tail, ring_mask, ring_entries, overflow, cqes, flags, resv1; uint64_t user_addr; } cq_off;
-};
-struct ring_sqe {
-  uint8_t opcode, flags; uint16_t ioprio; int32_t fd; uint64_t off, addr; uint32_t len, op_flags;
-  uint64_t user_data; uint16_t buf_index, personality; int32_t splice_fd_in; uint64_t addr3, pad2;
-};
-struct ring_cqe { uint64_t user_data; int32_t res; uint32_t flags; };
 
 /* A trace's fd outside the model's fd table (the model answers EBADF): an fd number nobody has open. */
 #define FAR_FD 0x7fffffff
