@@ -26,14 +26,16 @@ export type Holder =
   /** A request's counted reference (a request submitted on a plain fd, until it completes). */
   | { readonly kind: 'request'; readonly ring: FileId; readonly req: number };
 
+/** Kinds of holder that are part of a file's own structure (its queue, its u->oob_skb, its ring_sock's
+ *  queue, its registered-file table): the reference graph's edges. For these, walkHolders's first number
+ *  (`a`) and the Holder's sock / ring field are that file. */
+const ownedKind = (kind: Holder['kind']): boolean => kind === 'skb' || kind === 'oob_skb' || kind === 'ring_sock_skb' || kind === 'ring_table';
+
 /** The file whose structure a holder belongs to (the reference graph's edge source), or undefined for
  *  a root (fd slot) or a kernel-transient holder. */
 export function holderOwner(h: Holder): FileId | undefined {
-  switch (h.kind) {
-    case 'skb': case 'oob_skb': return h.sock;
-    case 'ring_sock_skb': case 'ring_table': return h.ring;
-    default: return undefined;
-  }
+  if (!ownedKind(h.kind)) return undefined;
+  return h.kind === 'skb' || h.kind === 'oob_skb' ? h.sock : (h as { ring: FileId }).ring;
 }
 
 /** The one walk over every counted reference in w that lives in allocated memory: `cb(file, kind, a, b, c)`
@@ -138,10 +140,8 @@ export function describeHolder(h: Holder): string {
  *  queue's SCM entries, its ring's registrations). */
 export function referenceEdges(w: World, design: Design): FileId[][] {
   const edges: FileId[][] = Array.from({ length: w.files.length }, () => []);
-  // holderOwner without the holder: for these kinds `a` is the socket or ring whose structure holds it.
-  walkHolders(w, design, (file, kind, a) => {
-    if (kind === 'skb' || kind === 'oob_skb' || kind === 'ring_sock_skb' || kind === 'ring_table') edges[a]!.push(file);
-  });
+  // holderOwner without making the holder: for an owned kind `a` is the owner.
+  walkHolders(w, design, (file, kind, a) => { if (ownedKind(kind)) edges[a]!.push(file); });
   forEachBorrowed(w, design, (file, ring) => edges[ring]!.push(file));
   // A listener holds the embryos on its accept queue (sock references, not file references: no holder,
   // an embryo has no struct file); accept() hands them to user space.
